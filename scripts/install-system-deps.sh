@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests use (real tools: mkfs.fat, mtools, mke2fs, mkntfs, ewfacquire,
+# 7z, Chromium, pdftoppm) when any is missing. Needs root and apt; says what is missing otherwise.
+set -euo pipefail
+declare -A need=(
+  [mkfs.fat]=dosfstools [mcopy]=mtools [mke2fs]=e2fsprogs [mkntfs]=ntfs-3g [ewfacquire]=ewf-tools
+  [7z]=p7zip-full [chromium]=chromium [chromedriver]=chromium-driver [pdftoppm]=poppler-utils
+  [ffmpeg]=ffmpeg [psql]=postgresql-client
+)
+missing=()
+for cmd in "${!need[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1 \
+    || missing+=("${need[$cmd]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+  echo "footprint: missing system packages (install them, then rerun): ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing system packages: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

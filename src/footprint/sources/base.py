@@ -1,0 +1,51 @@
+"""Evidence sources: each container kind yields Items addressed by a nested ItemRef.
+
+A source never writes to evidence and never raises for bad content inside it: a corrupt member, a
+hostile name, a bomb, becomes an ItemWarning in the stream and the walk goes on.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+from footprint.model import Item, ItemWarning
+
+Found = Item | ItemWarning
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds that keep hostile evidence from exhausting the machine."""
+
+    max_depth: int = 12  # containers within containers
+    max_member_size: int = 8 << 30  # an archive member larger than this (uncompressed) is not read
+    max_archive_total: int = 64 << 30  # uncompressed bytes one archive may expand to
+    max_ratio: int = 200  # uncompressed / compressed: beyond this a member is a suspected bomb
+    max_members: int = 1_000_000
+    in_memory: int = 512 << 20  # a nested container up to this size is opened from memory
+
+
+class EvidenceSource(ABC):
+    """An opened container that yields the items inside it."""
+
+    name: ClassVar[str]  # permanent: stored in the database as the exhibit's or container's kind
+
+    @abstractmethod
+    def items(self) -> Iterator[Found]: ...
+
+
+class ContainerFormat(ABC):
+    """A kind of container that can be opened from an item's bytes (archives, disk images)."""
+
+    name: ClassVar[str]  # permanent short name: zip, tar, 7z, gzip, raw, e01, ...
+
+    @abstractmethod
+    def sniff(self, head: bytes) -> bool:
+        """True if ``head`` (the first 64 KiB or fewer) starts a container of this kind."""
+
+    @abstractmethod
+    def open(self, item: Item, limits: Limits) -> EvidenceSource:
+        """Open ``item`` as a container. Inner items' refs are ``item.ref.enter(inner_path)``."""

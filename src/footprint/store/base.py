@@ -1,0 +1,108 @@
+"""The case store's narrow interface. SQLite and PostgreSQL (one SQLAlchemy implementation) and any
+fake used in fast unit tests all pass the same contract tests in tests/contracts/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+import numpy as np
+
+from footprint.model import CategoryScheme, Digests, ItemFacts, KnownEntry, Match
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    id: int
+    name: str
+    scheme: CategoryScheme
+    created: datetime
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ExhibitRecord:
+    """One evidence source given to a scan, with its integrity hashes before and after reading."""
+
+    id: int
+    case_id: int
+    name: str  # the root of every item ref of this exhibit
+    path: str  # absolute path as given
+    kind: str  # source name: folder, file, zip, raw, e01, ...
+    size: int | None
+    hashes_before: Mapping[str, str]
+    hashes_after: Mapping[str, str] = field(default_factory=dict)
+    status: str = "scanning"  # scanning | complete | changed
+    started: datetime | None = None
+    finished: datetime | None = None
+    details: Mapping[str, object] = field(default_factory=dict)  # e.g. E01 acquisition hash check
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """Everything the scan learned about one item, saved atomically with its matches and warnings."""
+
+    ref: str
+    size: int | None
+    status: str  # ok | skipped | error
+    facts: ItemFacts = ItemFacts()
+    digests: Digests | None = None
+    reason: str | None = None  # why skipped or error
+    matches: Sequence[Match] = ()
+    warnings: Sequence[str] = ()
+    exhibit: str | None = None  # filled in when read back
+    id: int | None = None  # filled in when read back
+
+
+@dataclass(frozen=True)
+class HashSetRecord:
+    id: int
+    name: str
+    format: str  # permanent format name: vics, csv, hashlist, vpdq, ...
+    source: str  # where it came from (file path or issuer)
+    imported: datetime
+    pdq_threshold: int = 31
+    entry_count: int = 0
+    details: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EntryHit:
+    hashset: HashSetRecord
+    entry_id: int
+    entry: KnownEntry
+
+
+class Store(Protocol):
+    # cases
+    def create_case(self, name: str, scheme: CategoryScheme, description: str = "") -> CaseRecord: ...
+    def get_case(self, name: str) -> CaseRecord: ...  # raises NotFound
+    def list_cases(self) -> list[CaseRecord]: ...
+
+    # exhibits
+    def add_exhibit(self, case_id: int, name: str, path: str, kind: str, size: int | None,
+                    hashes_before: Mapping[str, str]) -> ExhibitRecord: ...
+    def find_exhibit(self, case_id: int, name: str) -> ExhibitRecord | None: ...
+    def finish_exhibit(self, exhibit_id: int, status: str, hashes_after: Mapping[str, str],
+                       details: Mapping[str, object] | None = None) -> ExhibitRecord: ...
+    def list_exhibits(self, case_id: int) -> list[ExhibitRecord]: ...
+
+    # items
+    def done_refs(self, exhibit_id: int) -> set[str]: ...
+    def save_items(self, exhibit_id: int, records: Sequence[ItemRecord]) -> None: ...
+    def iter_items(self, case_id: int) -> Iterator[ItemRecord]: ...  # ordered by exhibit, ref
+
+    # hash sets
+    def create_hashset(self, name: str, format: str, source: str, pdq_threshold: int = 31,
+                       details: Mapping[str, object] | None = None) -> HashSetRecord: ...
+    def add_entries(self, hashset_id: int, entries: Iterable[KnownEntry]) -> int: ...
+    def get_hashset(self, name: str) -> HashSetRecord: ...
+    def list_hashsets(self) -> list[HashSetRecord]: ...
+    def remove_hashset(self, name: str) -> None: ...
+    def lookup_exact(self, algorithm: str, values: Sequence[str]) -> dict[str, list[EntryHit]]: ...
+    def iter_pdq(self, hashset_id: int, chunk: int = 100_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Yields (entry ids int64[n], hashes uint8[n, 32]) in chunks."""
+        ...
+    def get_entries(self, entry_ids: Sequence[int]) -> dict[int, EntryHit]: ...

@@ -151,6 +151,9 @@ class Item:
     size: int | None
     opener: Opener = field(repr=False, compare=False)
     facts: ItemFacts = ItemFacts()
+    # The item's own file on the local file system, when it is one: lets a format that spans
+    # several files (split raw images, E01 segments) find its siblings.
+    path: str | None = field(default=None, compare=False)
 
     def open(self) -> BinaryIO:
         return self.opener()

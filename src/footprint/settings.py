@@ -1,0 +1,48 @@
+"""Where footprint keeps its data and how a run is tuned. Read from the environment once, by the
+adapters (CLI, web), and passed down: the core never reads the environment itself."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from footprint.sources.base import Limits
+
+ENV_HOME = "FOOTPRINT_HOME"
+ENV_DATABASE_URL = "FOOTPRINT_DATABASE_URL"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    jobs: int = 1
+    limits: Limits = field(default_factory=Limits)
+    keep_in_memory: int = 256 << 20  # items up to this size are kept in memory after one read
+    batch_size: int = 256  # items saved per transaction
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        env = os.environ if environ is None else environ
+        home = Path(env.get(ENV_HOME) or user_data_dir("footprint", appauthor=False)).expanduser()
+        url = env.get(ENV_DATABASE_URL) or f"sqlite:///{home / 'footprint.db'}"
+        return cls(home=home, database_url=url, **overrides)  # type: ignore[arg-type]
+
+    def describe(self) -> dict[str, object]:
+        """The settings as recorded in reports: everything but secrets in the database URL."""
+        data = asdict(self)
+        data["home"] = str(self.home)
+        data["database_url"] = _redact(self.database_url)
+        return data
+
+
+def _redact(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest:
+        creds, _, host = rest.rpartition("@")
+        user = creds.split(":", 1)[0]
+        return f"{scheme}{sep}{user}:***@{host}" if ":" in creds else url
+    return url

@@ -4,6 +4,7 @@ adapters (CLI, web), and passed down: the core never reads the environment itsel
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -25,9 +26,11 @@ class Settings:
     batch_size: int = 256  # items saved per transaction
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, home: Path | None = None,
+                 **overrides: object) -> Settings:
+        """Settings from the environment; ``home`` (e.g. from --home) wins over FOOTPRINT_HOME."""
         env = os.environ if environ is None else environ
-        home = Path(env.get(ENV_HOME) or user_data_dir("footprint", appauthor=False)).expanduser()
+        home = (home or Path(env.get(ENV_HOME) or user_data_dir("footprint", appauthor=False))).expanduser()
         url = env.get(ENV_DATABASE_URL) or f"sqlite:///{home / 'footprint.db'}"
         return cls(home=home, database_url=url, **overrides)  # type: ignore[arg-type]
 

@@ -1,0 +1,31 @@
+"""What every command needs: the settings and the store, opened on first use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import typer
+
+from footprint.settings import Settings
+from footprint.store import open_store
+from footprint.store.base import Store
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    debug: bool = False
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self.settings.home.mkdir(parents=True, exist_ok=True)
+            self._store = open_store(self.settings.database_url)
+        return self._store
+
+
+def app_context(ctx: typer.Context) -> AppContext:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, AppContext)
+    return obj

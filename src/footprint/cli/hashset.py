@@ -1,0 +1,50 @@
+"""footprint hashset import/list/show/remove"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import typer
+
+from footprint.cli.context import app_context
+from footprint.cli.output import print_json, print_rows, say
+from footprint.pipeline.importing import import_hashset
+
+app = typer.Typer(no_args_is_help=True, help="Import and manage known-image hash sets.")
+
+
+@app.command("import")
+def import_(ctx: typer.Context,
+            file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+            name: str = typer.Option(..., "--name", help="A unique name for the set."),
+            format: str | None = typer.Option(None, "--format",
+                                              help="Force the format (vics, csv, hashlist, pdqlist, vpdq)."),
+            threshold: int = typer.Option(31, "--threshold", min=0, max=64,
+                                          help="PDQ distance at or under which an item near-matches."),
+            source: str | None = typer.Option(None, "--source", help="Who issued the list.")) -> None:
+    """Import a hash set; its format is detected from its content."""
+    record = import_hashset(app_context(ctx).store, file, name, format_name=format,
+                            pdq_threshold=threshold, source=source)
+    say(f"imported {record.entry_count} entries into {record.name} ({record.format})")
+
+
+@app.command("list")
+def list_sets(ctx: typer.Context) -> None:
+    """List hash sets, one a line."""
+    rows = [(h.name, h.format, h.entry_count, h.pdq_threshold, h.imported.isoformat(timespec="seconds"),
+             h.source) for h in app_context(ctx).store.list_hashsets()]
+    print_rows(("name", "format", "entries", "pdq_threshold", "imported", "source"), rows)
+
+
+@app.command("show")
+def show(ctx: typer.Context, name: str) -> None:
+    """Show one hash set (JSON)."""
+    print_json(asdict(app_context(ctx).store.get_hashset(name)))
+
+
+@app.command("remove")
+def remove(ctx: typer.Context, name: str) -> None:
+    """Remove a hash set and its entries (matches already recorded in cases keep their record)."""
+    app_context(ctx).store.remove_hashset(name)
+    say(f"removed hash set {name}")

@@ -1,0 +1,80 @@
+"""The footprint command. Errors are one line, ``footprint: error: ...``, with the exit code of their
+kind (footprint.errors); a traceback only with --debug."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import traceback
+from pathlib import Path
+
+import click
+import typer
+
+from footprint import __version__
+from footprint.cli import case, hashset, output_cmds, scan
+from footprint.cli.context import AppContext
+from footprint.errors import FootprintError
+from footprint.settings import ENV_HOME, Settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="Find known images in evidence by hash matching, and report it for court.")
+app.add_typer(case.app, name="case")
+app.add_typer(hashset.app, name="hashset")
+app.command("scan")(scan.scan)
+app.command("export")(output_cmds.export)
+app.command("report")(output_cmds.report)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"footprint {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(ctx: typer.Context,
+         debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+         home: Path | None = typer.Option(None, "--home", envvar=ENV_HOME,
+                                          help="Data folder (default: the user data folder)."),
+         version: bool = typer.Option(False, "--version", callback=_version, is_eager=True)) -> None:
+    ctx.obj = AppContext(settings=Settings.from_env(home=home), debug=debug)
+
+
+def _fail(message: str, code: int) -> int:
+    sys.stderr.write(f"footprint: error: {message}\n")
+    return code
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # kill → the same clean stop as Ctrl-C: finished work is kept
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    signal.signal(signal.SIGTERM, _terminate)
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=args, prog_name="footprint", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.ClickException as exc:
+        return _fail(exc.format_message().splitlines()[0], exc.exit_code)
+    except click.exceptions.Abort:
+        return _fail("aborted", 1)
+    except KeyboardInterrupt:
+        return _fail("interrupted; finished items are saved: run the same command again to resume", 130)
+    except FootprintError as exc:
+        if debug:
+            traceback.print_exc()
+        return _fail(str(exc), exc.exit_code)
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        return _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)", 70)
+    return 0
+
+
+def entry() -> None:
+    sys.exit(run())

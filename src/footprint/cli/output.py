@@ -1,0 +1,27 @@
+"""Stdout carries data, stderr carries chatter: the two consoles every command uses."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+
+chatter = Console(stderr=True, highlight=False)
+
+
+def say(message: str) -> None:
+    """Progress and confirmations, on stderr."""
+    chatter.print(message, markup=False)
+
+
+def print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def print_rows(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """Tab-separated, header first: easy to read, easy to cut."""
+    sys.stdout.write("\t".join(header) + "\n")
+    for row in rows:
+        sys.stdout.write("\t".join("" if v is None else str(v) for v in row) + "\n")

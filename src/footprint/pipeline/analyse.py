@@ -1,0 +1,75 @@
+"""Analyse one item: one read of its bytes feeds every cryptographic hasher; an image is decoded
+once for every perceptual hasher. Problems become the item's status and reason, never exceptions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from footprint.errors import ItemError
+from footprint.hashers.base import CryptoHasher, ImageHasher
+from footprint.hashers.compute import hash_image_bytes, hash_stream
+from footprint.model import Digests, Item, PerceptualDigest, Skipped
+from footprint.sources.detect import detect, is_image
+
+PDQ_MIN_QUALITY = 50
+
+
+@dataclass
+class Analysis:
+    """What one read of an item gave: digests (None when unreadable), the head for container
+    sniffing, the bytes when kept in memory, and the item's status."""
+
+    digests: Digests | None
+    head: bytes = b""
+    data: bytes | None = None
+    status: str = "ok"  # ok | skipped | error
+    reason: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHasher],
+            keep_in_memory: int) -> Analysis:
+    try:
+        with item.open() as stream:
+            read = hash_stream(stream, crypto, keep=keep_in_memory)
+    except (OSError, ItemError, EOFError, ValueError, RuntimeError) as exc:
+        reason = f"unreadable: {_describe(exc)}"
+        return Analysis(None, status="error", reason=reason, warnings=[reason])
+    media_type = detect(read.head)
+    perceptual: dict[str, PerceptualDigest | Skipped] = {}
+    if media_type and is_image(media_type) and images:
+        if read.data is None:
+            perceptual = {h.name: Skipped(f"image larger than {keep_in_memory} bytes: not decoded")
+                          for h in images}
+        else:
+            perceptual = dict(hash_image_bytes(read.data, images))
+    digests = Digests(size=read.size, crypto=read.crypto, perceptual=perceptual, media_type=media_type)
+    analysis = Analysis(digests, head=read.head, data=read.data)
+    _judge(analysis, item)
+    return analysis
+
+
+def _judge(analysis: Analysis, item: Item) -> None:
+    """Set status and reason: an empty file, a short read, an undecodable or low-quality image."""
+    digests = analysis.digests
+    assert digests is not None
+    if digests.size == 0:
+        analysis.status, analysis.reason = "skipped", "empty file: never matched"
+        analysis.warnings.append(analysis.reason)
+        return
+    if item.size is not None and digests.size != item.size:
+        analysis.warnings.append(f"read {digests.size} bytes where the source declared {item.size}")
+    for name, result in digests.perceptual.items():
+        if isinstance(result, Skipped):
+            analysis.status, analysis.reason = "skipped", f"{name}: {result.reason}"
+            analysis.warnings.append(analysis.reason)
+        elif result.quality < PDQ_MIN_QUALITY:
+            analysis.status = "skipped"
+            analysis.reason = (f"{name} quality {result.quality} below {PDQ_MIN_QUALITY}: "
+                               "not used for near matching")
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:300]

@@ -1,0 +1,97 @@
+"""Items on their way to the store: gathered in batches, matched together, saved in one transaction.
+
+Warnings from a source name a ref. One that names an item still in the batch, or a container still
+open, joins that item; one that names nothing seen becomes an item of its own with status ``error``
+(a zip-bomb member, a symlink not followed), so that it is counted and reported like any item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from footprint.model import Digests, Item, ItemFacts, Match
+from footprint.pipeline.match import Matcher
+from footprint.store.base import ItemRecord, Store
+
+
+@dataclass
+class PendingRecord:
+    ref: str
+    size: int | None
+    status: str
+    facts: ItemFacts
+    digests: Digests | None
+    reason: str | None
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_analysis(cls, item: Item, analysis) -> PendingRecord:  # noqa: ANN001 - Analysis
+        size = analysis.digests.size if analysis.digests else item.size
+        return cls(str(item.ref), size, analysis.status, item.facts, analysis.digests, analysis.reason,
+                   list(analysis.warnings))
+
+    @classmethod
+    def orphan(cls, ref: str, messages: list[str]) -> PendingRecord:
+        return cls(ref, None, "error", ItemFacts(), None, messages[0], list(messages))
+
+    def finish(self, matches: list[Match]) -> ItemRecord:
+        return ItemRecord(ref=self.ref, size=self.size, status=self.status, facts=self.facts,
+                          digests=self.digests, reason=self.reason, matches=tuple(matches),
+                          warnings=tuple(self.warnings))
+
+
+class Batch:
+    def __init__(self, store: Store, exhibit_id: int, matcher: Matcher, size: int) -> None:
+        self._store = store
+        self._exhibit_id = exhibit_id
+        self._matcher = matcher
+        self._size = size
+        self._pending: dict[str, PendingRecord] = {}
+        self._held: dict[str, PendingRecord] = {}
+        self._orphans: dict[str, list[str]] = {}
+        self.saved = self.matched = self.warnings = 0
+
+    def add(self, record: PendingRecord) -> None:
+        record.warnings.extend(self._orphans.pop(record.ref, []))
+        self._adopt_orphans()
+        if len(self._pending) >= self._size:
+            self.flush()
+        self._pending[record.ref] = record
+
+    def hold(self, record: PendingRecord) -> None:
+        record.warnings.extend(self._orphans.pop(record.ref, []))
+        self._held[record.ref] = record
+
+    def release(self, record: PendingRecord) -> None:
+        del self._held[record.ref]
+        self.add(record)
+
+    def warn(self, ref: str, message: str) -> None:
+        target = self._pending.get(ref) or self._held.get(ref)
+        if target is not None:
+            target.warnings.append(message)
+        else:
+            self._orphans.setdefault(ref, []).append(message)
+
+    def close(self) -> None:
+        self._adopt_orphans()
+        self.flush()
+
+    def _adopt_orphans(self) -> None:
+        orphans, self._orphans = self._orphans, {}
+        for ref, messages in orphans.items():
+            if len(self._pending) >= self._size:
+                self.flush()
+            self._pending[ref] = PendingRecord.orphan(ref, messages)
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        records = list(self._pending.values())
+        matches = self._matcher.match_batch([r.digests for r in records])
+        finished = [r.finish(m) for r, m in zip(records, matches, strict=True)]
+        self._store.save_items(self._exhibit_id, finished)
+        self._pending.clear()
+        self.saved += len(finished)
+        self.matched += sum(1 for f in finished if f.matches)
+        self.warnings += sum(len(f.warnings) for f in finished)

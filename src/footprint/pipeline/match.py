@@ -1,0 +1,143 @@
+"""Match items' digests against every hash set in the store: exact for cryptographic hashes, within
+each set's distance threshold for PDQ (all eight rotations and flips of the item).
+
+A false match accuses someone, so near matching refuses what cannot be trusted: item hashes below
+the PDQ quality gate, degenerate hashes of flat or near-uniform pictures (on either side), and empty
+files for exact matching (every empty file has the same hash).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from footprint.hashers.pdq import hex_to_bytes, is_degenerate
+from footprint.matching.base import HammingIndex
+from footprint.matching.registry import best_index
+from footprint.model import Digests, Match, MatchKind, PerceptualDigest
+from footprint.store.base import EntryHit, HashSetRecord, Store
+
+# Strongest first: when one entry matches on several algorithms, the match names the strongest.
+EXACT_ALGORITHMS = ("sha256", "sha1", "md5")
+PDQ_MIN_QUALITY = 50
+
+
+@dataclass
+class _PdqBank:
+    hashset: HashSetRecord
+    index: HammingIndex
+    excluded: int  # degenerate entries left out of the index
+
+
+class Matcher:
+    """Built once per scan; loads the PDQ entries of every hash set into an index."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.hashsets = store.list_hashsets()
+        self._banks = [bank for hs in self.hashsets if (bank := _load_bank(store, hs)) is not None]
+
+    def describe(self) -> list[dict[str, object]]:
+        """What was matched against, for the report: each set, its size and threshold."""
+        excluded = {b.hashset.id: b.excluded for b in self._banks}
+        return [
+            {"name": hs.name, "format": hs.format, "entries": hs.entry_count,
+             "pdq_threshold": hs.pdq_threshold, "degenerate_pdq_excluded": excluded.get(hs.id, 0)}
+            for hs in self.hashsets
+        ]
+
+    def match_batch(self, digests: Sequence[Digests | None]) -> list[list[Match]]:
+        """Matches for each digest set, in the same order (``None`` gets no matches)."""
+        exact = self._exact(digests)
+        near = self._near(digests, exact)
+        return [exact[i] + near[i] for i in range(len(digests))]
+
+    # -- exact ------------------------------------------------------------------------------
+
+    def _exact(self, digests: Sequence[Digests | None]) -> list[list[Match]]:
+        found: list[dict[tuple[str, int], list[tuple[str, EntryHit]]]] = [{} for _ in digests]
+        for algorithm in EXACT_ALGORITHMS:
+            wanted = defaultdict(list)
+            for i, d in enumerate(digests):
+                if d is not None and d.size > 0 and (value := d.crypto.get(algorithm)):
+                    wanted[value].append(i)
+            if not wanted:
+                continue
+            for value, hits in self._store.lookup_exact(algorithm, list(wanted)).items():
+                for i in wanted.get(value, ()):
+                    for hit in hits:
+                        found[i].setdefault((hit.hashset.name, hit.entry_id), []).append((algorithm, hit))
+        return [[_exact_match(pairs) for pairs in per_item.values()] for per_item in found]
+
+    # -- near -------------------------------------------------------------------------------
+
+    def _near(self, digests: Sequence[Digests | None], exact: list[list[Match]]) -> list[list[Match]]:
+        out: list[list[Match]] = [[] for _ in digests]
+        queries: list[tuple[int, PerceptualDigest]] = []
+        for i, d in enumerate(digests):
+            pdq = d.perceptual.get("pdq") if d is not None else None
+            if isinstance(pdq, PerceptualDigest) and _trustworthy(pdq):
+                queries.append((i, pdq))
+        if not queries or not self._banks:
+            return out
+        variants = [p.variants or (p.value,) for _, p in queries]
+        matrix = np.stack([hex_to_bytes(v) for vs in variants for v in vs])
+        owners = [k for k, vs in enumerate(variants) for _ in vs]
+        variant_no = [n for vs in variants for n in range(len(vs))]
+        for bank in self._banks:
+            best: dict[tuple[int, int], tuple[int, int]] = {}
+            for row, hits in enumerate(bank.index.search(matrix, bank.hashset.pdq_threshold)):
+                for entry_id, distance in hits:
+                    key = (owners[row], entry_id)
+                    if key not in best or distance < best[key][0]:
+                        best[key] = (distance, variant_no[row])
+            self._add_near(out, queries, exact, bank.hashset, best)
+        return out
+
+    def _add_near(self, out: list[list[Match]], queries: list[tuple[int, PerceptualDigest]],
+                  exact: list[list[Match]], hashset: HashSetRecord,
+                  best: dict[tuple[int, int], tuple[int, int]]) -> None:
+        entries = self._store.get_entries([entry_id for _, entry_id in best])
+        for (k, entry_id), (distance, variant) in sorted(best.items()):
+            i, pdq = queries[k]
+            if any(m.hashset == hashset.name and m.entry_id == entry_id for m in exact[i]):
+                continue  # already an exact match on this entry: say so once, the stronger way
+            entry = entries[entry_id].entry
+            out[i].append(Match(
+                hashset=hashset.name, entry_id=entry_id, kind=MatchKind.NEAR, algorithm="pdq",
+                distance=distance, label=entry.label, category=entry.category,
+                details={"variant": variant, "quality": pdq.quality,
+                         "threshold": hashset.pdq_threshold}))
+
+
+def _trustworthy(pdq: PerceptualDigest) -> bool:
+    return pdq.quality >= PDQ_MIN_QUALITY and not is_degenerate(pdq.value, pdq.quality)
+
+
+def _exact_match(pairs: list[tuple[str, EntryHit]]) -> Match:
+    algorithm, hit = pairs[0]  # EXACT_ALGORITHMS order: strongest first
+    return Match(
+        hashset=hit.hashset.name, entry_id=hit.entry_id, kind=MatchKind.EXACT, algorithm=algorithm,
+        distance=0, label=hit.entry.label, category=hit.entry.category,
+        details={"algorithms": [a for a, _ in pairs]})
+
+
+def _load_bank(store: Store, hashset: HashSetRecord) -> _PdqBank | None:
+    ids_parts, hash_parts, excluded = [], [], 0
+    for ids, hashes in store.iter_pdq(hashset.id):
+        keep = np.array([not is_degenerate(_hex(h), None) for h in hashes], dtype=bool)
+        excluded += int((~keep).sum())
+        ids_parts.append(ids[keep])
+        hash_parts.append(hashes[keep])
+    if not ids_parts or sum(len(p) for p in ids_parts) == 0:
+        return None
+    ids = np.concatenate(ids_parts).astype(np.int64)
+    hashes = np.ascontiguousarray(np.concatenate(hash_parts), dtype=np.uint8)
+    return _PdqBank(hashset, best_index(len(ids))(hashes, ids), excluded)
+
+
+def _hex(row: np.ndarray) -> str:
+    return bytes(row).hex()

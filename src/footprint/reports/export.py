@@ -1,0 +1,93 @@
+"""Item exports: JSON Lines (one object an item) and CSV (one row an item and match).
+
+Both are public interfaces, documented in the README; a field is never renamed or removed without
+a new FORMAT_VERSION.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from typing import TextIO
+
+from footprint.model import Match, PerceptualDigest, Skipped
+from footprint.store.base import ItemRecord
+
+FORMAT_VERSION = 1
+
+CSV_COLUMNS = (
+    "ref", "exhibit", "state", "size", "md5", "sha1", "sha256", "pdq", "pdq_quality", "media_type",
+    "status", "reason", "match_hashset", "match_entry", "match_label", "match_category", "match_kind",
+    "match_algorithm", "match_distance", "inode", "offset", "created", "modified", "accessed",
+    "changed", "warnings",
+)
+
+
+def item_to_dict(record: ItemRecord) -> dict[str, object]:
+    digests = record.digests
+    crypto = dict(digests.crypto) if digests else {}
+    pdq = digests.perceptual.get("pdq") if digests else None
+    facts = record.facts.as_dict()
+    return {
+        "ref": record.ref,
+        "exhibit": record.exhibit,
+        "state": facts.pop("state"),
+        "size": record.size,
+        "md5": crypto.get("md5"),
+        "sha1": crypto.get("sha1"),
+        "sha256": crypto.get("sha256"),
+        "pdq": pdq.value if isinstance(pdq, PerceptualDigest) else None,
+        "pdq_quality": pdq.quality if isinstance(pdq, PerceptualDigest) else None,
+        "media_type": digests.media_type if digests else None,
+        "status": record.status,
+        "reason": record.reason or (pdq.reason if isinstance(pdq, Skipped) else None),
+        "matches": [match_to_dict(m) for m in record.matches],
+        **facts,
+        "warnings": list(record.warnings),
+    }
+
+
+def match_to_dict(match: Match) -> dict[str, object]:
+    return {
+        "hashset": match.hashset,
+        "entry": match.entry_id,
+        "label": match.label,
+        "category": str(match.category) if match.category else None,
+        "kind": match.kind.value,
+        "algorithm": match.algorithm,
+        "distance": match.distance,
+        "details": dict(match.details),
+    }
+
+
+def write_jsonl(records: Iterable[ItemRecord], out: TextIO) -> int:
+    count = 0
+    for record in records:
+        out.write(json.dumps(item_to_dict(record), ensure_ascii=False, sort_keys=False))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def write_csv(records: Iterable[ItemRecord], out: TextIO) -> int:
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for record in records:
+        row = item_to_dict(record)
+        row["warnings"] = " | ".join(record.warnings)
+        matches = row.pop("matches") or [None]
+        for match in matches:
+            writer.writerow({**row, **_match_columns(match)})
+        count += 1
+    return count
+
+
+def _match_columns(match: object) -> dict[str, object]:
+    if not isinstance(match, dict):
+        return {}
+    return {f"match_{key}": value for key, value in match.items() if key != "details"}
+
+
+EXPORTERS = {"jsonl": write_jsonl, "csv": write_csv}

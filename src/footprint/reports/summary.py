@@ -1,0 +1,72 @@
+"""The figures a case is judged by, computed in one pass over its items.
+
+Live (allocated), deleted and carved items are counted apart everywhere: in UK law a deleted image
+the suspect can no longer retrieve is not "possessed", so a figure that mixes them misleads a court.
+An item counts once per category, under its most serious matched category.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+
+from footprint.model import Category, ItemState, Match
+from footprint.store.base import CaseRecord, ItemRecord, Store
+
+STATES = tuple(s.value for s in ItemState)
+
+
+@dataclass
+class Counts:
+    items: int = 0
+    bytes: int = 0
+    by_status: Counter[str] = field(default_factory=Counter)
+    by_state: Counter[str] = field(default_factory=Counter)
+    matched_by_state: Counter[str] = field(default_factory=Counter)
+    by_kind: Counter[str] = field(default_factory=Counter)  # exact / near, per item's best match
+    by_category: dict[str, Counter[str]] = field(default_factory=dict)  # category → state → items
+    warnings: int = 0
+
+    def add(self, record: ItemRecord) -> None:
+        self.items += 1
+        self.bytes += record.size or 0
+        state = record.facts.state.value
+        self.by_status[record.status] += 1
+        self.by_state[state] += 1
+        self.warnings += len(record.warnings)
+        if record.matches:
+            self.matched_by_state[state] += 1
+            self.by_kind[best_kind(record.matches)] += 1
+            category = most_serious(record.matches)
+            key = str(category) if category else "uncategorised"
+            self.by_category.setdefault(key, Counter())[state] += 1
+
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["by_category"] = {k: dict(v) for k, v in sorted(self.by_category.items())}
+        return data
+
+
+def best_kind(matches: Iterable[Match]) -> str:
+    kinds = {m.kind.value for m in matches}
+    return "exact" if "exact" in kinds else "near"
+
+
+def most_serious(matches: Iterable[Match]) -> Category | None:
+    """UK A before B before C before N; VICS 1 (CSAM) before 2, 3, 4, 0."""
+    order = {"A": 0, "B": 1, "C": 2, "N": 3, "1": 0, "2": 1, "3": 2, "4": 3, "0": 4}
+    found = [m.category for m in matches if m.category]
+    return min(found, key=lambda c: (c.scheme.value, order[c.code])) if found else None
+
+
+def count_items(records: Iterable[ItemRecord]) -> Counts:
+    counts = Counts()
+    for record in records:
+        counts.add(record)
+    return counts
+
+
+def case_summary(store: Store, case: CaseRecord) -> dict[str, object]:
+    exhibits = [asdict(e) for e in store.list_exhibits(case.id)]
+    return {"exhibits": exhibits, "counts": count_items(store.iter_items(case.id)).as_dict()}

@@ -14,6 +14,7 @@ from footprint.sources.base import Limits
 
 ENV_HOME = "FOOTPRINT_HOME"
 ENV_DATABASE_URL = "FOOTPRINT_DATABASE_URL"
+ENV_BATCH_SIZE = "FOOTPRINT_BATCH_SIZE"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class Settings:
         env = os.environ if environ is None else environ
         home = (home or Path(env.get(ENV_HOME) or user_data_dir("footprint", appauthor=False))).expanduser()
         url = env.get(ENV_DATABASE_URL) or f"sqlite:///{home / 'footprint.db'}"
+        if ENV_BATCH_SIZE in env and "batch_size" not in overrides:
+            overrides["batch_size"] = int(env[ENV_BATCH_SIZE])
         return cls(home=home, database_url=url, **overrides)  # type: ignore[arg-type]
 
     def describe(self) -> dict[str, object]:

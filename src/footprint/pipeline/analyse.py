@@ -10,7 +10,7 @@ from footprint.errors import ItemError
 from footprint.hashers.base import CryptoHasher, ImageHasher
 from footprint.hashers.compute import hash_image_bytes, hash_stream
 from footprint.model import Digests, Item, PerceptualDigest, Skipped
-from footprint.sources.detect import detect, is_image
+from footprint.sources.detect import detect, is_image, is_video
 
 PDQ_MIN_QUALITY = 50
 
@@ -50,10 +50,16 @@ def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHa
     return analysis
 
 
+IMAGE_SUFFIXES = frozenset("jpg jpeg jpe jfif png gif bmp tif tiff webp heic heif avif".split())
+VIDEO_SUFFIXES = frozenset("mp4 m4v mov avi mkv webm wmv asf flv 3gp mpg mpeg ts".split())
+
+
 def _judge(analysis: Analysis, item: Item) -> None:
-    """Set status and reason: an empty file, a short read, an undecodable or low-quality image."""
+    """Set status and reason: an empty file, a short read, a name that lies about the content, an
+    undecodable or low-quality image."""
     digests = analysis.digests
     assert digests is not None
+    _check_signature(analysis, item.ref.name, digests.media_type)
     if digests.size == 0:
         analysis.status, analysis.reason = "skipped", "empty file: never matched"
         analysis.warnings.append(analysis.reason)
@@ -68,6 +74,18 @@ def _judge(analysis: Analysis, item: Item) -> None:
             analysis.status = "skipped"
             analysis.reason = (f"{name} quality {result.quality} below {PDQ_MIN_QUALITY}: "
                                "not used for near matching")
+
+
+def _check_signature(analysis: Analysis, name: str, media_type: str | None) -> None:
+    """A file named as a picture or video whose content is not one: a signature mismatch."""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    claims = "image" if suffix in IMAGE_SUFFIXES else "video" if suffix in VIDEO_SUFFIXES else None
+    if claims is None or analysis.digests is None or analysis.digests.size == 0:
+        return
+    is_claimed = (is_image if claims == "image" else is_video)(media_type or "")
+    if not is_claimed:
+        analysis.warnings.append(f"signature mismatch: named .{suffix} but the content is "
+                                 f"{media_type or 'not a recognised type'}")
 
 
 def _describe(exc: BaseException) -> str:

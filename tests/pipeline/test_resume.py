@@ -1,0 +1,93 @@
+"""An interrupted scan, run again, gives the same export as an uninterrupted one: no item lost,
+none counted twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from footprint.pipeline.scan import Scanner
+from footprint.settings import Settings
+from footprint.store import open_store
+
+
+class _StopAfter:
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def exhibit_started(self, name: str, resumed: int) -> None:
+        pass
+
+    def item_done(self, ref: str, size: int) -> None:
+        self.n -= 1
+        if self.n < 0:
+            raise KeyboardInterrupt
+
+    def exhibit_finished(self, exhibit) -> None:
+        pass
+
+
+def _export(cli) -> list[str]:
+    result = cli("export", "demo", "--format", "jsonl")
+    assert result.code == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+@pytest.fixture
+def reference_export(cli, demo_case, home, monkeypatch, tmp_path) -> list[str]:
+    monkeypatch.setenv("FOOTPRINT_HOME", str(tmp_path / "reference-home"))
+    cli("case", "create", "demo")
+    cli("hashset", "import", str(demo_case.known_list), "--name", "known")
+    assert cli("scan", str(demo_case.evidence), "--case", "demo").code == 0
+    lines = _export(cli)
+    monkeypatch.setenv("FOOTPRINT_HOME", str(home))
+    return lines
+
+
+@pytest.mark.parametrize("stop_after", [0, 5, 23, 38])
+def test_interrupted_then_resumed_equals_uninterrupted(cli, demo_case, home, reference_export, stop_after):
+    cli("case", "create", "demo")
+    cli("hashset", "import", str(demo_case.known_list), "--name", "known")
+    settings = Settings.from_env(batch_size=4)
+    store = open_store(settings.database_url)
+    with pytest.raises(KeyboardInterrupt):
+        Scanner(store, settings, _StopAfter(stop_after)).scan("demo", [demo_case.evidence])
+    result = cli("scan", str(demo_case.evidence), "--case", "demo")
+    assert result.code == 0, result.stderr
+    assert result.json()["resumed"] > 0 or stop_after < 4
+    assert _export(cli) == reference_export
+
+
+def test_killed_process_resumes(cli, demo_case, home, reference_export):
+    cli("case", "create", "demo")
+    cli("hashset", "import", str(demo_case.known_list), "--name", "known")
+    env = {**os.environ, "FOOTPRINT_HOME": str(home), "FOOTPRINT_BATCH_SIZE": "2"}
+    command = [sys.executable, "-m", "footprint", "scan", str(demo_case.evidence), "--case", "demo"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    database = Path(home) / "footprint.db"
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        if _saved_items(database) > 0:
+            process.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.01)
+    process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL, "the scan finished before it could be killed"
+    result = cli("scan", str(demo_case.evidence), "--case", "demo")
+    assert result.code == 0, result.stderr
+    assert _export(cli) == reference_export
+
+
+def _saved_items(database: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=0.1) as db:
+            return db.execute("SELECT count(*) FROM items").fetchone()[0]
+    except sqlite3.Error:
+        return 0

@@ -18,7 +18,13 @@ from typing import BinaryIO, ClassVar
 from footprint.errors import FormatError
 from footprint.hashsets.base import HashSetFormat
 from footprint.hashsets.categories import Numbers, parse_category
-from footprint.hashsets.problems import HEX_LENGTHS, ProblemHandler, RecordProblem, clean_hex, raise_problem
+from footprint.hashsets.problems import (
+    HEX_LENGTHS,
+    ProblemHandler,
+    RecordProblem,
+    clean_hex,
+    raise_line_problem,
+)
 from footprint.model import KnownEntry
 
 COLUMNS = ("md5", "sha1", "sha256", "pdq", "category", "label", "series")
@@ -34,7 +40,7 @@ class CsvFormat(HashSetFormat):
 
     name: ClassVar[str] = "csv"
 
-    def __init__(self, *, categories: str = "none", on_problem: ProblemHandler = raise_problem) -> None:
+    def __init__(self, *, categories: str = "none", on_problem: ProblemHandler = raise_line_problem) -> None:
         self.numbers = Numbers(categories)
         self.on_problem = on_problem
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import BinaryIO, ClassVar
 
 from footprint.hashsets.base import HashSetFormat
-from footprint.hashsets.problems import ProblemHandler, RecordProblem, raise_problem
+from footprint.hashsets.problems import ProblemHandler, RecordProblem, raise_line_problem
 from footprint.model import KnownEntry
 
 MAX_LINE = 64 * 1024
@@ -32,7 +32,7 @@ class HashListFormat(HashSetFormat):
 
     name: ClassVar[str] = "hashlist"
 
-    def __init__(self, *, on_problem: ProblemHandler = raise_problem) -> None:
+    def __init__(self, *, on_problem: ProblemHandler = raise_line_problem) -> None:
         self.on_problem = on_problem
 
     def sniff(self, head: bytes) -> bool:

@@ -29,6 +29,11 @@ def raise_problem(record_no: int, message: str) -> None:
     raise FormatError(f"record {record_no}: {message}")
 
 
+def raise_line_problem(line_no: int, message: str) -> None:
+    """The default handler of line-based formats (CSV, hash lists): stop, naming the line."""
+    raise FormatError(f"line {line_no}: {message}")
+
+
 @dataclass
 class ReadReport:
     """A ProblemHandler that counts skipped records and keeps the first ``keep`` messages."""

@@ -1,0 +1,181 @@
+"""Decode an image once, at the smallest scale the perceptual hashes allow, into plain RGB.
+
+Every perceptual hasher is fed the one image this returns. Evidence is hostile input: anything that
+goes wrong while decoding becomes an ``ItemError("undecodable image: ...")``, which the pipeline
+records as a warning against the item; nothing here crashes the run.
+
+Choices made here, and why:
+
+* **Reduced scale.** PDQ box-filters every image down to 64x64 (two Jarosz passes) before its DCT, so
+  the fine detail of a 12-megapixel photo never reaches the hash. JPEG can decode at 1/2, 1/4 or 1/8
+  scale inside the IDCT (Pillow's draft mode) for a fraction of the time and memory. We pick the
+  smallest scale whose short side stays at or above ``REDUCED_MIN_SIDE`` (figures at the constant).
+  Other formats are decoded in full and then box-reduced by an integer factor under the same rule,
+  which saves the hashers' time and memory, though not the decoder's.
+* **Orientation.** EXIF orientation is applied, so the image is hashed the way a person sees it.
+  Reference tools (the C++ pdq-photo-hasher) ignore EXIF orientation; the matcher still finds their
+  hashes because it queries all eight dihedral variants.
+* **Transparency** is composited on WHITE, always (``ALPHA_BACKGROUND``): what a viewer shows for a
+  transparent PNG on a page. Fully opaque images are unaffected.
+* **Modes.** Palette, 1-bit, grey, CMYK, YCbCr, LAB and HSV go through Pillow's conversions;
+  16/32-bit integer and float images are rescaled to 8 bits first (a plain ``convert`` would clip them).
+* **Bombs.** Images over ``MAX_PIXELS`` are refused before any pixel is decoded.
+* **Truncation.** A truncated file is an error (a warning against the item), never silently padded:
+  ``ImageFile.LOAD_TRUNCATED_IMAGES`` is left alone.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from typing import BinaryIO
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from footprint.errors import ItemError
+
+# Refuse images above this many pixels (250 MP). The largest phone sensors make 200 MP photos
+# (16320x12240); a 20000x20000 (400 MP) canvas is not a photograph and would need >1 GB to decode.
+MAX_PIXELS = 250_000_000
+
+# Smallest short side (pixels) a reduced-scale decode may leave. Measured by bench/bench_decode.py
+# (2026 run, full decode as the baseline in the same run, PDQ quality >= 50), rule "largest JPEG DCT
+# scale (1/2, 1/4, 1/8) or box-reduce factor whose short side stays >= T":
+#   41 JPEG photos (mate-backgrounds, ThreatExchange bridge/exif-rotn/modes):
+#     T=256: mean 4.9 bits, max 18    T=384: mean 3.7, max 12    T=448: mean 2.7, max 10
+#     T=512: mean 1.8, max 10 (but most 1600x1004 photos can no longer be reduced at all)
+#   decode+hash time at T=448: 0.22 of the full decode's on average over all 76 images.
+#   Synthetic textures (gnome-backgrounds wood/truchet/grid, 4096x4096) move 12-32 bits at 1/8 and
+#   up to 16 even at 1/4 (1024 px): PDQ's box filter aliases fine periodic texture at any scale, so
+#   no threshold short of a full decode keeps those within 10 bits.
+# 448 is the smallest T meeting the ~6 bits mean / 10 bits max tolerance on the photos.
+REDUCED_MIN_SIDE = 448
+
+ALPHA_BACKGROUND = (255, 255, 255)
+
+_ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
+_DEEP_MODES = frozenset({"I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
+
+_setup_lock = threading.Lock()
+_setup_done = False
+
+
+def decode_image(data: bytes | BinaryIO, *, min_side: int = REDUCED_MIN_SIDE) -> Image.Image:
+    """Decode the first frame of an image to an upright RGB image.
+
+    ``min_side`` > 0 allows a reduced-scale decode whose short side stays >= ``min_side`` (never
+    smaller than the image itself); 0 decodes at full size. Raises ItemError on any failure.
+    """
+    _setup_once()
+    stream = io.BytesIO(data) if isinstance(data, bytes | bytearray | memoryview) else data
+    try:
+        return _decode(stream, min_side)
+    except ItemError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise ItemError(f"undecodable image: too many pixels ({exc})") from exc
+    except Exception as exc:  # hostile input can raise anything inside a codec
+        raise ItemError(f"undecodable image: {_describe(exc)}") from exc
+
+
+def _setup_once() -> None:
+    """Register HEIF/AVIF support and set Pillow's bomb limit, the first time an image is decoded.
+
+    Done lazily rather than at import, so importing footprint has no side effects on Pillow.
+    Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that; we refuse above MAX_PIXELS
+    ourselves (right after reading the header), so Pillow's own limit only needs to let those through.
+    """
+    global _setup_done
+    if _setup_done:
+        return
+    with _setup_lock:
+        if _setup_done:
+            return
+        try:
+            import pillow_heif
+
+            pillow_heif.register_heif_opener()
+        except ImportError:  # optional: without it HEIC files are reported undecodable
+            pass
+        if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < MAX_PIXELS:
+            Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+        _setup_done = True
+
+
+def _decode(stream: BinaryIO, min_side: int) -> Image.Image:
+    with Image.open(stream) as im:
+        width, height = im.size
+        if width * height > MAX_PIXELS:
+            raise ItemError(f"undecodable image: too many pixels ({width}x{height}, limit "
+                            f"{MAX_PIXELS // 1_000_000} MP)")
+        if width < 1 or height < 1:
+            raise ItemError(f"undecodable image: empty ({width}x{height})")
+        if im.format == "JPEG" and min_side > 0:
+            im.draft("RGB", (min_side, min_side))  # scale s in 1,2,4,8: short side // s >= min_side
+        im.load()
+        upright = _upright(im)
+    rgb = to_rgb(upright)
+    return _box_reduce(rgb, min_side)
+
+
+def _upright(im: Image.Image) -> Image.Image:
+    """Apply the EXIF orientation; a damaged EXIF block leaves the image as stored."""
+    try:
+        turned = ImageOps.exif_transpose(im)
+    except Exception:  # a broken EXIF block is no reason to lose the image
+        return im
+    return turned if turned is not None else im
+
+
+def to_rgb(im: Image.Image) -> Image.Image:
+    """Convert any Pillow mode to 8-bit RGB (alpha composited on ALPHA_BACKGROUND)."""
+    if im.mode == "RGB":
+        return im
+    if im.mode in _DEEP_MODES:
+        return _deep_to_l(im).convert("RGB")
+    if im.mode in _ALPHA_MODES or "transparency" in im.info:
+        rgba = im.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (*ALPHA_BACKGROUND, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    if im.mode == "1":
+        im = im.convert("L")
+    return im.convert("RGB")
+
+
+def _deep_to_l(im: Image.Image) -> Image.Image:
+    """Rescale a 16/32-bit integer or float grey image to 8 bits.
+
+    16-bit modes span 0..65535. Mode "I" holds 16-bit PNGs and 32-bit TIFFs alike, so its range is
+    taken from the data: 0..255 kept, up to 65535 scaled as 16-bit, anything else stretched.
+    Float images in 0..1 are scaled by 255; other floats are clipped to 0..255.
+    """
+    arr = np.asarray(im, dtype=np.float64)
+    if im.mode.startswith("I;16"):
+        arr = arr / 257.0
+    elif im.mode == "F":
+        finite = arr[np.isfinite(arr)]
+        if finite.size and finite.min() >= 0.0 and finite.max() <= 1.0:
+            arr = arr * 255.0
+        arr = np.nan_to_num(arr, nan=0.0, posinf=255.0, neginf=0.0)
+    else:
+        low, high = float(arr.min()), float(arr.max())
+        if low < 0 or high > 65535:
+            arr = (arr - low) * (255.0 / max(high - low, 1.0))
+        elif high > 255:
+            arr = arr / 257.0
+    return Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8), mode="L")
+
+
+def _box_reduce(im: Image.Image, min_side: int) -> Image.Image:
+    """Box-average by the largest integer factor that keeps the short side >= min_side."""
+    if min_side <= 0:
+        return im
+    factor = min(im.size) // min_side
+    return im.reduce(factor) if factor >= 2 else im
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    name = type(exc).__name__
+    return f"{name}: {text[:200]}" if text else name

@@ -1,0 +1,88 @@
+"""Read once, hash many: one pass over an item's bytes feeds every cryptographic hasher, and one
+decode of an image feeds every perceptual hasher.
+
+Evidence streams can fail mid-read (a bad sector, a damaged archive member); that becomes an
+ItemError naming the byte offset, which the pipeline records against the item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from footprint.errors import ItemError
+from footprint.hashers.base import CryptoHasher, ImageHasher
+from footprint.hashers.decode import REDUCED_MIN_SIDE, decode_image
+from footprint.model import PerceptualDigest, Skipped
+
+BLOCK_SIZE = 1 << 20  # 1 MiB: large enough that per-call overhead vanishes, small enough to stream
+HEAD_SIZE = 64 << 10  # enough for every container and image signature the sources sniff
+
+
+@dataclass(frozen=True)
+class StreamResult:
+    """What one read of an item gave."""
+
+    size: int
+    crypto: dict[str, str]  # hasher name → lower-case hex
+    head: bytes  # the first HEAD_SIZE bytes (all of them for a smaller item)
+    data: bytes | None  # the whole content when size <= keep, else None
+
+
+def hash_stream(stream: BinaryIO, crypto: Sequence[CryptoHasher], *, keep: int) -> StreamResult:
+    """Read ``stream`` to its end in BLOCK_SIZE blocks, feeding every hasher from the same blocks.
+
+    The content is kept in memory (``data``) only while its size stays <= ``keep``, so a later
+    stage (image decoding, container parsing) needs no second read of small items.
+    """
+    running = {hasher.name: hasher.new() for hasher in crypto}
+    kept: list[bytes] | None = []
+    head = bytearray()
+    size = 0
+    while block := _read_block(stream, size):
+        size += len(block)
+        for hash_ in running.values():
+            hash_.update(block)
+        if len(head) < HEAD_SIZE:
+            head += block[: HEAD_SIZE - len(head)]
+        if kept is not None and size <= keep:
+            kept.append(block)
+        else:
+            kept = None
+    data = b"".join(kept) if kept is not None else None
+    return StreamResult(size=size, crypto={name: h.hexdigest() for name, h in running.items()},
+                        head=bytes(head), data=data)
+
+
+def _read_block(stream: BinaryIO, offset: int) -> bytes:
+    try:
+        return stream.read(BLOCK_SIZE)
+    except ItemError:
+        raise
+    except Exception as exc:  # sources raise their own kinds (zlib, zipfile, tsk, ewf): all "unreadable"
+        text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        reason = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+        raise ItemError(f"read failed at byte {offset}: {reason}") from exc
+
+
+def hash_image_bytes(data: bytes, hashers: Sequence[ImageHasher], *,
+                     min_side: int = REDUCED_MIN_SIDE) -> dict[str, PerceptualDigest | Skipped]:
+    """Decode ``data`` once and give the image to every perceptual hasher.
+
+    An undecodable image gives every hasher the same Skipped(reason); a hasher that fails on the
+    decoded image gives its own Skipped. ``min_side`` bounds the reduced-scale decode (see decode.py).
+    """
+    if not hashers:
+        return {}
+    try:
+        image = decode_image(data, min_side=min_side)
+    except ItemError as exc:
+        return {hasher.name: Skipped(str(exc)) for hasher in hashers}
+    results: dict[str, PerceptualDigest | Skipped] = {}
+    for hasher in hashers:
+        try:
+            results[hasher.name] = hasher.hash_image(image)
+        except (ItemError, ValueError, OSError) as exc:
+            results[hasher.name] = Skipped(f"{hasher.name} failed: {exc}")
+    return results

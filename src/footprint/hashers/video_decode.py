@@ -71,6 +71,7 @@ class VideoReader:
 
     def __init__(self, source: VideoSource) -> None:
         self.warnings: list[str] = []
+        self._gap_noted = False
         self._container = _open_container(source)
         try:
             self._stream = _video_stream(self._container)
@@ -91,11 +92,12 @@ class VideoReader:
     def frames(self, interval: float = 1.0, max_side: int | None = DEFAULT_MAX_SIDE,
                ) -> Iterator[SampledFrame]:
         """Yield the sampled frames in order; see the module docstring for the rule."""
-        next_point = 0.0
+        next_point = at = 0.0
         number = -1
         for frame in self._decoded():
             number += 1
-            at = self._timestamp(frame, number)
+            previous, at = at, self._timestamp(frame, number)
+            self._check_gap(previous, at, number)
             if interval > 0 and at + _TIME_SLACK < next_point:
                 continue
             if interval > 0:
@@ -105,6 +107,22 @@ class VideoReader:
                 yield SampledFrame(number, round(at, 6), pixels)
         if number < 0:
             raise ItemError("video: no frame could be decoded" + _why(self.warnings))
+        self._check_length(at)
+
+    def _check_gap(self, previous: float, at: float, number: int) -> None:
+        """Damaged packets are often dropped silently: a jump of many frame times is noted (once)."""
+        fps = self.info.fps
+        if number > 0 and fps > 0 and at - previous > max(1.0, 10 / fps) and not self._gap_noted:
+            self._gap_noted = True
+            self.warnings.append(f"video: no frame for {at - previous:.1f} s after {previous:.1f} s "
+                                 "(damaged, or a variable frame rate)")
+
+    def _check_length(self, last: float) -> None:
+        """A file cut short often decodes cleanly up to the cut: compare with the declared length."""
+        declared = self.info.duration
+        if declared > 0 and last < declared - max(2.0, 0.1 * declared):
+            self.warnings.append(f"video: decoded {last:.1f} s of the declared {declared:.1f} s "
+                                 "(truncated or damaged)")
 
     def grab(self, timestamps: Sequence[float], max_side: int | None = DEFAULT_MAX_SIDE,
              ) -> list[SampledFrame]:
@@ -122,7 +140,7 @@ class VideoReader:
     def _decoded(self) -> Iterator[Any]:
         """Every decodable frame; corrupt packets are skipped and counted, a broken container ends
         the stream early with a warning."""
-        errors = 0
+        errors = corrupt = 0
         packets = self._container.demux(self._stream)
         while True:
             try:
@@ -133,7 +151,7 @@ class VideoReader:
                 self.warnings.append(f"video: container unreadable after this point: {_short(exc)}")
                 break
             try:
-                yield from packet.decode()
+                decoded = packet.decode()
             except (av.error.FFmpegError, ValueError) as exc:
                 errors += 1
                 if errors == 1:
@@ -141,8 +159,16 @@ class VideoReader:
                 if errors >= MAX_DECODE_ERRORS:
                     self.warnings.append(f"video: gave up after {errors} corrupt packets")
                     break
+                continue
+            for frame in decoded:
+                if frame.is_corrupt:  # decoded with concealed damage: not a picture to hash
+                    corrupt += 1
+                else:
+                    yield frame
         if errors > 1:
             self.warnings.append(f"video: {errors} corrupt packets skipped in all")
+        if corrupt:
+            self.warnings.append(f"video: {corrupt} damaged frames skipped")
 
     def _timestamp(self, frame: Any, number: int) -> float:
         if frame.pts is None or self._stream.time_base is None:

@@ -179,6 +179,8 @@ def _box_reduce(im: Image.Image, min_side: int) -> Image.Image:
 
 
 def _describe(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    name = type(exc).__name__
-    return f"{name}: {text[:200]}" if text else name
+    """A short reason for the report: the codec's message, without object addresses."""
+    if isinstance(exc, Image.UnidentifiedImageError):
+        return "not a recognised image format"
+    text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return text or type(exc).__name__

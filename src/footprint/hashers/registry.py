@@ -38,11 +38,15 @@ class Hashers:
         return tuple(h.name for h in self.crypto) + tuple(h.name for h in self.image)
 
 
-def all_hashers(*, plugins: bool = True) -> Hashers:
-    """The built-in hashers, then any installed plugins; raises if two share a name."""
+def all_hashers(*, plugins: bool = True, points: Iterable[EntryPoint] | None = None) -> Hashers:
+    """The built-in hashers, then plugins; raises if two share a name.
+
+    ``points`` defaults to the installed ``footprint.hashers`` entry points.
+    """
     crypto, image = list(CRYPTO_HASHERS), list(IMAGE_HASHERS)
     if plugins:
-        for hasher in _load_plugins(entry_points(group=ENTRY_POINT_GROUP)):
+        found_points = entry_points(group=ENTRY_POINT_GROUP) if points is None else points
+        for hasher in _load_plugins(found_points):
             if isinstance(hasher, CryptoHasher):
                 crypto.append(hasher)
             else:

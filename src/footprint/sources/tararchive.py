@@ -1,0 +1,217 @@
+"""Tar archives, plain or compressed (gzip, bzip2, xz), from seekable or streaming parents.
+
+Three ways to give a member's bytes, chosen for cost:
+
+* plain tar on a cheaply seekable parent (a file, bytes in memory): each open seeks straight to the
+  member's data, nothing is held in memory;
+* otherwise (compressed, or a parent that only streams, such as a member of another archive): the
+  member is read into memory as the walk passes it, up to ``Limits.in_memory``;
+* a larger member, when the parent can seek, is reopened and decompressed up to it on each open
+  (slow, but correct); when the parent only streams, it is a warning.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import tarfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import partial
+from typing import BinaryIO
+
+from footprint.model import Item, ItemFacts, ItemRef, ItemWarning
+from footprint.sources.base import EvidenceSource, Found, Limits
+from footprint.sources.members import (
+    RATIO_FLOOR,
+    READ_ERRORS,
+    CappedReader,
+    CorruptMember,
+    MemberNamer,
+    bytes_opener,
+    declared_problem,
+    guarded,
+    too_many,
+    warn,
+)
+
+Compression = str | None  # None, "gz", "bz2", "xz"
+
+
+def decompressed(stream: BinaryIO, compression: Compression) -> BinaryIO:
+    """A decompressing reader over ``stream`` (multi-member gzip and concatenated streams included)."""
+    if compression == "gz":
+        return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
+    if compression == "bz2":
+        return bz2.BZ2File(stream, "rb")  # type: ignore[return-value]
+    if compression == "xz":
+        return lzma.LZMAFile(stream, "rb")  # type: ignore[return-value]
+    return stream
+
+
+def _cheap_seek(stream: BinaryIO) -> bool:
+    return isinstance(stream, (io.BufferedReader, io.FileIO, io.BytesIO))
+
+
+class _Slice(io.RawIOBase):
+    """``size`` bytes of ``raw`` from ``start``; a parent that ends early is a corrupt member."""
+
+    def __init__(self, raw: BinaryIO, start: int, size: int, what: str) -> None:
+        super().__init__()
+        self.raw, self.start, self.size, self.what = raw, start, size, what
+        self.pos = 0
+        raw.seek(start)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.pos, io.SEEK_END: self.size}[whence]
+        self.pos = max(0, base + offset)
+        self.raw.seek(self.start + min(self.pos, self.size))
+        return self.pos
+
+    def tell(self) -> int:
+        return self.pos
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        want = min(len(buffer), self.size - self.pos)
+        if want <= 0:
+            return 0
+        data = self.raw.read(want)
+        if not data:
+            raise CorruptMember(f"{self.what}: archive ends inside this member (truncated)")
+        buffer[:len(data)] = data
+        self.pos += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.raw.close()
+            super().close()
+
+
+class TarSource(EvidenceSource):
+    name = "tar"
+
+    def __init__(self, item: Item, limits: Limits, compression: Compression = None) -> None:
+        self.item = item
+        self.limits = limits
+        self.compression = compression
+
+    def items(self) -> Iterator[Found]:
+        return guarded(self._items(), self.item.ref, "tar")
+
+    def _items(self) -> Iterator[Found]:
+        stream = self.item.open()
+        seekable = stream.seekable()
+        mode = ("r:" if seekable else "r|") + (self.compression or "")
+        try:
+            archive = tarfile.open(fileobj=stream, mode=mode)  # type: ignore[call-overload]  # noqa: SIM115
+        except READ_ERRORS as exc:
+            stream.close()
+            yield ItemWarning(self.item.ref, "source", f"tar: cannot read: {exc}")
+            return
+        lazy = seekable and self.compression is None and _cheap_seek(stream)
+        with archive, stream:
+            yield from self._members(archive, seekable, lazy)
+
+    def _members(self, archive: tarfile.TarFile, seekable: bool, lazy: bool) -> Iterator[Found]:
+        ref, limits = self.item.ref, self.limits
+        namer = MemberNamer(ref)
+        total = 0
+        for count in range(1, limits.max_members + 2):
+            try:
+                member = archive.next()
+            except READ_ERRORS as exc:
+                yield ItemWarning(ref, "source", f"tar: damaged after {count - 1} members: {exc}")
+                return
+            if member is None:
+                return
+            if count > limits.max_members:
+                yield warn(ref, too_many("tar", limits))
+                return
+            total += member.size if member.isreg() else 0
+            stop = self._over_limits(member, total)
+            if stop:
+                yield ItemWarning(ref, "source", stop)
+                return
+            yield from self._member(archive, member, namer, seekable, lazy)
+
+    def _over_limits(self, member: tarfile.TarInfo, total: int) -> str | None:
+        """Why the whole archive must stop here (it expands too far), if so."""
+        limits = self.limits
+        if total > limits.max_archive_total:
+            return f"tar: expands beyond {limits.max_archive_total} bytes: the rest not read (suspected bomb)"
+        packed = self.item.size
+        if self.compression and packed is not None and member.isreg():
+            end = member.offset_data + member.size
+            if end > max(packed * limits.max_ratio, RATIO_FLOOR):
+                return (f"tar: suspected bomb: {packed} compressed bytes expand past {end} "
+                        f"(ratio limit {limits.max_ratio}): the rest not read")
+        return None
+
+    def _member(self, archive: tarfile.TarFile, member: tarfile.TarInfo, namer: MemberNamer,
+                seekable: bool, lazy: bool) -> Iterator[Found]:
+        if member.isdir() or not (member.isreg() or member.issym() or member.islnk()):
+            return  # folders, devices and FIFOs hold no content
+        member_ref, warnings = namer.name(member.name)
+        yield from warnings
+        if member.issym() or member.islnk():
+            kind = "symbolic" if member.issym() else "hard"
+            yield ItemWarning(member_ref, "source", f"{kind} link to {member.linkname!r}: not followed")
+            return
+        problem = declared_problem(member.size, None, self.limits)
+        if problem:
+            yield ItemWarning(member_ref, "source", problem)
+            return
+        yield from self._content(archive, member, member_ref, seekable, lazy)
+
+    def _content(self, archive: tarfile.TarFile, member: tarfile.TarInfo, member_ref: ItemRef,
+                 seekable: bool, lazy: bool) -> Iterator[Found]:
+        facts = ItemFacts(modified=_mtime(member))
+        what = str(member_ref)
+        if lazy and not member.issparse():
+            opener = partial(self._open_slice, member.offset_data, member.size, what)
+            yield Item(member_ref, member.size, opener, facts)
+        elif member.size <= min(self.limits.in_memory, self.limits.max_member_size):
+            data = _read_member(archive, member, what)
+            if isinstance(data, str):
+                yield ItemWarning(member_ref, "source", data)
+                return
+            yield Item(member_ref, member.size, bytes_opener(data), facts)
+        elif seekable and not member.issparse():
+            opener = partial(self._open_slice, member.offset_data, member.size, what)
+            yield Item(member_ref, member.size, opener, facts)
+        else:
+            yield warn(member_ref, f"{member.size} bytes in an archive that can only be streamed: "
+                                   f"over the in-memory limit of {self.limits.in_memory}, not read")
+
+    def _open_slice(self, start: int, size: int, what: str) -> BinaryIO:
+        raw = self.item.open()
+        inner = decompressed(raw, self.compression)
+        return CappedReader(_Slice(inner, start, size, what), size, what, (raw.close,))  # type: ignore[return-value,arg-type]
+
+
+def _read_member(archive: tarfile.TarFile, member: tarfile.TarInfo, what: str) -> bytes | str:
+    """The member's bytes, or why they could not be read (a truncated archive, bad compression)."""
+    try:
+        stream = archive.extractfile(member)
+        data = stream.read() if stream else b""
+    except READ_ERRORS as exc:
+        return f"cannot read member: {exc}"
+    if len(data) != member.size:
+        return f"truncated: {len(data)} of {member.size} bytes present"
+    return data
+
+
+def _mtime(member: tarfile.TarInfo) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(member.mtime, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None

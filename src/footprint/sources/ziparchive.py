@@ -66,7 +66,7 @@ def _listed(ref: ItemRef, archive: zipfile.ZipFile, limits: Limits) -> Iterator[
             return
         if info.is_dir():
             continue
-        member_ref, warnings = namer.name(info.filename)
+        member_ref, warnings = namer.name(info.orig_filename)
         yield from warnings
         problem = _problem(info, limits)
         if problem:
@@ -158,7 +158,7 @@ def _recovered_member(item: Item, info: zipfile.ZipInfo, data_at: int, namer: Me
                       limits: Limits) -> Iterator[Found]:
     if info.filename.endswith("/"):
         return
-    member_ref, warnings = namer.name(info.filename)
+    member_ref, warnings = namer.name(info.orig_filename)
     yield from warnings
     problem = _problem(info, limits)
     if problem:

@@ -82,7 +82,8 @@ def video(container: str, codec: str, size: tuple[int, int] = (64, 48), frames: 
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
         for i in range(frames):
-            frame = av.VideoFrame.from_ndarray(np.full((size[1], size[0], 3), i * 40, np.uint8), format="rgb24")
+            pixels = np.full((size[1], size[0], 3), i * 40, np.uint8)
+            frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
             for packet in stream.encode(frame):
                 muxer.mux(packet)
         for packet in stream.encode():

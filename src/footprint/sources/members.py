@@ -76,6 +76,7 @@ class MemberNamer:
     def __init__(self, container: ItemRef) -> None:
         self.container = container
         self.used: set[str] = set()
+        self.last = ""  # the inner path handed out last
 
     def name(self, raw_name: str) -> tuple[ItemRef, list[ItemWarning]]:
         path, problems = safe_member_path(raw_name)
@@ -91,6 +92,7 @@ class MemberNamer:
         if copy > 1:
             warnings.append(f"duplicate member name {raw_name!r}: this copy is {unique!r}")
         self.used.add(unique)
+        self.last = unique
         ref = self.container.enter(unique)
         return ref, [ItemWarning(ref, "source", w) for w in warnings]
 

@@ -20,7 +20,7 @@ import tarfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import partial
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from footprint.model import Item, ItemFacts, ItemRef, ItemWarning
 from footprint.sources.base import EvidenceSource, Found, Limits
@@ -96,6 +96,39 @@ class _Slice(io.RawIOBase):
             super().close()
 
 
+class _LastRead:
+    """Wraps the stream tarfile reads headers from, keeping the last block read.
+
+    tarfile ends its walk quietly when a header is cut short or is garbage anywhere after the first;
+    for evidence that silence would hide a truncated or damaged archive, so the last block is kept to
+    tell a proper end (a zero block) from a cut or a damaged header.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.last = bytes(512)  # tarfile.open read the first block already; had it been bad, open failed
+
+    def read(self, size: int = -1) -> bytes:
+        data: bytes = self.inner.read(size)
+        self.last = data
+        return data
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def _end_problem(last: bytes) -> str | None:
+    if len(last) < 512:
+        return "the archive ends without its end marker (truncated)"
+    if last.count(0) != len(last):
+        return "a damaged header ends the walk"
+    return None
+
+
+class _Damaged(Exception):
+    """A member cannot be read because the archive is cut short or damaged there: the walk ends."""
+
+
 class TarSource(EvidenceSource):
     name = "tar"
 
@@ -118,6 +151,7 @@ class TarSource(EvidenceSource):
             yield ItemWarning(self.item.ref, "source", f"tar: cannot read: {exc}")
             return
         lazy = seekable and self.compression is None and _cheap_seek(stream)
+        archive.fileobj = _LastRead(archive.fileobj)  # type: ignore[assignment]
         with archive, stream:
             yield from self._members(archive, seekable, lazy)
 
@@ -132,6 +166,9 @@ class TarSource(EvidenceSource):
                 yield ItemWarning(ref, "source", f"tar: damaged after {count - 1} members: {exc}")
                 return
             if member is None:
+                problem = _end_problem(archive.fileobj.last)  # type: ignore[union-attr]
+                if problem:
+                    yield warn(ref, f"tar: {problem}, after {count - 1} members")
                 return
             if count > limits.max_members:
                 yield warn(ref, too_many("tar", limits))
@@ -141,7 +178,11 @@ class TarSource(EvidenceSource):
             if stop:
                 yield ItemWarning(ref, "source", stop)
                 return
-            yield from self._member(archive, member, namer, seekable, lazy)
+            try:
+                yield from self._member(archive, member, namer, seekable, lazy)
+            except _Damaged as exc:
+                yield warn(ref.enter(namer.last), f"tar: {exc}: the rest not read")
+                return
 
     def _over_limits(self, member: tarfile.TarInfo, total: int) -> str | None:
         """Why the whole archive must stop here (it expands too far), if so."""
@@ -177,13 +218,12 @@ class TarSource(EvidenceSource):
         facts = ItemFacts(modified=_mtime(member))
         what = str(member_ref)
         if lazy and not member.issparse():
+            if self.item.size is not None and member.offset_data + member.size > self.item.size:
+                raise _Damaged("the archive ends inside this member (truncated)")
             opener = partial(self._open_slice, member.offset_data, member.size, what)
             yield Item(member_ref, member.size, opener, facts)
         elif member.size <= min(self.limits.in_memory, self.limits.max_member_size):
-            data = _read_member(archive, member, what)
-            if isinstance(data, str):
-                yield ItemWarning(member_ref, "source", data)
-                return
+            data = _read_member(archive, member)
             yield Item(member_ref, member.size, bytes_opener(data), facts)
         elif seekable and not member.issparse():
             opener = partial(self._open_slice, member.offset_data, member.size, what)
@@ -198,15 +238,15 @@ class TarSource(EvidenceSource):
         return CappedReader(_Slice(inner, start, size, what), size, what, (raw.close,))  # type: ignore[return-value,arg-type]
 
 
-def _read_member(archive: tarfile.TarFile, member: tarfile.TarInfo, what: str) -> bytes | str:
-    """The member's bytes, or why they could not be read (a truncated archive, bad compression)."""
+def _read_member(archive: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
+    """The member's bytes; ``_Damaged`` when they cannot all be read (truncated, bad compression)."""
     try:
         stream = archive.extractfile(member)
         data = stream.read() if stream else b""
     except READ_ERRORS as exc:
-        return f"cannot read member: {exc}"
+        raise _Damaged(f"cannot read this member: {exc}") from exc
     if len(data) != member.size:
-        return f"truncated: {len(data)} of {member.size} bytes present"
+        raise _Damaged(f"truncated: {len(data)} of {member.size} bytes present")
     return data
 
 

@@ -56,8 +56,9 @@ def _utc(ns: int | None) -> datetime | None:
 def facts_from_stat(st: os.stat_result) -> ItemFacts:
     """File-system facts from a stat result: UTC timestamps, birth time where the OS records one."""
     birth = getattr(st, "st_birthtime_ns", None)
-    if birth is None and getattr(st, "st_birthtime", None) is not None:
-        birth = int(st.st_birthtime * 1e9)
+    seconds = getattr(st, "st_birthtime", None)  # macOS and BSD; Linux's stat() does not report it
+    if birth is None and seconds is not None:
+        birth = int(seconds * 1e9)
     return ItemFacts(
         inode=str(st.st_ino),
         created=_utc(birth),

@@ -18,7 +18,7 @@ import tarfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from footprint.errors import ItemError
 from footprint.model import Item, ItemRef, ItemWarning
@@ -132,6 +132,15 @@ READ_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+class Readable(Protocol):
+    """What CappedReader needs of the stream under it (file objects, ZipExtFile, GzipFile, ...)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+    def seekable(self) -> bool: ...
+    def close(self) -> None: ...
+
+
 class CappedReader(io.RawIOBase):
     """A read-only stream over another that stops with ``MemberTooLarge`` past ``cap`` bytes.
 
@@ -139,7 +148,7 @@ class CappedReader(io.RawIOBase):
     records one clear warning. ``closers`` are closed after the stream (the archive behind it).
     """
 
-    def __init__(self, raw: BinaryIO, cap: int, what: str, closers: tuple[Callable[[], object], ...] = ()):
+    def __init__(self, raw: Readable, cap: int, what: str, closers: tuple[Callable[[], object], ...] = ()):
         super().__init__()
         self.raw = raw
         self.cap = cap

@@ -151,11 +151,13 @@ class TarSource(EvidenceSource):
             yield ItemWarning(self.item.ref, "source", f"tar: cannot read: {exc}")
             return
         lazy = seekable and self.compression is None and _cheap_seek(stream)
-        archive.fileobj = _LastRead(archive.fileobj)  # type: ignore[assignment]
+        recorder = _LastRead(archive.fileobj)
+        archive.fileobj = recorder
         with archive, stream:
-            yield from self._members(archive, seekable, lazy)
+            yield from self._members(archive, recorder, seekable, lazy)
 
-    def _members(self, archive: tarfile.TarFile, seekable: bool, lazy: bool) -> Iterator[Found]:
+    def _members(self, archive: tarfile.TarFile, recorder: _LastRead, seekable: bool,
+                 lazy: bool) -> Iterator[Found]:
         ref, limits = self.item.ref, self.limits
         namer = MemberNamer(ref)
         total = 0
@@ -166,7 +168,7 @@ class TarSource(EvidenceSource):
                 yield ItemWarning(ref, "source", f"tar: damaged after {count - 1} members: {exc}")
                 return
             if member is None:
-                problem = _end_problem(archive.fileobj.last)  # type: ignore[union-attr]
+                problem = _end_problem(recorder.last)
                 if problem:
                     yield warn(ref, f"tar: {problem}, after {count - 1} members")
                 return
@@ -235,7 +237,7 @@ class TarSource(EvidenceSource):
     def _open_slice(self, start: int, size: int, what: str) -> BinaryIO:
         raw = self.item.open()
         inner = decompressed(raw, self.compression)
-        return CappedReader(_Slice(inner, start, size, what), size, what, (raw.close,))  # type: ignore[return-value,arg-type]
+        return CappedReader(_Slice(inner, start, size, what), size, what, (raw.close,))  # type: ignore[return-value]
 
 
 def _read_member(archive: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:

@@ -176,5 +176,5 @@ def _open_recovered(item: Item, info: zipfile.ZipInfo, data_at: int, cap: int, w
     if isinstance(parent, ItemWarning):
         raise OSError(parent.message)
     parent.seek(data_at)
-    member = zipfile.ZipExtFile(parent, "r", info, None, True)  # type: ignore[arg-type]
+    member = zipfile.ZipExtFile(parent, "r", info, None, True)
     return CappedReader(member, cap, what)  # type: ignore[return-value]

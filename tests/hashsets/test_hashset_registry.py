@@ -14,7 +14,7 @@ MD5 = "0123456789abcdef0123456789abcdef"
 
 
 def test_names_are_unique_and_permanent() -> None:
-    assert registry.format_names() == ("vics", "csv", "hashlist", "pdqlist")
+    assert registry.format_names() == ("vics", "csv", "hashlist", "pdqlist", "vpdq")
 
 
 def test_get_format_passes_options() -> None:

@@ -8,8 +8,8 @@ import sys
 import traceback
 from pathlib import Path
 
-import click
 import typer
+from typer.exceptions import Abort, Exit, TyperException
 
 from footprint import __version__
 from footprint.cli import case, hashset, output_cmds, scan
@@ -57,11 +57,11 @@ def run(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(app)
     try:
         command.main(args=args, prog_name="footprint", standalone_mode=False)
-    except click.exceptions.Exit as done:
+    except Exit as done:
         return done.exit_code
-    except click.ClickException as exc:
+    except TyperException as exc:
         return _fail(exc.format_message().splitlines()[0], exc.exit_code)
-    except click.exceptions.Abort:
+    except Abort:
         return _fail("aborted", 1)
     except KeyboardInterrupt:
         return _fail("interrupted; finished items are saved: run the same command again to resume", 130)

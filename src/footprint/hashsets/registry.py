@@ -14,9 +14,11 @@ from footprint.hashsets.base import HashSetFormat
 from footprint.hashsets.csvlist import CsvFormat
 from footprint.hashsets.hashlist import HashListFormat, PdqListFormat
 from footprint.hashsets.vics import VicsFormat
+from footprint.hashsets.vpdqfile import VpdqFileFormat
 
-HASHSET_FORMATS: tuple[type[HashSetFormat], ...] = (VicsFormat, CsvFormat, HashListFormat, PdqListFormat)
-DETECT_ORDER = ("vics", "csv", "hashlist")
+HASHSET_FORMATS: tuple[type[HashSetFormat], ...] = (
+    VicsFormat, CsvFormat, HashListFormat, PdqListFormat, VpdqFileFormat)
+DETECT_ORDER = ("vics", "csv", "hashlist", "vpdq")
 HEAD_SIZE = 64 * 1024
 
 

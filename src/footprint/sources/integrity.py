@@ -1,0 +1,74 @@
+"""Exhibit integrity: the evidence file's own hashes, in one read over all its segments, and the
+acquisition hashes an E01 carries inside it."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+BLOCK = 4 << 20
+_SEGMENT = re.compile(r"^(?P<stem>.*)\.(?:(?P<ewf>[Ee])(?P<en>\d{2})|(?P<raw>\d{3}))$")
+
+
+def segments(path: Path) -> list[Path]:
+    """The file and, for a split image (x.E01, x.E02… or x.001, x.002…), its later segments in order."""
+    found = _SEGMENT.match(path.name)
+    if not found or (found["en"] and found["en"] != "01") or (found["raw"] and found["raw"] != "001"):
+        return [path]
+    parts = [path]
+    for n in range(2, 1000):
+        suffix = f"{found['ewf']}{n:02d}" if found["ewf"] else f"{n:03d}"
+        candidate = path.with_name(f"{found['stem']}.{suffix}")
+        if not candidate.is_file():
+            break
+        parts.append(candidate)
+    return parts
+
+
+def hash_evidence(paths: list[Path]) -> dict[str, str]:
+    """MD5, SHA-1 and SHA-256 over the evidence, every segment in order, in one read."""
+    digests = {name: hashlib.new(name) for name in ("md5", "sha1", "sha256")}
+    for path in [s for p in paths for s in segments(Path(p))]:
+        with open(path, "rb") as stream:
+            while block := stream.read(BLOCK):
+                for digest in digests.values():
+                    digest.update(block)
+    return {name: digest.hexdigest() for name, digest in digests.items()}
+
+
+def verify_ewf(path: Path) -> dict[str, object]:
+    """Recompute an E01's media hashes and compare them with the acquisition hashes stored in it."""
+    import pyewf
+
+    handle = pyewf.handle()
+    result: dict[str, object] = {"verified": False}
+    try:
+        handle.open([str(p) for p in pyewf.glob(str(path))])
+        stored = {name: (handle.get_hash_value(name.upper()) or "").lower() for name in ("md5", "sha1")}
+        computed = {name: hashlib.new(name) for name in stored}
+        size, offset = handle.get_media_size(), 0
+        while offset < size:
+            block = handle.read(min(BLOCK, size - offset))
+            if not block:
+                raise OSError(f"read stopped at byte {offset} of {size}")
+            offset += len(block)
+            for digest in computed.values():
+                digest.update(block)
+        for name, value in stored.items():
+            result[f"stored_{name}"] = value or None
+            result[f"computed_{name}"] = computed[name].hexdigest()
+        checked = [n for n, v in stored.items() if v]
+        result["verified"] = bool(checked) and all(stored[n] == computed[n].hexdigest() for n in checked)
+        if not checked:
+            result["reason"] = "the image stores no acquisition hash"
+        elif not result["verified"]:
+            result["reason"] = "the media hash differs from the acquisition hash"
+    except OSError as exc:
+        result["reason"] = f"cannot read the image: {exc}"
+    finally:
+        try:
+            handle.close()
+        except OSError:
+            pass
+    return result

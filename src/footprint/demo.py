@@ -111,9 +111,9 @@ def _write_known_list(path: Path, known: list[Image.Image], data: list[bytes]) -
         if pdq:
             alternatives.append({"HashName": "PDQ", "HashValue": pdq})
         media.append({
-            "MediaID": i + 1, "MD5": hashlib.md5(blob).hexdigest().upper(),
+            "MediaID": _label(i), "MD5": hashlib.md5(blob).hexdigest().upper(),
             "SHA1": hashlib.sha1(blob).hexdigest().upper(), "Category": 1 + i % 3,
-            "Series": f"demo-series-{i % 2}", "VictimIdentified": "false", "Name": _label(i),
+            "Series": f"demo-series-{i % 2}", "VictimIdentified": "false",
             "AlternativeHashes": alternatives,
         })
     document = {"@odata.context": "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/UK/$metadata#Media",

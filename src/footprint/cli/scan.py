@@ -10,6 +10,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Tr
 
 from footprint.cli.context import app_context
 from footprint.cli.output import chatter, print_json, say
+from footprint.errors import EvidenceError
 from footprint.pipeline.scan import Scanner
 from footprint.store.base import ExhibitRecord
 
@@ -39,7 +40,11 @@ def scan(ctx: typer.Context,
          case: str = typer.Option(..., "--case", help="The case the evidence belongs to."),
          jobs: int = typer.Option(1, "--jobs", min=1, help="Worker processes for hashing.")) -> None:
     """Hash every item of the evidence and match it against every hash set."""
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise EvidenceError(f"no such evidence: {', '.join(missing)}")
     app = app_context(ctx)
+    app.store.get_case(case)  # fail before any work when the case does not exist
     settings = replace(app.settings, jobs=jobs)
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[items]} items"),
                TransferSpeedColumn(), TimeElapsedColumn())

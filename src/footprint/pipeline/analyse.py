@@ -10,6 +10,7 @@ from footprint.errors import ItemError
 from footprint.hashers.base import CryptoHasher, ImageHasher
 from footprint.hashers.compute import hash_image_bytes, hash_stream
 from footprint.model import Digests, Item, PerceptualDigest, Skipped
+from footprint.pipeline.video import hash_video
 from footprint.sources.detect import detect, is_image, is_video
 
 PDQ_MIN_QUALITY = 50
@@ -29,7 +30,7 @@ class Analysis:
 
 
 def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHasher],
-            keep_in_memory: int) -> Analysis:
+            keep_in_memory: int, videos: bool = True) -> Analysis:
     try:
         with item.open() as stream:
             read = hash_stream(stream, crypto, keep=keep_in_memory)
@@ -44,8 +45,11 @@ def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHa
                           for h in images}
         else:
             perceptual = dict(hash_image_bytes(read.data, images))
+    video_warnings: list[str] = []
+    if media_type and is_video(media_type) and videos:
+        perceptual["vpdq"], video_warnings = hash_video(item, read.data)
     digests = Digests(size=read.size, crypto=read.crypto, perceptual=perceptual, media_type=media_type)
-    analysis = Analysis(digests, head=read.head, data=read.data)
+    analysis = Analysis(digests, head=read.head, data=read.data, warnings=video_warnings)
     _judge(analysis, item)
     return analysis
 
@@ -70,7 +74,7 @@ def _judge(analysis: Analysis, item: Item) -> None:
         if isinstance(result, Skipped):
             analysis.status, analysis.reason = "skipped", f"{name}: {result.reason}"
             analysis.warnings.append(analysis.reason)
-        elif result.quality < PDQ_MIN_QUALITY:
+        elif name == "pdq" and result.quality < PDQ_MIN_QUALITY:
             analysis.status = "skipped"
             analysis.reason = (f"{name} quality {result.quality} below {PDQ_MIN_QUALITY}: "
                                "not used for near matching")

@@ -17,6 +17,7 @@ import numpy as np
 from footprint.hashers.pdq import hex_to_bytes, is_degenerate
 from footprint.matching.base import HammingIndex
 from footprint.matching.registry import best_index
+from footprint.pipeline.video import VideoMatcher
 from footprint.model import Digests, Match, MatchKind, PerceptualDigest
 from footprint.store.base import EntryHit, HashSetRecord, Store
 
@@ -39,6 +40,7 @@ class Matcher:
         self._store = store
         self.hashsets = store.list_hashsets()
         self._banks = [bank for hs in self.hashsets if (bank := _load_bank(store, hs)) is not None]
+        self._videos = VideoMatcher(store, self.hashsets)
 
     def describe(self) -> list[dict[str, object]]:
         """What was matched against, for the report: each set, its size and threshold."""
@@ -53,7 +55,11 @@ class Matcher:
         """Matches for each digest set, in the same order (``None`` gets no matches)."""
         exact = self._exact(digests)
         near = self._near(digests, exact)
-        return [exact[i] + near[i] for i in range(len(digests))]
+        return [exact[i] + near[i] + self._video(d) for i, d in enumerate(digests)]
+
+    def _video(self, digests: Digests | None) -> list[Match]:
+        vpdq = digests.perceptual.get("vpdq") if digests is not None else None
+        return self._videos.match(vpdq) if isinstance(vpdq, PerceptualDigest) else []
 
     # -- exact ------------------------------------------------------------------------------
 

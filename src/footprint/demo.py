@@ -86,7 +86,7 @@ def build_demo(root: Path) -> DemoCase:
     known = [picture(1000 + i) for i in range(KNOWN)]
     known_bytes = [jpeg_bytes(p) for p in known]
     case = DemoCase(root, evidence, root / "known-list.json")
-    _write_known_list(case.known_list, known, known_bytes)
+    _write_known_list(case.known_list, known_bytes)
     _write_copies(case, known, known_bytes)
     _write_archives(case, known, known_bytes)
     _write_distractors(case)
@@ -98,15 +98,14 @@ def _label(i: int) -> str:
     return f"demo-known-{i}"
 
 
-def _write_known_list(path: Path, known: list[Image.Image], data: list[bytes]) -> None:
+def _write_known_list(path: Path, data: list[bytes]) -> None:
     """A VICS 2.0 list with MD5, SHA-1 and the PDQ and SHA-256 as alternative hashes."""
-    from footprint.hashers.pdq import PdqHasher  # the same hasher a scan uses
+    from footprint.hashers.compute import hash_image_bytes  # the same path a scan takes
+    from footprint.hashers.pdq import PdqHasher
 
-    hasher = PdqHasher()
     media = []
-    for i, (image, blob) in enumerate(zip(known, data, strict=True)):
-        digest = hasher.hash_image(Image.open(io.BytesIO(blob)))
-        pdq = getattr(digest, "value", None)
+    for i, blob in enumerate(data):
+        pdq = getattr(hash_image_bytes(blob, (PdqHasher(),))["pdq"], "value", None)
         alternatives = [{"HashName": "SHA256", "HashValue": hashlib.sha256(blob).hexdigest()}]
         if pdq:
             alternatives.append({"HashName": "PDQ", "HashValue": pdq})

@@ -17,7 +17,7 @@ from footprint.reports.html import write_html_report
 
 
 @contextmanager
-def _target(path: Path | None):  # noqa: ANN202 - context manager of TextIO
+def _target(path: Path | None):
     if path is None:
         yield sys.stdout
         return

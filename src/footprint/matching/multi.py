@@ -63,7 +63,7 @@ class MultiIndex(HammingIndex):
         return [self._verify(q, self._candidates(v), radius) for q, v in zip(queries, values, strict=True)]
 
     def _candidates(self, chunk_values: np.ndarray) -> np.ndarray:
-        parts = []
+        parts: list[np.ndarray] = []
         for j, value in enumerate(chunk_values):
             keys = value ^ _ONE_BIT
             starts, ends = self.offsets[j, keys], self.offsets[j, keys + 1]

@@ -25,7 +25,7 @@ class PendingRecord:
     warnings: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_analysis(cls, item: Item, analysis) -> PendingRecord:  # noqa: ANN001 - Analysis
+    def from_analysis(cls, item: Item, analysis) -> PendingRecord:
         size = analysis.digests.size if analysis.digests else item.size
         return cls(str(item.ref), size, analysis.status, item.facts, analysis.digests, analysis.reason,
                    list(analysis.warnings))

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from footprint.errors import EvidenceError
 from footprint.sources.base import EvidenceSource, Limits
-from footprint.sources.folder import FolderSource
 from footprint.sources.detect import detect
+from footprint.sources.folder import FolderSource
 from footprint.sources.integrity import hash_evidence, verify_ewf
 
 

@@ -17,8 +17,8 @@ import numpy as np
 from footprint.hashers.pdq import hex_to_bytes, is_degenerate
 from footprint.matching.base import HammingIndex
 from footprint.matching.registry import best_index
-from footprint.pipeline.video import VideoMatcher
 from footprint.model import Digests, Match, MatchKind, PerceptualDigest
+from footprint.pipeline.video import VideoMatcher
 from footprint.store.base import EntryHit, HashSetRecord, Store
 
 # Strongest first: when one entry matches on several algorithms, the match names the strongest.

@@ -36,11 +36,11 @@ def hash_video(item: Item, data: bytes | None) -> tuple[PerceptualDigest | Skipp
 
 
 class _seekable:
-    def __init__(self, stream) -> None:  # noqa: ANN001 - any binary stream
+    def __init__(self, stream) -> None:
         self.stream = stream
         self.spool: tempfile.SpooledTemporaryFile[bytes] | None = None
 
-    def __enter__(self):  # noqa: ANN204
+    def __enter__(self):
         if getattr(self.stream, "seekable", lambda: False)():
             return self.stream
         self.spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)

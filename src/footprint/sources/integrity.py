@@ -3,6 +3,7 @@ acquisition hashes an E01 carries inside it."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from pathlib import Path
@@ -67,8 +68,6 @@ def verify_ewf(path: Path) -> dict[str, object]:
     except OSError as exc:
         result["reason"] = f"cannot read the image: {exc}"
     finally:
-        try:
+        with contextlib.suppress(OSError):
             handle.close()
-        except OSError:
-            pass
     return result

@@ -47,7 +47,7 @@ class ItemRecord:
     ref: str
     size: int | None
     status: str  # ok | skipped | error
-    facts: ItemFacts = ItemFacts()
+    facts: ItemFacts = field(default_factory=ItemFacts)
     digests: Digests | None = None
     reason: str | None = None  # why skipped or error
     matches: Sequence[Match] = ()

@@ -4,8 +4,7 @@
 set -euo pipefail
 declare -A need=(
   [mkfs.fat]=dosfstools [mcopy]=mtools [mke2fs]=e2fsprogs [mkntfs]=ntfs-3g [ewfacquire]=ewf-tools
-  [7z]=p7zip-full [chromium]=chromium [chromedriver]=chromium-driver [pdftoppm]=poppler-utils
-  [ffmpeg]=ffmpeg [psql]=postgresql-client
+  [7z]=p7zip-full [pdftoppm]=poppler-utils [psql]=postgresql-client [setpriv]=util-linux
 )
 missing=()
 for cmd in "${!need[@]}"; do

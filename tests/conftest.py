@@ -76,3 +76,9 @@ def demo_scanned(cli, demo_case: DemoCase):
 
 
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
+
+
+@pytest.fixture
+def reference_data():
+    """``reference_data("threatexchange", "pdq")``: a path in ../shared/data, or a clean skip."""
+    return shared_data

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -37,19 +36,17 @@ class RichObserver:
 
 def scan(ctx: typer.Context,
          paths: list[Path] = typer.Argument(..., help="Evidence: folders, archives, disk images, files."),
-         case: str = typer.Option(..., "--case", help="The case the evidence belongs to."),
-         jobs: int = typer.Option(1, "--jobs", min=1, help="Worker processes for hashing.")) -> None:
+         case: str = typer.Option(..., "--case", help="The case the evidence belongs to.")) -> None:
     """Hash every item of the evidence and match it against every hash set."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise EvidenceError(f"no such evidence: {', '.join(missing)}")
     app = app_context(ctx)
     app.store.get_case(case)  # fail before any work when the case does not exist
-    settings = replace(app.settings, jobs=jobs)
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[items]} items"),
                TransferSpeedColumn(), TimeElapsedColumn())
     with Progress(*columns, console=chatter, transient=False) as progress:
-        summary = Scanner(app.store, settings, RichObserver(progress)).scan(case, paths)
+        summary = Scanner(app.store, app.settings, RichObserver(progress)).scan(case, paths)
     say(f"scanned {summary.items} items ({summary.resumed} from an earlier run), "
         f"{summary.matched} matched, {summary.warnings} warnings")
     print_json({"case": case, "items": summary.items, "resumed": summary.resumed,

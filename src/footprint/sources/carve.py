@@ -1,0 +1,432 @@
+"""Carving: pictures and videos recovered from bytes no file system points to any more.
+
+``carve_stream`` walks a stream once, in windows, looking for the start signatures of JPEG, PNG,
+GIF, BMP, WebP, AVI and MP4. Each hit is checked by walking the format's own structure to its end
+(JPEG markers then entropy data to EOI; PNG chunks with their CRCs to IEND; GIF blocks to the
+trailer; BMP, WebP and AVI by their declared sizes, checked against their headers and chunks; MP4 by
+its top-level boxes). Only a complete, well-formed structure becomes an item: a truncated or
+fragmented picture is not guessed at, because a wrong guess is a different file with a different
+hash, and a false match accuses someone.
+
+Carving is non-overlapping: the bytes of a carved item are consumed, so a thumbnail inside a carved
+JPEG's EXIF block is not reported a second time. Each signature's next hit is cached, so the scan
+stays linear however many false starts the data holds.
+
+Carved items are addressed ``parent!region@0xOFFSET`` (``ItemRef.carved``), where ``region`` says
+where the bytes lay (``unallocated``, ``unpartitioned``, ``volume``, ``content``) and the offset is
+counted from the start of the parent (the partition, the disk, or the file carved).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import tempfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import BinaryIO
+
+from footprint.model import Item, ItemFacts, ItemRef, ItemState, ItemWarning
+from footprint.sources.base import ContainerFormat, EvidenceSource, Found, Limits
+from footprint.sources.detect import detect
+
+WINDOW = 8 << 20  # bytes searched for signatures at a time
+MAX_PICTURE = 64 << 20  # a carved picture larger than this is not believed
+BLOCK = 1 << 20
+
+# ---------------------------------------------------------------------------------------------
+# Reading: a random-access reader over a seekable stream, and a window that reads part of one
+# ---------------------------------------------------------------------------------------------
+
+
+class Reader:
+    """Random-access reads over a seekable stream, with a one-block cache for the small header reads
+    the structure walkers make."""
+
+    def __init__(self, stream: BinaryIO, size: int) -> None:
+        self.stream = stream
+        self.size = size
+        self._start = -1
+        self._block = b""
+
+    def at(self, offset: int, length: int) -> bytes:
+        """Up to ``length`` bytes at ``offset`` (fewer at the end of the stream)."""
+        if offset < 0 or offset >= self.size:
+            return b""
+        end = self._start + len(self._block)
+        if self._start <= offset and offset + length <= end:
+            return self._block[offset - self._start:offset - self._start + length]
+        if length > BLOCK:
+            return self.read(offset, length)
+        self._start, self._block = offset, self.read(offset, BLOCK)
+        return self._block[:length]
+
+    def read(self, offset: int, length: int) -> bytes:
+        self.stream.seek(offset)
+        return self.stream.read(min(length, self.size - offset))
+
+
+class Window(io.RawIOBase):
+    """A read-only view of ``length`` bytes from ``start`` of a seekable stream.
+
+    Used for carved items and for partitions: reading one never disturbs another, because every
+    read seeks the underlying stream first.
+    """
+
+    def __init__(self, stream: BinaryIO, start: int, length: int) -> None:
+        super().__init__()
+        self.stream, self.start, self.length, self.pos = stream, start, length, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.pos, io.SEEK_END: self.length}[whence]
+        self.pos = max(0, base + offset)
+        return self.pos
+
+    def tell(self) -> int:
+        return self.pos
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        want = min(len(buffer), self.length - self.pos)
+        if want <= 0:
+            return 0
+        self.stream.seek(self.start + self.pos)
+        data = self.stream.read(want)
+        buffer[:len(data)] = data
+        self.pos += len(data)
+        return len(data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Structure walkers: each returns the end offset (exclusive) of a well-formed file at ``s``, or None
+# ---------------------------------------------------------------------------------------------
+
+_SOF = {*range(0xC0, 0xD0)} - {0xC4, 0xC8, 0xCC}
+_ENTROPY_END = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
+def _jpeg_end(r: Reader, s: int) -> int | None:
+    """Walk JPEG markers; after each SOS skip the entropy-coded data to the next marker; stop at EOI."""
+    pos, seen_sof, seen_sos, limit = s + 2, False, False, min(r.size, s + MAX_PICTURE)
+    while pos < limit:
+        head = r.at(pos, 4)
+        if len(head) < 2 or head[0] != 0xFF:
+            return None
+        marker = head[1]
+        if marker == 0xFF:  # fill byte before a marker
+            pos += 1
+            continue
+        if marker == 0xD9:
+            return pos + 2 if seen_sos else None
+        if marker in (0x01, *range(0xD0, 0xD8)):
+            pos += 2
+            continue
+        if marker < 0xC0 or marker == 0xD8 or len(head) < 4:
+            return None
+        length = int.from_bytes(head[2:4], "big")
+        if length < 2:
+            return None
+        seen_sof |= marker in _SOF
+        pos += 2 + length
+        if marker == 0xDA:
+            if not seen_sof:
+                return None
+            seen_sos = True
+            found = _entropy_end(r, pos, limit)
+            if found is None:
+                return None
+            pos = found
+    return None
+
+
+def _entropy_end(r: Reader, pos: int, limit: int) -> int | None:
+    """The offset of the first real marker after entropy-coded data (stuffed FF00 and RSTn skipped)."""
+    while pos < limit:
+        chunk = r.at(pos, min(BLOCK, limit - pos) + 1)
+        found = _ENTROPY_END.search(chunk)
+        if found:
+            return pos + found.start()
+        if len(chunk) <= 1:
+            return None
+        pos += len(chunk) - 1
+    return None
+
+
+def _png_end(r: Reader, s: int) -> int | None:
+    """Walk PNG chunks from IHDR to IEND, checking every chunk's CRC."""
+    pos, limit, first = s + 8, min(r.size, s + MAX_PICTURE), True
+    while pos + 12 <= limit:
+        head = r.at(pos, 8)
+        length, kind = int.from_bytes(head[:4], "big"), head[4:8]
+        if len(head) < 8 or not kind.isalpha() or pos + 12 + length > limit:
+            return None
+        if first and (kind != b"IHDR" or length != 13):
+            return None
+        if _crc(r, pos + 4, 4 + length) != int.from_bytes(r.at(pos + 8 + length, 4), "big"):
+            return None
+        pos, first = pos + 12 + length, False
+        if kind == b"IEND":
+            return pos
+    return None
+
+
+def _crc(r: Reader, offset: int, length: int) -> int:
+    crc, end = 0, offset + length
+    while offset < end:
+        block = r.at(offset, min(BLOCK, end - offset))
+        if not block:
+            break
+        crc = zlib.crc32(block, crc)
+        offset += len(block)
+    return crc
+
+
+def _gif_end(r: Reader, s: int) -> int | None:
+    """Walk GIF blocks (images, extensions and their sub-blocks) to the trailer."""
+    screen = r.at(s + 6, 7)
+    if len(screen) < 7:
+        return None
+    pos, limit, images = s + 13 + _colour_table(screen[4]), min(r.size, s + MAX_PICTURE), 0
+    while pos < limit:
+        intro = r.at(pos, 1)
+        if intro == b"\x3b":
+            return pos + 1 if images else None
+        if intro == b"\x21":
+            pos = _sub_blocks(r, pos + 2, limit)
+        elif intro == b"\x2c":
+            desc = r.at(pos + 1, 9)
+            if len(desc) < 9:
+                return None
+            images += 1
+            pos = _sub_blocks(r, pos + 10 + _colour_table(desc[8]) + 1, limit)
+        else:
+            return None
+        if pos < 0:
+            return None
+    return None
+
+
+def _colour_table(packed: int) -> int:
+    return 3 * (2 << (packed & 7)) if packed & 0x80 else 0
+
+
+def _sub_blocks(r: Reader, pos: int, limit: int) -> int:
+    """The offset after a chain of GIF data sub-blocks, or -1 when it runs past the limit."""
+    while pos < limit:
+        size = r.at(pos, 1)
+        if not size:
+            return -1
+        pos += 1 + size[0]
+        if size[0] == 0:
+            return pos
+    return -1
+
+
+_BMP_DIB = {12, 40, 52, 56, 64, 108, 124}
+
+
+def _bmp_end(r: Reader, s: int) -> int | None:
+    """A BMP's declared size, believed only if the header is sane and the pixels fit inside it."""
+    head = r.at(s, 30)
+    if len(head) < 30 or head[6:10] != b"\0\0\0\0":
+        return None
+    size, pixels, dib = (int.from_bytes(head[i:i + 4], "little") for i in (2, 10, 14))
+    if dib not in _BMP_DIB or not 26 <= size <= MAX_PICTURE or not 14 + dib <= pixels < size:
+        return None
+    if dib == 12:
+        width, height = int.from_bytes(head[18:20], "little"), int.from_bytes(head[20:22], "little")
+        planes, bpp, compression = head[22], int.from_bytes(head[24:26], "little"), 0
+    else:
+        extra = r.at(s + 30, 4)
+        width = int.from_bytes(head[18:22], "little", signed=True)
+        height = abs(int.from_bytes(head[22:26], "little", signed=True))
+        planes, bpp = head[26], int.from_bytes(head[28:30], "little")
+        compression = int.from_bytes(extra, "little") if len(extra) == 4 else -1
+    if planes != 1 or bpp not in (1, 4, 8, 16, 24, 32) or not 0 < width <= 65535 or not 0 < height <= 65535:
+        return None
+    if compression == 0 and pixels + ((width * bpp + 31) // 32) * 4 * height > size:
+        return None
+    return s + size if s + size <= r.size else None
+
+
+def _riff_end(r: Reader, s: int, forms: tuple[bytes, ...], cap: int) -> int | None:
+    """A RIFF file (WebP, AVI): its declared size, believed when its chunks tile it exactly."""
+    head = r.at(s, 12)
+    if len(head) < 12 or head[8:12] not in forms:
+        return None
+    end = s + 8 + int.from_bytes(head[4:8], "little")
+    if end - s < 20 or end - s > cap or end > r.size:
+        return None
+    pos = s + 12
+    while pos + 8 <= end:
+        length = int.from_bytes(r.at(pos + 4, 4), "little")
+        kind = r.at(pos, 4)
+        if not all(32 <= c < 127 for c in kind):
+            return None
+        pos += 8 + length + (length & 1)
+    return end if pos in (end, end + 1) else None
+
+
+_MP4_BOXES = {b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"uuid", b"meta", b"moof", b"mfra",
+              b"sidx", b"styp", b"pdin", b"udta", b"pnot", b"prfl", b"emsg", b"ssix", b"prft"}
+
+
+def _mp4_end(r: Reader, s: int, cap: int) -> int | None:
+    """Top-level ISO media boxes from ftyp; the file ends where a box is not one of the known kinds.
+    A file needs both a moov and an mdat to play, so both must be present."""
+    pos, seen, limit = s, set(), min(r.size, s + cap)
+    while pos + 8 <= limit:
+        head = r.at(pos, 16)
+        kind, size = head[4:8], int.from_bytes(head[:4], "big")
+        if kind not in _MP4_BOXES or (pos == s and not 16 <= size <= 4096):
+            break
+        if size == 1 and len(head) == 16:
+            size = int.from_bytes(head[8:16], "big")
+        if size < 8 or pos + size > limit:
+            break
+        seen.add(kind)
+        pos += size
+    return pos if {b"moov", b"mdat"} <= seen else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The signature table and the scan
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signature:
+    magic: bytes
+    back: int  # how far before the magic the file starts (4 for MP4's size field before "ftyp")
+    end: Callable[[Reader, int, int], int | None]  # (reader, start, cap) → end or None
+
+
+def _picture(walker: Callable[[Reader, int], int | None]) -> Callable[[Reader, int, int], int | None]:
+    return lambda r, s, cap: walker(r, s)
+
+
+SIGNATURES: tuple[Signature, ...] = (
+    Signature(b"\xff\xd8\xff", 0, _picture(_jpeg_end)),
+    Signature(b"\x89PNG\r\n\x1a\n", 0, _picture(_png_end)),
+    Signature(b"GIF87a", 0, _picture(_gif_end)),
+    Signature(b"GIF89a", 0, _picture(_gif_end)),
+    Signature(b"BM", 0, _picture(_bmp_end)),
+    Signature(b"RIFF", 0, lambda r, s, cap: _riff_end(r, s, (b"WEBP",), MAX_PICTURE)
+              or _riff_end(r, s, (b"AVI ",), cap)),
+    Signature(b"ftyp", 4, _mp4_end),
+)
+_SPAN = max(len(sig.magic) + sig.back for sig in SIGNATURES)  # bytes a window reads past its end
+_NONE = 1 << 62  # "no further hit in this window": never searched again
+
+
+def _next_hit(data: bytes, start: int, sig: Signature, floor: int) -> int:
+    """The first file start ≥ ``floor`` that ``sig`` marks in ``data`` (which begins at ``start``)."""
+    at = data.find(sig.magic, floor + sig.back - start)
+    return _NONE if at < 0 else start + at - sig.back
+
+
+def scan(r: Reader, cap: int) -> Iterator[tuple[int, int]]:
+    """Every (start, end) of a well-formed file in the reader's bytes, in order, non-overlapping."""
+    pos = 0
+    while pos < r.size:
+        base, win_end = pos, min(r.size, pos + WINDOW)
+        data = r.read(base, win_end - base + _SPAN)
+        nexts = {sig: _next_hit(data, base, sig, pos) for sig in SIGNATURES}
+        while pos < win_end:
+            at, sig = min(((a, s) for s, a in nexts.items()), key=lambda pair: pair[0])
+            if at >= win_end:
+                pos = win_end
+                break
+            end = sig.end(r, at, cap)
+            if end is not None and end > at:
+                yield at, end
+                pos = end
+            else:
+                pos = at + 1
+            nexts = {s: a if a >= pos else _next_hit(data, base, s, pos) for s, a in nexts.items()}
+
+
+def _reopened(reopen: Callable[[], BinaryIO], start: int, length: int) -> BinaryIO:
+    return Window(reopen(), start, length)  # type: ignore[return-value]
+
+
+def carve_stream(stream: BinaryIO, parent_ref: ItemRef, region: str, limits: Limits, *,
+                 base: int = 0, size: int | None = None,
+                 reopen: Callable[[], BinaryIO] | None = None) -> Iterator[Item | ItemWarning]:
+    """Carve pictures and videos out of ``stream``.
+
+    ``base`` is the stream's own offset within the parent (offsets in refs and facts are counted
+    from the parent's start). ``reopen`` gives each carved item its own fresh stream; without it,
+    carved items read through ``stream``, which must then stay open while they are read. A stream
+    that cannot seek is first copied to a temporary file (in memory up to ``limits.in_memory``).
+    """
+    try:
+        if not stream.seekable():
+            stream = _spooled(stream, limits)
+            reopen = None
+        total = size if size is not None else stream.seek(0, io.SEEK_END)
+        r = Reader(stream, total)
+        for start, end in scan(r, limits.max_member_size):
+            opener = (partial(_reopened, reopen, start, end - start) if reopen
+                      else partial(Window, stream, start, end - start))
+            yield Item(ref=parent_ref.carved(base + start, region), size=end - start, opener=opener,
+                       facts=ItemFacts(state=ItemState.CARVED, offset=base + start))
+    except (OSError, ValueError, RuntimeError) as exc:
+        yield ItemWarning(parent_ref, "source", f"carving {region} stopped: {type(exc).__name__}: {exc}")
+
+
+def _spooled(stream: BinaryIO, limits: Limits) -> BinaryIO:
+    copy = tempfile.SpooledTemporaryFile(max_size=limits.in_memory)  # noqa: SIM115 - lives with items
+    shutil.copyfileobj(stream, copy, BLOCK)
+    copy.seek(0)
+    return copy  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------------------------------------
+# Carving the content of a file: a picture appended to other bytes, or embedded in a .doc or a PDF
+# ---------------------------------------------------------------------------------------------
+
+
+class ContentSource(EvidenceSource):
+    """The pictures and videos carved from one item's bytes, as ``item!content@0xOFFSET``.
+
+    A hit at offset 0 is skipped only if it spans the whole item (the item is itself that file)."""
+
+    name = "carve"
+
+    def __init__(self, item: Item, limits: Limits) -> None:
+        self.item, self.limits, self.ref = item, limits, item.ref
+
+    def items(self) -> Iterator[Found]:
+        try:
+            stream = self.item.open()
+        except (OSError, ValueError, RuntimeError) as exc:
+            yield ItemWarning(self.ref, "source", f"carving content: cannot open: {exc}")
+            return
+        with stream:
+            reopen = self.item.opener if stream.seekable() else None
+            for found in carve_stream(stream, self.ref, "content", self.limits, reopen=reopen):
+                if isinstance(found, Item) and found.facts.offset == 0 and found.size == self.item.size:
+                    continue
+                yield found
+
+
+class ContentCarveFormat(ContainerFormat):
+    """Files of no recognised type (a picture after random bytes, an OLE .doc, a PDF, a page file):
+    their content is carved. Listed last, so that any real container kind wins."""
+
+    name = "carve"
+
+    def sniff(self, head: bytes) -> bool:
+        return bool(head) and detect(head) is None
+
+    def open(self, item: Item, limits: Limits) -> EvidenceSource:
+        return ContentSource(item, limits)

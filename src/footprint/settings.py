@@ -21,6 +21,7 @@ ENV_BATCH_SIZE = "FOOTPRINT_BATCH_SIZE"
 class Settings:
     home: Path
     database_url: str
+    jobs: int = 1  # worker processes decoding and hashing pictures
     limits: Limits = field(default_factory=Limits)
     keep_in_memory: int = 256 << 20  # items up to this size are kept in memory after one read
     batch_size: int = 256  # items saved per transaction

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -36,7 +38,9 @@ class RichObserver:
 
 def scan(ctx: typer.Context,
          paths: list[Path] = typer.Argument(..., help="Evidence: folders, archives, disk images, files."),
-         case: str = typer.Option(..., "--case", help="The case the evidence belongs to.")) -> None:
+         case: str = typer.Option(..., "--case", help="The case the evidence belongs to."),
+         jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", min=1,
+                                  help="Processes decoding and hashing pictures (default: one per core).")) -> None:
     """Hash every item of the evidence and match it against every hash set."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -46,7 +50,7 @@ def scan(ctx: typer.Context,
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[items]} items"),
                TransferSpeedColumn(), TimeElapsedColumn())
     with Progress(*columns, console=chatter, transient=False) as progress:
-        summary = Scanner(app.store, app.settings, RichObserver(progress)).scan(case, paths)
+        summary = Scanner(app.store, replace(app.settings, jobs=jobs), RichObserver(progress)).scan(case, paths)
     say(f"scanned {summary.items} items ({summary.resumed} from an earlier run), "
         f"{summary.matched} matched, {summary.warnings} warnings")
     print_json({"case": case, "items": summary.items, "resumed": summary.resumed,

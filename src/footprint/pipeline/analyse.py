@@ -3,8 +3,9 @@ once for every perceptual hasher. Problems become the item's status and reason, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field, replace
 
 from footprint.errors import ItemError
 from footprint.hashers.base import CryptoHasher, ImageHasher
@@ -19,7 +20,10 @@ PDQ_MIN_QUALITY = 50
 @dataclass
 class Analysis:
     """What one read of an item gave: digests (None when unreadable), the head for container
-    sniffing, the bytes when kept in memory, and the item's status."""
+    sniffing, the bytes when kept in memory, and the item's status.
+
+    With a worker pool the picture's perceptual hashes may still be on their way: ``settle()``
+    waits for them and judges the item; it is called before the item is matched and saved."""
 
     digests: Digests | None
     head: bytes = b""
@@ -27,10 +31,23 @@ class Analysis:
     status: str = "ok"  # ok | skipped | error
     reason: str | None = None
     warnings: list[str] = field(default_factory=list)
+    pending: Future[Mapping[str, PerceptualDigest | Skipped]] | None = field(default=None, repr=False)
+
+    def settle(self) -> None:
+        if self.pending is not None:
+            assert self.digests is not None
+            try:
+                perceptual = {**self.digests.perceptual, **self.pending.result()}
+            except Exception as exc:  # a worker that died on one picture: that picture's problem
+                perceptual = {**self.digests.perceptual, "pdq": Skipped(f"hashing failed: {_describe(exc)}")}
+            self.digests = replace(self.digests, perceptual=perceptual)
+            self.pending = None
+            _judge(self)
 
 
 def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHasher],
-            keep_in_memory: int, videos: bool = True) -> Analysis:
+            keep_in_memory: int, videos: bool = True, pool: Executor | None = None) -> Analysis:
+    """Read the item once; hash pictures now, or in ``pool`` (then call ``settle()`` before use)."""
     try:
         with item.open() as stream:
             read = hash_stream(stream, crypto, keep=keep_in_memory)
@@ -39,18 +56,24 @@ def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHa
         return Analysis(None, status="error", reason=reason, warnings=[reason])
     media_type = detect(read.head)
     perceptual: dict[str, PerceptualDigest | Skipped] = {}
+    pending = None
     if media_type and is_image(media_type) and images:
         if read.data is None:
             perceptual = {h.name: Skipped(f"image larger than {keep_in_memory} bytes: not decoded")
                           for h in images}
+        elif pool is not None:
+            pending = pool.submit(hash_image_bytes, read.data, tuple(images))
         else:
             perceptual = dict(hash_image_bytes(read.data, images))
     video_warnings: list[str] = []
     if media_type and is_video(media_type) and videos:
         perceptual["vpdq"], video_warnings = hash_video(item, read.data)
     digests = Digests(size=read.size, crypto=read.crypto, perceptual=perceptual, media_type=media_type)
-    analysis = Analysis(digests, head=read.head, data=read.data, warnings=video_warnings)
-    _judge(analysis, item)
+    analysis = Analysis(digests, head=read.head, data=read.data, warnings=video_warnings,
+                        pending=pending)
+    _check_item(analysis, item)
+    if pending is None:
+        _judge(analysis)
     return analysis
 
 
@@ -58,18 +81,23 @@ IMAGE_SUFFIXES = frozenset("jpg jpeg jpe jfif png gif bmp tif tiff webp heic hei
 VIDEO_SUFFIXES = frozenset("mp4 m4v mov avi mkv webm wmv asf flv 3gp mpg mpeg ts".split())
 
 
-def _judge(analysis: Analysis, item: Item) -> None:
-    """Set status and reason: an empty file, a short read, a name that lies about the content, an
-    undecodable or low-quality image."""
+def _check_item(analysis: Analysis, item: Item) -> None:
+    """What one read tells about the item itself: a short read, a name that lies about the content."""
     digests = analysis.digests
     assert digests is not None
+    if item.size is not None and digests.size != item.size:
+        analysis.warnings.append(f"read {digests.size} bytes where the source declared {item.size}")
     _check_signature(analysis, item.ref.name, digests.media_type)
+
+
+def _judge(analysis: Analysis) -> None:
+    """Set status and reason: an empty file, an undecodable or low-quality picture or video."""
+    digests = analysis.digests
+    assert digests is not None
     if digests.size == 0:
         analysis.status, analysis.reason = "skipped", "empty file: never matched"
         analysis.warnings.append(analysis.reason)
         return
-    if item.size is not None and digests.size != item.size:
-        analysis.warnings.append(f"read {digests.size} bytes where the source declared {item.size}")
     for name, result in digests.perceptual.items():
         if isinstance(result, Skipped):
             analysis.status, analysis.reason = "skipped", f"{name}: {result.reason}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from footprint.model import Digests, Item, ItemFacts, Match
+from footprint.pipeline.analyse import Analysis
 from footprint.pipeline.match import Matcher
 from footprint.store.base import ItemRecord, Store
 
@@ -23,12 +24,21 @@ class PendingRecord:
     digests: Digests | None
     reason: str | None
     warnings: list[str] = field(default_factory=list)
+    analysis: Analysis | None = None  # until settled: a picture may still be hashing in a worker
 
     @classmethod
-    def from_analysis(cls, item: Item, analysis) -> PendingRecord:
+    def from_analysis(cls, item: Item, analysis: Analysis) -> PendingRecord:
         size = analysis.digests.size if analysis.digests else item.size
+        # the record shares the analysis's warning list: what either adds, both see
         return cls(str(item.ref), size, analysis.status, item.facts, analysis.digests, analysis.reason,
-                   list(analysis.warnings))
+                   analysis.warnings, analysis)
+
+    def settle(self) -> None:
+        if self.analysis is not None:
+            self.analysis.settle()
+            self.digests, self.status, self.reason = (self.analysis.digests, self.analysis.status,
+                                                      self.analysis.reason)
+            self.analysis = None
 
     @classmethod
     def orphan(cls, ref: str, messages: list[str]) -> PendingRecord:
@@ -88,6 +98,8 @@ class Batch:
         if not self._pending:
             return
         records = list(self._pending.values())
+        for record in records:
+            record.settle()
         matches = self._matcher.match_batch([r.digests for r in records])
         finished = [r.finish(m) for r, m in zip(records, matches, strict=True)]
         self._store.save_items(self._exhibit_id, finished)

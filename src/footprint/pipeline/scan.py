@@ -8,7 +8,10 @@ counted twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import multiprocessing
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -64,13 +67,15 @@ class Scanner:
         self.observer = observer or _Quiet()
         self.crypto = crypto
         self.images = images
+        self._pool: Executor | None = None
 
     def scan(self, case_name: str, paths: Iterable[Path]) -> ScanSummary:
         case = self.store.get_case(case_name)
         matcher = Matcher(self.store)
         summary = ScanSummary()
-        for path in paths:
-            summary.exhibits.append(self._scan_exhibit(case, Path(path), matcher, summary))
+        with _pool(self.settings.jobs) as self._pool:
+            for path in paths:
+                summary.exhibits.append(self._scan_exhibit(case, Path(path), matcher, summary))
         return summary
 
     def _scan_exhibit(self, case: CaseRecord, path: Path, matcher: Matcher,
@@ -131,7 +136,7 @@ class Scanner:
             batch.warn(str(ref) if ref else "?", f"source: stopped reading: {type(exc).__name__}: {exc}")
 
     def _item(self, item: Item, batch: Batch, done: set[str]) -> None:
-        analysis = analyse(item, self.crypto, self.images, self.settings.keep_in_memory)
+        analysis = analyse(item, self.crypto, self.images, self.settings.keep_in_memory, pool=self._pool)
         record = PendingRecord.from_analysis(item, analysis)
         self.observer.item_done(record.ref, analysis.digests.size if analysis.digests else 0)
         inner = self._open_inner(item, analysis, record)
@@ -158,6 +163,20 @@ class Scanner:
                                    f"{limits.max_depth}: its content was not read")
             return None
         return inner
+
+
+@contextmanager
+def _pool(jobs: int) -> Iterator[Executor | None]:
+    """Pictures decode and hash in ``jobs`` worker processes while the main one reads, hashes bytes
+    and walks containers; with one job everything runs in this process."""
+    if jobs <= 1:
+        yield None
+        return
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("forkserver"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _in_memory(item: Item, data: bytes) -> Item:

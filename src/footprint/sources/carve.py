@@ -370,7 +370,7 @@ def carve_stream(stream: BinaryIO, parent_ref: ItemRef, region: str, limits: Lim
     """
     try:
         if not stream.seekable():
-            stream = _spooled(stream, limits)
+            stream = spooled(stream, limits)
             reopen = None
         total = size if size is not None else stream.seek(0, io.SEEK_END)
         r = Reader(stream, total)
@@ -383,7 +383,7 @@ def carve_stream(stream: BinaryIO, parent_ref: ItemRef, region: str, limits: Lim
         yield ItemWarning(parent_ref, "source", f"carving {region} stopped: {type(exc).__name__}: {exc}")
 
 
-def _spooled(stream: BinaryIO, limits: Limits) -> BinaryIO:
+def spooled(stream: BinaryIO, limits: Limits) -> BinaryIO:
     copy = tempfile.SpooledTemporaryFile(max_size=limits.in_memory)  # noqa: SIM115 - lives with items
     shutil.copyfileobj(stream, copy, BLOCK)
     copy.seek(0)

@@ -1,0 +1,109 @@
+"""Expert Witness (E01) images through libewf: the media as a read-only, seekable file object.
+
+An E01 found as a file on the examiner's disk is opened with all its segments (``x.E01``, ``x.E02``…,
+found by libewf's own ``glob``); one found inside another container (an archive, a disk image) can
+only be opened from its own bytes, so a split one there gives a warning for its missing segments as
+libewf reports them. The media then goes to the disk-image source like any raw image.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from footprint.errors import EvidenceError
+from footprint.model import Item
+from footprint.sources.base import ContainerFormat, EvidenceSource, Limits
+from footprint.sources.detect import detect
+
+
+class EwfStream(io.RawIOBase):
+    """The media of an EWF image, read through a pyewf handle. Read-only; every read is positioned.
+
+    libewf checks each chunk's checksum as it reads; a chunk that fails reads as zeros, so a damaged
+    image still reads, and its acquisition hash (see ``integrity.verify_ewf``) says that it is damaged.
+    """
+
+    def __init__(self, handle: Any, keep: Any = None) -> None:
+        super().__init__()
+        self.handle = handle
+        self.size = int(handle.get_media_size())
+        self.pos = 0
+        self._keep = keep  # file objects the handle reads from, kept alive as long as it is
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.pos, io.SEEK_END: self.size}[whence]
+        self.pos = max(0, base + offset)
+        return self.pos
+
+    def tell(self) -> int:
+        return self.pos
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        want = min(len(buffer), self.size - self.pos)
+        if want <= 0:
+            return 0
+        data = self.handle.read_buffer_at_offset(want, self.pos)
+        buffer[:len(data)] = data
+        self.pos += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            with contextlib.suppress(OSError):
+                self.handle.close()
+        super().close()
+
+
+def open_ewf_path(path: str | Path) -> EwfStream:
+    """The media of the E01 at ``path``, with every segment libewf finds beside it."""
+    import pyewf
+
+    try:
+        segments = pyewf.glob(str(path))
+        handle = pyewf.handle()
+        handle.open(segments)
+    except (OSError, RuntimeError) as exc:
+        raise EvidenceError(f"cannot open E01 {path}: {exc}") from exc
+    return EwfStream(handle)
+
+
+def open_ewf_stream(stream: BinaryIO) -> EwfStream:
+    """The media of a one-segment E01 read from a file object (an E01 inside another container)."""
+    import pyewf
+
+    handle = pyewf.handle()
+    try:
+        handle.open_file_objects([stream])
+    except (OSError, RuntimeError) as exc:
+        raise EvidenceError(f"cannot open E01: {exc}") from exc
+    return EwfStream(handle, keep=stream)
+
+
+def open_ewf_item(item: Item) -> EwfStream:
+    """An E01 item's media: from its file and segments when it has one, else from its bytes."""
+    if item.path and Path(item.path).is_file():
+        return open_ewf_path(item.path)
+    return open_ewf_stream(item.open())
+
+
+class EwfFormat(ContainerFormat):
+    """EWF images (E01 and Ex01 by their signatures); the media is read as a disk image."""
+
+    name = "e01"
+
+    def sniff(self, head: bytes) -> bool:
+        return detect(head) == "application/x-ewf"
+
+    def open(self, item: Item, limits: Limits) -> EvidenceSource:
+        from footprint.sources.disk import DiskImageSource
+
+        return DiskImageSource(item, limits, lambda: open_ewf_item(item), kind=self.name)

@@ -1,0 +1,321 @@
+"""One file system inside a disk image, read through The Sleuth Kit: live and deleted files, and the
+unallocated space left over for carving.
+
+Choices an investigator should know:
+
+* Every regular file is an item, live or deleted. A deleted name whose metadata entry is still
+  unallocated is recovered through it (TSK follows the entry's data runs; for a deleted FAT file it
+  assumes the clusters were contiguous, so a fragmented one reads wrong and simply does not match).
+  A deleted name whose entry now belongs to another file gives a warning, not an item: its content
+  is gone, and reading the entry would attribute another file's bytes to it.
+* Orphan files (TSK's virtual ``$OrphanFiles`` folder: deleted entries no folder names any more)
+  are items under ``$OrphanFiles/``. A deleted entry is an item once, under the first name that
+  reaches it: a deleted folder's old cluster, reused, can name the same deleted entry again.
+* TSK shows a deleted FAT name with its first letter as ``_`` (FAT overwrote it); so do we.
+* NTFS alternate data streams are items of their own, ``path:stream``, with inode ``entry-128-id``
+  as TSK writes it.
+* Not items: ``.``/``..``, the FAT volume label, TSK's virtual files (``$MBR``, ``$FAT1``…), NTFS's own metadata files
+  (``$MFT``, ``$LogFile``, ``$Extend``…: records about files, not files; ``$BadClus:$Bad`` alone is
+  as large as the volume), symbolic links, devices, FIFOs and sockets. Their data runs still count
+  as allocated, so carving does not mistake them for free space.
+* "Unallocated" is every block that no file's data runs claim, as TSK lists them. On ext file
+  systems that includes block-group metadata, which holds no file content to carve.
+* Timestamps are UTC as TSK gives them. FAT stores local time without a zone: its times are shown
+  at face value, labelled UTC.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, BinaryIO
+
+import pytsk3
+
+from footprint.model import Item, ItemFacts, ItemRef, ItemState, ItemWarning
+from footprint.sources.base import Found, Limits
+from footprint.sources.carve import Window, carve_stream
+
+MAX_DIR_DEPTH = 256
+_FAT_LABEL = "(Volume Label Entry)"  # TSK lists a FAT volume label as an empty file named so
+_NTFS_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA)
+_DEFAULT = int(pytsk3.TSK_FS_ATTR_TYPE_DEFAULT)
+_UNALLOC_NAME = int(pytsk3.TSK_FS_NAME_FLAG_UNALLOC)
+_UNALLOC_META = int(pytsk3.TSK_FS_META_FLAG_UNALLOC)
+_SKIP_RUN = int(pytsk3.TSK_FS_ATTR_RUN_FLAG_SPARSE) | int(pytsk3.TSK_FS_ATTR_RUN_FLAG_FILLER)
+_REG, _DIR = pytsk3.TSK_FS_META_TYPE_REG, pytsk3.TSK_FS_META_TYPE_DIR
+_VIRT, _VIRT_DIR = pytsk3.TSK_FS_META_TYPE_VIRT, pytsk3.TSK_FS_META_TYPE_VIRT_DIR
+_EXT_RESERVED = range(1, 11)  # ext's reserved inodes (journal, resize…): in no folder, yet allocated
+
+
+class TskFileStream(io.RawIOBase):
+    """One data stream of one file, read through TSK in blocks. Reopens the entry by address, so
+    an item's opener holds nothing but the file system and a few numbers."""
+
+    def __init__(self, fs: Any, addr: int, attr_type: int, attr_id: int, size: int) -> None:
+        super().__init__()
+        self.file = fs.open_meta(inode=addr)
+        self.attr_type, self.attr_id, self.size, self.pos = attr_type, attr_id, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.pos, io.SEEK_END: self.size}[whence]
+        self.pos = max(0, base + offset)
+        return self.pos
+
+    def tell(self) -> int:
+        return self.pos
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        want = min(len(buffer), self.size - self.pos)
+        if want <= 0:
+            return 0
+        data = self.file.read_random(self.pos, want, self.attr_type, self.attr_id)
+        buffer[:len(data)] = data
+        self.pos += len(data)
+        return len(data)
+
+
+def _utc(seconds: int, nanos: int = 0) -> datetime | None:
+    if not seconds or seconds < 0:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds + nanos / 1e9, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _facts(meta: Any, state: ItemState, inode: str) -> ItemFacts:
+    def when(name: str) -> datetime | None:
+        return _utc(getattr(meta, name, 0), getattr(meta, f"{name}_nano", 0))
+
+    return ItemFacts(state=state, inode=inode, created=when("crtime"), modified=when("mtime"),
+                     accessed=when("atime"), changed=when("ctime"))
+
+
+def _text(raw: bytes | None) -> str:
+    return (raw or b"").decode("utf-8", "backslashreplace")
+
+
+class FileSystemWalk:
+    """The items of one TSK file system, then the pictures carved from its unallocated blocks.
+
+    ``ref`` is the file system's own address (``image!p2`` or ``image!fs``); files are
+    ``ref.join(path)``, so ``image!p2/Users/a/x.jpg``; carved items ``image!p2!unallocated@0x…``
+    with the offset counted from the start of the file system.
+    """
+
+    def __init__(self, fs: Any, media: BinaryIO, offset: int, size: int, ref: ItemRef,
+                 limits: Limits) -> None:
+        self.fs, self.media, self.offset, self.size = fs, media, offset, size
+        self.ref, self.limits = ref, limits
+        self.ntfs = int(fs.info.ftype) & int(pytsk3.TSK_FS_TYPE_NTFS_DETECT) != 0
+        self.ext = int(fs.info.ftype) & int(pytsk3.TSK_FS_TYPE_EXT_DETECT) != 0
+        self.block = int(fs.info.block_size)
+        self.allocated: list[tuple[int, int]] = []  # (first block, count) claimed by live files
+        self.recovered: set[int] = set()  # first data byte of each recovered deleted file
+        self.visited: set[int] = set()
+        self.seen: set[tuple[int, int]] = set()
+
+    def items(self) -> Iterator[Found]:
+        try:
+            root = self.fs.open_dir(path="/")
+        except OSError as exc:
+            yield ItemWarning(self.ref, "source", f"cannot read the root folder: {exc}")
+        else:
+            self.visited.add(int(self.fs.info.root_inum))
+            yield from self._folder(root, "", 0, orphans=False)
+        self._note_reserved()
+        yield from self._carve_unallocated()
+
+    # -- the folder walk --------------------------------------------------------------------
+
+    def _folder(self, folder: Any, path: str, depth: int, orphans: bool) -> Iterator[Found]:
+        try:
+            entries = list(folder)
+        except OSError as exc:
+            yield ItemWarning(self.ref.join(path) if path else self.ref, "source", f"cannot list folder: {exc}")
+            return
+        for entry in entries:
+            name = _text(entry.info.name.name)
+            if name in (".", ".."):
+                continue
+            yield from self._entry(entry, f"{path}/{name}" if path else name, depth, orphans)
+
+    def _entry(self, entry: Any, path: str, depth: int, orphans: bool) -> Iterator[Found]:
+        ref = self.ref.join(path)
+        deleted = orphans or bool(int(entry.info.name.flags) & _UNALLOC_NAME)
+        meta, problem = self._meta(entry, deleted)
+        if meta is None:
+            if problem:
+                yield ItemWarning(ref, "source", problem)
+            return
+        mtype = meta.type
+        deleted = deleted or bool(int(meta.flags) & _UNALLOC_META)
+        if self._is_system(path, depth, mtype):
+            self._note_tree(entry, depth)
+            return
+        if mtype == _DIR or (mtype == _VIRT_DIR and path == "$OrphanFiles"):
+            yield from self._subfolder(entry, meta, path, ref, depth, orphans or mtype == _VIRT_DIR)
+        elif mtype == _REG and not path.endswith(_FAT_LABEL):
+            yield from self._file(entry, meta, path, deleted, orphans)
+
+    def _meta(self, entry: Any, deleted: bool) -> tuple[Any, str | None]:
+        """The entry's metadata, or (None, why not). A deleted NTFS name's entry has moved on one
+        sequence number when the file was deleted; further on, it belongs to someone else."""
+        meta = entry.info.meta
+        if meta is not None:
+            return meta, None
+        addr = int(entry.info.name.meta_addr)
+        if not deleted:
+            return None, "no metadata entry: not read"
+        if addr == 0 and not self.ntfs:
+            return None, "deleted, and its metadata entry is cleared: content not recoverable"
+        try:
+            meta = self.fs.open_meta(inode=addr).info.meta
+        except OSError:
+            return None, f"deleted, and metadata entry {addr} cannot be read: content not recoverable"
+        name_seq = int(entry.info.name.meta_seq)
+        if int(meta.flags) & _UNALLOC_META and (not self.ntfs or int(meta.seq) in (name_seq, name_seq + 1)):
+            return meta, None
+        return None, f"deleted, and metadata entry {addr} now belongs to another file: content not recoverable"
+
+    def _is_system(self, path: str, depth: int, mtype: Any) -> bool:
+        """TSK's virtual files and NTFS's own metadata files (see the module notes)."""
+        if mtype == _VIRT or (mtype == _VIRT_DIR and path != "$OrphanFiles"):
+            return True
+        return self.ntfs and depth == 0 and path.startswith("$") and path != "$OrphanFiles"
+
+    def _subfolder(self, entry: Any, meta: Any, path: str, ref: ItemRef, depth: int,
+                   orphans: bool) -> Iterator[Found]:
+        addr = int(meta.addr)
+        if addr in self.visited:
+            yield ItemWarning(ref, "source", f"folder loop: entry {addr} was already walked; not entered again")
+            return
+        if depth >= MAX_DIR_DEPTH:
+            yield ItemWarning(ref, "source", f"folders nested deeper than {MAX_DIR_DEPTH}: not entered")
+            return
+        self.visited.add(addr)
+        self._note_runs(self._open(addr), meta)
+        try:
+            folder = self.fs.open_dir(inode=addr)
+        except OSError as exc:
+            yield ItemWarning(ref, "source", f"cannot open folder: {exc}")
+            return
+        yield from self._folder(folder, path, depth + 1, orphans)
+
+    def _file(self, entry: Any, meta: Any, path: str, deleted: bool, orphans: bool) -> Iterator[Found]:
+        addr = int(meta.addr)
+        tsk_file = self._open(addr)
+        if tsk_file is None:
+            yield ItemWarning(self.ref.join(path), "source", f"cannot open metadata entry {addr}")
+            return
+        if not deleted:
+            self._note_runs(tsk_file, meta)
+        state = ItemState.DELETED if deleted else ItemState.ALLOCATED
+        for suffix, attr_type, attr_id, size, inode in self._streams(tsk_file, meta):
+            if (addr, attr_id) in self.seen and deleted:
+                continue  # one deleted entry reached again by another stale name (see the notes)
+            self.seen.add((addr, attr_id))
+            if deleted:
+                self._note_recovered(tsk_file, attr_id)
+            yield Item(ref=self.ref.join(path + suffix), size=size,
+                       opener=partial(TskFileStream, self.fs, addr, attr_type, attr_id, size),
+                       facts=_facts(meta, state, inode))
+
+    def _streams(self, tsk_file: Any, meta: Any) -> Iterator[tuple[str, int, int, int, str]]:
+        """(name suffix, attribute type, attribute id, size, inode text) of each data stream."""
+        addr = int(meta.addr)
+        if not self.ntfs:
+            yield "", _DEFAULT, -1, int(meta.size), str(addr)
+            return
+        for attr in tsk_file:
+            if int(attr.info.type) != _NTFS_DATA:
+                continue
+            stream = _text(attr.info.name)
+            if stream and stream != "$Data":
+                yield f":{stream}", _NTFS_DATA, int(attr.info.id), int(attr.info.size), \
+                    f"{addr}-{_NTFS_DATA}-{int(attr.info.id)}"
+            else:
+                yield "", _NTFS_DATA, int(attr.info.id), int(attr.info.size), str(addr)
+
+    def _open(self, addr: int) -> Any:
+        try:
+            return self.fs.open_meta(inode=addr)
+        except OSError:
+            return None
+
+    # -- allocation, for carving ------------------------------------------------------------
+
+    def _note_runs(self, tsk_file: Any, meta: Any) -> None:
+        if tsk_file is None or int(meta.flags) & _UNALLOC_META:
+            return
+        try:
+            for attr in tsk_file:
+                for run in attr:
+                    if not int(run.flags) & _SKIP_RUN and int(run.len) > 0:
+                        self.allocated.append((int(run.addr), int(run.len)))
+        except OSError:
+            pass
+
+    def _note_tree(self, entry: Any, depth: int) -> None:
+        """Data runs of a file or folder that is not an item (system files), folders included."""
+        meta = entry.info.meta
+        if meta is None or int(meta.addr) in self.visited:
+            return
+        self._note_runs(self._open(int(meta.addr)), meta)
+        if meta.type == _DIR and depth < MAX_DIR_DEPTH:
+            self.visited.add(int(meta.addr))
+            try:
+                for child in self.fs.open_dir(inode=int(meta.addr)):
+                    if _text(child.info.name.name) not in (".", ".."):
+                        self._note_tree(child, depth + 1)
+            except OSError:
+                pass
+
+    def _note_reserved(self) -> None:
+        if not self.ext:
+            return
+        for addr in _EXT_RESERVED:
+            tsk_file = self._open(addr)
+            if tsk_file is not None and tsk_file.info.meta is not None:
+                self._note_runs(tsk_file, tsk_file.info.meta)
+
+    def _note_recovered(self, tsk_file: Any, attr_id: int) -> None:
+        try:
+            for attr in tsk_file:
+                if attr_id in (-1, int(attr.info.id)):
+                    for run in attr:
+                        if not int(run.flags) & _SKIP_RUN:
+                            self.recovered.add(int(run.addr) * self.block)
+                            return
+        except OSError:
+            pass
+
+    def unallocated(self) -> list[tuple[int, int]]:
+        """(byte offset, length) of each stretch of blocks no live file claims."""
+        blocks = min(int(self.fs.info.block_count), self.size // self.block)
+        gaps, pos = [], 0
+        for start, count in sorted(self.allocated):
+            if start > pos:
+                gaps.append((pos, min(start, blocks) - pos))
+            pos = max(pos, start + count)
+        if pos < blocks:
+            gaps.append((pos, blocks - pos))
+        return [(s * self.block, n * self.block) for s, n in gaps if n > 0]
+
+    def _carve_unallocated(self) -> Iterator[Found]:
+        for start, length in self.unallocated():
+            window = Window(self.media, self.offset + start, length)
+            for found in carve_stream(window, self.ref, "unallocated", self.limits,  # type: ignore[arg-type]
+                                      base=start, size=length):
+                if isinstance(found, Item) and found.facts.offset in self.recovered:
+                    continue  # the start of a deleted file already recovered by name
+                yield found

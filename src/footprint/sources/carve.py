@@ -19,6 +19,7 @@ counted from the start of the parent (the partition, the disk, or the file carve
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import shutil
@@ -419,14 +420,31 @@ class ContentSource(EvidenceSource):
                 yield found
 
 
+_EMBEDDING = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF-")  # OLE (.doc, .xls, .ppt, .msg), PDF
+
+
+def looks_binary(head: bytes) -> bool:
+    """Bytes that are not text: a NUL, or not UTF-8. Text files (notes, logs, HTML) are not carved:
+    a picture cannot sit in one as raw bytes without making it binary."""
+    if b"\0" in head:
+        return True
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
 class ContentCarveFormat(ContainerFormat):
-    """Files of no recognised type (a picture after random bytes, an OLE .doc, a PDF, a page file):
-    their content is carved. Listed last, so that any real container kind wins."""
+    """Binary files of no recognised type (a picture after random bytes, an OLE .doc, a PDF, a page
+    file): their content is carved. Listed last, so that any real container kind wins."""
 
     name = "carve"
 
     def sniff(self, head: bytes) -> bool:
-        return bool(head) and detect(head) is None
+        if not head or detect(head) is not None:
+            return False
+        return head.startswith(_EMBEDDING) or looks_binary(head)
 
     def open(self, item: Item, limits: Limits) -> EvidenceSource:
         return ContentSource(item, limits)

@@ -18,6 +18,9 @@ from footprint.sources.archives import (
     ZipFormat,
 )
 from footprint.sources.base import ContainerFormat, EvidenceSource, Found, Limits
+from footprint.sources.carve import ContentCarveFormat
+from footprint.sources.disk import RawImageFormat
+from footprint.sources.ewf import EwfFormat
 
 CONTAINER_FORMATS: tuple[ContainerFormat, ...] = (
     # archives
@@ -27,7 +30,8 @@ CONTAINER_FORMATS: tuple[ContainerFormat, ...] = (
     GzipFormat(),
     Bzip2Format(),
     XzFormat(),
-    # disk images (raw, e01) and carving: the disk-image sources add their formats here
+    # disk images, then carving of the content of any file no other format recognises (last)
+    RawImageFormat(), EwfFormat(), ContentCarveFormat(),
 )
 
 

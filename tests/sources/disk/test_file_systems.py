@@ -1,0 +1,83 @@
+"""File systems inside disk images, built with the real tools: live and deleted files, their bytes,
+states, inodes and timestamps, and the refs that say which volume each came from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..conftest import picture
+from .images import collect, e01, ext4_image, fat_image, mbr_disk, md5, ntfs_image, open_image
+
+FILES = {"DCIM/a.jpg": picture(1), "b.png": picture(2, "PNG"), "notes.txt": b"benign notes " * 400}
+
+
+def test_fat_live_and_deleted_files(tmp_path: Path) -> None:
+    gone = picture(3, size=(200, 150))
+    image = fat_image(tmp_path / "stick.dd", {**FILES, "gone.jpg": gone}, delete=("gone.jpg",))
+    found = collect(open_image(image))
+    for name, data in FILES.items():
+        ref = f"stick.dd!fs/{name}"
+        assert found.md5s[ref] == md5(data)
+        assert found.state(ref) == "allocated"
+        facts = found.items[ref].facts
+        assert facts.inode is not None and facts.modified is not None
+        assert facts.modified.tzinfo is not None
+    (deleted,) = [r for r in found.items if r.endswith("one.jpg")]  # FAT lost the first letter
+    assert found.state(deleted) == "deleted"
+    assert found.md5s[deleted] == md5(gone)
+    assert not found.warnings
+
+
+def test_ext4_from_a_folder(tmp_path: Path) -> None:
+    image = ext4_image(tmp_path / "card.img", FILES)
+    found = collect(open_image(image))
+    for name, data in FILES.items():
+        assert found.md5s[f"card.img!fs/{name}"] == md5(data)
+    assert not [r for r in found.items if "lost+found" in r or r.endswith("/.")]
+    assert all(i.facts.changed is not None for i in found.items.values())
+
+
+def test_ntfs_with_an_alternate_data_stream(tmp_path: Path) -> None:
+    hidden = picture(4, "PNG")
+    image = ntfs_image(tmp_path / "disk.ntfs", {"a.jpg": picture(1), "notes.txt": FILES["notes.txt"]},
+                       streams={"notes.txt:hidden": hidden})
+    found = collect(open_image(image))
+    assert found.md5s["disk.ntfs!fs/a.jpg"] == md5(picture(1))
+    assert found.md5s["disk.ntfs!fs/notes.txt"] == md5(FILES["notes.txt"])
+    assert found.md5s["disk.ntfs!fs/notes.txt:hidden"] == md5(hidden)
+    stream_inode = found.items["disk.ntfs!fs/notes.txt:hidden"].facts.inode
+    file_inode = found.items["disk.ntfs!fs/notes.txt"].facts.inode
+    assert stream_inode is not None and stream_inode.startswith(f"{file_inode}-128-")
+    assert not [r for r in found.items if "$MFT" in r or "$Bad" in r]
+
+
+def test_mbr_disk_partitions_are_numbered(tmp_path: Path) -> None:
+    fat = fat_image(tmp_path / "one.fat", {"first.jpg": picture(5)})
+    ext = ext4_image(tmp_path / "two.ext", {"home/second.png": picture(6, "PNG")}, size="4M")
+    disk = tmp_path / "laptop.dd"
+    mbr_disk(disk, [(fat, "c"), (ext, "83")])
+    found = collect(open_image(disk))
+    assert found.md5s["laptop.dd!p1/first.jpg"] == md5(picture(5))
+    assert found.md5s["laptop.dd!p2/home/second.png"] == md5(picture(6, "PNG"))
+    assert not found.warnings
+
+
+def test_split_raw_reads_as_one_disk(tmp_path: Path) -> None:
+    whole = fat_image(tmp_path / "whole.dd", FILES)
+    data = whole.read_bytes()
+    cut = len(data) // 3 + 4321  # not on a sector boundary: reads must cross segments
+    (tmp_path / "split.001").write_bytes(data[:cut])
+    (tmp_path / "split.002").write_bytes(data[cut:2 * cut])
+    (tmp_path / "split.003").write_bytes(data[2 * cut:])
+    found = collect(open_image(tmp_path / "split.001"))
+    for name, content in FILES.items():
+        assert found.md5s[f"split.001!fs/{name}"] == md5(content)
+
+
+def test_e01_reads_like_its_raw_image(tmp_path: Path) -> None:
+    raw = fat_image(tmp_path / "usb.dd", FILES, size_kb=2048)
+    image = e01(raw, tmp_path / "usb")
+    found = collect(open_image(image))
+    assert open_image(image).name == "disk"
+    for name, data in FILES.items():
+        assert found.md5s[f"usb.E01!fs/{name}"] == md5(data)

@@ -137,9 +137,10 @@ class DiskImageSource(EvidenceSource):
                                                   f"{type(exc).__name__}: {exc}; its bytes are carved instead")
             yield from self._carve_item_bytes()
             return
-        with media:
-            size = media.seek(0, io.SEEK_END)
-            yield from self._volumes(media, size)
+        # Not closed here: items may be read after the walk, and each one's opener keeps the media
+        # alive through TSK; it closes when the last of them is gone.
+        size = media.seek(0, io.SEEK_END)
+        yield from self._volumes(media, size)
 
     def _volumes(self, media: BinaryIO, size: int) -> Iterator[Found]:
         image = TskImage(media, size)

@@ -4,7 +4,7 @@ found as a near match with both frame shares, and an unrelated video is not."""
 from __future__ import annotations
 
 
-def test_known_video_found_with_its_percentages(cli, tmp_path, reference_data):
+def test_known_video_found_with_its_percentages(cli, tmp_path, reference_data, home):
     videos = reference_data("threatexchange", "tmk", "sample-videos")
     hashes = reference_data("threatexchange", "vpdq", "sample-hashes")
     evidence = tmp_path / "evidence"
@@ -25,6 +25,9 @@ def test_known_video_found_with_its_percentages(cli, tmp_path, reference_data):
     assert match["details"]["query_percent"] >= 80
     assert 0 <= match["details"]["target_percent"] <= 100
     assert items["evidence/pattern-sd-grey-bar.bin"]["matches"] == []
+    for item in (chair, items["evidence/pattern-sd-grey-bar.bin"]):  # a storyboard for each video
+        sheet = home / "storyboards" / f"{item['sha256']}.jpg"
+        assert sheet.read_bytes()[:2] == b"\xff\xd8"
     report = tmp_path / "report.html"
     assert cli("report", "v", "-o", str(report)).code == 0
     assert "vpdq" in report.read_text() and "% of frames" in report.read_text()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from footprint.errors import ItemError
 from footprint.hashers.base import CryptoHasher, ImageHasher
@@ -46,7 +47,8 @@ class Analysis:
 
 
 def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHasher],
-            keep_in_memory: int, videos: bool = True, pool: Executor | None = None) -> Analysis:
+            keep_in_memory: int, videos: bool = True, pool: Executor | None = None,
+            storyboards: Path | None = None) -> Analysis:
     """Read the item once; hash pictures now, or in ``pool`` (then call ``settle()`` before use)."""
     try:
         with item.open() as stream:
@@ -67,7 +69,7 @@ def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHa
             perceptual = dict(hash_image_bytes(read.data, images))
     video_warnings: list[str] = []
     if media_type and is_video(media_type) and videos:
-        perceptual["vpdq"], video_warnings = hash_video(item, read.data)
+        perceptual["vpdq"], video_warnings = hash_video(item, read.data, storyboards, read.crypto.get("sha256"))
     digests = Digests(size=read.size, crypto=read.crypto, perceptual=perceptual, media_type=media_type)
     analysis = Analysis(digests, head=read.head, data=read.data, warnings=video_warnings,
                         pending=pending)

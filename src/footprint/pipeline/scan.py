@@ -136,7 +136,8 @@ class Scanner:
             batch.warn(str(ref) if ref else "?", f"source: stopped reading: {type(exc).__name__}: {exc}")
 
     def _item(self, item: Item, batch: Batch, done: set[str]) -> None:
-        analysis = analyse(item, self.crypto, self.images, self.settings.keep_in_memory, pool=self._pool)
+        analysis = analyse(item, self.crypto, self.images, self.settings.keep_in_memory, pool=self._pool,
+                           storyboards=self.settings.home / "storyboards")
         record = PendingRecord.from_analysis(item, analysis)
         self.observer.item_done(record.ref, analysis.digests.size if analysis.digests else 0)
         inner = self._open_inner(item, analysis, record)

@@ -8,31 +8,60 @@ import io
 import shutil
 import statistics
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import BinaryIO, TypeVar
 
 from footprint.errors import ItemError
-from footprint.hashers.vpdq import VpdqHasher, frames_from_text
+from footprint.hashers.vpdq import VideoDigest, VpdqHasher, frames_from_text
 from footprint.matching.video import VideoIndex, to_match
 from footprint.model import Item, Match, PerceptualDigest, Skipped
+from footprint.reports.storyboard import storyboard_for_video
 from footprint.store.base import HashSetRecord, Store
+
+T = TypeVar("T")
 
 SPOOL_IN_MEMORY = 64 << 20
 
 
-def hash_video(item: Item, data: bytes | None) -> tuple[PerceptualDigest | Skipped, list[str]]:
-    """The item's vPDQ digest (the frames as reference text) and the decoder's warnings."""
+def hash_video(item: Item, data: bytes | None, storyboards: Path | None = None,
+               sha256: str | None = None) -> tuple[PerceptualDigest | Skipped, list[str]]:
+    """The item's vPDQ digest (the frames as reference text) and the decoder's warnings. With
+    ``storyboards``, a contact sheet of key frames is kept there as ``<sha256>.jpg`` (shown blurred
+    by any UI), so that a reviewer can judge the video without playing it."""
     hasher = VpdqHasher()
     try:
-        if data is not None:
-            digest = hasher.hash_video(io.BytesIO(data))
-        else:
-            with item.open() as stream, _seekable(stream) as source:
-                digest = hasher.hash_video(source)
+        digest = _with_source(item, data, hasher.hash_video)
     except (ItemError, OSError, ValueError) as exc:
         return Skipped(str(exc) or type(exc).__name__), []
     quality = int(statistics.median(f.quality for f in digest.frames))
     warnings = [f"video: {w}" for w in digest.warnings]
+    if storyboards is not None and sha256:
+        warnings += _keep_storyboard(item, data, digest, storyboards / f"{sha256}.jpg")
     return PerceptualDigest("vpdq", digest.to_text(), quality), warnings
+
+
+def _with_source(item: Item, data: bytes | None, use: Callable[[BinaryIO], T]) -> T:
+    if data is not None:
+        return use(io.BytesIO(data))
+    with item.open() as stream, _seekable(stream) as source:
+        return use(source)
+
+
+def _keep_storyboard(item: Item, data: bytes | None, digest: VideoDigest, target: Path) -> list[str]:
+    if target.exists():
+        return []
+    try:
+        sheet = _with_source(item, data, lambda source: storyboard_for_video(source, digest))
+    except (ItemError, OSError, ValueError) as exc:
+        return [f"storyboard: {exc}"]
+    if sheet is None:
+        return ["storyboard: no key frame could be decoded again"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".part")
+    partial.write_bytes(sheet)
+    partial.replace(target)
+    return []
 
 
 class _seekable:

@@ -139,8 +139,16 @@ class DiskImageSource(EvidenceSource):
             return
         # Not closed here: items may be read after the walk, and each one's opener keeps the media
         # alive through TSK; it closes when the last of them is gone.
-        size = media.seek(0, io.SEEK_END)
-        yield from self._volumes(media, size)
+        try:
+            size = media.seek(0, io.SEEK_END)
+            yield from self._volumes(media, size)
+        except Exception as exc:  # TSK or libewf failing mid-way: the rest of the exhibit goes on
+            yield ItemWarning(self.ref, "source", f"{self.kind}: stopped reading the image: "
+                                                  f"{type(exc).__name__}: {_reason(exc)}")
+        errors = getattr(media, "errors", ())
+        if errors:
+            yield ItemWarning(self.ref, "source", f"{self.kind}: {len(errors)} chunk(s) of the image could "
+                                                  "not be read (missing or damaged) and were read as zeros")
 
     def _volumes(self, media: BinaryIO, size: int) -> Iterator[Found]:
         image = TskImage(media, size)

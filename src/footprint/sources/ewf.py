@@ -31,6 +31,8 @@ class EwfStream(io.RawIOBase):
         self.handle = handle
         self.size = int(handle.get_media_size())
         self.pos = 0
+        self.chunk = int(handle.get_chunk_size() or 32768)
+        self.errors: set[int] = set()  # chunks that could not be read, and read as zeros
         self._keep = keep  # file objects the handle reads from, kept alive as long as it is
 
     def readable(self) -> bool:
@@ -51,10 +53,30 @@ class EwfStream(io.RawIOBase):
         want = min(len(buffer), self.size - self.pos)
         if want <= 0:
             return 0
-        data = self.handle.read_buffer_at_offset(want, self.pos)
+        try:
+            data = self.handle.read_buffer_at_offset(want, self.pos)
+        except (OSError, RuntimeError):
+            data = self._read_by_chunk(want)
         buffer[:len(data)] = data
         self.pos += len(data)
         return len(data)
+
+    def _read_by_chunk(self, want: int) -> bytes:
+        """A read that failed, again chunk by chunk: a chunk libewf cannot give (missing from a
+        truncated image, or unreadable) reads as zeros and is recorded in ``errors``."""
+        out, pos, end = bytearray(), self.pos, self.pos + want
+        while pos < end:
+            length = min(end, (pos // self.chunk + 1) * self.chunk) - pos
+            try:
+                data = self.handle.read_buffer_at_offset(length, pos)
+            except (OSError, RuntimeError):
+                data = b""
+            if len(data) < length:
+                self.errors.add(pos // self.chunk)
+                data = data + bytes(length - len(data))
+            out += data
+            pos += length
+        return bytes(out)
 
     def close(self) -> None:
         if not self.closed:

@@ -1,0 +1,114 @@
+"""Exhibit integrity (evidence hashes over all segments, an E01's stored acquisition hash) and bad
+input: a changed or truncated E01, a corrupt partition table, an unknown file system, a folder loop.
+Each gives a clear warning or a failed verification, and carving as the fallback; never a crash."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from footprint.sources.integrity import hash_evidence, verify_ewf
+
+from ..conftest import picture
+from .images import collect, e01, fat_image, mbr_disk, md5, open_image, write_at
+from .test_carving import noise
+
+FILES = {"a.jpg": picture(1), "notes.txt": b"benign notes " * 20000}
+
+
+def test_evidence_hashes_cover_every_segment(tmp_path: Path) -> None:
+    data = noise(1, 300_000)
+    (tmp_path / "x.001").write_bytes(data[:100_000])
+    (tmp_path / "x.002").write_bytes(data[100_000:])
+    hashes = hash_evidence([tmp_path / "x.001"])
+    assert hashes == {"md5": md5(data), "sha1": hashlib.sha1(data).hexdigest(),
+                      "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def test_e01_acquisition_hash_verified(tmp_path: Path) -> None:
+    raw = fat_image(tmp_path / "usb.dd", FILES, size_kb=1024)
+    result = verify_ewf(e01(raw, tmp_path / "usb"))
+    assert result["verified"] is True
+    assert result["stored_md5"] == md5(raw.read_bytes())
+    assert result["stored_sha1"] == hashlib.sha1(raw.read_bytes()).hexdigest()
+
+
+def test_one_changed_byte_fails_verification(tmp_path: Path) -> None:
+    raw = fat_image(tmp_path / "usb.dd", FILES, size_kb=1024)
+    image = e01(raw, tmp_path / "usb", compression="none")
+    where = image.read_bytes().find(FILES["notes.txt"][:4096])  # the file's bytes, stored as they are
+    assert where > 0
+    before = hash_evidence([image])
+    write_at(image, where + 150_000, b"X")  # well inside the file, away from the file system's records
+    assert hash_evidence([image]) != before
+    result = verify_ewf(image)
+    assert result["verified"] is False and "differs" in str(result["reason"])
+    found = collect(open_image(image))  # still read; libewf gives the failed chunk as zeros
+    assert found.md5s["usb.E01!fs/a.jpg"] == md5(FILES["a.jpg"])
+    assert found.md5s["usb.E01!fs/notes.txt"] != md5(FILES["notes.txt"])
+
+
+def test_truncated_e01_warns_and_never_crashes(tmp_path: Path) -> None:
+    raw = fat_image(tmp_path / "usb.dd", FILES, size_kb=1024)
+    image = e01(raw, tmp_path / "usb", compression="none")
+    data = image.read_bytes()
+    cut = tmp_path / "cut.E01"
+    cut.write_bytes(data[: len(data) // 2])
+    assert verify_ewf(cut)["verified"] is False
+    found = collect(open_image(cut))
+    assert any("could not be read" in w.message for w in found.warnings)
+    assert all(w.stage == "source" for w in found.warnings)
+
+
+def test_unknown_file_system_in_a_partition_is_carved(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(noise(2, 3000) + picture(3) + noise(4, 1 << 20))
+    disk = tmp_path / "disk.dd"
+    (start,) = mbr_disk(disk, [(junk, "83")])
+    found = collect(open_image(disk))
+    assert any("no file system" in w.message and str(w.ref) == "disk.dd!p1" for w in found.warnings)
+    assert found.md5s[f"disk.dd!p1!volume@0x{3000:x}"] == md5(picture(3))
+    assert found.items[f"disk.dd!p1!volume@0x{3000:x}"].facts.offset == 3000
+    assert start > 0
+
+
+def test_partition_beyond_the_end_of_the_disk(tmp_path: Path) -> None:
+    fat = fat_image(tmp_path / "one.fat", {"a.jpg": picture(1)})
+    disk = tmp_path / "disk.dd"
+    mbr_disk(disk, [(fat, "c")])
+    write_at(disk, 446 + 8, (10_000_000).to_bytes(4, "little"))  # the entry now starts past the end
+    write_at(disk, 8192, picture(5))  # in the gap before where the partition was
+    found = collect(open_image(disk))
+    assert found.warnings  # TSK refuses the table: said so, and the whole disk is carved
+    carved = [r for r in found.items if found.state(r) == "carved"]
+    # the lost file system's picture is carved with the hidden one
+    assert sorted(found.md5s[r] for r in carved) == sorted([md5(picture(5)), md5(picture(1))])
+
+
+def test_image_with_no_table_and_no_file_system(tmp_path: Path) -> None:
+    image = tmp_path / "mystery.dd"
+    data = bytearray(noise(6, 1 << 20))
+    data[0:512] = bytes(512)
+    data[510:512] = b"\x55\xaa"
+    data[446:462] = bytes([0x80, 0, 0, 0, 0x83, 0, 0, 0]) + (1).to_bytes(4, "little") + (10).to_bytes(4, "little")
+    data[100_000:100_000 + len(picture(7))] = picture(7)
+    image.write_bytes(bytes(data))
+    found = collect(open_image(image))
+    assert found.warnings
+    assert md5(picture(7)) in found.md5s.values()
+
+
+def test_folder_loop_is_a_warning(tmp_path: Path) -> None:
+    image = fat_image(tmp_path / "loop.dd", {"a/b/c.jpg": picture(8)})
+    data = bytearray(image.read_bytes())
+    # find the entries of "b" (in a's cluster) and of "a" (in the root): point b at a's cluster
+    a_entry = data.find(b"A          \x10")
+    b_entry = data.find(b"B          \x10")
+    assert a_entry > 0 and b_entry > 0
+    data[b_entry + 26:b_entry + 28] = data[a_entry + 26:a_entry + 28]
+    image.write_bytes(bytes(data))
+    found = collect(open_image(image))
+    assert [str(w.ref) for w in found.warnings if "folder loop" in w.message] == ["loop.dd!fs/a/b/b"]
+    assert all("c.jpg" not in r for r in found.items)
+    # b's own cluster, now referenced by nothing, is free space: c.jpg is carved from it
+    assert md5(picture(8)) in [found.md5s[r] for r in found.items if "!unallocated@" in r]

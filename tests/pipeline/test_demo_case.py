@@ -71,3 +71,18 @@ def test_hashes_are_those_of_the_bytes(cli, demo_scanned):
     assert item["sha1"] == hashlib.sha1(data).hexdigest()
     assert item["sha256"] == hashlib.sha256(data).hexdigest()
     assert item["size"] == len(data) and item["state"] == "allocated"
+
+
+def test_case_counts_and_html_report(cli, demo_scanned, tmp_path):
+    counts = cli("case", "show", "demo").json()["counts"]
+    assert counts["items"] == len(demo_scanned.expected)
+    assert counts["matched_by_state"] == {"allocated": 9}
+    assert counts["by_kind"] == {"exact": 4, "near": 5}
+    assert sum(sum(v.values()) for v in counts["by_category"].values()) == 9
+    report = tmp_path / "report.html"
+    assert cli("report", "demo", "-o", str(report)).code == 0
+    html = report.read_text()
+    for text in ("evidence/Downloads.zip!more.tar.gz!deep/copy.jpg", "demo-known-4", "Broken/empty.jpg",
+                 "unchanged: hashes before and after the scan agree", "manifest-sha256"):
+        assert text in html
+    assert "<script" not in html and "<img" not in html  # self-contained, and shows no picture

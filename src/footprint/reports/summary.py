@@ -43,9 +43,13 @@ class Counts:
             self.by_category.setdefault(key, Counter())[state] += 1
 
     def as_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        data["by_category"] = {k: dict(v) for k, v in sorted(self.by_category.items())}
-        return data
+        # not dataclasses.asdict: it rebuilds a Counter from (key, count) pairs, counting the pairs
+        return {
+            "items": self.items, "bytes": self.bytes, "warnings": self.warnings,
+            "by_status": dict(self.by_status), "by_state": dict(self.by_state),
+            "matched_by_state": dict(self.matched_by_state), "by_kind": dict(self.by_kind),
+            "by_category": {k: dict(v) for k, v in sorted(self.by_category.items())},
+        }
 
 
 def best_kind(matches: Iterable[Match]) -> str:

@@ -1,0 +1,69 @@
+"""Disk images through the whole scan: a FAT image with a live and a deleted known picture, wrapped
+as E01, is scanned; both are found and reported apart, and the E01's acquisition hash is verified."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from footprint.demo import jpeg_bytes, picture
+
+pytestmark = pytest.mark.skipif(not all(shutil.which(t) for t in ("mkfs.fat", "mcopy", "mdel", "ewfacquire")),
+                                reason="needs dosfstools, mtools and ewf-tools (make test installs them)")
+
+
+def _run(*args: str) -> None:
+    subprocess.run(args, check=True, capture_output=True)
+
+
+@pytest.fixture
+def fat_image(tmp_path):
+    image = tmp_path / "usb.dd"
+    _run("dd", "if=/dev/zero", f"of={image}", "bs=1M", "count=16")
+    _run("mkfs.fat", "-F", "16", str(image))
+    for name, seed in (("live.jpg", 11), ("gone.jpg", 12)):
+        (tmp_path / name).write_bytes(jpeg_bytes(picture(seed)))
+        _run("mcopy", "-i", str(image), str(tmp_path / name), f"::/{name.upper()}")
+    _run("mdel", "-i", str(image), "::/GONE.JPG")
+    return image
+
+
+def _known_list(tmp_path):
+    lines = ["sha256,label,category"]
+    for name in ("live.jpg", "gone.jpg"):
+        import hashlib
+
+        lines.append(f"{hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()},{name},A")
+    path = tmp_path / "known.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_raw_fat_image_live_and_deleted_found_apart(cli, tmp_path, fat_image):
+    cli("case", "create", "usb")
+    assert cli("hashset", "import", str(_known_list(tmp_path)), "--name", "known").code == 0
+    result = cli("scan", str(fat_image), "--case", "usb")
+    assert result.code == 0, result.stderr
+    items = cli("export", "usb", "--format", "jsonl").jsonl()
+    matched = {i["matches"][0]["label"]: i for i in items if i["matches"]}
+    assert set(matched) == {"live.jpg", "gone.jpg"}
+    assert matched["live.jpg"]["state"] == "allocated" and matched["gone.jpg"]["state"] == "deleted"
+    assert matched["live.jpg"]["ref"].startswith("usb.dd!")
+    counts = cli("case", "show", "usb").json()["counts"]
+    assert counts["matched_by_state"] == {"allocated": 1, "deleted": 1}
+
+
+def test_e01_verified_and_scanned(cli, tmp_path, fat_image):
+    target = tmp_path / "usb"
+    _run("ewfacquire", "-u", "-t", str(target), "-f", "encase6", "-c", "none", "-S", "0", str(fat_image))
+    cli("case", "create", "usb")
+    cli("hashset", "import", str(_known_list(tmp_path)), "--name", "known")
+    result = cli("scan", str(tmp_path / "usb.E01"), "--case", "usb")
+    assert result.code == 0, result.stderr
+    shown = cli("case", "show", "usb").json()
+    (exhibit,) = shown["exhibits"]
+    assert exhibit["details"]["ewf_verification"]["verified"] is True
+    assert exhibit["status"] == "complete" and exhibit["hashes_before"] == exhibit["hashes_after"]
+    assert shown["counts"]["matched_by_state"] == {"allocated": 1, "deleted": 1}

@@ -86,3 +86,17 @@ def test_case_counts_and_html_report(cli, demo_scanned, tmp_path):
                  "unchanged: hashes before and after the scan agree", "manifest-sha256"):
         assert text in html
     assert "<script" not in html and "<img" not in html  # self-contained, and shows no picture
+
+
+def test_vics_export_round_trip(cli, demo_scanned, tmp_path, monkeypatch):
+    shared = tmp_path / "shared.json"
+    assert cli("export", "demo", "--format", "vics", "-o", str(shared)).code == 0
+    monkeypatch.setenv("FOOTPRINT_HOME", str(tmp_path / "other-force"))
+    assert cli("hashset", "import", str(shared), "--name", "from-demo").code == 0
+    assert cli("hashset", "show", "from-demo").json()["entry_count"] == 9  # distinct matched files
+    cli("case", "create", "again")
+    assert cli("scan", str(demo_scanned.evidence), "--case", "again").code == 0
+    items = {i["ref"]: i for i in cli("export", "again", "--format", "jsonl").jsonl()}
+    exact = items["evidence/Pictures/recompressed.jpg"]["matches"]
+    assert [(m["kind"], m["category"]) for m in exact] == [("exact", "uk:A")]  # known-3: category 1 → A
+    assert not any("path" in line or "evidence/" in line for line in shared.read_text().splitlines())

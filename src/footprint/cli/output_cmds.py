@@ -12,8 +12,10 @@ import typer
 from footprint.cli.context import app_context
 from footprint.cli.output import say
 from footprint.errors import UsageError
+from footprint.model import CategoryScheme
 from footprint.reports.export import EXPORTERS
 from footprint.reports.html import write_html_report
+from footprint.reports.vics_export import write_case_vics
 
 
 @contextmanager
@@ -26,17 +28,24 @@ def _target(path: Path | None):
 
 
 def export(ctx: typer.Context, name: str,
-           format: str = typer.Option("jsonl", "--format", help="jsonl or csv."),
-           output: Path | None = typer.Option(None, "-o", "--output", help="File (default: stdout).")) -> None:
-    """Export every item of a case with its hashes, status and matches."""
-    if format not in EXPORTERS:
-        raise UsageError(f"unknown export format {format!r}; choose one of {', '.join(EXPORTERS)}")
+           format: str = typer.Option("jsonl", "--format", help="jsonl, csv or vics."),
+           output: Path | None = typer.Option(None, "-o", "--output", help="File (default: stdout)."),
+           profile: str | None = typer.Option(None, "--profile",
+                                              help="VICS profile, uk or us (default: the case's scheme).")) -> None:
+    """Export every item of a case with its hashes, status and matches (or, as vics, its matched
+    files as a hash set to share)."""
+    if format not in (*EXPORTERS, "vics"):
+        raise UsageError(f"unknown export format {format!r}; choose one of {', '.join(EXPORTERS)}, vics")
     store = app_context(ctx).store
     case = store.get_case(name)
     out: TextIO
     with _target(output) as out:
-        count = EXPORTERS[format](store.iter_items(case.id), out)
-    say(f"exported {count} items" + (f" to {output}" if output else ""))
+        if format == "vics":
+            chosen = profile or ("uk" if case.scheme is CategoryScheme.UK else "us")
+            count = write_case_vics(store.iter_items(case.id), out, chosen)
+        else:
+            count = EXPORTERS[format](store.iter_items(case.id), out)
+    say(f"exported {count} {'files' if format == 'vics' else 'items'}" + (f" to {output}" if output else ""))
 
 
 def report(ctx: typer.Context, name: str,

@@ -1,0 +1,38 @@
+"""Share a case back: its matched items as a VICS 2.0 hash set that another footprint, or any VICS
+reader, imports. One Media record per distinct file (by SHA-256), with its MD5, SHA-1, SHA-256 and,
+when trustworthy, its PDQ; the category is the most serious one the item matched. Item addresses are
+never written: a shared list must not carry a suspect's paths."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TextIO
+
+from footprint.hashsets.vics import write_vics
+from footprint.model import CategoryScheme, KnownEntry, PerceptualDigest
+from footprint.reports.summary import most_serious
+from footprint.store.base import ItemRecord
+
+PROFILE_SCHEME = {"uk": CategoryScheme.UK, "us": CategoryScheme.VICS}
+
+
+def vics_entries(records: Iterable[ItemRecord], profile: str) -> Iterator[tuple[KnownEntry, Mapping[str, object]]]:
+    seen: set[str] = set()
+    for record in records:
+        digests = record.digests
+        if not record.matches or digests is None or not digests.crypto.get("sha256"):
+            continue
+        if digests.crypto["sha256"] in seen:
+            continue
+        seen.add(digests.crypto["sha256"])
+        category = most_serious(m for m in record.matches if m.category
+                                and m.category.scheme is PROFILE_SCHEME[profile])
+        pdq = digests.perceptual.get("pdq")
+        usable_pdq = pdq.value if isinstance(pdq, PerceptualDigest) and pdq.quality >= 50 else None
+        label = next((m.label for m in record.matches if m.label), None)
+        yield KnownEntry(md5=digests.crypto.get("md5"), sha1=digests.crypto.get("sha1"),
+                         sha256=digests.crypto["sha256"], pdq=usable_pdq, category=category, label=label), {}
+
+
+def write_case_vics(records: Iterable[ItemRecord], out: TextIO, profile: str = "uk") -> int:
+    return write_vics(vics_entries(records, profile), out, profile=profile)

@@ -28,9 +28,9 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
-from footprint.model import Item, ItemFacts, ItemRef, ItemState, ItemWarning
+from footprint.model import Item, ItemFacts, ItemRef, ItemState, ItemWarning, Opener
 from footprint.sources.base import ContainerFormat, EvidenceSource, Found, Limits
 from footprint.sources.detect import detect
 
@@ -95,7 +95,7 @@ class Window(io.RawIOBase):
     def tell(self) -> int:
         return self.pos
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+    def readinto(self, buffer: Any) -> int:
         want = min(len(buffer), self.length - self.pos)
         if want <= 0:
             return 0
@@ -376,8 +376,8 @@ def carve_stream(stream: BinaryIO, parent_ref: ItemRef, region: str, limits: Lim
         total = size if size is not None else stream.seek(0, io.SEEK_END)
         r = Reader(stream, total)
         for start, end in scan(r, limits.max_member_size):
-            opener = (partial(_reopened, reopen, start, end - start) if reopen
-                      else partial(Window, stream, start, end - start))
+            opener = cast(Opener, partial(_reopened, reopen, start, end - start) if reopen
+                          else partial(Window, stream, start, end - start))
             yield Item(ref=parent_ref.carved(base + start, region), size=end - start, opener=opener,
                        facts=ItemFacts(state=ItemState.CARVED, offset=base + start))
     except (OSError, ValueError, RuntimeError) as exc:

@@ -65,7 +65,7 @@ class SplitStream(io.RawIOBase):
     def tell(self) -> int:
         return self.pos
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+    def readinto(self, buffer: Any) -> int:
         done, want = 0, min(len(buffer), self.size - self.pos)
         while done < want:
             index = max(i for i, start in enumerate(self.starts) if start <= self.pos)

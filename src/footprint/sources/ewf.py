@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from footprint.errors import EvidenceError
 from footprint.model import Item
@@ -49,7 +49,7 @@ class EwfStream(io.RawIOBase):
     def tell(self) -> int:
         return self.pos
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+    def readinto(self, buffer: Any) -> int:
         want = min(len(buffer), self.size - self.pos)
         if want <= 0:
             return 0
@@ -128,4 +128,4 @@ class EwfFormat(ContainerFormat):
     def open(self, item: Item, limits: Limits) -> EvidenceSource:
         from footprint.sources.disk import DiskImageSource
 
-        return DiskImageSource(item, limits, lambda: open_ewf_item(item), kind=self.name)
+        return DiskImageSource(item, limits, lambda: cast(BinaryIO, open_ewf_item(item)), kind=self.name)

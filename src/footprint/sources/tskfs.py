@@ -30,11 +30,11 @@ import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import pytsk3
 
-from footprint.model import Item, ItemFacts, ItemRef, ItemState, ItemWarning
+from footprint.model import Item, ItemFacts, ItemRef, ItemState, ItemWarning, Opener
 from footprint.sources.base import Found, Limits
 from footprint.sources.carve import Window, carve_stream
 
@@ -73,7 +73,7 @@ class TskFileStream(io.RawIOBase):
     def tell(self) -> int:
         return self.pos
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+    def readinto(self, buffer: Any) -> int:
         want = min(len(buffer), self.size - self.pos)
         if want <= 0:
             return 0
@@ -227,7 +227,7 @@ class FileSystemWalk:
             if deleted:
                 self._note_recovered(tsk_file, attr_id)
             yield Item(ref=self.ref.join(path + suffix), size=size,
-                       opener=partial(TskFileStream, self.fs, addr, attr_type, attr_id, size),
+                       opener=cast(Opener, partial(TskFileStream, self.fs, addr, attr_type, attr_id, size)),
                        facts=_facts(meta, state, inode))
 
     def _streams(self, tsk_file: Any, meta: Any) -> Iterator[tuple[str, int, int, int, str]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..conftest import picture
-from .images import collect, e01, ext4_image, fat_image, mbr_disk, md5, ntfs_image, open_image
+from .images import collect, e01, ext4_image, fat_image, mbr_disk, md5, ntfs_image, open_image, run
 
 FILES = {"DCIM/a.jpg": picture(1), "b.png": picture(2, "PNG"), "notes.txt": b"benign notes " * 400}
 
@@ -81,3 +81,14 @@ def test_e01_reads_like_its_raw_image(tmp_path: Path) -> None:
     assert open_image(image).name == "disk"
     for name, data in FILES.items():
         assert found.md5s[f"usb.E01!fs/{name}"] == md5(data)
+
+
+def test_split_e01_reads_every_segment(tmp_path: Path) -> None:
+    big = {"big.bin": bytes(range(256)) * 12000, **FILES}  # 3 MB: past the first 1 MiB segment
+    raw = fat_image(tmp_path / "usb.dd", big, size_kb=4096)
+    run("ewfacquire", "-u", "-q", "-t", tmp_path / "split", "-f", "encase6", "-c", "none", "-S", "1048576", raw)
+    assert (tmp_path / "split.E03").is_file()
+    found = collect(open_image(tmp_path / "split.E01"))
+    for name, data in big.items():
+        assert found.md5s[f"split.E01!fs/{name}"] == md5(data)
+    assert not found.warnings

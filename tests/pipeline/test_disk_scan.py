@@ -67,3 +67,15 @@ def test_e01_verified_and_scanned(cli, tmp_path, fat_image):
     assert exhibit["details"]["ewf_verification"]["verified"] is True
     assert exhibit["status"] == "complete" and exhibit["hashes_before"] == exhibit["hashes_after"]
     assert shown["counts"]["matched_by_state"] == {"allocated": 1, "deleted": 1}
+
+
+def test_split_e01_exhibit_reads_every_segment(cli, tmp_path, fat_image):
+    target = tmp_path / "split"
+    _run("ewfacquire", "-u", "-t", str(target), "-f", "encase6", "-c", "none", "-S", "1MiB", str(fat_image))
+    assert (tmp_path / "split.E02").exists()
+    cli("case", "create", "usb")
+    cli("hashset", "import", str(_known_list(tmp_path)), "--name", "known")
+    assert cli("scan", str(tmp_path / "split.E01"), "--case", "usb").code == 0
+    shown = cli("case", "show", "usb").json()
+    assert shown["exhibits"][0]["details"]["ewf_verification"]["verified"] is True
+    assert shown["counts"]["matched_by_state"] == {"allocated": 1, "deleted": 1}

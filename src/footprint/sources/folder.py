@@ -89,7 +89,8 @@ def _file_found(path: str, ref: ItemRef, st: os.stat_result) -> Found:
         open_readonly(path).close()
     except OSError as exc:
         return ItemWarning(ref, "source", f"cannot read file: {exc.strerror or exc}")
-    return Item(ref=ref, size=st.st_size, opener=partial(open_readonly, path), facts=facts_from_stat(st))
+    return Item(ref=ref, size=st.st_size, opener=partial(open_readonly, path), facts=facts_from_stat(st),
+                path=str(path))
 
 
 class FileSource(EvidenceSource):

@@ -8,11 +8,12 @@ counted twice.
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -20,7 +21,7 @@ from footprint.errors import EvidenceError, NotFound
 from footprint.hashers.base import CryptoHasher, ImageHasher
 from footprint.hashers.registry import CRYPTO_HASHERS, IMAGE_HASHERS
 from footprint.model import Item, ItemWarning
-from footprint.pipeline.analyse import analyse
+from footprint.pipeline.analyse import Analysis, analyse
 from footprint.pipeline.batch import Batch, PendingRecord
 from footprint.pipeline.evidence import Evidence, open_evidence
 from footprint.pipeline.match import Matcher
@@ -148,7 +149,7 @@ class Scanner:
         self._walk(inner, batch, done)
         batch.release(record)
 
-    def _open_inner(self, item: Item, analysis, record: PendingRecord) -> EvidenceSource | None:
+    def _open_inner(self, item: Item, analysis: Analysis, record: PendingRecord) -> EvidenceSource | None:
         if analysis.digests is None or not analysis.head:
             return None
         limits = self.settings.limits
@@ -181,7 +182,5 @@ def _pool(jobs: int) -> Iterator[Executor | None]:
 
 
 def _in_memory(item: Item, data: bytes) -> Item:
-    import io
-    from dataclasses import replace
-
+    """The item read from the bytes already in memory: a container is not read from the evidence twice."""
     return replace(item, opener=lambda: io.BytesIO(data))

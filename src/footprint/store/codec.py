@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -33,6 +33,12 @@ from .base import ItemRecord
 
 Row = dict[str, Any]
 T = TypeVar("T")
+
+
+class RowLike(Protocol):
+    """A row read back: a dict (the fake) or a SQLAlchemy RowMapping."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
 
 EXACT_ALGORITHMS = ("md5", "sha1", "sha256")  # looked up by value: each has its own index
 CRYPTO_COLUMNS = EXACT_ALGORITHMS
@@ -136,7 +142,7 @@ def _perceptual_json(result: PerceptualDigest | Skipped) -> dict[str, object]:
     return {"algorithm": result.algorithm, "value": result.value, "quality": result.quality}
 
 
-def item_from_row(row: Mapping[str, Any], exhibit: str, matches: Sequence[Match],
+def item_from_row(row: RowLike, exhibit: str, matches: Sequence[Match],
                   warnings: Sequence[str]) -> ItemRecord:
     facts = ItemFacts(state=ItemState(row["state"]), inode=row["inode"], offset=row["offset"],
                       **{name: utc(row[name]) for name in _TIMES})
@@ -145,7 +151,7 @@ def item_from_row(row: Mapping[str, Any], exhibit: str, matches: Sequence[Match]
                       warnings=tuple(warnings), exhibit=exhibit, id=row["id"])
 
 
-def _digests_from_row(row: Mapping[str, Any]) -> Digests | None:
+def _digests_from_row(row: RowLike) -> Digests | None:
     if row["read_size"] is None:
         return None
     extra = row["digests_extra"] or {}
@@ -175,7 +181,7 @@ def match_row(match: Match) -> Row:
     }
 
 
-def match_from_row(row: Mapping[str, Any]) -> Match:
+def match_from_row(row: RowLike) -> Match:
     return Match(hashset=row["hashset"], entry_id=row["entry_id"], kind=MatchKind(row["kind"]),
                  algorithm=row["algorithm"], distance=row["distance"], label=row["label"],
                  category=Category.parse(row["category"]) if row["category"] else None,
@@ -200,7 +206,7 @@ def entry_row(entry: KnownEntry) -> Row:
     }
 
 
-def entry_from_row(row: Mapping[str, Any]) -> KnownEntry:
+def entry_from_row(row: RowLike) -> KnownEntry:
     victim = row["victim_identified"]
     return KnownEntry(md5=row["md5"], sha1=row["sha1"], sha256=row["sha256"], pdq=row["pdq"],
                       category=Category.parse(row["category"]) if row["category"] else None,

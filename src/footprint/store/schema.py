@@ -61,7 +61,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 metadata = MetaData()
-_SQLITE = {"sqlite_autoincrement": True}
 
 
 def _id() -> Column[int]:
@@ -75,7 +74,7 @@ cases = Table(
     Column("created", UTCDateTime, nullable=False),
     Column("description", Text, nullable=False),
     UniqueConstraint("name", name="uq_cases_name"),
-    **_SQLITE,
+    sqlite_autoincrement=True,
 )
 
 exhibits = Table(
@@ -92,7 +91,7 @@ exhibits = Table(
     Column("finished", UTCDateTime),
     Column("details", DOC),
     UniqueConstraint("case_id", "name", name="uq_exhibits_case_id_name"),
-    **_SQLITE,
+    sqlite_autoincrement=True,
 )
 
 items = Table(
@@ -120,7 +119,7 @@ items = Table(
     UniqueConstraint("exhibit_id", "ref", name="uq_items_exhibit_id_ref"),
     Index("ix_items_md5", "md5"),
     Index("ix_items_sha256", "sha256"),
-    **_SQLITE,
+    sqlite_autoincrement=True,
 )
 
 hashsets = Table(
@@ -133,7 +132,7 @@ hashsets = Table(
     Column("entry_count", BigInteger, nullable=False),
     Column("details", DOC),
     UniqueConstraint("name", name="uq_hashsets_name"),
-    **_SQLITE,
+    sqlite_autoincrement=True,
 )
 
 entries = Table(
@@ -152,7 +151,7 @@ entries = Table(
     Index("ix_entries_sha1", "sha1"),
     Index("ix_entries_sha256", "sha256"),
     Index("ix_entries_hashset_id_id", "hashset_id", "id"),
-    **_SQLITE,
+    sqlite_autoincrement=True,
 )
 
 matches = Table(
@@ -169,7 +168,7 @@ matches = Table(
     Column("details", DOC),
     Index("ix_matches_item_id", "item_id"),
     Index("ix_matches_hashset_id", "hashset_id"),
-    **_SQLITE,
+    sqlite_autoincrement=True,
 )
 
 warnings = Table(
@@ -181,5 +180,5 @@ warnings = Table(
     Column("message", Text, nullable=False),
     Index("ix_warnings_item_id", "item_id"),
     Index("ix_warnings_exhibit_id", "exhibit_id"),
-    **_SQLITE,
+    sqlite_autoincrement=True,
 )

@@ -1,0 +1,67 @@
+"""SQLAlchemy engines for the two databases the case store runs on, set up the way it needs them.
+
+SQLite: WAL (readers never block the writer), foreign keys ON (cascades), a 30 s busy timeout,
+and BEGIN issued by us (``BEGIN IMMEDIATE`` for writes, so two writers queue instead of one failing
+when it upgrades its lock). PostgreSQL: the psycopg 3 driver, connections checked before use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import StaticPool
+
+from footprint.errors import StoreError
+
+_PRAGMAS = ("foreign_keys=ON", "journal_mode=WAL", "busy_timeout=30000", "synchronous=NORMAL")
+
+
+def driver_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` mean psycopg 3; anything else is left as given."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def engine_for(url: str) -> Engine:
+    try:
+        parsed = make_url(driver_url(url))
+    except ArgumentError as exc:
+        raise StoreError(f"not a database URL: {url!r}") from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite(parsed.database)
+    if backend == "postgresql":
+        return create_engine(parsed, pool_pre_ping=True)
+    raise StoreError(f"unsupported case store {backend!r} in {url!r}: use sqlite:/// or postgresql://")
+
+
+def _sqlite(database: str | None) -> Engine:
+    if not database or database == ":memory:":
+        engine = create_engine("sqlite://", poolclass=StaticPool,
+                               connect_args={"check_same_thread": False})
+    else:
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(f"sqlite:///{database}", connect_args={"check_same_thread": False})
+    _sqlite_events(engine)
+    return engine
+
+
+def _sqlite_events(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (transactional DDL too)
+        cursor = dbapi_connection.cursor()
+        for pragma in _PRAGMAS:
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("footprint_write")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -1,0 +1,100 @@
+"""When two region signatures (footprint.hashers.regions) show the same picture, and how.
+
+Chosen by bench/bench_variants.py (figures in bench/README.md). A false match accuses someone, so every
+path needs agreement of several regions at a distance well inside PDQ's usual 31, and degenerate
+regions (flat, near-uniform: low quality or unbalanced bits) never count as evidence.
+
+Paths, tried in order; the first that holds is the match:
+- "full": full frames within FULL_DISTANCE (plain PDQ), both non-degenerate.
+- "regions": at least MIN_AGREEING same-name regions within REGION_DISTANCE (crops, captions, borders).
+- "cross": the item's full frame or central square against the entry's central square, and
+  the other way round, within CROSS_DISTANCE (a copy cropped to another aspect ratio).
+- "low-quality": an item whose full-frame quality is below 50 (heavy recompression, tiny copy) may
+  match at LOW_QUALITY_DISTANCE an entry whose full frame is NOT degenerate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from footprint.hashers.pdq import MIN_QUALITY, hamming, is_degenerate
+
+FULL_DISTANCE = 31
+REGION_DISTANCE = 24
+MIN_AGREEING = 3
+CROSS_DISTANCE = 22
+LOW_QUALITY_DISTANCE = 16
+LOW_QUALITY_FLOOR = 20  # below this even the item's full frame carries too little picture
+
+Regions = dict[str, tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class RegionMatch:
+    """How two signatures matched: the path, the smallest distance, and each region pair's distance."""
+
+    path: str
+    distance: int
+    distances: dict[str, int] = field(default_factory=dict)
+
+    def details(self) -> dict[str, object]:
+        return {"path": self.path, "regions": dict(self.distances)}
+
+
+def usable(value: str, quality: int | None) -> bool:
+    """A region counts as evidence only when its hash is not degenerate."""
+    return not is_degenerate(value, quality)
+
+
+def match_regions(item: Regions, entry: Regions) -> RegionMatch | None:
+    """The first path that shows item and entry to be the same picture, else None."""
+    for rule in (_full, _same_regions, _cross, _low_quality):
+        found = rule(item, entry)
+        if found is not None:
+            return found
+    return None
+
+
+def _pair(item: Regions, entry: Regions, a: str, b: str) -> int | None:
+    """Distance between item region a and entry region b, None when either is degenerate."""
+    (ha, qa), (hb, qb) = item[a], entry[b]
+    if not usable(ha, qa) or not usable(hb, qb):
+        return None
+    return hamming(ha, hb)
+
+
+def _full(item: Regions, entry: Regions) -> RegionMatch | None:
+    distance = _pair(item, entry, "full", "full")
+    if distance is not None and distance <= FULL_DISTANCE:
+        return RegionMatch("full", distance, {"full": distance})
+    return None
+
+
+def _same_regions(item: Regions, entry: Regions) -> RegionMatch | None:
+    close = {}
+    for name in item:
+        distance = _pair(item, entry, name, name)
+        if distance is not None and distance <= REGION_DISTANCE:
+            close[name] = distance
+    if len(close) >= MIN_AGREEING:
+        return RegionMatch("regions", min(close.values()), close)
+    return None
+
+
+def _cross(item: Regions, entry: Regions) -> RegionMatch | None:
+    pairs = (("full", "center"), ("center", "center"), ("center", "full"))
+    for a, b in pairs:
+        distance = _pair(item, entry, a, b)
+        if distance is not None and distance <= CROSS_DISTANCE:
+            return RegionMatch("cross", distance, {f"{a}~{b}": distance})
+    return None
+
+
+def _low_quality(item: Regions, entry: Regions) -> RegionMatch | None:
+    (ha, qa), (hb, qb) = item["full"], entry["full"]
+    if qa >= MIN_QUALITY or qa < LOW_QUALITY_FLOOR or is_degenerate(ha, None) or is_degenerate(hb, qb):
+        return None
+    distance = hamming(ha, hb)
+    if distance <= LOW_QUALITY_DISTANCE:
+        return RegionMatch("low-quality", distance, {"full": distance})
+    return None

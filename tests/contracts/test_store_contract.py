@@ -1,16 +1,24 @@
-"""One battery for every store: SQLite and a real PostgreSQL server pass the same contract."""
+"""One battery for every store: the in-memory fake, SQLite and a real PostgreSQL server.
+
+PostgreSQL runs each test in a schema of its own (dropped afterwards) so that parallel or concurrent
+runs never see each other. The server URL comes from FOOTPRINT_TEST_POSTGRES_URL; without a server
+the PostgreSQL cases are skipped, saying why.
+"""
 
 from __future__ import annotations
 
 import os
+import threading
 import uuid
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
-from footprint.errors import AlreadyExists, NotFound
+from footprint.errors import AlreadyExists, FormatError, NotFound, StoreError, UsageError
 from footprint.model import (
     Category,
     CategoryScheme,
@@ -23,50 +31,64 @@ from footprint.model import (
     PerceptualDigest,
     Skipped,
 )
-from footprint.store import open_store
+from footprint.store import migrations, open_store, sql
 from footprint.store.base import ItemRecord
+from footprint.store.engine import driver_url
 
 POSTGRES = os.environ.get("FOOTPRINT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+PDQ = "f8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22"
+UK_A = Category(CategoryScheme.UK, "A")
+VICS_1 = Category(CategoryScheme.VICS, "1")
+
+
+# -- fixtures -----------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def postgres_database():
-    """A fresh database on the PostgreSQL server for this test session, dropped at the end."""
-    admin_url = POSTGRES.replace("postgresql://", "postgresql+psycopg://", 1)
+def postgres_admin():
+    engine = create_engine(driver_url(POSTGRES), isolation_level="AUTOCOMMIT")
     try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
+        with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-    except Exception as exc:
-        pytest.skip(f"no PostgreSQL server at {POSTGRES}: {exc}")
-    name = f"footprint_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield POSTGRES.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    except OperationalError as exc:
+        engine.dispose()
+        pytest.skip(f"PostgreSQL server at {POSTGRES} is unreachable: {str(exc.orig).strip()[:200]}")
+    yield engine
+    engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store(request, tmp_path):
+@pytest.fixture
+def postgres_url(postgres_admin):
+    """The server URL with a fresh schema of this test's own first on the search path."""
+    schema = f"footprint_test_{uuid.uuid4().hex[:12]}"
+    with postgres_admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    joiner = "&" if "?" in POSTGRES else "?"
+    yield f"{POSTGRES}{joiner}options=-csearch_path%3D{schema}"
+    with postgres_admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def url(request, tmp_path):
+    if request.param == "memory":
+        return "memory:"
     if request.param == "sqlite":
-        return open_store(f"sqlite:///{tmp_path / 'case.db'}")
-    url = request.getfixturevalue("postgres_database")
-    schema_store = open_store(url)
-    _empty(schema_store)
-    return schema_store
+        return f"sqlite:///{tmp_path / 'case.db'}"
+    return request.getfixturevalue("postgres_url")
 
 
-def _empty(store) -> None:
-    with store.engine.begin() as conn:
-        conn.execute(text("TRUNCATE cases, hashsets, entries, exhibits, items, matches, warnings CASCADE"))
+@pytest.fixture
+def store(url):
+    opened = open_store(url)
+    yield opened
+    opened.close()
 
 
-PDQ = "f8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22"
+# -- builders -----------------------------------------------------------------------------------
 
 
-def _record(ref: str, **overrides) -> ItemRecord:
+def record(ref: str, **overrides) -> ItemRecord:
     digests = Digests(size=3, crypto={"md5": "a" * 32, "sha1": "b" * 40, "sha256": "c" * 64},
                       perceptual={"pdq": PerceptualDigest("pdq", PDQ, 90)}, media_type="image/jpeg")
     facts = ItemFacts(state=ItemState.DELETED, inode="42", modified=datetime(2024, 5, 1, 12, 0, tzinfo=UTC))
@@ -75,83 +97,297 @@ def _record(ref: str, **overrides) -> ItemRecord:
     return ItemRecord(**values)
 
 
-def test_cases(store):
-    created = store.create_case("op", CategoryScheme.UK, "desc")
-    assert store.get_case("op") == created and created.created.tzinfo is not None
-    with pytest.raises(AlreadyExists):
-        store.create_case("op", CategoryScheme.UK)
-    with pytest.raises(NotFound):
-        store.get_case("nope")
-    store.create_case("alpha", CategoryScheme.VICS)
-    assert [c.name for c in store.list_cases()] == ["alpha", "op"]
+def as_read(saved: ItemRecord, exhibit: str, item_id: int) -> ItemRecord:
+    """What a store gives back: ids filled in, timestamps in UTC (naive ones taken as UTC), perceptual
+    variants not kept (recomputable from the image, and eight times the size)."""
+    times = {k: getattr(saved.facts, k) for k in ("created", "modified", "accessed", "changed")}
+    facts = replace(saved.facts, **{k: t if t is None or t.tzinfo else t.replace(tzinfo=UTC)
+                                    for k, t in times.items()})
+    digests = saved.digests
+    if digests is not None:
+        perceptual = {k: replace(v, variants=()) if isinstance(v, PerceptualDigest) else v
+                      for k, v in digests.perceptual.items()}
+        digests = replace(digests, perceptual=perceptual)
+    return replace(saved, facts=facts, digests=digests, exhibit=exhibit, id=item_id, matches=tuple(saved.matches),
+                   warnings=tuple(saved.warnings))
 
 
-def test_exhibits(store):
+def case_and_exhibit(store, name: str = "usb"):
     case = store.create_case("op", CategoryScheme.UK)
-    exhibit = store.add_exhibit(case.id, "usb", "/e/usb", "folder", None, {"manifest-sha256": "x"})
-    assert exhibit.status == "scanning" and store.find_exhibit(case.id, "usb") == exhibit
-    assert store.find_exhibit(case.id, "other") is None
-    with pytest.raises(AlreadyExists):
-        store.add_exhibit(case.id, "usb", "/e/usb", "folder", None, {})
-    done = store.finish_exhibit(exhibit.id, "complete", {"manifest-sha256": "x"}, {"k": [1]})
-    assert done.status == "complete" and done.details == {"k": [1]} and done.finished is not None
-    assert store.list_exhibits(case.id) == [done]
+    return case, store.add_exhibit(case.id, name, f"/e/{name}", "folder", None, {})
 
 
-def test_items_round_trip_and_save_is_idempotent(store):
-    case = store.create_case("op", CategoryScheme.UK)
-    exhibit = store.add_exhibit(case.id, "usb", "/e/usb", "folder", None, {})
-    hashset = store.create_hashset("known", "vics", "test")
-    match = Match("known", 7, MatchKind.NEAR, "pdq", 12, "lbl", Category(CategoryScheme.UK, "A"), {"variant": 4})
-    skipped = _record("usb/b.jpg", status="skipped", reason="pdq: undecodable",
-                      digests=Digests(size=3, crypto={"md5": "d" * 32}, perceptual={"pdq": Skipped("undecodable")}))
-    store.save_items(exhibit.id, [_record("usb/a.jpg", matches=(match,), warnings=("decode: odd",)), skipped])
-    store.save_items(exhibit.id, [_record("usb/a.jpg")])  # again: not duplicated, not replaced
-    assert store.done_refs(exhibit.id) == {"usb/a.jpg", "usb/b.jpg"}
-    first, second = list(store.iter_items(case.id))
-    assert first.ref == "usb/a.jpg" and first.exhibit == "usb"
-    assert first.matches == (match,) and first.warnings == ("decode: odd",)
-    assert first.facts.state is ItemState.DELETED and first.facts.modified == datetime(2024, 5, 1, 12, tzinfo=UTC)
-    assert first.digests.perceptual["pdq"] == PerceptualDigest("pdq", PDQ, 90)
-    assert second.digests.perceptual["pdq"] == Skipped("undecodable") and second.reason == "pdq: undecodable"
-    store.remove_hashset(hashset.name)
-    assert next(iter(store.iter_items(case.id))).matches == (match,)  # findings outlive the list
+def random_pdqs(count: int, seed: int = 1) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return [bytes(rng.integers(0, 256, 32, dtype=np.uint8)).hex() for _ in range(count)]
 
 
-def test_hash_sets_and_lookups(store):
-    hashset = store.create_hashset("known", "csv", "src", 24, {"file_sha256": "f"})
-    entries = [KnownEntry(md5="A" * 32, label="one", category=Category(CategoryScheme.VICS, "1")),
-               KnownEntry(sha256="c" * 64, pdq=PDQ, victim_identified=True, extra={"MediaID": "9"})]
-    assert store.add_entries(hashset.id, entries) == 2
-    record = store.get_hashset("known")
-    assert record.entry_count == 2 and record.pdq_threshold == 24 and record.details == {"file_sha256": "f"}
-    with pytest.raises(AlreadyExists):
-        store.create_hashset("known", "csv", "src")
-    hits = store.lookup_exact("md5", ["a" * 32, "e" * 32])
-    assert list(hits) == ["a" * 32] and hits["a" * 32][0].entry.label == "one"
-    ids, hashes = next(store.iter_pdq(hashset.id))
-    assert hashes.shape == (1, 32) and bytes(hashes[0]).hex() == PDQ and ids.dtype == np.int64
-    got = store.get_entries([int(ids[0])])[int(ids[0])]
-    assert got.entry.victim_identified is True and got.entry.extra == {"MediaID": "9"}
-    assert next(h.entry for h in store.iter_entries(hashset.id)).label == "one"
-    store.remove_hashset("known")
-    assert store.lookup_exact("md5", ["a" * 32]) == {} and store.list_hashsets() == []
-    with pytest.raises(NotFound):
-        store.get_hashset("known")
+# -- the contract -------------------------------------------------------------------------------
 
 
-def test_iter_pdq_in_chunks(store):
-    hashset = store.create_hashset("many", "pdqlist", "src")
-    rng = np.random.default_rng(1)
-    values = [bytes(rng.integers(0, 256, 32, dtype=np.uint8)).hex() for _ in range(250)]
-    store.add_entries(hashset.id, (KnownEntry(pdq=v) for v in values))
-    chunks = list(store.iter_pdq(hashset.id, chunk=100))
-    assert [len(ids) for ids, _ in chunks] == [100, 100, 50]
-    assert [bytes(h).hex() for _, hs in chunks for h in hs] == values
+class TestStoreContract:
+    # cases
 
+    def test_cases(self, store):
+        created = store.create_case("op", CategoryScheme.UK, "desc")
+        assert created.created.tzinfo is not None and created.created.utcoffset() == timedelta(0)
+        assert abs(datetime.now(UTC) - created.created) < timedelta(minutes=5)
+        assert store.get_case("op") == created == store.get_case_by_id(created.id)
+        with pytest.raises(AlreadyExists, match="'op'"):
+            store.create_case("op", CategoryScheme.VICS)
+        with pytest.raises(NotFound, match="'nope'"):
+            store.get_case("nope")
+        with pytest.raises(NotFound):
+            store.get_case_by_id(created.id + 1000)
+        names = ["beta", "Alpha", "alpha", "Ωmega", "zeta", "é"]
+        for name in names:
+            store.create_case(name, CategoryScheme.VICS)
+        assert [c.name for c in store.list_cases()] == sorted([*names, "op"])  # code-point order
+        assert store.get_case("alpha").scheme is CategoryScheme.VICS
 
-def test_migrations_are_recorded(store):
-    from footprint.store import migrations
+    # exhibits
 
-    with store.engine.connect() as conn:
-        assert migrations.current(conn) == {migrations.head()}
+    def test_exhibits(self, store):
+        case = store.create_case("op", CategoryScheme.UK)
+        other = store.create_case("other", CategoryScheme.UK)
+        exhibit = store.add_exhibit(case.id, "usb", "/e/usb", "folder", 1234, {"manifest-sha256": "x"})
+        assert (exhibit.status, exhibit.size, exhibit.hashes_before) == ("scanning", 1234, {"manifest-sha256": "x"})
+        assert exhibit.started is not None and exhibit.started.tzinfo is not None and exhibit.finished is None
+        assert store.find_exhibit(case.id, "usb") == exhibit
+        assert store.find_exhibit(case.id, "other") is None and store.find_exhibit(other.id, "usb") is None
+        store.add_exhibit(other.id, "usb", "/e/usb2", "zip", None, {})  # same name, another case: fine
+        with pytest.raises(AlreadyExists, match="'usb'"):
+            store.add_exhibit(case.id, "usb", "/e/usb", "folder", None, {})
+        with pytest.raises(NotFound):
+            store.add_exhibit(case.id + other.id + 1000, "x", "/x", "folder", None, {})
+        done = store.finish_exhibit(exhibit.id, "complete", {"manifest-sha256": "x"}, {"k": (1, "a")})
+        assert done.status == "complete" and done.details == {"k": [1, "a"]}  # JSON types, as read back
+        assert done.finished is not None and done.finished.utcoffset() == timedelta(0)
+        again = store.finish_exhibit(exhibit.id, "changed", {"manifest-sha256": "y"})
+        assert again.details == {"k": [1, "a"]} and again.hashes_after == {"manifest-sha256": "y"}
+        store.add_exhibit(case.id, "Disk", "/e/disk.E01", "e01", 10, {"md5": "m"})
+        assert [e.name for e in store.list_exhibits(case.id)] == ["Disk", "usb"]
+        assert store.list_exhibits(case.id)[1] == again
+        with pytest.raises(NotFound):
+            store.finish_exhibit(exhibit.id + 1000, "complete", {})
+        with pytest.raises(NotFound):
+            store.list_exhibits(case.id + other.id + 1000)
+
+    # items
+
+    def test_items_round_trip(self, store):
+        case, exhibit = case_and_exhibit(store)
+        store.create_hashset("known", "vics", "test")
+        paris = timezone(timedelta(hours=2))
+        facts = ItemFacts(state=ItemState.CARVED, inode="7-128-1", offset=0x3F2A00,
+                          created=datetime(2001, 2, 3, 4, 5, 6, 789, tzinfo=paris),
+                          modified=datetime(2024, 5, 1, 12, 0),  # naive: taken as UTC
+                          accessed=datetime(1980, 1, 1, tzinfo=UTC), changed=None)
+        exact = Match("known", 7, MatchKind.EXACT, "sha256", 0, "lbl", UK_A, {"algorithms": ["sha256", "md5"]})
+        near = Match("gone", 9, MatchKind.NEAR, "pdq", 12, None, None, {"variant": 4})
+        full = record("usb/a.jpg!unallocated@0x3f2a00", facts=facts, matches=(exact, near),
+                      warnings=("decode: odd", "read 2 bytes where the source declared 3", "a: b: c"),
+                      digests=Digests(size=2, crypto={"md5": "a" * 32, "sha512": "e" * 128},
+                                      perceptual={"pdq": PerceptualDigest("pdq", PDQ, 90, (PDQ,) * 8),
+                                                  "vpdq": PerceptualDigest("vpdq", "frames", 70)},
+                                      media_type="image/png"))
+        skipped = record("usb/b.jpg", status="skipped", reason="pdq: undecodable",
+                         digests=Digests(size=3, crypto={"md5": "d" * 32},
+                                         perceptual={"pdq": Skipped("undecodable"), "vpdq": Skipped("not a video")}))
+        unread = record("usb/c", size=None, status="error", reason="unreadable: I/O", digests=None,
+                        warnings=("unreadable: I/O",))
+        store.save_items(exhibit.id, [full, skipped, unread])
+        got = list(store.iter_items(case.id))
+        assert [g.ref for g in got] == [full.ref, skipped.ref, unread.ref]
+        assert len({g.id for g in got}) == 3 and all(isinstance(g.id, int) for g in got)
+        assert got == [as_read(r, "usb", g.id) for r, g in zip([full, skipped, unread], got, strict=True)]
+        read_facts = got[0].facts
+        assert read_facts.created == datetime(2001, 2, 3, 2, 5, 6, 789, tzinfo=UTC)
+        assert read_facts.created.tzinfo is not None and read_facts.created.utcoffset() == timedelta(0)
+        assert read_facts.modified == datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+        assert got[1].digests.perceptual == {"pdq": Skipped("undecodable"), "vpdq": Skipped("not a video")}
+        assert got[2].digests is None
+
+    def test_save_items_is_idempotent_first_save_wins(self, store):
+        case, exhibit = case_and_exhibit(store)
+        first = record("usb/a.jpg", warnings=("decode: odd",))
+        store.save_items(exhibit.id, [first, record("usb/a.jpg", status="error", warnings=("twice",))])
+        store.save_items(exhibit.id, [record("usb/a.jpg", size=99, warnings=("again",)), record("usb/b")])
+        store.save_items(exhibit.id, [])
+        assert store.done_refs(exhibit.id) == {"usb/a.jpg", "usb/b"}
+        got = list(store.iter_items(case.id))
+        assert [g.ref for g in got] == ["usb/a.jpg", "usb/b"]
+        assert got[0] == as_read(first, "usb", got[0].id)  # skipped, not replaced; its warnings too
+
+    def test_save_items_is_one_transaction(self, store):
+        case, exhibit = case_and_exhibit(store)
+        bad = record("usb/z", matches=(Match("k", 1, MatchKind.EXACT, "md5", 0, details={"x": object()}),))
+        with pytest.raises(StoreError):
+            store.save_items(exhibit.id, [record("usb/a"), bad])
+        assert store.done_refs(exhibit.id) == set() and list(store.iter_items(case.id)) == []
+        with pytest.raises(NotFound):
+            store.save_items(exhibit.id + 1000, [record("usb/a")])
+        with pytest.raises(NotFound):
+            store.done_refs(exhibit.id + 1000)
+
+    def test_iter_items_orders_by_exhibit_then_ref_across_pages(self, store, monkeypatch):
+        monkeypatch.setattr(sql, "ITEM_PAGE", 7)  # many pages from few items (SQL stores)
+        case = store.create_case("op", CategoryScheme.UK)
+        refs = {name: [f"{name}/{p}" for p in ("B", "a", "b", "É", "z!x", "a/1", "a!1", "_")] +
+                [f"{name}/f{i:03d}" for i in range(20)] for name in ("usb", "Disk")}
+        for name, wanted in refs.items():
+            exhibit = store.add_exhibit(case.id, name, f"/e/{name}", "folder", None, {})
+            store.save_items(exhibit.id, [record(r, warnings=(f"w: {r}",)) for r in reversed(wanted)])
+        items = store.iter_items(case.id)
+        assert iter(items) is items  # a stream, not a list
+        got = [(i.exhibit, i.ref, i.warnings) for i in items]
+        assert got == [(n, r, (f"w: {r}",)) for n in ("Disk", "usb") for r in sorted(refs[n])]
+        assert store.count_items(case.id) == len(got)
+        with pytest.raises(NotFound):
+            store.iter_items(case.id + 1000)
+
+    def test_concurrent_writers_on_one_exhibit(self, store, url):
+        """Two writers (own connections) save different items of one exhibit, plus some of the same
+        items: every item exactly once, no error, nothing lost."""
+        case, exhibit = case_and_exhibit(store)
+        other = store if url == "memory:" else open_store(url)
+        start, errors = threading.Barrier(2), []
+
+        def write(target, prefix: str) -> None:
+            try:
+                start.wait()
+                for batch in range(10):
+                    own = [record(f"usb/{prefix}/{batch}/{i}") for i in range(20)]
+                    shared = [record(f"usb/shared/{batch}/{i}", warnings=(f"by {prefix}",)) for i in range(5)]
+                    target.save_items(exhibit.id, own + shared)
+            except Exception as exc:  # reported by the assertion below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=write, args=(s, p)) for s, p in ((store, "a"), (other, "b"))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if other is not store:
+            other.close()
+        assert errors == []
+        items = list(store.iter_items(case.id))
+        assert len(items) == 2 * 200 + 50 == len({i.ref for i in items})
+        shared = [i for i in items if "/shared/" in i.ref]
+        assert all(len(i.warnings) == 1 for i in shared)
+
+    # hash sets
+
+    def test_hash_sets(self, store):
+        hashset = store.create_hashset("known", "csv", "src", 24, {"file_sha256": "f", "n": (1,)})
+        assert hashset.imported.utcoffset() == timedelta(0) and hashset.entry_count == 0
+        with pytest.raises(AlreadyExists, match="'known'"):
+            store.create_hashset("known", "csv", "src")
+        entries = [KnownEntry(md5="A" * 32, label="one", category=VICS_1, series="s1", victim_identified=False),
+                   KnownEntry(sha256="c" * 64, pdq=PDQ.upper(), victim_identified=True, extra={"MediaID": "9"})]
+        assert store.add_entries(hashset.id, entries) == 2
+        assert store.add_entries(hashset.id, iter([KnownEntry(sha1="b" * 40)])) == 1
+        got = store.get_hashset("known")
+        assert (got.entry_count, got.pdq_threshold, got.format, got.source) == (3, 24, "csv", "src")
+        assert got.details == {"file_sha256": "f", "n": [1]}
+        store.create_hashset("Another", "vics", "x")
+        assert [h.name for h in store.list_hashsets()] == ["Another", "known"]
+        with pytest.raises(NotFound, match="'nope'"):
+            store.get_hashset("nope")
+        with pytest.raises(NotFound):
+            store.add_entries(hashset.id + 1000, entries)
+        listed = [h.entry for h in store.iter_entries(hashset.id)]
+        assert listed == [replace(entries[0], md5="a" * 32), replace(entries[1], pdq=PDQ), KnownEntry(sha1="b" * 40)]
+
+    def test_add_entries_is_all_or_nothing(self, store):
+        hashset = store.create_hashset("known", "csv", "src")
+
+        def entries_then_bad_line():
+            yield from (KnownEntry(md5=f"{i:032x}") for i in range(25_000))
+            raise FormatError("line 25001: not a hash")
+
+        with pytest.raises(FormatError, match="25001"):
+            store.add_entries(hashset.id, entries_then_bad_line())
+        with pytest.raises(FormatError, match="64 hex"):
+            store.add_entries(hashset.id, [KnownEntry(md5="a" * 32), KnownEntry(pdq="abc")])
+        assert store.get_hashset("known").entry_count == 0
+        assert store.lookup_exact("md5", [f"{0:032x}", "a" * 32]) == {}
+
+    def test_lookup_exact(self, store):
+        one = store.create_hashset("one", "csv", "src")
+        two = store.create_hashset("two", "csv", "src")
+        store.add_entries(one.id, [KnownEntry(md5=f"{i:032x}", sha1=f"{i:040x}", label=f"e{i}") for i in range(2500)])
+        store.add_entries(two.id, [KnownEntry(md5=f"{5:032x}", sha256="c" * 64, category=UK_A)])
+        wanted = [f"{i:032x}" for i in range(0, 5000, 2)] + ["F" * 32]
+        hits = store.lookup_exact("md5", wanted)
+        assert set(hits) == {f"{i:032x}" for i in range(0, 2500, 2)}  # IN lists past 1000 values
+        assert [h.entry.label for h in hits[f"{4:032x}"]] == ["e4"]
+        five = store.lookup_exact("md5", [f"{5:032X}"])[f"{5:032X}"]  # keyed by the value as given
+        assert [(h.hashset.name, h.entry.label, h.entry.category) for h in five] == [("one", "e5", None),
+                                                                                    ("two", None, UK_A)]
+        assert five[0].hashset == store.get_hashset("one")
+        assert list(store.lookup_exact("sha1", [f"{9:040x}"])) == [f"{9:040x}"]
+        assert list(store.lookup_exact("sha256", ["c" * 64])) == ["c" * 64]
+        assert store.lookup_exact("sha256", []) == {}
+        with pytest.raises(UsageError):
+            store.lookup_exact("pdq", [PDQ])
+
+    def test_get_entries(self, store):
+        hashset = store.create_hashset("one", "csv", "src")
+        store.add_entries(hashset.id, [KnownEntry(md5=f"{i:032x}", label=f"e{i}") for i in range(1500)])
+        ids = [h.entry_id for h in store.iter_entries(hashset.id)]
+        got = store.get_entries([*ids, max(ids) + 10_000])
+        assert sorted(got) == sorted(ids) and got[ids[42]].entry.label == "e42"
+        assert got[ids[42]].hashset.name == "one" and got[ids[42]].entry_id == ids[42]
+        assert store.get_entries([]) == {}
+
+    def test_iter_pdq_in_chunks(self, store):
+        hashset = store.create_hashset("many", "pdqlist", "src")
+        other = store.create_hashset("other", "pdqlist", "src")
+        values = random_pdqs(250)
+        store.add_entries(other.id, [KnownEntry(pdq=v) for v in random_pdqs(3, seed=2)])
+        store.add_entries(hashset.id, (KnownEntry(pdq=v, md5=None if i % 50 else "a" * 32)
+                                       for i, v in enumerate(values)))
+        store.add_entries(hashset.id, [KnownEntry(md5="b" * 32)])  # no PDQ: not yielded
+        chunks = list(store.iter_pdq(hashset.id, chunk=100))
+        assert [len(ids) for ids, _ in chunks] == [100, 100, 50]
+        assert all(ids.dtype == np.int64 and hs.dtype == np.uint8 and hs.shape == (len(ids), 32)
+                   for ids, hs in chunks)
+        assert [bytes(h).hex() for _, hs in chunks for h in hs] == values
+        ids = np.concatenate([i for i, _ in chunks])
+        assert list(ids) == sorted(ids)
+        assert [store.get_entries([int(i)])[int(i)].entry.pdq for i in ids[:3]] == values[:3]
+        assert len(list(store.iter_pdq(hashset.id, chunk=250))) == 1
+        with pytest.raises(NotFound):
+            store.iter_pdq(hashset.id + other.id + 1000)
+
+    def test_remove_hashset_cascades_and_keeps_findings(self, store):
+        case, exhibit = case_and_exhibit(store)
+        known = store.create_hashset("known", "vics", "src")
+        kept = store.create_hashset("kept", "vics", "src")
+        store.add_entries(known.id, [KnownEntry(md5="a" * 32, pdq=PDQ, label="x", category=UK_A)])
+        store.add_entries(kept.id, [KnownEntry(md5="a" * 32, label="y")])
+        entry_id = next(iter(store.iter_entries(known.id))).entry_id
+        match = Match("known", entry_id, MatchKind.EXACT, "md5", 0, "x", UK_A)
+        store.save_items(exhibit.id, [record("usb/a", matches=(match,))])
+        store.remove_hashset("known")
+        assert [h.hashset.name for h in store.lookup_exact("md5", ["a" * 32])["a" * 32]] == ["kept"]
+        assert store.get_entries([entry_id]) == {}
+        with pytest.raises(NotFound):
+            store.iter_pdq(known.id)
+        with pytest.raises(NotFound, match="'known'"):
+            store.remove_hashset("known")
+        assert next(iter(store.iter_items(case.id))).matches == (match,)  # findings outlive the list
+        again = store.create_hashset("known", "vics", "src")
+        store.add_entries(again.id, [KnownEntry(md5="a" * 32)])
+        new_id = next(iter(store.iter_entries(again.id))).entry_id
+        assert again.id != known.id and new_id > entry_id  # ids never reused
+
+    # schema
+
+    def test_migrations_are_recorded(self, store):
+        if not hasattr(store, "engine"):
+            pytest.skip("the in-memory store has no schema")
+        with store.engine.connect() as conn:
+            versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        assert versions == [migrations.head()] == [store.revision]

@@ -7,6 +7,8 @@ regions (flat, near-uniform: low quality or unbalanced bits) never count as evid
 Paths, tried in order; the first that holds is the match:
 - "full": full frames within FULL_DISTANCE (plain PDQ), both non-degenerate.
 - "regions": at least MIN_AGREEING same-name regions within REGION_DISTANCE (crops, captions, borders).
+- "corners": two corner windows along one edge both within CORNER_DISTANCE (a caption bar or watermark
+  over the opposite edge leaves them untouched, so they stay very close).
 - "cross": the item's full frame or central square against the entry's central square, and
   the other way round, within CROSS_DISTANCE (a copy cropped to another aspect ratio).
 - "low-quality": an item whose full-frame quality is below 50 (heavy recompression, tiny copy) may
@@ -23,6 +25,8 @@ FULL_DISTANCE = 31
 REGION_DISTANCE = 24
 MIN_AGREEING = 3
 CROSS_DISTANCE = 22
+CORNER_DISTANCE = 10
+EDGE_PAIRS = (("tl", "tr"), ("bl", "br"), ("tl", "bl"), ("tr", "br"))
 LOW_QUALITY_DISTANCE = 16
 LOW_QUALITY_FLOOR = 20  # below this even the item's full frame carries too little picture
 
@@ -48,7 +52,7 @@ def usable(value: str, quality: int | None) -> bool:
 
 def match_regions(item: Regions, entry: Regions) -> RegionMatch | None:
     """The first path that shows item and entry to be the same picture, else None."""
-    for rule in (_full, _same_regions, _cross, _low_quality):
+    for rule in (_full, _same_regions, _corners, _cross, _low_quality):
         found = rule(item, entry)
         if found is not None:
             return found
@@ -78,6 +82,14 @@ def _same_regions(item: Regions, entry: Regions) -> RegionMatch | None:
             close[name] = distance
     if len(close) >= MIN_AGREEING:
         return RegionMatch("regions", min(close.values()), close)
+    return None
+
+
+def _corners(item: Regions, entry: Regions) -> RegionMatch | None:
+    for a, b in EDGE_PAIRS:
+        first, second = _pair(item, entry, a, a), _pair(item, entry, b, b)
+        if first is not None and second is not None and max(first, second) <= CORNER_DISTANCE:
+            return RegionMatch("corners", min(first, second), {a: first, b: second})
     return None
 
 

@@ -1,0 +1,198 @@
+"""Recall of plain PDQ vs footprint's region signature on transformed copies, and false matches.
+
+Run: .venv/bin/python bench/bench_variants.py   (needs gnome-backgrounds and scikit-image; see
+bench/requirements.txt). Originals: Debian's /usr/share/backgrounds photos and scikit-image samples,
+at most 1024 px. Distractors: flat, gradient, single-colour, noise pictures and crops of OTHER photos.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageOps
+
+from footprint.hashers.pdq import PdqHasher, hamming, is_degenerate
+from footprint.hashers.regions import region_hashes
+from footprint.matching.regions import match_regions
+
+MAX_SIDE = 1024
+
+
+def originals() -> list[Image.Image]:
+    pictures = []
+    for path in sorted(Path("/usr/share/backgrounds").rglob("*")):
+        if path.suffix.lower() in {".jpg", ".jpeg", ".png", ".webp"}:
+            try:
+                pictures.append(_shrink(Image.open(path).convert("RGB")))
+            except OSError:
+                continue
+    try:
+        from skimage import data
+        for name in ("astronaut", "coffee", "chelsea", "rocket", "camera", "coins", "moon", "page",
+                     "text", "clock", "immunohistochemistry", "hubble_deep_field", "retina", "motorcycle_left"):
+            try:
+                pictures.append(_shrink(Image.fromarray(np.asarray(getattr(data, name)())).convert("RGB")))
+            except Exception:  # a missing sample (needs a download) is skipped
+                continue
+    except ImportError:
+        print("scikit-image absent: backgrounds only", file=sys.stderr)
+    return _distinct(pictures)
+
+
+def _distinct(pictures: list[Image.Image]) -> list[Image.Image]:
+    """Drop copies: wallpaper sets ship the same picture at several sizes and in light/dark pairs."""
+    kept: list[Image.Image] = []
+    signatures: list[dict] = []
+    for picture in pictures:
+        mine = signature(picture)
+        if not any(footprint_match(mine, other) for other in signatures):
+            kept.append(picture)
+            signatures.append(mine)
+    return kept
+
+
+def _shrink(image: Image.Image) -> Image.Image:
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    return image
+
+
+def _jpeg(image: Image.Image, quality: int) -> Image.Image:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+
+
+def _crop_aspect(image: Image.Image, ratio: float) -> Image.Image:
+    w, h = image.size
+    if w / h > ratio:
+        nw = int(h * ratio)
+        return image.crop(((w - nw) // 2, 0, (w - nw) // 2 + nw, h))
+    nh = int(w / ratio)
+    return image.crop((0, (h - nh) // 2, w, (h - nh) // 2 + nh))
+
+
+def _border_crop(image: Image.Image, share: float) -> Image.Image:
+    w, h = image.size
+    dx, dy = int(w * share), int(h * share)
+    return image.crop((dx, dy, w - dx, h - dy))
+
+
+def _caption(image: Image.Image, where: str, share: float) -> Image.Image:
+    out = image.copy()
+    draw = ImageDraw.Draw(out)
+    w, h = out.size
+    bar = int(h * share)
+    box = {"top": (0, 0, w, bar), "bottom": (0, h - bar, w, h),
+           "corner": (int(w * 0.6), h - int(h * share * 2), w, h)}[where]
+    draw.rectangle(box, fill=(255, 255, 255))
+    draw.text((box[0] + 5, box[1] + 2), "BENIGN CAPTION TEXT 2026", fill=(0, 0, 0))
+    return out
+
+
+def _low(image: Image.Image, quality: int, side: int) -> Image.Image:
+    small = image.copy()
+    small.thumbnail((side, side))
+    return _jpeg(small, quality)
+
+
+TRANSFORMS = {
+    "lowq-q10-160": lambda im: _low(im, 10, 160),
+    "lowq-q30-320": lambda im: _low(im, 30, 320),
+    "aspect-1:1": lambda im: _crop_aspect(im, 1.0),
+    "aspect-16:9": lambda im: _crop_aspect(im, 16 / 9),
+    "border-3%": lambda im: _border_crop(im, 0.03),
+    "border-10%": lambda im: _border_crop(im, 0.10),
+    "mirror": ImageOps.mirror,
+    "greyscale": lambda im: ImageOps.grayscale(im).convert("RGB"),
+    "caption-top-10%": lambda im: _caption(im, "top", 0.10),
+    "caption-bottom-15%": lambda im: _caption(im, "bottom", 0.15),
+    "watermark-corner": lambda im: _caption(im, "corner", 0.08),
+    "letterbox": lambda im: ImageOps.pad(im, (im.width, int(im.height * 1.3)), color=(0, 0, 0)),
+}
+
+
+def distractors(photos: list[Image.Image], rng: np.random.Generator) -> tuple[list[Image.Image], int]:
+    """Returns pictures and how many of them (first) are flat/gradient/single-colour."""
+    flat = []
+    for _ in range(40):
+        flat.append(Image.new("RGB", (400, 300), tuple(int(v) for v in rng.integers(0, 256, 3))))
+    for i in range(40):
+        ramp = np.linspace(0, 255, 400)[None, :].repeat(300, 0)
+        ramp = ramp if i % 2 else ramp[:, ::-1]
+        rgb = np.stack([ramp * rng.random(), ramp * rng.random(), ramp * rng.random()], -1)
+        flat.append(Image.fromarray(rgb.astype(np.uint8)))
+    others = [Image.fromarray(rng.integers(0, 256, (300, 400, 3), dtype=np.uint8)) for _ in range(40)]
+    for i in range(90):
+        photo = photos[i % len(photos)]
+        w, h = photo.size
+        x, y = int(rng.integers(0, w // 2)), int(rng.integers(0, h // 2))
+        others.append(photo.crop((x, y, x + w // 2, y + h // 2)))  # a quarter: another picture
+    return flat + others, len(flat)
+
+
+def signature(image: Image.Image) -> dict:
+    digest = PdqHasher().hash_image(image)
+    return {"pdq": digest, "regions": region_hashes(image)}
+
+
+def plain_match(item: dict, entry: dict) -> bool:
+    a, b = item["pdq"], entry["pdq"]
+    if a.quality < 50 or b.quality < 50:
+        return False
+    return min(hamming(v, b.value) for v in a.variants) <= 31
+
+
+PATHS: Counter = Counter()
+
+
+def footprint_match(item: dict, entry: dict) -> bool:
+    if plain_match(item, entry):
+        return True
+    found = match_regions(item["regions"], entry["regions"])
+    if found is not None:
+        PATHS[found.path] += 1
+    return found is not None
+
+
+def main() -> None:
+    rng = np.random.default_rng(9)
+    photos = originals()
+    known = [signature(p) for p in photos]
+    others, flat_count = distractors(photos[len(photos) // 2:] + photos[: len(photos) // 2], rng)
+    print(f"{len(photos)} originals, {len(others)} distractors ({flat_count} flat/gradient)")
+    hits: dict[str, Counter] = {}
+    false = Counter()
+    for name, transform in TRANSFORMS.items():
+        hits[name] = Counter()
+        for index, photo in enumerate(photos):
+            item = signature(transform(photo))
+            for method, rule in (("pdq", plain_match), ("footprint", footprint_match)):
+                matched = [j for j, entry in enumerate(known) if rule(item, entry)]
+                hits[name][method] += index in matched
+                false[method] += sum(j != index for j in matched)
+                if method == "footprint" and any(j != index for j in matched):
+                    PATHS["wrong:" + name] += 1
+    PATHS.clear()
+    flats = [signature(o) for o in others]
+    for method, rule in (("pdq", plain_match), ("footprint", footprint_match)):
+        false[method] += sum(rule(d, entry) for d in flats for entry in known)
+        for i in range(flat_count):
+            false[method] += sum(rule(flats[i], flats[j]) for j in range(flat_count) if j != i)
+    print(f"{'family':22} {'pdq':>6} {'footprint':>9}")
+    total = Counter()
+    for name, count in hits.items():
+        total.update(count)
+        print(f"{name:22} {count['pdq'] / len(photos):6.0%} {count['footprint'] / len(photos):9.0%}")
+    n = len(photos) * len(TRANSFORMS)
+    print(f"{'overall':22} {total['pdq'] / n:6.0%} {total['footprint'] / n:9.0%}")
+    print(f"false matches: pdq {false['pdq']}, footprint {false['footprint']}")
+    print(f"paths used by distractor matches: {dict(PATHS)}")
+    print(f"degenerate originals (full frame): {sum(is_degenerate(k['pdq'].value, k['pdq'].quality) for k in known)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""The region rule on generated pictures: edits match, other pictures and flat ones never do."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageOps
+
+from footprint.hashers.regions import region_hashes
+from footprint.matching.regions import match_regions
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hashers"))
+from hasher_pictures import picture
+
+
+def _caption(image: Image.Image, share: float) -> Image.Image:
+    out = image.copy()
+    draw = ImageDraw.Draw(out)
+    draw.rectangle((0, out.height - int(out.height * share), out.width, out.height), fill="white")
+    draw.text((5, out.height - int(out.height * share) + 2), "A BENIGN CAPTION", fill="black")
+    return out
+
+
+def _flat_pictures() -> list[Image.Image]:
+    ramp = np.linspace(0, 255, 320)[None, :].repeat(240, 0)
+    return [
+        Image.new("RGB", (320, 240), (200, 30, 30)),
+        Image.new("RGB", (320, 240), (10, 10, 10)),
+        Image.fromarray(np.stack([ramp, ramp, ramp], -1).astype(np.uint8)),
+        Image.fromarray(np.stack([ramp.T[:240, :240].repeat(1, 0), ramp[:, :240], ramp[:, :240]], -1)
+                        .astype(np.uint8)),
+        Image.fromarray(np.stack([255 - ramp, ramp, ramp * 0.5], -1).astype(np.uint8)),
+    ]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_caption_bar_matches_its_original(seed: int) -> None:
+    original = picture(640, 480, seed=seed)
+    found = match_regions(region_hashes(_caption(original, 0.12)), region_hashes(original))
+    assert found is not None
+    assert found.details()["regions"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_different_picture_does_not_match(seed: int) -> None:
+    original = region_hashes(picture(640, 480, seed=seed))
+    for other in (seed + 10, seed + 20, seed + 30):
+        assert match_regions(region_hashes(_caption(picture(640, 480, seed=other), 0.12)), original) is None
+
+
+def test_square_crop_of_a_landscape_matches() -> None:
+    original = picture(800, 450, seed=7)
+    square = original.crop((175, 0, 625, 450))
+    found = match_regions(region_hashes(square), region_hashes(original))
+    assert found is not None and found.path in {"cross", "regions", "full"}
+
+
+def test_flat_and_gradient_pictures_never_match() -> None:
+    flats = [region_hashes(image) for image in _flat_pictures()]
+    real = [region_hashes(picture(320, 240, seed=s)) for s in range(4)]
+    for i, flat in enumerate(flats):
+        for j, other in enumerate(flats):
+            if i != j:
+                assert match_regions(flat, other) is None
+        for picture_regions in real:
+            assert match_regions(flat, picture_regions) is None
+            assert match_regions(picture_regions, flat) is None
+
+
+def test_two_identical_flat_pictures_do_not_match() -> None:
+    flat = region_hashes(Image.new("RGB", (320, 240), (90, 90, 200)))
+    assert match_regions(flat, flat) is None
+
+
+def test_low_quality_copy_needs_a_non_degenerate_entry() -> None:
+    original = picture(640, 480, seed=4)
+    small = ImageOps.grayscale(original.resize((80, 60))).resize((160, 120)).convert("RGB")
+    item = region_hashes(small)
+    found = match_regions(item, region_hashes(original))
+    if found is not None:
+        assert found.distance <= 31
+    assert match_regions(item, region_hashes(Image.new("RGB", (640, 480), (128, 128, 128)))) is None

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import py7zr
 import pytest
 
-from footprint.model import Item, ItemWarning
+from footprint.model import Item
 from footprint.sources.base import Limits
 from footprint.sources.registry import open_container
 
@@ -245,7 +245,3 @@ def test_not_a_container() -> None:
     assert open_container(item_of(picture(11), "a.jpg"), picture(11)[:4096], Limits()) is None
     assert open_container(item_of(b"", "empty"), b"", Limits()) is None
 
-
-def test_warnings_are_warnings() -> None:
-    found = open_items(make_zip({"../up.jpg": picture(12)}), "w.zip")
-    assert [type(f) for f in found] == [ItemWarning, Item]

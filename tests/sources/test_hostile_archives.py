@@ -18,7 +18,7 @@ import py7zr
 import pytest
 
 from footprint.errors import ItemError
-from footprint.model import Item
+from footprint.model import Item, ItemWarning
 from footprint.sources.base import Limits
 from footprint.sources.members import CorruptMember, MemberTooLarge, safe_member_path
 from footprint.sources.tararchive import TarSource
@@ -170,6 +170,24 @@ def test_traversal_names_are_flagged_and_still_hashed(make) -> None:  # type: ig
     flagged = {str(w.ref): w.message for w in walk.warned("unsafe member name")}
     assert set(flagged) == {"h.arc!(dotdot)/(dotdot)/evil.jpg", "h.arc!(root)/abs/x.jpg"}
     assert "'../../evil.jpg'" in flagged["h.arc!(dotdot)/(dotdot)/evil.jpg"]
+
+
+@pytest.mark.parametrize("make", [make_zip, make_tar, make_7z_any_names])
+def test_a_name_warning_comes_right_after_its_item(make) -> None:  # type: ignore[no-untyped-def]
+    """The pipeline files a warning with the item yielded just before it under the same ref."""
+    members = {"a.jpg": picture(1), "../up.jpg": picture(2), "b.jpg": picture(3)}
+    found = open_items(make(members), "o.arc")
+    shape = [(type(f).__name__, str(f.ref)) for f in found]
+    assert shape == [("Item", "o.arc!a.jpg"), ("Item", "o.arc!(dotdot)/up.jpg"),
+                     ("ItemWarning", "o.arc!(dotdot)/up.jpg"), ("Item", "o.arc!b.jpg")]
+
+
+def test_a_member_not_read_is_warned_under_the_ref_it_would_have_had() -> None:
+    found = open_items(make_zip({"../bomb.bin": ZEROS}), "w.zip", limits=SMALL)
+    assert all(isinstance(f, ItemWarning) for f in found)
+    assert {str(f.ref) for f in found} == {"w.zip!(dotdot)/bomb.bin"}
+    assert [m for f in found for m in ("suspected bomb", "unsafe member name") if m in f.message] == [
+        "suspected bomb", "unsafe member name"]
 
 
 def test_nul_in_a_zip_name_is_flagged() -> None:

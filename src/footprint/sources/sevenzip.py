@@ -36,7 +36,8 @@ from footprint.sources.members import (
     warn,
 )
 
-Wanted = dict[str, tuple[ItemRef, ItemFacts]]  # py7zr writer key → the member's ref and facts
+# py7zr writer key → the member's ref, facts, and warnings about its name (given after the item)
+Wanted = dict[str, tuple[ItemRef, ItemFacts, list[ItemWarning]]]
 
 _DONE = object()
 
@@ -67,11 +68,13 @@ class _Sink(WriterFactory):
         raise _Stopped
 
     def finished(self, key: str, data: bytes | None, produced: int) -> None:
-        ref, facts = self.wanted[key]
+        ref, facts, warnings = self.wanted[key]
         if data is None:
             self.put(warn(ref, f"produced {produced} bytes, over the limit of {self.cap}: not read"))
         else:
             self.put(Item(ref, len(data), bytes_opener(data), facts))
+        for warning in warnings:
+            self.put(warning)
 
 
 class _Writer(Py7zIO):
@@ -149,14 +152,15 @@ class SevenZipSource(EvidenceSource):
             if member.is_directory:
                 continue
             member_ref, warnings = namer.name(member.filename)
-            yield from warnings
             facts = ItemFacts(modified=_mtime(member))
             if member.emptystream and not member.is_symlink:
                 yield Item(member_ref, 0, bytes_opener(b""), facts)
+                yield from warnings
                 continue
             problem = self._problem(member, expansion)
             if problem:
                 yield ItemWarning(member_ref, "source", problem)
+                yield from warnings
                 continue
             total += member.uncompressed
             if total > limits.max_archive_total:
@@ -164,7 +168,7 @@ class SevenZipSource(EvidenceSource):
                                                  "the rest not read (suspected bomb)")
                 return
             key = str(member.id)
-            wanted[key] = (member_ref, facts)
+            wanted[key] = (member_ref, facts, warnings)
             archive.worker.register_filelike(member.id, MemIO(key, _NO_FACTORY))
 
     def _problem(self, member: Any, expansion: dict[int, tuple[int, int]]) -> str | None:

@@ -183,7 +183,8 @@ class TarSource(EvidenceSource):
             try:
                 yield from self._member(archive, member, namer, seekable, lazy)
             except _Damaged as exc:
-                yield warn(ref.enter(namer.last), f"tar: {exc}: the rest not read")
+                # the archive as a whole is cut or damaged here: the warning goes on the container
+                yield warn(ref, f"tar: member {namer.last!r}: {exc}: the rest not read")
                 return
 
     def _over_limits(self, member: tarfile.TarInfo, total: int) -> str | None:
@@ -204,16 +205,18 @@ class TarSource(EvidenceSource):
         if member.isdir() or not (member.isreg() or member.issym() or member.islnk()):
             return  # folders, devices and FIFOs hold no content
         member_ref, warnings = namer.name(member.name)
-        yield from warnings
         if member.issym() or member.islnk():
             kind = "symbolic" if member.issym() else "hard"
             yield ItemWarning(member_ref, "source", f"{kind} link to {member.linkname!r}: not followed")
-            return
-        problem = declared_problem(member.size, None, self.limits)
-        if problem:
+        elif problem := declared_problem(member.size, None, self.limits):
             yield ItemWarning(member_ref, "source", problem)
-            return
-        yield from self._content(archive, member, member_ref, seekable, lazy)
+        else:
+            try:
+                yield from self._content(archive, member, member_ref, seekable, lazy)
+            except _Damaged:
+                yield from warnings
+                raise
+        yield from warnings  # after the item, so the pipeline files them with it
 
     def _content(self, archive: tarfile.TarFile, member: tarfile.TarInfo, member_ref: ItemRef,
                  seekable: bool, lazy: bool) -> Iterator[Found]:

@@ -67,10 +67,10 @@ def _listed(ref: ItemRef, archive: zipfile.ZipFile, limits: Limits) -> Iterator[
         if info.is_dir():
             continue
         member_ref, warnings = namer.name(info.orig_filename)
-        yield from warnings
         problem = _problem(info, limits)
         if problem:
             yield ItemWarning(member_ref, "source", problem)
+            yield from warnings
             continue
         total += info.file_size
         if total > limits.max_archive_total:
@@ -79,6 +79,7 @@ def _listed(ref: ItemRef, archive: zipfile.ZipFile, limits: Limits) -> Iterator[
             return
         opener = partial(_open_listed, archive, info, member_cap(limits, info.compress_size), str(member_ref))
         yield Item(member_ref, info.file_size, opener, ItemFacts(modified=_unix_mtime(info.extra)))
+        yield from warnings  # after the item, so the pipeline files them with it
 
 
 def _problem(info: zipfile.ZipInfo, limits: Limits) -> str | None:
@@ -159,14 +160,14 @@ def _recovered_member(item: Item, info: zipfile.ZipInfo, data_at: int, namer: Me
     if info.filename.endswith("/"):
         return
     member_ref, warnings = namer.name(info.orig_filename)
-    yield from warnings
     problem = _problem(info, limits)
     if problem:
         yield ItemWarning(member_ref, "source", problem)
-        return
-    opener = partial(_open_recovered, item, info, data_at, member_cap(limits, info.compress_size),
-                     str(member_ref), limits)
-    yield Item(member_ref, info.file_size, opener, ItemFacts(modified=_unix_mtime(info.extra)))
+    else:
+        opener = partial(_open_recovered, item, info, data_at, member_cap(limits, info.compress_size),
+                         str(member_ref), limits)
+        yield Item(member_ref, info.file_size, opener, ItemFacts(modified=_unix_mtime(info.extra)))
+    yield from warnings
 
 
 def _open_recovered(item: Item, info: zipfile.ZipInfo, data_at: int, cap: int, what: str,

@@ -62,6 +62,7 @@ def test_sizes_and_facts(tmp_path: Path) -> None:
     assert item.facts.changed is not None and item.facts.changed.tzinfo is UTC
     assert item.facts.inode == str(st.st_ino)
     assert item.facts.state.value == "allocated"
+    assert item.path == str(path)  # formats spanning several files find their siblings from it
 
 
 def test_single_file_as_evidence(tmp_path: Path) -> None:
@@ -72,6 +73,7 @@ def test_single_file_as_evidence(tmp_path: Path) -> None:
         assert isinstance(item, Item)
         assert str(item.ref) == "phone-dump.jpg"
         assert item.ref.depth == 0
+        assert item.path == str(path)
         assert item.open().read() == picture(8)
 
 

@@ -82,3 +82,25 @@ def test_migrations_ship_inside_the_package():
     versions = sorted(p.name for p in (migrations.HERE / "versions").glob("[0-9]*.py"))
     assert versions and versions[0].startswith("0001_")
     assert (migrations.HERE / "env.py").is_file()
+
+
+def test_an_older_store_is_upgraded_with_its_data(sql_url):
+    from alembic import command
+
+    engine = engine_for(sql_url)
+    with engine.connect() as conn:
+        conn.execution_options(footprint_write=True)
+        with conn.begin():
+            cfg = migrations.config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0001")
+            assert migrations.current(conn) == {"0001"}
+            conn.execute(text("INSERT INTO hashsets (name, format, source, imported, pdq_threshold, entry_count)"
+                              " VALUES ('old', 'csv', 'x', '2024-01-01 00:00:00', 31, 1)"))
+            conn.execute(text("INSERT INTO entries (hashset_id, md5, label) "
+                              "SELECT id, :md5, 'kept' FROM hashsets"), {"md5": "ab" * 16})
+    engine.dispose()
+    store = open_store(sql_url)
+    assert store.revision == migrations.head() != "0001"
+    assert [h.entry.label for h in store.lookup_exact("md5", ["ab" * 16])["ab" * 16]] == ["kept"]
+    store.close()

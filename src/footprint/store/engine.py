@@ -17,7 +17,9 @@ from sqlalchemy.pool import StaticPool
 
 from footprint.errors import StoreError
 
-_PRAGMAS = ("foreign_keys=ON", "journal_mode=WAL", "busy_timeout=30000", "synchronous=NORMAL")
+# cache_size: 64 MiB (allocated as used) keeps the hash indexes of a large import in memory.
+_PRAGMAS = ("foreign_keys=ON", "journal_mode=WAL", "busy_timeout=30000", "synchronous=NORMAL",
+            "cache_size=-65536")
 
 
 def driver_url(url: str) -> str:

@@ -41,6 +41,7 @@ from .codec import utc
 
 ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite: INTEGER PRIMARY KEY is the rowid
 NAME = Text().with_variant(Text(collation="C"), "postgresql")
+HEX = NAME  # hex digests: bytewise comparison, no locale (migration 0002)
 DOC = JSON(none_as_null=True)
 
 
@@ -109,11 +110,11 @@ items = Table(
     Column("changed", UTCDateTime),
     Column("offset", BigInteger),
     Column("read_size", BigInteger),  # Digests.size; NULL when the item could not be read at all
-    Column("md5", Text),
-    Column("sha1", Text),
-    Column("sha256", Text),
+    Column("md5", HEX),
+    Column("sha1", HEX),
+    Column("sha256", HEX),
     Column("media_type", Text),
-    Column("pdq", Text),
+    Column("pdq", HEX),
     Column("pdq_quality", Integer),
     Column("digests_extra", DOC),  # other hashes, and Skipped reasons: {"perceptual": {"pdq": {...}}}
     UniqueConstraint("exhibit_id", "ref", name="uq_items_exhibit_id_ref"),
@@ -138,10 +139,10 @@ hashsets = Table(
 entries = Table(
     "entries", metadata, _id(),
     Column("hashset_id", ID, ForeignKey("hashsets.id", ondelete="CASCADE"), nullable=False),
-    Column("md5", Text),
-    Column("sha1", Text),
-    Column("sha256", Text),
-    Column("pdq", Text),
+    Column("md5", HEX),
+    Column("sha1", HEX),
+    Column("sha256", HEX),
+    Column("pdq", HEX),
     Column("category", Text),
     Column("label", Text),
     Column("series", Text),

@@ -7,11 +7,13 @@ the cause chained; AlreadyExists and NotFound name the thing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+import psycopg
 from sqlalchemy import Connection, Row, Select, func, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -201,7 +203,10 @@ class SqlStore:
             self._one(conn, select(hashsets.c.id).where(hashsets.c.id == hashset_id), f"hash set {hashset_id}")
             for batch in codec.batched(entries_, ENTRY_BATCH):
                 rows = [{**codec.entry_row(e), "hashset_id": hashset_id} for e in batch]
-                conn.execute(entries.insert(), rows)
+                if conn.dialect.name == "postgresql":
+                    _copy_entries(conn, rows)
+                else:
+                    conn.execute(entries.insert(), rows)
                 count += len(rows)
             conn.execute(update(hashsets).where(hashsets.c.id == hashset_id)
                          .values(entry_count=hashsets.c.entry_count + count))
@@ -298,6 +303,19 @@ class SqlStore:
 
     def _hashsets_by_id(self, conn: Connection) -> dict[int, HashSetRecord]:
         return {r.id: _hashset(r) for r in conn.execute(select(hashsets))}
+
+
+def _copy_entries(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: COPY in the same transaction, about twice the rate of multi-row INSERTs."""
+    columns = [c.name for c in entries.c if c.name != "id"]
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    try:
+        with driver.cursor() as cursor, cursor.copy(f"COPY entries ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([json.dumps(row[c]) if c == "extra" and row[c] else row[c] for c in columns])
+    except psycopg.Error as exc:
+        raise StoreError(f"case store: cannot add entries: {_short(exc)}") from exc
 
 
 # -- rows to records ------------------------------------------------------------------------

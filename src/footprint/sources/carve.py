@@ -33,6 +33,7 @@ from typing import Any, BinaryIO, cast
 from footprint.model import Item, ItemFacts, ItemRef, ItemState, ItemWarning, Opener
 from footprint.sources.base import ContainerFormat, EvidenceSource, Found, Limits
 from footprint.sources.detect import detect
+from footprint.sources.streams import PositionedReader
 
 WINDOW = 8 << 20  # bytes searched for signatures at a time
 MAX_PICTURE = 64 << 20  # a carved picture larger than this is not believed
@@ -70,7 +71,7 @@ class Reader:
         return self.stream.read(min(length, self.size - offset))
 
 
-class Window(io.RawIOBase):
+class Window(PositionedReader):
     """A read-only view of ``length`` bytes from ``start`` of a seekable stream.
 
     Used for carved items and for partitions: reading one never disturbs another, because every
@@ -79,24 +80,10 @@ class Window(io.RawIOBase):
 
     def __init__(self, stream: BinaryIO, start: int, length: int) -> None:
         super().__init__()
-        self.stream, self.start, self.length, self.pos = stream, start, length, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.pos, io.SEEK_END: self.length}[whence]
-        self.pos = max(0, base + offset)
-        return self.pos
-
-    def tell(self) -> int:
-        return self.pos
+        self.stream, self.start, self.size, self.pos = stream, start, length, 0
 
     def readinto(self, buffer: Any) -> int:
-        want = min(len(buffer), self.length - self.pos)
+        want = min(len(buffer), self.size - self.pos)
         if want <= 0:
             return 0
         self.stream.seek(self.start + self.pos)

@@ -28,6 +28,7 @@ from footprint.model import Item, ItemRef, ItemWarning
 from footprint.sources.base import ContainerFormat, EvidenceSource, Found, Limits
 from footprint.sources.carve import Window, carve_stream, spooled
 from footprint.sources.integrity import segments
+from footprint.sources.streams import PositionedReader
 from footprint.sources.tskfs import FileSystemWalk
 
 _ALLOC = int(pytsk3.TSK_VS_PART_FLAG_ALLOC)
@@ -39,7 +40,7 @@ _UNALLOC = int(pytsk3.TSK_VS_PART_FLAG_UNALLOC)
 # ---------------------------------------------------------------------------------------------
 
 
-class SplitStream(io.RawIOBase):
+class SplitStream(PositionedReader):
     """Segments of a split raw image (x.001, x.002…) read as one read-only stream."""
 
     def __init__(self, paths: list[Path]) -> None:
@@ -50,20 +51,6 @@ class SplitStream(io.RawIOBase):
             self.starts.append(total)
             total += f.seek(0, io.SEEK_END)
         self.size, self.pos = total, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.pos, io.SEEK_END: self.size}[whence]
-        self.pos = max(0, base + offset)
-        return self.pos
-
-    def tell(self) -> int:
-        return self.pos
 
     def readinto(self, buffer: Any) -> int:
         done, want = 0, min(len(buffer), self.size - self.pos)

@@ -9,7 +9,6 @@ libewf reports them. The media then goes to the disk-image source like any raw i
 from __future__ import annotations
 
 import contextlib
-import io
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -17,9 +16,10 @@ from footprint.errors import EvidenceError
 from footprint.model import Item
 from footprint.sources.base import ContainerFormat, EvidenceSource, Limits
 from footprint.sources.detect import detect
+from footprint.sources.streams import PositionedReader
 
 
-class EwfStream(io.RawIOBase):
+class EwfStream(PositionedReader):
     """The media of an EWF image, read through a pyewf handle. Read-only; every read is positioned.
 
     libewf checks each chunk's checksum as it reads; a chunk that fails reads as zeros, so a damaged
@@ -34,20 +34,6 @@ class EwfStream(io.RawIOBase):
         self.chunk = int(handle.get_chunk_size() or 32768)
         self.errors: set[int] = set()  # chunks that could not be read, and read as zeros
         self._keep = keep  # file objects the handle reads from, kept alive as long as it is
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.pos, io.SEEK_END: self.size}[whence]
-        self.pos = max(0, base + offset)
-        return self.pos
-
-    def tell(self) -> int:
-        return self.pos
 
     def readinto(self, buffer: Any) -> int:
         want = min(len(buffer), self.size - self.pos)

@@ -36,6 +36,7 @@ from footprint.sources.members import (
     too_many,
     warn,
 )
+from footprint.sources.streams import PositionedReader
 
 Compression = str | None  # None, "gz", "bz2", "xz"
 
@@ -55,7 +56,7 @@ def _cheap_seek(stream: BinaryIO) -> bool:
     return isinstance(stream, (io.BufferedReader, io.FileIO, io.BytesIO))
 
 
-class _Slice(io.RawIOBase):
+class _Slice(PositionedReader):
     """``size`` bytes of ``raw`` from ``start``; a parent that ends early is a corrupt member."""
 
     def __init__(self, raw: BinaryIO, start: int, size: int, what: str) -> None:
@@ -64,19 +65,9 @@ class _Slice(io.RawIOBase):
         self.pos = 0
         raw.seek(start)
 
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.pos, io.SEEK_END: self.size}[whence]
-        self.pos = max(0, base + offset)
+        super().seek(offset, whence)
         self.raw.seek(self.start + min(self.pos, self.size))
-        return self.pos
-
-    def tell(self) -> int:
         return self.pos
 
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]

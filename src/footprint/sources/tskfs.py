@@ -26,7 +26,6 @@ Choices an investigator should know:
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import partial
@@ -37,6 +36,7 @@ import pytsk3
 from footprint.model import Item, ItemFacts, ItemRef, ItemState, ItemWarning, Opener
 from footprint.sources.base import Found, Limits
 from footprint.sources.carve import Window, carve_stream
+from footprint.sources.streams import PositionedReader
 
 MAX_DIR_DEPTH = 256
 _FAT_LABEL = "(Volume Label Entry)"  # TSK lists a FAT volume label as an empty file named so
@@ -50,7 +50,7 @@ _VIRT, _VIRT_DIR = pytsk3.TSK_FS_META_TYPE_VIRT, pytsk3.TSK_FS_META_TYPE_VIRT_DI
 _EXT_RESERVED = range(1, 11)  # ext's reserved inodes (journal, resize…): in no folder, yet allocated
 
 
-class TskFileStream(io.RawIOBase):
+class TskFileStream(PositionedReader):
     """One data stream of one file, read through TSK in blocks. Reopens the entry by address, so
     an item's opener holds nothing but the file system and a few numbers."""
 
@@ -58,20 +58,6 @@ class TskFileStream(io.RawIOBase):
         super().__init__()
         self.file = fs.open_meta(inode=addr)
         self.attr_type, self.attr_id, self.size, self.pos = attr_type, attr_id, size, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.pos, io.SEEK_END: self.size}[whence]
-        self.pos = max(0, base + offset)
-        return self.pos
-
-    def tell(self) -> int:
-        return self.pos
 
     def readinto(self, buffer: Any) -> int:
         want = min(len(buffer), self.size - self.pos)

@@ -79,7 +79,7 @@ def open_ewf_path(path: str | Path) -> EwfStream:
         segments = pyewf.glob(str(path))
         handle = pyewf.handle()
         handle.open(segments)
-    except (OSError, RuntimeError) as exc:
+    except (OSError, RuntimeError, MemoryError) as exc:  # pyewf.glob of a missing file: MemoryError
         raise EvidenceError(f"cannot open E01 {path}: {exc}") from exc
     return EwfStream(handle)
 

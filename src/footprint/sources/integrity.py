@@ -30,7 +30,8 @@ def segments(path: Path) -> list[Path]:
 def hash_evidence(paths: list[Path]) -> dict[str, str]:
     """MD5, SHA-1 and SHA-256 over the evidence, every segment in order, in one read."""
     digests = {name: hashlib.new(name) for name in ("md5", "sha1", "sha256")}
-    for path in [s for p in paths for s in segments(Path(p))]:
+    ordered = dict.fromkeys(s for p in paths for s in segments(Path(p)))  # x.E01 and x.E02 both given
+    for path in ordered:
         with open(path, "rb") as stream:
             while block := stream.read(BLOCK):
                 for digest in digests.values():
@@ -39,14 +40,19 @@ def hash_evidence(paths: list[Path]) -> dict[str, str]:
 
 
 def verify_ewf(path: Path) -> dict[str, object]:
-    """Recompute an E01's media hashes and compare them with the acquisition hashes stored in it."""
+    """Recompute an E01's media hashes and compare them with the acquisition hashes stored in it.
+
+    Every key is always present (None when unknown) so a report can print the same table for any image.
+    """
     import pyewf
 
     handle = pyewf.handle()
-    result: dict[str, object] = {"verified": False}
+    result: dict[str, object] = {"verified": False, "stored_md5": None, "computed_md5": None,
+                                 "stored_sha1": None, "computed_sha1": None, "reason": None}
     try:
         handle.open([str(p) for p in pyewf.glob(str(path))])
         stored = {name: (handle.get_hash_value(name.upper()) or "").lower() for name in ("md5", "sha1")}
+        result.update({f"stored_{name}": value or None for name, value in stored.items()})
         computed = {name: hashlib.new(name) for name in stored}
         size, offset = handle.get_media_size(), 0
         while offset < size:
@@ -56,16 +62,14 @@ def verify_ewf(path: Path) -> dict[str, object]:
             offset += len(block)
             for digest in computed.values():
                 digest.update(block)
-        for name, value in stored.items():
-            result[f"stored_{name}"] = value or None
-            result[f"computed_{name}"] = computed[name].hexdigest()
+        result.update({f"computed_{name}": digest.hexdigest() for name, digest in computed.items()})
         checked = [n for n, v in stored.items() if v]
         result["verified"] = bool(checked) and all(stored[n] == computed[n].hexdigest() for n in checked)
         if not checked:
             result["reason"] = "the image stores no acquisition hash"
         elif not result["verified"]:
             result["reason"] = "the media hash differs from the acquisition hash"
-    except OSError as exc:
+    except (OSError, RuntimeError, MemoryError) as exc:  # pyewf.glob of a missing file: MemoryError
         result["reason"] = f"cannot read the image: {exc}"
     finally:
         with contextlib.suppress(OSError):

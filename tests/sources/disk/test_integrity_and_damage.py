@@ -23,6 +23,7 @@ def test_evidence_hashes_cover_every_segment(tmp_path: Path) -> None:
     hashes = hash_evidence([tmp_path / "x.001"])
     assert hashes == {"md5": md5(data), "sha1": hashlib.sha1(data).hexdigest(),
                       "sha256": hashlib.sha256(data).hexdigest()}
+    assert hash_evidence([tmp_path / "x.001", tmp_path / "x.002"]) == hashes  # each segment read once
 
 
 def test_e01_acquisition_hash_verified(tmp_path: Path) -> None:
@@ -31,6 +32,7 @@ def test_e01_acquisition_hash_verified(tmp_path: Path) -> None:
     assert result["verified"] is True
     assert result["stored_md5"] == md5(raw.read_bytes())
     assert result["stored_sha1"] == hashlib.sha1(raw.read_bytes()).hexdigest()
+    assert result["computed_md5"] == result["stored_md5"] and result["reason"] is None
 
 
 def test_one_changed_byte_fails_verification(tmp_path: Path) -> None:
@@ -54,7 +56,13 @@ def test_truncated_e01_warns_and_never_crashes(tmp_path: Path) -> None:
     data = image.read_bytes()
     cut = tmp_path / "cut.E01"
     cut.write_bytes(data[: len(data) // 2])
-    assert verify_ewf(cut)["verified"] is False
+    result = verify_ewf(cut)
+    assert result["verified"] is False and result["reason"]
+    assert set(result) == {"verified", "stored_md5", "computed_md5", "stored_sha1", "computed_sha1", "reason"}
+    (tmp_path / "empty.E01").write_bytes(b"")
+    for bad in (tmp_path / "missing.E01", tmp_path / "empty.E01"):
+        outcome = verify_ewf(bad)
+        assert outcome["verified"] is False and "cannot read" in str(outcome["reason"])
     found = collect(open_image(cut))
     assert any("could not be read" in w.message for w in found.warnings)
     assert all(w.stage == "source" for w in found.warnings)

@@ -4,7 +4,8 @@
 set -euo pipefail
 declare -A need=(
   [mkfs.fat]=dosfstools [mcopy]=mtools [mke2fs]=e2fsprogs [mkntfs]=ntfs-3g [ewfacquire]=ewf-tools
-  [7z]=p7zip-full [pdftoppm]=poppler-utils [psql]=postgresql-client [setpriv]=util-linux
+  [7z]=p7zip-full [pdftoppm]=poppler-utils [psql]=postgresql-client [setpriv]=util-linux [sfdisk]=fdisk
+  [chromium]=chromium
 )
 missing=()
 for cmd in "${!need[@]}"; do

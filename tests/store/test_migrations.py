@@ -16,7 +16,7 @@ from footprint.errors import StoreError
 from footprint.model import CategoryScheme
 from footprint.store import migrations, open_store
 from footprint.store.engine import engine_for
-from footprint.store.schema import metadata
+from footprint.store.tables import metadata
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 

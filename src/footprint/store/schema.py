@@ -17,59 +17,12 @@ Choices worth knowing:
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, Table, Text, UniqueConstraint
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    Column,
-    DateTime,
-    Dialect,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    Table,
-    Text,
-    TypeDecorator,
-    UniqueConstraint,
-)
-
-from .codec import utc
-
-ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite: INTEGER PRIMARY KEY is the rowid
-NAME = Text().with_variant(Text(collation="C"), "postgresql")
-HEX = NAME  # hex digests: bytewise comparison, no locale (migration 0002)
-DOC = JSON(none_as_null=True)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timestamps go in as UTC and come out timezone-aware in UTC, whatever the database does."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
-        value = utc(value)
-        if value is not None and dialect.name == "sqlite":
-            return value.replace(tzinfo=None)  # SQLite has no time zones: stored as UTC text
-        return value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return utc(value)
-
-
-metadata = MetaData()
-
-
-def _id() -> Column[int]:
-    return Column("id", ID, primary_key=True)
-
+from .columns import DOC, HEX, ID, NAME, UTCDateTime, id_column, metadata
 
 cases = Table(
-    "cases", metadata, _id(),
+    "cases", metadata, id_column(),
     Column("name", NAME, nullable=False),
     Column("scheme", Text, nullable=False),
     Column("created", UTCDateTime, nullable=False),
@@ -79,7 +32,7 @@ cases = Table(
 )
 
 exhibits = Table(
-    "exhibits", metadata, _id(),
+    "exhibits", metadata, id_column(),
     Column("case_id", ID, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
     Column("name", NAME, nullable=False),
     Column("path", Text, nullable=False),
@@ -96,7 +49,7 @@ exhibits = Table(
 )
 
 items = Table(
-    "items", metadata, _id(),
+    "items", metadata, id_column(),
     Column("exhibit_id", ID, ForeignKey("exhibits.id", ondelete="CASCADE"), nullable=False),
     Column("ref", NAME, nullable=False),
     Column("size", BigInteger),
@@ -124,7 +77,7 @@ items = Table(
 )
 
 hashsets = Table(
-    "hashsets", metadata, _id(),
+    "hashsets", metadata, id_column(),
     Column("name", NAME, nullable=False),
     Column("format", Text, nullable=False),
     Column("source", Text, nullable=False),
@@ -137,7 +90,7 @@ hashsets = Table(
 )
 
 entries = Table(
-    "entries", metadata, _id(),
+    "entries", metadata, id_column(),
     Column("hashset_id", ID, ForeignKey("hashsets.id", ondelete="CASCADE"), nullable=False),
     Column("md5", HEX),
     Column("sha1", HEX),
@@ -156,7 +109,7 @@ entries = Table(
 )
 
 matches = Table(
-    "matches", metadata, _id(),
+    "matches", metadata, id_column(),
     Column("item_id", ID, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
     Column("hashset_id", ID, ForeignKey("hashsets.id", ondelete="SET NULL")),
     Column("hashset", NAME, nullable=False),
@@ -173,7 +126,7 @@ matches = Table(
 )
 
 warnings = Table(
-    "warnings", metadata, _id(),
+    "warnings", metadata, id_column(),
     Column("item_id", ID, ForeignKey("items.id", ondelete="CASCADE")),
     Column("exhibit_id", ID, ForeignKey("exhibits.id", ondelete="CASCADE"), nullable=False),
     Column("ref", NAME, nullable=False),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from footprint.store.schema import metadata
+from footprint.store.tables import metadata
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -1,0 +1,8 @@
+"""Tables of the review workspace: accounts, memberships, sessions, decisions and the audit trail (issue 5).
+
+Declared on the store's one ``metadata``; created by their own numbered migration.
+"""
+
+from __future__ import annotations
+
+from .columns import metadata  # noqa: F401  (the tables below are declared on it)

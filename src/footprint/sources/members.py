@@ -22,7 +22,7 @@ from typing import BinaryIO, Protocol
 
 from footprint.errors import ItemError
 from footprint.model import Item, ItemRef, ItemWarning
-from footprint.sources.base import Found, Limits
+from footprint.sources.base import EvidenceSource, Found, Limits
 
 # A member smaller than this is never called a bomb for its ratio alone: 300 KiB of spaces in a text
 # file compresses a thousandfold and is harmless; the ratio only matters when the size does.
@@ -227,3 +227,25 @@ def guarded(found: Iterator[Found], ref: ItemRef, what: str) -> Iterator[Found]:
         yield ItemWarning(ref, "source", f"{what}: out of memory while reading the container")
     except Exception as exc:
         yield ItemWarning(ref, "source", f"{what}: stopped reading: {type(exc).__name__}: {exc}")
+
+
+class SeekableArchive(EvidenceSource):
+    """An archive read through a seekable view of its item (the item's own stream, or a bounded copy
+    in memory). Subclasses list the members with ``members``; a failure midway becomes a warning."""
+
+    def __init__(self, item: Item, limits: Limits) -> None:
+        self.item = item
+        self.limits = limits
+
+    def items(self) -> Iterator[Found]:
+        return guarded(self._items(), self.item.ref, self.name)
+
+    def _items(self) -> Iterator[Found]:
+        base = seekable_copy(self.item, self.item.open(), self.limits)
+        if isinstance(base, ItemWarning):
+            yield base
+            return
+        yield from self.members(base)
+
+    def members(self, base: BinaryIO) -> Iterator[Found]:
+        raise NotImplementedError

@@ -16,7 +16,7 @@ import queue
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 import py7zr
 from py7zr.compressor import SupportedMethods
@@ -24,14 +24,13 @@ from py7zr.exceptions import DecompressionBombError, PasswordRequired
 from py7zr.io import MemIO, Py7zIO, WriterFactory
 
 from footprint.model import Item, ItemFacts, ItemRef, ItemWarning
-from footprint.sources.base import EvidenceSource, Found, Limits
+from footprint.sources.base import Found
 from footprint.sources.members import (
     RATIO_FLOOR,
     MemberNamer,
+    SeekableArchive,
     bytes_opener,
     declared_problem,
-    guarded,
-    seekable_copy,
     too_many,
     warn,
 )
@@ -110,21 +109,10 @@ class _Writer(Py7zIO):
         self.sink.finished(self.key, bytes(self.buffer) if self.buffer is not None else None, self.produced)
 
 
-class SevenZipSource(EvidenceSource):
+class SevenZipSource(SeekableArchive):
     name = "7z"
 
-    def __init__(self, item: Item, limits: Limits) -> None:
-        self.item = item
-        self.limits = limits
-
-    def items(self) -> Iterator[Found]:
-        return guarded(self._items(), self.item.ref, "7z")
-
-    def _items(self) -> Iterator[Found]:
-        base = seekable_copy(self.item, self.item.open(), self.limits)
-        if isinstance(base, ItemWarning):
-            yield base
-            return
+    def members(self, base: BinaryIO) -> Iterator[Found]:
         try:
             archive = py7zr.SevenZipFile(base, "r")
         except PasswordRequired:

@@ -15,12 +15,12 @@ from functools import partial
 from typing import BinaryIO
 
 from footprint.model import Item, ItemFacts, ItemRef, ItemWarning
-from footprint.sources.base import EvidenceSource, Found, Limits
+from footprint.sources.base import Found, Limits
 from footprint.sources.members import (
     CappedReader,
     MemberNamer,
+    SeekableArchive,
     declared_problem,
-    guarded,
     member_cap,
     seekable_copy,
     too_many,
@@ -32,21 +32,10 @@ _LOCAL = struct.Struct("<4sHHHHHIIIHH")
 _S_IFLNK = 0o120000
 
 
-class ZipSource(EvidenceSource):
+class ZipSource(SeekableArchive):
     name = "zip"
 
-    def __init__(self, item: Item, limits: Limits) -> None:
-        self.item = item
-        self.limits = limits
-
-    def items(self) -> Iterator[Found]:
-        return guarded(self._items(), self.item.ref, "zip")
-
-    def _items(self) -> Iterator[Found]:
-        base = seekable_copy(self.item, self.item.open(), self.limits)
-        if isinstance(base, ItemWarning):
-            yield base
-            return
+    def members(self, base: BinaryIO) -> Iterator[Found]:
         try:
             archive = zipfile.ZipFile(base)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:

@@ -7,16 +7,13 @@ the PostgreSQL cases are skipped, saying why.
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import text
 
 from footprint.errors import AlreadyExists, FormatError, NotFound, StoreError, UsageError
 from footprint.model import (
@@ -33,40 +30,13 @@ from footprint.model import (
 )
 from footprint.store import migrations, open_store, sql
 from footprint.store.base import ItemRecord
-from footprint.store.engine import driver_url
 
-POSTGRES = os.environ.get("FOOTPRINT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PDQ = "f8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22"
 UK_A = Category(CategoryScheme.UK, "A")
 VICS_1 = Category(CategoryScheme.VICS, "1")
 
 
 # -- fixtures -----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def postgres_admin():
-    engine = create_engine(driver_url(POSTGRES), isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        engine.dispose()
-        pytest.skip(f"PostgreSQL server at {POSTGRES} is unreachable: {str(exc.orig).strip()[:200]}")
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def postgres_url(postgres_admin):
-    """The server URL with a fresh schema of this test's own first on the search path."""
-    schema = f"footprint_test_{uuid.uuid4().hex[:12]}"
-    with postgres_admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    joiner = "&" if "?" in POSTGRES else "?"
-    yield f"{POSTGRES}{joiner}options=-csearch_path%3D{schema}"
-    with postgres_admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -5,7 +5,7 @@ set -euo pipefail
 declare -A need=(
   [mkfs.fat]=dosfstools [mcopy]=mtools [mke2fs]=e2fsprogs [mkntfs]=ntfs-3g [ewfacquire]=ewf-tools
   [7z]=p7zip-full [pdftoppm]=poppler-utils [psql]=postgresql-client [setpriv]=util-linux [sfdisk]=fdisk
-  [chromium]=chromium
+  [chromium]=chromium [xorriso]=xorriso [mkfs.exfat]=exfatprogs
 )
 missing=()
 for cmd in "${!need[@]}"; do

@@ -14,9 +14,11 @@ Choices an investigator should know:
 * TSK shows a deleted FAT name with its first letter as ``_`` (FAT overwrote it); so do we.
 * NTFS alternate data streams are items of their own, ``path:stream``, with inode ``entry-128-id``
   as TSK writes it.
-* Not items: ``.``/``..``, the FAT volume label, TSK's virtual files (``$MBR``, ``$FAT1``…), NTFS's own metadata files
-  (``$MFT``, ``$LogFile``, ``$Extend``…: records about files, not files; ``$BadClus:$Bad`` alone is
-  as large as the volume), symbolic links, devices, FIFOs and sockets. Their data runs still count
+* Not items: ``.``/``..``, the FAT volume label, TSK's virtual files (``$MBR``, ``$FAT1``…), exFAT's
+  special root entries as TSK names them (``$ALLOC_BITMAP``, ``$UPCASE_TABLE``…: only at the root and
+  only without timestamps, which every real exFAT file has), NTFS's own metadata files (``$MFT``,
+  ``$LogFile``, ``$Extend``…: records about files, not files; ``$BadClus:$Bad`` alone is as large as
+  the volume), symbolic links, devices, FIFOs and sockets. Their data runs still count
   as allocated, so carving does not mistake them for free space.
 * "Unallocated" is every block that no file's data runs claim, as TSK lists them. On ext file
   systems that includes block-group metadata, which holds no file content to carve.
@@ -47,6 +49,8 @@ _UNALLOC_META = int(pytsk3.TSK_FS_META_FLAG_UNALLOC)
 _SKIP_RUN = int(pytsk3.TSK_FS_ATTR_RUN_FLAG_SPARSE) | int(pytsk3.TSK_FS_ATTR_RUN_FLAG_FILLER)
 _REG, _DIR = pytsk3.TSK_FS_META_TYPE_REG, pytsk3.TSK_FS_META_TYPE_DIR
 _VIRT, _VIRT_DIR = pytsk3.TSK_FS_META_TYPE_VIRT, pytsk3.TSK_FS_META_TYPE_VIRT_DIR
+_EXFAT_SPECIAL = frozenset({"$ALLOC_BITMAP", "$UPCASE_TABLE", "$VOLUME_GUID", "$TEX_FAT", "$ACT",
+                            "$VOLUME_LABEL_NONE"})
 _EXT_RESERVED = range(1, 11)  # ext's reserved inodes (journal, resize…): in no folder, yet allocated
 
 
@@ -103,6 +107,7 @@ class FileSystemWalk:
         self.fs, self.media, self.offset, self.size = fs, media, offset, size
         self.ref, self.limits = ref, limits
         self.ntfs = int(fs.info.ftype) & int(pytsk3.TSK_FS_TYPE_NTFS_DETECT) != 0
+        self.exfat = int(fs.info.ftype) & int(pytsk3.TSK_FS_TYPE_EXFAT) != 0
         self.ext = int(fs.info.ftype) & int(pytsk3.TSK_FS_TYPE_EXT_DETECT) != 0
         self.block = int(fs.info.block_size)
         self.allocated: list[tuple[int, int]] = []  # (first block, count) claimed by live files
@@ -145,7 +150,7 @@ class FileSystemWalk:
             return
         mtype = meta.type
         deleted = deleted or bool(int(meta.flags) & _UNALLOC_META)
-        if self._is_system(path, depth, mtype):
+        if self._is_system(path, depth, meta):
             self._note_tree(entry, depth)
             return
         if mtype == _DIR or (mtype == _VIRT_DIR and path == "$OrphanFiles"):
@@ -173,10 +178,13 @@ class FileSystemWalk:
             return meta, None
         return None, f"deleted, and metadata entry {addr} now belongs to another file: content not recoverable"
 
-    def _is_system(self, path: str, depth: int, mtype: Any) -> bool:
-        """TSK's virtual files and NTFS's own metadata files (see the module notes)."""
+    def _is_system(self, path: str, depth: int, meta: Any) -> bool:
+        """TSK's virtual files, exFAT's special entries, NTFS's metadata files (see the module notes)."""
+        mtype = meta.type
         if mtype == _VIRT or (mtype == _VIRT_DIR and path != "$OrphanFiles"):
             return True
+        if self.exfat and depth == 0 and path in _EXFAT_SPECIAL:
+            return not (meta.mtime or meta.crtime or meta.atime)
         return self.ntfs and depth == 0 and path.startswith("$") and path != "$OrphanFiles"
 
     def _subfolder(self, entry: Any, meta: Any, path: str, ref: ItemRef, depth: int,

@@ -1,5 +1,5 @@
-"""Disk images built with the real tools (mkfs.fat + mtools, mke2fs, mkntfs + ntfscp, sfdisk,
-ewfacquire), small and in the test's own tmp_path, plus a reader of the items a source yields."""
+"""Disk images built with the real tools (mkfs.fat + mtools, mke2fs, mkntfs + ntfscp, mkfs.exfat, xorriso,
+sfdisk, ewfacquire), small and in the test's own tmp_path, plus a reader of the items a source yields."""
 
 from __future__ import annotations
 
@@ -76,10 +76,29 @@ def ntfs_image(path: Path, files: dict[str, bytes], streams: dict[str, bytes] | 
     return path
 
 
-def mbr_disk(path: Path, partitions: list[tuple[Path, str]], gap_sectors: int = 2048) -> list[int]:
-    """A disk with an MBR (sfdisk) holding each (file-system image, type) in turn; byte offsets back."""
+def exfat_image(path: Path, label: str, size_mb: int = 8) -> Path:
+    """An empty exFAT volume (no tool here writes files into exFAT without mounting it)."""
+    with open(path, "wb") as f:
+        f.truncate(size_mb << 20)
+    run("mkfs.exfat", "-L", label, path)
+    return path
+
+
+def iso_image(path: Path, files: dict[str, bytes]) -> Path:
+    """An ISO 9660 disc with Rock Ridge and Joliet names, made by xorriso from a folder."""
+    root = path.parent / f"{path.name}.root"
+    for name, data in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    run("xorriso", "-as", "mkisofs", "-quiet", "-R", "-J", "-o", path, root)
+    return path
+
+
+def mbr_disk(path: Path, partitions: list[tuple[Path, str]], gap_sectors: int = 2048, label: str = "dos") -> list[int]:
+    """A disk with a partition table (sfdisk; ``label`` dos or gpt) holding each (file-system image,
+    type) in turn; byte offsets back. A GPT disk keeps room at its end for the backup table."""
     starts, sector = [], gap_sectors
-    script = ["label: dos"]
+    script = [f"label: {label}"]
     for image, kind in partitions:
         sectors = image.stat().st_size // 512
         script.append(f"start={sector}, size={sectors}, type={kind}")

@@ -6,7 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..conftest import picture
-from .images import collect, e01, ext4_image, fat_image, mbr_disk, md5, ntfs_image, open_image, run
+from .images import (
+    collect,
+    e01,
+    exfat_image,
+    ext4_image,
+    fat_image,
+    iso_image,
+    mbr_disk,
+    md5,
+    ntfs_image,
+    open_image,
+    run,
+)
 
 FILES = {"DCIM/a.jpg": picture(1), "b.png": picture(2, "PNG"), "notes.txt": b"benign notes " * 400}
 
@@ -60,6 +72,31 @@ def test_mbr_disk_partitions_are_numbered(tmp_path: Path) -> None:
     assert found.md5s["laptop.dd!p1/first.jpg"] == md5(picture(5))
     assert found.md5s["laptop.dd!p2/home/second.png"] == md5(picture(6, "PNG"))
     assert not found.warnings
+
+
+def test_gpt_disk_partitions_are_numbered(tmp_path: Path) -> None:
+    fat = fat_image(tmp_path / "one.fat", {"first.jpg": picture(5)})
+    ext = ext4_image(tmp_path / "two.ext", {"second.png": picture(6, "PNG")}, size="4M")
+    disk = tmp_path / "gpt.dd"
+    mbr_disk(disk, [(fat, "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7"), (ext, "0FC63DAF-8483-4772-8E79-3D69D8477DE4")],
+             label="gpt")
+    found = collect(open_image(disk))
+    assert found.md5s["gpt.dd!p1/first.jpg"] == md5(picture(5))
+    assert found.md5s["gpt.dd!p2/second.png"] == md5(picture(6, "PNG"))
+    assert not found.warnings
+
+
+def test_iso9660_disc_with_long_names(tmp_path: Path) -> None:
+    files = {"DCIM/holiday picture with a long name.jpg": picture(7), "notes.txt": FILES["notes.txt"]}
+    found = collect(open_image(iso_image(tmp_path / "disc.iso", files)))
+    for name, data in files.items():
+        assert found.md5s[f"disc.iso!fs/{name}"] == md5(data)
+    assert len(found.items) == len(files) and not found.warnings
+
+
+def test_exfat_special_entries_are_not_items(tmp_path: Path) -> None:
+    found = collect(open_image(exfat_image(tmp_path / "card.img", "CARD")))
+    assert found.items == {} and not found.warnings  # no $ALLOC_BITMAP, $UPCASE_TABLE or label
 
 
 def test_split_raw_reads_as_one_disk(tmp_path: Path) -> None:

@@ -22,12 +22,15 @@ Choices an investigator should know:
   as allocated, so carving does not mistake them for free space.
 * "Unallocated" is every block that no file's data runs claim, as TSK lists them. On ext file
   systems that includes block-group metadata, which holds no file content to carve.
-* Timestamps are UTC as TSK gives them. FAT stores local time without a zone: its times are shown
-  at face value, labelled UTC.
+* Timestamps are UTC as TSK gives them. FAT and exFAT store the device's local time without a zone,
+  and TSK turns it into seconds through the examiner's own time zone (``TZ``); that is undone here, so
+  the same image gives the same times on every machine: their face value, labelled UTC.
 """
 
 from __future__ import annotations
 
+import calendar
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import partial
@@ -82,9 +85,20 @@ def _utc(seconds: int, nanos: int = 0) -> datetime | None:
         return None
 
 
-def _facts(meta: Any, state: ItemState, inode: str) -> ItemFacts:
+def _face_value(seconds: int) -> int:
+    """TSK read a FAT time as local time of this machine (mktime); give back the time as written."""
+    try:
+        return calendar.timegm(time.localtime(seconds))
+    except (OverflowError, OSError, ValueError):
+        return seconds
+
+
+def _facts(meta: Any, state: ItemState, inode: str, local_times: bool = False) -> ItemFacts:
     def when(name: str) -> datetime | None:
-        return _utc(getattr(meta, name, 0), getattr(meta, f"{name}_nano", 0))
+        seconds = int(getattr(meta, name, 0) or 0)
+        if local_times and seconds > 0:
+            seconds = _face_value(seconds)
+        return _utc(seconds, getattr(meta, f"{name}_nano", 0))
 
     return ItemFacts(state=state, inode=inode, created=when("crtime"), modified=when("mtime"),
                      accessed=when("atime"), changed=when("ctime"))
@@ -107,7 +121,8 @@ class FileSystemWalk:
         self.fs, self.media, self.offset, self.size = fs, media, offset, size
         self.ref, self.limits = ref, limits
         self.ntfs = int(fs.info.ftype) & int(pytsk3.TSK_FS_TYPE_NTFS_DETECT) != 0
-        self.exfat = int(fs.info.ftype) & int(pytsk3.TSK_FS_TYPE_EXFAT) != 0
+        self.exfat = int(fs.info.ftype) == int(pytsk3.TSK_FS_TYPE_EXFAT)  # a value, not a flag
+        self.local_times = int(fs.info.ftype) & int(pytsk3.TSK_FS_TYPE_FAT_DETECT) != 0
         self.ext = int(fs.info.ftype) & int(pytsk3.TSK_FS_TYPE_EXT_DETECT) != 0
         self.block = int(fs.info.block_size)
         self.allocated: list[tuple[int, int]] = []  # (first block, count) claimed by live files
@@ -222,7 +237,7 @@ class FileSystemWalk:
                 self._note_recovered(tsk_file, attr_id)
             yield Item(ref=self.ref.join(path + suffix), size=size,
                        opener=cast(Opener, partial(TskFileStream, self.fs, addr, attr_type, attr_id, size)),
-                       facts=_facts(meta, state, inode))
+                       facts=_facts(meta, state, inode, self.local_times))
 
     def _streams(self, tsk_file: Any, meta: Any) -> Iterator[tuple[str, int, int, int, str]]:
         """(name suffix, attribute type, attribute id, size, inode text) of each data stream."""

@@ -3,6 +3,8 @@ states, inodes and timestamps, and the refs that say which volume each came from
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..conftest import picture
@@ -129,3 +131,17 @@ def test_split_e01_reads_every_segment(tmp_path: Path) -> None:
     for name, data in big.items():
         assert found.md5s[f"split.E01!fs/{name}"] == md5(data)
     assert not found.warnings
+
+
+def test_fat_times_do_not_depend_on_the_examiners_time_zone(tmp_path: Path, monkeypatch) -> None:
+    image = fat_image(tmp_path / "stick.dd", {"a.jpg": picture(1)})
+    seen = {}
+    for zone in ("UTC", "America/New_York", "Asia/Kolkata"):
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+        seen[zone] = collect(open_image(image)).items["stick.dd!fs/a.jpg"].facts.modified
+    monkeypatch.delenv("TZ")
+    time.tzset()
+    assert len(set(seen.values())) == 1
+    written = datetime.fromtimestamp((tmp_path / "stick.dd").stat().st_mtime, UTC)  # mtools wrote now
+    assert abs(seen["UTC"] - written) < timedelta(minutes=5)

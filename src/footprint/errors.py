@@ -16,6 +16,10 @@ class UsageError(FootprintError):
     exit_code = 2
 
 
+class TooLarge(UsageError):
+    """Input over a configured limit: a request body, a fetched file, an image's pixel count."""
+
+
 class NotFound(FootprintError):
     """A named thing (case, hash set, exhibit, user) does not exist."""
 

@@ -1,0 +1,111 @@
+"""The service's index: an immutable, versioned snapshot of every enabled bank, rebuilt in a background
+thread and swapped in with one assignment, so a query never waits for a rebuild and always answers
+from one consistent version (which it names).
+
+A rebuild is asked for by the service after each change it makes, and the builder also polls the
+store's fingerprint, so changes made by the CLI in another process are picked up too.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from footprint.model import Digests, Match
+from footprint.pipeline.match import Matcher
+from footprint.store import codec
+
+from .bankstore import BankStore
+from .view import BankView, is_removed
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    version: int
+    built: datetime
+    matcher: Matcher | None  # None when no bank is enabled
+    fingerprint: tuple[object, ...]
+    seconds: float = 0.0
+    banks: Sequence[dict[str, object]] = field(default_factory=tuple)
+
+    def match(self, digests: Digests) -> list[Match]:
+        if self.matcher is None:
+            return []
+        return [m for m in self.matcher.match_batch([digests])[0] if not is_removed(m.label)]
+
+    def describe(self) -> dict[str, object]:
+        return {"version": self.version, "built": self.built.isoformat(), "build_seconds": round(self.seconds, 3),
+                "banks": list(self.banks)}
+
+
+def build_snapshot(banks: BankStore, version: int) -> Snapshot:
+    started = time.perf_counter()
+    fingerprint = banks.fingerprint()
+    sources = banks.sources()
+    matcher = Matcher(BankView(banks, sources)) if sources else None  # type: ignore[arg-type]
+    described = matcher.describe() if matcher else []
+    for info, source in zip(described, sources, strict=True):
+        info["allow_listed"] = len(source.allowed)
+    return Snapshot(version, codec.now(), matcher, fingerprint, time.perf_counter() - started, tuple(described))
+
+
+class IndexHolder:
+    """Holds the current snapshot; ``current`` is a plain attribute read, safe from any thread."""
+
+    def __init__(self, banks: BankStore, poll_seconds: float = 30.0) -> None:
+        self._banks = banks
+        self._poll = poll_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._built = threading.Condition()
+        self.current = Snapshot(0, codec.now(), None, ())
+        self.last_error: str | None = None
+
+    def start(self) -> None:
+        """Build the first version now (the service is not ready without it), then keep it fresh."""
+        self._swap(build_snapshot(self._banks, 1))
+        self._thread = threading.Thread(target=self._run, name="footprint-index", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def request_rebuild(self) -> int:
+        """Ask for a rebuild; returns the version now current (the new one will be higher)."""
+        self._wake.set()
+        return self.current.version
+
+    def wait_for(self, version: int, timeout: float = 60.0) -> bool:
+        """Wait until a version at least ``version`` is current (used by the API's ``wait`` option)."""
+        with self._built:
+            return self._built.wait_for(lambda: self.current.version >= version, timeout=timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            forced = self._wake.wait(self._poll)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                if forced or self._banks.fingerprint() != self.current.fingerprint:
+                    self._swap(build_snapshot(self._banks, self.current.version + 1))
+                self.last_error = None
+            except Exception as exc:  # keep serving the last good version; say why in /status
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.exception("index rebuild failed; still serving version %s", self.current.version)
+
+    def _swap(self, snapshot: Snapshot) -> None:
+        with self._built:
+            self.current = snapshot
+            self._built.notify_all()
+        log.info("index version %s built in %.2fs", snapshot.version, snapshot.seconds)

@@ -1,0 +1,141 @@
+"""The detection service: what the HTTP API (and the CLI) call. Matches an upload or its hashes
+against the current index version, logs every query (hashes and outcome, never the content), and on
+a match files a report and queues the configured webhooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from footprint.errors import FootprintError
+from footprint.model import Digests, Match, PerceptualDigest
+from footprint.store import codec
+from footprint.store.base import Store
+
+from .actions import WebhookWorker
+from .bankstore import BankStore
+from .config import ServiceConfig
+from .fetch import fetch
+from .index import IndexHolder
+from .inputs import HashQuery, digests_from_content, digests_from_hashes
+from .keys import RateLimiter
+from .records import ApiKey, Report
+from .servicestore import ServiceStore
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What the platform says about the upload, for the report: never checked, kept as given."""
+
+    reference: str | None = None
+    uploader: Mapping[str, object] | None = None
+    incident_time: datetime | None = None
+
+
+class DetectionService:
+    def __init__(self, store: Store, config: ServiceConfig | None = None) -> None:
+        engine = getattr(store, "engine", None)
+        if engine is None:
+            raise FootprintError("the detection service needs an SQL store (SQLite or PostgreSQL)")
+        self.config = config or ServiceConfig()
+        self.banks = BankStore(store, engine)
+        self.records = ServiceStore(engine)
+        self.index = IndexHolder(self.banks, self.config.index_poll)
+        self.webhooks = WebhookWorker(self.config.webhook_attempts, self.config.webhook_first_delay)
+        self.limiter = RateLimiter()
+
+    def start(self) -> None:
+        self.index.start()
+        self.webhooks.start()
+
+    def stop(self) -> None:
+        self.index.stop()
+        self.webhooks.stop()
+
+    # -- access -----------------------------------------------------------------------------
+
+    def authenticate(self, token: str) -> ApiKey | None:
+        return self.records.key_for_token(token)
+
+    def throttle(self, key: ApiKey) -> int:
+        """0 when the key may make a request now, else the seconds to wait."""
+        return self.limiter.take(key.name, key.rate, key.burst)
+
+    def changed(self) -> int:
+        """After a change to the banks: rebuild in the background; the version that will show it."""
+        return self.index.request_rebuild() + 1
+
+    # -- matching ---------------------------------------------------------------------------
+
+    def match_hashes(self, key: ApiKey | None, query: HashQuery, submission: Submission) -> dict[str, Any]:
+        return self._answer(key, "hashes", lambda: (digests_from_hashes(query), {}), submission)
+
+    def match_content(self, key: ApiKey | None, data: bytes, submission: Submission) -> dict[str, Any]:
+        return self._answer(key, "content", lambda: self._content(data), submission)
+
+    def match_url(self, key: ApiKey | None, url: str, submission: Submission) -> dict[str, Any]:
+        def digests() -> tuple[Digests, dict[str, str]]:
+            data = fetch(url, self.config.fetch_hosts, self.config.max_body, self.config.fetch_timeout)
+            return self._content(data)
+
+        return self._answer(key, "url", digests, submission)
+
+    def _content(self, data: bytes) -> tuple[Digests, dict[str, str]]:
+        found = digests_from_content(data, self.config.max_pixels)
+        return found.digests, found.skipped
+
+    def _answer(self, key: ApiKey | None, endpoint: str,
+                make: Callable[[], tuple[Digests, dict[str, str]]], submission: Submission) -> dict[str, Any]:
+        key_name = key.name if key else None
+        snapshot = self.index.current
+        try:
+            digests, skipped = make()
+        except FootprintError as exc:
+            self.records.log_query(key_name, endpoint, None, f"refused: {type(exc).__name__}", 0, snapshot.version)
+            raise
+        matches = [match_json(m) for m in snapshot.match(digests)]
+        hashes = hashes_json(digests)
+        self.records.log_query(key_name, endpoint, hashes, "match" if matches else "no_match", len(matches),
+                               snapshot.version)
+        report = self._report(key_name, submission, digests, hashes, matches, snapshot.version) if matches else None
+        return {"index_version": snapshot.version, "matched": bool(matches), "matches": matches,
+                "hashes": hashes, "skipped": skipped, "report_id": report.id if report else None}
+
+    def _report(self, key_name: str | None, submission: Submission, digests: Digests, hashes: dict[str, Any],
+                matches: list[dict[str, Any]], version: int) -> Report:
+        file = {"hashes": hashes, "media_type": digests.media_type}
+        if digests.media_type is not None:
+            file["size"] = digests.size
+        report = self.records.add_report(
+            incident_time=codec.utc(submission.incident_time) or codec.now(), key_name=key_name,
+            reference=submission.reference, uploader=submission.uploader, file=file, matches=matches,
+            index_version=version)
+        for webhook in self.records.list_webhooks(enabled_only=True):
+            self.webhooks.submit(webhook, {"event": "match", "report": report.to_json()})
+        return report
+
+    def status(self) -> dict[str, Any]:
+        return {"index": self.index.current.describe(), "index_error": self.index.last_error,
+                "webhooks": {"delivered": self.webhooks.delivered, "failed": self.webhooks.failed,
+                             "pending": self.webhooks.pending}}
+
+
+def match_json(match: Match) -> dict[str, Any]:
+    return {"bank": match.hashset, "entry_id": match.entry_id, "label": match.label,
+            "category": str(match.category) if match.category else None, "kind": match.kind.value,
+            "algorithm": match.algorithm, "distance": match.distance, "details": codec.jsonable(dict(match.details),
+                                                                                                "match details")}
+
+
+def hashes_json(digests: Digests) -> dict[str, Any]:
+    """The hashes as logged and reported: crypto, the PDQ value and quality, the vPDQ frame count."""
+    found: dict[str, Any] = dict(digests.crypto)
+    for name, result in digests.perceptual.items():
+        if isinstance(result, PerceptualDigest) and name == "vpdq":
+            found["vpdq_frames"] = result.value.count("\n") + 1
+            found["vpdq_quality"] = result.quality
+        elif isinstance(result, PerceptualDigest):
+            found[name], found[f"{name}_quality"] = result.value, result.quality
+    return found

@@ -1,0 +1,165 @@
+"""The service's own records in the store: API keys, the query log, reports and webhooks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
+
+from footprint.errors import AlreadyExists, NotFound, UsageError
+from footprint.store import codec
+from footprint.store.schema_service import service_keys, service_queries, service_reports, service_webhooks
+
+from .bankstore import transaction
+from .keys import check_scopes, new_token, token_digest
+from .records import REPORT_STATUSES, ApiKey, Report, Webhook
+
+
+class ServiceStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- keys -------------------------------------------------------------------------------
+
+    def add_key(self, name: str, scopes: Iterable[str], rate: float = 20.0, burst: int = 40) -> tuple[ApiKey, str]:
+        """A new key and its token: the token is returned here once and never stored."""
+        found = check_scopes(scopes)
+        if rate <= 0 or burst < 1:
+            raise UsageError("a key's rate must be above 0 and its burst at least 1")
+        token = new_token()
+        values = {"name": name, "token_sha256": token_digest(token), "scopes": " ".join(sorted(found)),
+                  "rate": float(rate), "burst": int(burst), "created": codec.now(), "revoked": None}
+        try:
+            with transaction(self.engine, write=True) as conn:
+                row = conn.execute(service_keys.insert().values(values).returning(*service_keys.c)).one()
+        except IntegrityError as exc:
+            raise AlreadyExists(f"API key {name!r} already exists") from exc
+        return _key(row), token
+
+    def key_for_token(self, token: str) -> ApiKey | None:
+        """The live (not revoked) key with this token, or None."""
+        with transaction(self.engine) as conn:
+            row = conn.execute(select(service_keys).where(service_keys.c.token_sha256 == token_digest(token),
+                                                          service_keys.c.revoked.is_(None))).first()
+        return _key(row) if row is not None else None
+
+    def list_keys(self) -> list[ApiKey]:
+        with transaction(self.engine) as conn:
+            return [_key(r) for r in conn.execute(select(service_keys).order_by(service_keys.c.name))]
+
+    def revoke_key(self, name: str) -> ApiKey:
+        with transaction(self.engine, write=True) as conn:
+            live = (service_keys.c.name == name, service_keys.c.revoked.is_(None))
+            done = conn.execute(update(service_keys).where(*live).values(revoked=codec.now())).rowcount
+            row = conn.execute(select(service_keys).where(service_keys.c.name == name)).first()
+        if row is None:
+            raise NotFound(f"API key {name!r} not found")
+        if not done:
+            raise UsageError(f"API key {name!r} is already revoked")
+        return _key(row)
+
+    # -- query log --------------------------------------------------------------------------
+
+    def log_query(self, key_name: str | None, endpoint: str, hashes: Mapping[str, object] | None,
+                  outcome: str, match_count: int, index_version: int | None) -> None:
+        values = {"time": codec.now(), "key_name": key_name, "endpoint": endpoint,
+                  "hashes": dict(hashes) if hashes else None, "outcome": outcome,
+                  "match_count": match_count, "index_version": index_version}
+        with transaction(self.engine, write=True) as conn:
+            conn.execute(service_queries.insert().values(values))
+
+    def recent_queries(self, limit: int = 100) -> list[dict[str, object]]:
+        with transaction(self.engine) as conn:
+            rows = conn.execute(select(service_queries).order_by(service_queries.c.id.desc()).limit(limit)).mappings()
+            return [{**r, "time": r["time"].isoformat()} for r in rows]
+
+    # -- reports ----------------------------------------------------------------------------
+
+    def add_report(self, *, incident_time: datetime, key_name: str | None, reference: str | None,
+                   uploader: Mapping[str, object] | None, file: Mapping[str, object],
+                   matches: Sequence[Mapping[str, object]], index_version: int) -> Report:
+        now = codec.now()
+        values = {"created": now, "incident_time": incident_time, "status": "new", "key_name": key_name,
+                  "reference": reference, "uploader": codec.jsonable(dict(uploader or {}), "uploader") or None,
+                  "file": codec.jsonable(dict(file), "file"), "matches": codec.jsonable([dict(m) for m in matches],
+                                                                                       "matches"),
+                  "index_version": index_version, "notes": "", "changed": now}
+        with transaction(self.engine, write=True) as conn:
+            return _report(conn.execute(service_reports.insert().values(values).returning(*service_reports.c)).one())
+
+    def get_report(self, report_id: int) -> Report:
+        with transaction(self.engine) as conn:
+            row = conn.execute(select(service_reports).where(service_reports.c.id == report_id)).first()
+        if row is None:
+            raise NotFound(f"report {report_id} not found")
+        return _report(row)
+
+    def list_reports(self, status: str | None = None, after: int = 0, limit: int = 1000) -> list[Report]:
+        query = select(service_reports).where(service_reports.c.id > after)
+        if status is not None:
+            query = query.where(service_reports.c.status == _status(status))
+        with transaction(self.engine) as conn:
+            return [_report(r) for r in conn.execute(query.order_by(service_reports.c.id).limit(limit))]
+
+    def set_report_status(self, report_id: int, status: str, notes: str | None = None) -> Report:
+        values: dict[str, Any] = {"status": _status(status), "changed": codec.now()}
+        if notes is not None:
+            values["notes"] = notes
+        with transaction(self.engine, write=True) as conn:
+            query = update(service_reports).where(service_reports.c.id == report_id).values(values)
+            done = conn.execute(query).rowcount
+        if not done:
+            raise NotFound(f"report {report_id} not found")
+        return self.get_report(report_id)
+
+    # -- webhooks ---------------------------------------------------------------------------
+
+    def add_webhook(self, name: str, url: str, secret: str) -> Webhook:
+        if not url.startswith(("http://", "https://")):
+            raise UsageError(f"webhook URL {url!r} is not http or https")
+        values = {"name": name, "url": url, "secret": secret, "enabled": True, "created": codec.now()}
+        try:
+            with transaction(self.engine, write=True) as conn:
+                return _webhook(conn.execute(service_webhooks.insert().values(values)
+                                             .returning(*service_webhooks.c)).one())
+        except IntegrityError as exc:
+            raise AlreadyExists(f"webhook {name!r} already exists") from exc
+
+    def list_webhooks(self, enabled_only: bool = False) -> list[Webhook]:
+        query = select(service_webhooks).order_by(service_webhooks.c.name)
+        if enabled_only:
+            query = query.where(service_webhooks.c.enabled.is_(True))
+        with transaction(self.engine) as conn:
+            return [_webhook(r) for r in conn.execute(query)]
+
+    def remove_webhook(self, name: str) -> None:
+        with transaction(self.engine, write=True) as conn:
+            if not conn.execute(service_webhooks.delete().where(service_webhooks.c.name == name)).rowcount:
+                raise NotFound(f"webhook {name!r} not found")
+
+
+def _status(status: str) -> str:
+    if status not in REPORT_STATUSES:
+        raise UsageError(f"report status must be one of {', '.join(REPORT_STATUSES)}")
+    return status
+
+
+def _key(row: Any) -> ApiKey:
+    r = row._mapping
+    return ApiKey(id=r["id"], name=r["name"], scopes=frozenset(r["scopes"].split()), rate=r["rate"],
+                  burst=r["burst"], created=r["created"], revoked=r["revoked"])
+
+
+def _report(row: Any) -> Report:
+    r = row._mapping
+    return Report(id=r["id"], created=r["created"], incident_time=r["incident_time"], status=r["status"],
+                  key_name=r["key_name"], reference=r["reference"], uploader=r["uploader"], file=r["file"],
+                  matches=r["matches"], index_version=r["index_version"], notes=r["notes"], changed=r["changed"])
+
+
+def _webhook(row: Any) -> Webhook:
+    r = row._mapping
+    return Webhook(id=r["id"], name=r["name"], url=r["url"], secret=r["secret"], enabled=bool(r["enabled"]))

@@ -13,8 +13,8 @@ from footprint.cli.context import app_context
 from footprint.cli.output import say
 from footprint.errors import UsageError
 from footprint.model import CategoryScheme
+from footprint.reports.court import write_report
 from footprint.reports.export import EXPORTERS
-from footprint.reports.html import write_html_report
 from footprint.reports.vics_export import write_case_vics
 
 
@@ -49,8 +49,9 @@ def export(ctx: typer.Context, name: str,
 
 
 def report(ctx: typer.Context, name: str,
-           output: Path = typer.Option(..., "-o", "--output", help="The HTML file to write.")) -> None:
-    """Write a self-contained HTML report of a case."""
+           output: Path = typer.Option(..., "-o", "--output", help="The HTML (or PDF) file to write."),
+           pdf: bool = typer.Option(False, "--pdf", help="Write the court report as an A4 PDF.")) -> None:
+    """Write a self-contained HTML report of a case, or with --pdf the same report as a PDF."""
     app = app_context(ctx)
-    write_html_report(app.store, name, output, app.settings)
+    write_report(app.store, name, output, app.settings, pdf=pdf)
     say(f"report written to {output}")

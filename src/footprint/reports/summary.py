@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from footprint.model import Category, ItemState, Match
+from footprint.sources.detect import is_image, is_video
 from footprint.store.base import CaseRecord, ItemRecord, Store
 
 STATES = tuple(s.value for s in ItemState)
@@ -26,6 +27,7 @@ class Counts:
     matched_by_state: Counter[str] = field(default_factory=Counter)
     by_kind: Counter[str] = field(default_factory=Counter)  # exact / near, per item's best match
     by_category: dict[str, Counter[str]] = field(default_factory=dict)  # category → state → items
+    by_category_media: dict[str, Counter[str]] = field(default_factory=dict)  # category → media → items
     warnings: int = 0
 
     def add(self, record: ItemRecord) -> None:
@@ -41,6 +43,7 @@ class Counts:
             category = most_serious(record.matches)
             key = str(category) if category else "uncategorised"
             self.by_category.setdefault(key, Counter())[state] += 1
+            self.by_category_media.setdefault(key, Counter())[media_kind(record)] += 1
 
     def as_dict(self) -> dict[str, object]:
         # not dataclasses.asdict: it rebuilds a Counter from (key, count) pairs, counting the pairs
@@ -49,7 +52,19 @@ class Counts:
             "by_status": dict(self.by_status), "by_state": dict(self.by_state),
             "matched_by_state": dict(self.matched_by_state), "by_kind": dict(self.by_kind),
             "by_category": {k: dict(v) for k, v in sorted(self.by_category.items())},
+            "by_category_media": {k: dict(v) for k, v in sorted(self.by_category_media.items())},
         }
+
+
+MEDIA_KINDS = ("picture", "video", "other")
+
+
+def media_kind(record: ItemRecord) -> str:
+    """picture, video or other, from the type detected in the content (never from the name)."""
+    media_type = record.digests.media_type if record.digests else None
+    if is_image(media_type):
+        return "picture"
+    return "video" if is_video(media_type) else "other"
 
 
 def best_kind(matches: Iterable[Match]) -> str:

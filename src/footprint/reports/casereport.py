@@ -1,0 +1,124 @@
+"""What a case report says, gathered once from the store and rendered twice: as HTML and as PDF.
+
+The court needs the same figures whichever form it reads, and a report re-made from the same case
+must be the same report: so the data is gathered in one place, every list is put in a stable order
+here (never left to the database or a dict), and the generation time is passed in rather than read
+from the clock, so a caller can pin it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from footprint import __version__
+from footprint.reports.export import item_to_dict
+from footprint.reports.summary import MEDIA_KINDS, STATES, Counts
+from footprint.settings import Settings
+from footprint.store.base import CaseRecord, ExhibitRecord, HashSetRecord, ItemRecord, Store
+
+# The optional audit-trail hook: given the store and the case, the hash at the head of the case's
+# audit trail (None when the case has none). The review layer supplies it once its trail exists.
+AuditHead = Callable[[Store, CaseRecord], str | None]
+
+
+@dataclass(frozen=True)
+class CaseReport:
+    """Everything either rendering shows, in the order it shows it."""
+
+    case: CaseRecord
+    exhibits: list[dict[str, object]]
+    hashsets: list[dict[str, object]]
+    counts: Counts
+    matched: list[dict[str, object]]  # items with at least one match (hence a category, when the list has one)
+    warned: list[dict[str, object]]  # items with at least one warning
+    version: str
+    settings: dict[str, object]
+    generated: datetime
+    audit_head: str | None = None
+
+    def context(self) -> dict[str, object]:
+        """The names the templates use."""
+        return {
+            "case": self.case, "exhibits": self.exhibits, "hashsets": self.hashsets, "counts": self.counts,
+            "states": STATES, "media_kinds": MEDIA_KINDS, "matched": self.matched, "warned": self.warned,
+            "version": self.version, "settings": self.settings, "audit_head": self.audit_head,
+            "generated": self.generated.isoformat(timespec="seconds"),
+        }
+
+
+def gather_report(store: Store, case_name: str, settings: Settings, generated: datetime,
+                  audit_head: AuditHead | None = None) -> CaseReport:
+    """One pass over the case's items (ordered by exhibit and ref by the store) feeds every figure."""
+    case = store.get_case(case_name)
+    counts = Counts()
+    matched: list[dict[str, object]] = []
+    warned: list[dict[str, object]] = []
+    for record in store.iter_items(case.id):
+        counts.add(record)
+        if record.matches:
+            matched.append(_item_row(record))
+        if record.warnings:
+            warned.append(_item_row(record))
+    matched.sort(key=lambda row: (str(row["exhibit"]), str(row["ref"])))
+    warned.sort(key=lambda row: (str(row["exhibit"]), str(row["ref"])))
+    exhibits = sorted(store.list_exhibits(case.id), key=lambda e: (e.name, e.id))
+    return CaseReport(
+        case=case,
+        exhibits=[exhibit_row(e) for e in exhibits],
+        hashsets=[_hashset_row(h) for h in sorted(store.list_hashsets(), key=lambda h: h.name)],
+        counts=counts, matched=matched, warned=warned, version=__version__,
+        settings=_sorted_dict(settings.describe()), generated=generated,
+        audit_head=audit_head(store, case) if audit_head else None,
+    )
+
+
+def exhibit_row(exhibit: ExhibitRecord) -> dict[str, object]:
+    """An exhibit with its integrity laid out: each hash before and after, and whether they agree."""
+    algorithms = sorted(set(exhibit.hashes_before) | set(exhibit.hashes_after))
+    integrity = [{"algorithm": a, "before": exhibit.hashes_before.get(a), "after": exhibit.hashes_after.get(a),
+                  "agree": exhibit.hashes_before.get(a) == exhibit.hashes_after.get(a)} for a in algorithms]
+    details = dict(exhibit.details)
+    return {
+        "name": exhibit.name, "path": exhibit.path, "kind": exhibit.kind, "size": exhibit.size,
+        "status": exhibit.status, "started": _iso(exhibit.started), "finished": _iso(exhibit.finished),
+        "hashes_before": dict(sorted(exhibit.hashes_before.items())),
+        "hashes_after": dict(sorted(exhibit.hashes_after.items())),
+        "integrity": integrity,
+        "ewf_verification": _sorted_deep(details.pop("ewf_verification", None)),
+        "hash_sets": sorted(details.pop("hash_sets", []) or [], key=lambda h: str(h.get("name"))),
+        "details": _sorted_dict(details),
+    }
+
+
+def _item_row(record: ItemRecord) -> dict[str, object]:
+    row = item_to_dict(record)
+    matches = row["matches"]
+    assert isinstance(matches, list)
+    row["matches"] = sorted((_sorted_dict(m) for m in matches),
+                            key=lambda m: (str(m["hashset"]), int(m["entry"]), str(m["algorithm"])))
+    return row
+
+
+def _hashset_row(hashset: HashSetRecord) -> dict[str, object]:
+    return {"name": hashset.name, "format": hashset.format, "source": hashset.source,
+            "imported": _iso(hashset.imported), "pdq_threshold": hashset.pdq_threshold,
+            "entry_count": hashset.entry_count, "file_sha256": hashset.details.get("file_sha256", "")}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _sorted_dict(mapping: Mapping[str, object]) -> dict[str, object]:
+    return {str(k): _sorted_deep(v) for k, v in sorted(mapping.items(), key=lambda kv: str(kv[0]))}
+
+
+def _sorted_deep(value: object) -> object:
+    """Mappings with their keys sorted, all the way down: a report never depends on insertion order."""
+    if isinstance(value, Mapping):
+        return {str(k): _sorted_deep(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, list | tuple):
+        return [_sorted_deep(v) for v in value]
+    return value

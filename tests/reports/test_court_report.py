@@ -1,0 +1,143 @@
+"""The court report: one gathering of the case's data, rendered as HTML and as an A4 PDF that is the
+same file byte for byte when re-made from the same case at the same generation time."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageStat
+
+from footprint.reports.casereport import gather_report
+from footprint.reports.html import render_html
+from footprint.reports.pdf import render_pdf
+from footprint.reports.summary import media_kind, most_serious
+from footprint.settings import Settings
+from footprint.store import open_store
+
+T1 = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+T2 = datetime(2024, 1, 2, 3, 4, 6, tzinfo=UTC)
+
+needs_poppler = pytest.mark.skipif(not shutil.which("pdftoppm") or not shutil.which("pdftotext"),
+                                   reason="poppler-utils (pdftoppm, pdftotext) is not installed")
+
+
+@pytest.fixture
+def store(demo_scanned):
+    return open_store(Settings.from_env().database_url)
+
+
+def _report(store, generated=T1, audit_head=None):
+    return gather_report(store, "demo", Settings.from_env(), generated, audit_head=audit_head)
+
+
+def test_same_case_same_time_same_pdf_bytes(store):
+    first = render_pdf(_report(store))
+    second = render_pdf(_report(store))  # gathered again from the store, not the same object
+    assert first.startswith(b"%PDF-") and first == second
+
+
+def test_reports_at_two_times_differ_only_in_the_time(store):
+    """Uncompressed, object by object: only the document information (dates), the first page's
+    content (the printed time) and the glyph-to-text maps' order (the time's digits are drawn
+    first) differ; the text and the file identifier are the same."""
+    one, two = render_pdf(_report(store, T1), compress=False), render_pdf(_report(store, T2), compress=False)
+    assert one != two
+    objects_one, objects_two = _objects(one), _objects(two)
+    assert objects_one.keys() == objects_two.keys()
+    differing = {n for n in objects_one if objects_one[n] != objects_two[n]}
+    info = {n for n in differing if b"/CreationDate" in objects_one[n]}
+    cmaps = {n for n in differing if b"begincmap" in objects_one[n]}
+    for n in cmaps:  # the same glyph → character pairs, listed in another order
+        assert sorted(objects_one[n].split(b"\n")) == sorted(objects_two[n].split(b"\n"))
+    pages = differing - info - cmaps
+    assert len(info) == 1 and len(pages) == 1, differing
+    assert b"(D:20240102030405+00'00)" in objects_one[info.pop()]
+    assert _ids(one)[0] == _ids(two)[0]  # the permanent identifier does not depend on the time
+
+
+def test_a_changed_case_gets_another_identifier(store, cli):
+    before = _ids(render_pdf(_report(store), compress=False))[0]
+    assert cli("case", "create", "other").code == 0  # not this case: same identifier
+    assert _ids(render_pdf(_report(store), compress=False))[0] == before
+    assert cli("hashset", "import", str(_known(cli)), "--name", "again").code == 0  # a new list shown
+    assert _ids(render_pdf(_report(store), compress=False))[0] != before
+
+
+def test_counts_split_by_state_and_media_match_the_store(store):
+    report = _report(store)
+    records = list(store.iter_items(store.get_case("demo").id))
+    matched = [r for r in records if r.matches]
+    assert [row["ref"] for row in report.matched] == sorted(r.ref for r in matched)
+    by_category: dict[str, int] = {}
+    for r in matched:
+        key = str(most_serious(r.matches))
+        by_category[key] = by_category.get(key, 0) + 1
+    assert {k: sum(v.values()) for k, v in report.counts.by_category.items()} == by_category
+    assert {k: sum(v.values()) for k, v in report.counts.by_category_media.items()} == by_category
+    assert sum(report.counts.by_category_media[k]["picture"] for k in by_category) == \
+        sum(media_kind(r) == "picture" for r in matched) == 9
+    assert report.counts.warnings == sum(len(r.warnings) for r in records) == 3
+
+
+def test_html_and_pdf_come_from_one_gathering(store):
+    report = _report(store, audit_head=lambda s, case: f"head-of-{case.name}")
+    html = render_html(report)
+    assert "head-of-demo" in html and "2024-01-02T03:04:05+00:00" in html
+    assert "@page" not in html  # the print layout is the PDF's
+    paged = render_html(report, paged=True)
+    assert 'counter(pages)' in paged and "head-of-demo" in paged
+
+
+@needs_poppler
+def test_demo_pdf_renders_to_pages_with_its_figures(cli, store, tmp_path):
+    pdf = tmp_path / "demo.pdf"
+    result = cli("report", "demo", "--pdf", "-o", str(pdf))
+    assert result.code == 0, result.stderr
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= 1
+    with Image.open(pages[0]) as first:
+        grey = first.convert("L")
+        assert first.size[0] < first.size[1]  # portrait A4
+        assert ImageStat.Stat(grey).stddev[0] > 5 and grey.getextrema()[0] < 100  # ink on the page
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    flat = "".join(text.split())
+    exhibit = store.list_exhibits(store.get_case("demo").id)[0]
+    assert exhibit.hashes_before["manifest-sha256"] in flat
+    assert f"page 1 of {len(pages)}" in text and "case demo" in text
+    counts = _report(store).counts
+    assert re.search(rf"items\s+{counts.by_state['allocated']}\s+0\s+0\s+{counts.items}", text)
+    assert re.search(r"matched items\s+9\s+0\s+0\s+9", text)
+    for category, per_state in counts.by_category.items():
+        assert re.search(rf"category {category}\s+{per_state['allocated']}\s+0\s+0", text)
+    assert "evidence/Downloads.zip!more.tar.gz!deep/copy.jpg" in flat
+
+
+def test_the_audit_head_is_shown_when_the_review_trail_exists(store):
+    audit = pytest.importorskip("footprint.review.audit", reason="the review audit trail is not built yet")
+    from footprint.reports.court import audit_trail_head
+
+    head = audit_trail_head(store, store.get_case("demo"))
+    report = _report(store, audit_head=audit_trail_head)
+    assert report.audit_head == head and audit is not None
+
+
+def _objects(pdf: bytes) -> dict[bytes, bytes]:
+    return dict(re.findall(rb"\n(\d+) 0 obj\n(.*?)\nendobj", pdf, re.S))
+
+
+def _ids(pdf: bytes) -> tuple[bytes, bytes]:
+    found = re.search(rb"/ID \[\((\w+)\) \((\w+)\)\]", pdf)
+    assert found
+    return found.group(1), found.group(2)
+
+
+def _known(cli) -> Path:
+    shown = cli("hashset", "show", "known").json()
+    return Path(shown["source"])

@@ -103,6 +103,8 @@ class Batch:
         matches = self._matcher.match_batch([r.digests for r in records])
         finished = [r.finish(m) for r, m in zip(records, matches, strict=True)]
         self._store.save_items(self._exhibit_id, finished)
+        if self._matcher.known_good is not None:  # NSRL: marked once saved; a match always stands
+            self._matcher.known_good.mark(finished, exhibit_id=self._exhibit_id)
         self._pending.clear()
         self.saved += len(finished)
         self.matched += sum(1 for f in finished if f.matches)

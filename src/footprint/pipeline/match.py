@@ -18,6 +18,7 @@ from footprint.hashers.pdq import hex_to_bytes, is_degenerate
 from footprint.matching.base import HammingIndex
 from footprint.matching.registry import best_index
 from footprint.model import Digests, Match, MatchKind, PerceptualDigest
+from footprint.pipeline.knowngood import KnownGood
 from footprint.pipeline.video import VideoMatcher
 from footprint.store.base import EntryHit, HashSetRecord, Store
 
@@ -41,6 +42,7 @@ class Matcher:
         self.hashsets = store.list_hashsets()
         self._banks = [bank for hs in self.hashsets if (bank := _load_bank(store, hs)) is not None]
         self._videos = VideoMatcher(store, self.hashsets)
+        self.known_good = KnownGood.for_store(store)  # marks items after they are saved (batch.py)
 
     def describe(self) -> list[dict[str, object]]:
         """What was matched against, for the report: each set, its size and threshold."""

@@ -20,7 +20,7 @@ CSV_COLUMNS = (
     "ref", "exhibit", "state", "size", "md5", "sha1", "sha256", "pdq", "pdq_quality", "media_type",
     "status", "reason", "match_hashset", "match_entry", "match_label", "match_category", "match_kind",
     "match_algorithm", "match_distance", "inode", "offset", "created", "modified", "accessed",
-    "changed", "warnings",
+    "changed", "warnings", "known_good",
 )
 
 
@@ -45,6 +45,8 @@ def item_to_dict(record: ItemRecord) -> dict[str, object]:
         "matches": [match_to_dict(m) for m in record.matches],
         **facts,
         "warnings": list(record.warnings),
+        "known_good": [{"list": g.list_name, "algorithm": g.algorithm, "conflict": g.conflict}
+                       for g in record.known_good],
     }
 
 
@@ -77,6 +79,8 @@ def write_csv(records: Iterable[ItemRecord], out: TextIO) -> int:
     for record in records:
         row = item_to_dict(record)
         row["warnings"] = " | ".join(record.warnings)
+        row["known_good"] = " | ".join(f"{g.list_name}:{g.algorithm}" + (":conflict" if g.conflict else "")
+                                       for g in record.known_good)
         matches = row.pop("matches") or [None]
         for match in matches:
             writer.writerow({**row, **_match_columns(match)})

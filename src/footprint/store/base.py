@@ -41,6 +41,16 @@ class ExhibitRecord:
 
 
 @dataclass(frozen=True)
+class KnownGoodMark:
+    """An item found in a known-good list (NSRL). ``conflict``: it also matched a known list, and
+    the match stands (a known-good mark never hides a match)."""
+
+    list_name: str
+    algorithm: str
+    conflict: bool = False
+
+
+@dataclass(frozen=True)
 class ItemRecord:
     """Everything the scan learned about one item, saved atomically with its matches and warnings."""
 
@@ -54,6 +64,7 @@ class ItemRecord:
     warnings: Sequence[str] = ()
     exhibit: str | None = None  # filled in when read back
     id: int | None = None  # filled in when read back
+    known_good: Sequence[KnownGoodMark] = ()  # filled in when read back from a SQL store
 
 
 @dataclass(frozen=True)

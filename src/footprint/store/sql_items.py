@@ -9,14 +9,16 @@ insert would not.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, Insert, Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from . import codec
-from .base import ItemRecord
+from .base import ItemRecord, KnownGoodMark
 from .schema import hashsets, items, matches, warnings
+from .schema_knowngood import knowngood_marks
 
 IN_LIMIT = 1000
 
@@ -78,6 +80,7 @@ def read_item_page(conn: Connection, exhibit_id: int, exhibit: str, after: str |
     ids = [row["id"] for row in page]
     found_matches: dict[int, list[Any]] = {i: [] for i in ids}
     found_warnings: dict[int, list[str]] = {i: [] for i in ids}
+    found_good: dict[int, list[KnownGoodMark]] = {i: [] for i in ids}
     for chunk in codec.batched(ids, IN_LIMIT):
         for row in conn.execute(select(matches).where(matches.c.item_id.in_(chunk))
                                 .order_by(matches.c.id)).mappings():
@@ -85,5 +88,8 @@ def read_item_page(conn: Connection, exhibit_id: int, exhibit: str, after: str |
         for row in conn.execute(select(warnings).where(warnings.c.item_id.in_(chunk))
                                 .order_by(warnings.c.id)).mappings():
             found_warnings[row["item_id"]].append(codec.join_warning(row["stage"], row["message"]))
-    return [codec.item_from_row(row, exhibit, found_matches[row["id"]], found_warnings[row["id"]])
-            for row in page]
+        for row in conn.execute(select(knowngood_marks).where(knowngood_marks.c.item_id.in_(chunk))
+                                .order_by(knowngood_marks.c.list_name)).mappings():
+            found_good[row["item_id"]].append(KnownGoodMark(row["list_name"], row["algorithm"], row["conflict"]))
+    return [replace(codec.item_from_row(row, exhibit, found_matches[row["id"]], found_warnings[row["id"]]),
+                    known_good=tuple(found_good[row["id"]])) for row in page]

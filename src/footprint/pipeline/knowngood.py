@@ -1,0 +1,206 @@
+"""Known-good exclusion: import an NSRL RDS v3 minimal database into a compact lookup under
+FOOTPRINT_HOME/knowngood/<name>/, and mark the items found in it (during a scan, or after one).
+
+A known-good mark takes an item out of the review queue and the new-material list, and nothing
+else: it never hides a match. An item both known-good and matched keeps its match; the mark is
+recorded with ``conflict`` set and a warning on the item says so, for the examiner to look at.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from footprint.errors import AlreadyExists, NotFound, StoreError
+from footprint.hashsets.nsrl import read_digests
+from footprint.matching.knowngood import IndexBuilder, KnownGoodIndex, hex_to_digests
+from footprint.model import Digests, Match
+from footprint.store.base import ItemRecord, Store
+from footprint.store.codec import batched
+from footprint.store.knowngood import KnownGoodList, KnownGoodStore, NewMark
+
+STRONGEST_FIRST = ("sha256", "sha1", "md5")
+DEFAULT_ALGORITHMS = ("sha256",)
+APPLY_BATCH = 1000
+
+
+def knowngood_store(store: Store) -> KnownGoodStore:
+    """The known-good tables of a SQL case store (the in-memory test store has none)."""
+    engine = getattr(store, "engine", None)
+    if engine is None:
+        raise StoreError("known-good lists need a SQL case store (SQLite or PostgreSQL)")
+    return KnownGoodStore(engine)
+
+
+# -- import ---------------------------------------------------------------------------------
+
+
+def import_nsrl(store: Store, home: Path, path: Path, name: str,
+                algorithms: Sequence[str] = DEFAULT_ALGORITHMS, chunk: int = 1_000_000) -> KnownGoodList:
+    """Build the lookup in a scratch folder, move it into place, then register it."""
+    lists = knowngood_store(store)
+    if any(found.name == name for found in lists.list_lists()):
+        raise AlreadyExists(f"known-good list {name!r} already exists")
+    root = home / "knowngood"
+    folder, scratch = root / name, root / f".{name}.building"
+    if folder.exists():
+        raise AlreadyExists(f"{folder} already exists: remove it or choose another name")
+    shutil.rmtree(scratch, ignore_errors=True)  # left by an import that was stopped
+    started = time.monotonic()
+    source_sha256 = _sha256(path)
+    try:
+        header = _build(scratch, path, name, source_sha256, list(algorithms), chunk)
+        header["seconds"] = round(time.monotonic() - started, 3)
+        scratch.rename(folder)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    try:
+        return lists.add_list(name, str(folder), str(path.resolve()), source_sha256, header["rows"],
+                              header["counts"], details={"algorithms": header["algorithms"],
+                                                         "invalid": header["invalid"],
+                                                         "seconds": header["seconds"]})
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _build(scratch: Path, path: Path, name: str, source_sha256: str, algorithms: list[str],
+           chunk: int) -> dict[str, object]:
+    builder = IndexBuilder(scratch, algorithms)
+    rows, invalid = 0, dict.fromkeys(algorithms, 0)
+    for columns in read_digests(path, algorithms, chunk):
+        for algorithm, values in columns.items():
+            digests, _ = hex_to_digests(values, algorithm)
+            builder.add(algorithm, digests)
+            invalid[algorithm] += len(values) - len(digests)
+        rows += len(next(iter(columns.values())))
+    return builder.finish({"name": name, "source": str(path.resolve()), "source_sha256": source_sha256,
+                           "rows": rows, "invalid": invalid,
+                           "imported": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as stream:
+            while block := stream.read(8 << 20):
+                digest.update(block)
+    except OSError as exc:
+        raise NotFound(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return digest.hexdigest()
+
+
+def remove_list(store: Store, name: str) -> None:
+    lists = knowngood_store(store)
+    found = lists.get_list(name)
+    lists.remove_list(name)
+    shutil.rmtree(found.path, ignore_errors=True)
+
+
+# -- marking --------------------------------------------------------------------------------
+
+
+class KnownGood:
+    """Every registered known-good list, open for lookups; built once per scan or apply."""
+
+    def __init__(self, lists: KnownGoodStore, indexes: Sequence[tuple[KnownGoodList, KnownGoodIndex]]) -> None:
+        self.lists = lists
+        self.indexes = list(indexes)
+
+    @classmethod
+    def for_store(cls, store: Store) -> KnownGood | None:
+        """None when there is nothing to look up (no list, or a store without the tables)."""
+        if getattr(store, "engine", None) is None:
+            return None
+        lists = knowngood_store(store)
+        found = lists.list_lists()
+        if not found:
+            return None
+        return cls(lists, [(kg, _open(kg)) for kg in found])
+
+    def judge(self, digests: Sequence[Digests | None],
+              matches: Sequence[Sequence[Match]]) -> list[list[tuple[str, str, str | None]]]:
+        """Per item: (list name, algorithm, conflict warning or None) for each list that knows it."""
+        out: list[list[tuple[str, str, str | None]]] = [[] for _ in digests]
+        for kg, index in self.indexes:
+            for i, algorithm in _found_in(index, digests).items():
+                out[i].append((kg.name, algorithm, _conflict(kg.name, algorithm, matches[i])))
+        return out
+
+    def mark(self, records: Sequence[ItemRecord], exhibit_id: int | None = None) -> int:
+        """Look the records up and record their marks; returns how many marks were new. Records
+        carry their id (read back), or are addressed by ref in ``exhibit_id`` (just saved)."""
+        judged = self.judge([r.digests for r in records], [r.matches for r in records])
+        marks = [NewMark(name, algorithm, warning is not None, item_id=record.id, exhibit_id=exhibit_id,
+                         ref=record.ref, warning=warning)
+                 for record, found in zip(records, judged, strict=True) for name, algorithm, warning in found]
+        return self.lists.add_marks(marks)
+
+
+def _open(kg: KnownGoodList) -> KnownGoodIndex:
+    try:
+        return KnownGoodIndex.open(Path(kg.path))
+    except Exception as exc:
+        raise NotFound(f"known-good list {kg.name!r}: its lookup {kg.path} cannot be opened ({exc}); "
+                       f"import it again or remove it") from exc
+
+
+def _found_in(index: KnownGoodIndex, digests: Sequence[Digests | None]) -> dict[int, str]:
+    """Item position → the strongest algorithm by which this list knows it."""
+    found: dict[int, str] = {}
+    for algorithm in STRONGEST_FIRST:
+        if algorithm not in index.tables:
+            continue
+        wanted = [(i, d.crypto[algorithm]) for i, d in enumerate(digests)
+                  if i not in found and d is not None and d.crypto.get(algorithm)]
+        if not wanted:
+            continue
+        hits = index.lookup(algorithm, [value for _, value in wanted])
+        found.update((i, algorithm) for (i, _), hit in zip(wanted, hits, strict=True) if hit)
+    return found
+
+
+def _conflict(name: str, algorithm: str, matches: Sequence[Match]) -> str | None:
+    if not matches:
+        return None
+    sets = ", ".join(sorted({m.hashset for m in matches}))
+    return (f"in known-good list {name} ({algorithm}) but matched {sets}: the match stands; "
+            f"check the known-good list")
+
+
+@dataclass
+class ApplySummary:
+    case: str
+    items: int = 0
+    new_marks: int = 0
+    known_good: int = 0  # items of the case marked known-good (after)
+    known_good_conflicts: int = 0  # of them, items that also matched a known list
+
+
+def apply_known_good(store: Store, case_name: str) -> ApplySummary:
+    """Mark a scanned case's items after the fact (a list imported later). Idempotent."""
+    case = store.get_case(case_name)
+    lists = knowngood_store(store)
+    summary = ApplySummary(case.name)
+    checker = KnownGood.for_store(store)
+    if checker is not None:
+        for chunk in batched(store.iter_items(case.id), APPLY_BATCH):
+            summary.items += len(chunk)
+            summary.new_marks += checker.mark(chunk)
+    counts = lists.case_counts(case.id)
+    summary.known_good, summary.known_good_conflicts = counts["known_good"], counts["known_good_conflicts"]
+    return summary
+
+
+def is_known_good(record: ItemRecord) -> bool:
+    """Marked known-good and not matched: the only kind of mark that takes an item out of review."""
+    return bool(record.known_good) and not record.matches
+
+
+def count_known_good(records: Iterable[ItemRecord]) -> int:
+    return sum(1 for r in records if is_known_good(r))

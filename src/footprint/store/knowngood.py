@@ -1,0 +1,171 @@
+"""Known-good lists and marks in the case database, over the SQL store's engine.
+
+Only the list's registration (where its compact lookup is, what it was built from) and the per-item
+marks are kept here; the digests themselves stay in the lookup folder (matching/knowngood.py).
+Marking is idempotent: an item is marked once per list, so a repeated ``apply`` changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Insert, Row, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from footprint.errors import AlreadyExists, NotFound, StoreError
+
+from . import codec
+from .schema import exhibits, items, warnings
+from .schema_knowngood import knowngood_lists, knowngood_marks
+
+IN_LIMIT = 1000
+STAGE = "knowngood"
+
+
+@dataclass(frozen=True)
+class KnownGoodList:
+    id: int
+    name: str
+    path: str  # folder of the compact lookup
+    source: str
+    source_sha256: str
+    imported: datetime
+    rows: int
+    counts: Mapping[str, int] = field(default_factory=dict)
+    details: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NewMark:
+    """A mark to record: the item by id, or by (exhibit id, ref) during a scan."""
+
+    list_name: str
+    algorithm: str
+    conflict: bool
+    item_id: int | None = None
+    exhibit_id: int | None = None
+    ref: str | None = None
+    warning: str | None = None  # recorded on the item with a new conflicting mark
+
+
+class KnownGoodStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def _tx(self, write: bool = False) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                if write:
+                    conn.execution_options(footprint_write=True)
+                with conn.begin():
+                    yield conn
+        except IntegrityError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StoreError(f"case store: known-good: {str(getattr(exc, 'orig', exc)).strip()[:300]}") from exc
+
+    # -- lists ------------------------------------------------------------------------------
+
+    def add_list(self, name: str, path: str, source: str, source_sha256: str, rows: int,
+                 counts: Mapping[str, int], details: Mapping[str, object] | None = None) -> KnownGoodList:
+        values = {"name": name, "path": path, "source": source, "source_sha256": source_sha256,
+                  "imported": codec.now(), "rows": rows, "counts": dict(counts),
+                  "details": codec.json_or_none(details, f"details of known-good list {name!r}")}
+        try:
+            with self._tx(write=True) as conn:
+                return _list(conn.execute(knowngood_lists.insert().values(values)
+                                          .returning(*knowngood_lists.c)).one())
+        except IntegrityError as exc:
+            raise AlreadyExists(f"known-good list {name!r} already exists") from exc
+
+    def get_list(self, name: str) -> KnownGoodList:
+        with self._tx() as conn:
+            row = conn.execute(select(knowngood_lists).where(knowngood_lists.c.name == name)).first()
+        if row is None:
+            raise NotFound(f"known-good list {name!r} not found")
+        return _list(row)
+
+    def list_lists(self) -> list[KnownGoodList]:
+        with self._tx() as conn:
+            return [_list(r) for r in conn.execute(select(knowngood_lists).order_by(knowngood_lists.c.name))]
+
+    def remove_list(self, name: str) -> None:
+        """Marks already made keep the list's name (their list_id becomes NULL)."""
+        with self._tx(write=True) as conn:
+            deleted = conn.execute(knowngood_lists.delete().where(knowngood_lists.c.name == name)).rowcount
+        if not deleted:
+            raise NotFound(f"known-good list {name!r} not found")
+
+    # -- marks ------------------------------------------------------------------------------
+
+    def add_marks(self, marks: Sequence[NewMark]) -> int:
+        """Record marks not recorded before (one per item and list; a mark already there is kept)
+        and, with each new conflicting mark, its warning on the item. Returns how many were new.
+        Marks given by (exhibit, ref) are resolved to the saved item; an unsaved ref is ignored."""
+        if not marks:
+            return 0
+        with self._tx(write=True) as conn:
+            list_ids = dict(conn.execute(select(knowngood_lists.c.name, knowngood_lists.c.id)).tuples().all())
+            rows, warned = [], {}
+            for mark, item_id in zip(marks, self._item_ids(conn, marks), strict=True):
+                if item_id is None:
+                    continue
+                rows.append({"item_id": item_id, "list_id": list_ids.get(mark.list_name), "list_name": mark.list_name,
+                             "algorithm": mark.algorithm, "conflict": mark.conflict, "marked": codec.now()})
+                warned[(item_id, mark.list_name)] = mark.warning
+            if not rows:
+                return 0
+            query = _insert_ignoring_duplicates(conn).returning(knowngood_marks.c.item_id, knowngood_marks.c.list_name)
+            new = conn.execute(query, rows).tuples().all()
+            self._warn(conn, [(item_id, text) for item_id, name in new if (text := warned[(item_id, name)])])
+        return len(new)
+
+    def _warn(self, conn: Connection, found: list[tuple[int, str]]) -> None:
+        if not found:
+            return
+        query = (select(items.c.id, items.c.exhibit_id, items.c.ref)
+                 .where(items.c.id.in_(sorted({item_id for item_id, _ in found}))))
+        where = {r.id: (r.exhibit_id, r.ref) for r in conn.execute(query)}
+        conn.execute(insert(warnings), [
+            {"item_id": item_id, "exhibit_id": where[item_id][0], "ref": where[item_id][1],
+             "stage": STAGE, "message": text} for item_id, text in found])
+
+    def _item_ids(self, conn: Connection, marks: Sequence[NewMark]) -> list[int | None]:
+        by_ref: dict[tuple[int, str], int] = {}
+        wanted: dict[int, set[str]] = {}
+        for m in marks:
+            if m.item_id is None and m.exhibit_id is not None and m.ref is not None:
+                wanted.setdefault(m.exhibit_id, set()).add(m.ref)
+        for exhibit_id, refs in wanted.items():
+            for chunk in codec.batched(sorted(refs), IN_LIMIT):
+                query = select(items.c.ref, items.c.id).where(items.c.exhibit_id == exhibit_id,
+                                                              items.c.ref.in_(chunk))
+                by_ref.update(((exhibit_id, ref), item_id) for ref, item_id in conn.execute(query))
+        return [m.item_id if m.item_id is not None else by_ref.get((m.exhibit_id or 0, m.ref or ""))
+                for m in marks]
+
+    def case_counts(self, case_id: int) -> dict[str, int]:
+        """Items of the case marked known-good (no match) and marked but matched (conflicts)."""
+        query = (select(knowngood_marks.c.conflict, func.count(func.distinct(knowngood_marks.c.item_id)))
+                 .select_from(knowngood_marks.join(items).join(exhibits))
+                 .where(exhibits.c.case_id == case_id).group_by(knowngood_marks.c.conflict))
+        with self._tx() as conn:
+            found = {bool(conflict): int(n) for conflict, n in conn.execute(query)}
+        return {"known_good": found.get(False, 0), "known_good_conflicts": found.get(True, 0)}
+
+
+def _insert_ignoring_duplicates(conn: Connection) -> Insert:
+    dialect = {"sqlite": sqlite, "postgresql": postgresql}[conn.dialect.name]
+    return dialect.insert(knowngood_marks).on_conflict_do_nothing(index_elements=["item_id", "list_name"])
+
+
+def _list(row: Row[Any]) -> KnownGoodList:
+    return KnownGoodList(id=row.id, name=row.name, path=row.path, source=row.source,
+                         source_sha256=row.source_sha256, imported=row.imported, rows=row.rows,
+                         counts=row.counts or {}, details=row.details or {})

@@ -12,7 +12,7 @@ import typer
 from typer.exceptions import Abort, Exit, TyperException
 
 from footprint import __version__
-from footprint.cli import case, hashset, knowngood, output_cmds, scan
+from footprint.cli import case, hashset, knowngood, output_cmds, scan, serve
 from footprint.cli.context import AppContext
 from footprint.errors import FootprintError
 from footprint.settings import ENV_HOME, Settings
@@ -24,6 +24,7 @@ app.add_typer(hashset.app, name="hashset")
 app.command("scan")(scan.scan)
 app.command("export")(output_cmds.export)
 app.command("report")(output_cmds.report)
+app.command("serve")(serve.serve)
 app.add_typer(knowngood.app, name="knowngood")
 app.command("new")(knowngood.new)
 

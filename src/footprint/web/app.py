@@ -6,15 +6,41 @@ review/, reports/, pipeline/ and the store.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
 
 from footprint import __version__
 from footprint.settings import Settings
-from footprint.web import api
+from footprint.web import api, errors, pages, pictures
+from footprint.web.security import security_headers
+from footprint.web.workspace import Workspace
+
+HERE = Path(__file__).resolve().parent
 
 
-def create_app(settings: Settings) -> FastAPI:
+@dataclass(frozen=True)
+class WebConfig:
+    """How the review workspace behaves (``footprint serve`` options)."""
+
+    break_minutes: int = 50  # remind the reviewer to take a break after this long
+    default_blur: int = 12  # CSS blur radius in pixels until the user picks their own
+    login_attempts: int = 5  # failed logins per client address and user name...
+    login_window: float = 300.0  # ...within this many seconds, before further tries are refused
+
+
+def create_app(settings: Settings, config: WebConfig | None = None) -> FastAPI:
     app = FastAPI(title="footprint", version=__version__, openapi_url="/openapi.json",
                   docs_url=None, redoc_url=None)
+    app.state.workspace = Workspace(settings, config or WebConfig())
+    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.middleware("http")(security_headers)
+    errors.install(app)
     app.include_router(api.create_router(settings), prefix="/api/v1")
+    app.include_router(pages.router, include_in_schema=False)
+    app.include_router(pictures.router, include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

@@ -1,0 +1,153 @@
+"""The review workspace's pages and form actions (HTML; kept out of the OpenAPI document).
+
+Each handler checks the session, then the user's membership of the case in the URL (a case or an
+item the user may not see is a 404, exactly like one that does not exist), then asks the workspace
+(footprint.web.workspace, the adapter over review/ and the store) to do the work.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from footprint.errors import UsageError
+from footprint.web import views
+from footprint.web.errors import wants_json
+from footprint.web.session import Session, csrf_checked, logged_in, login_form_token, start_session
+from footprint.web.workspace import GridFilters, Workspace
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 60
+
+
+def workspace(request: Request) -> Workspace:
+    found: Workspace = request.app.state.workspace
+    return found
+
+
+Work = Annotated[Workspace, Depends(workspace)]
+User = Annotated[Session, Depends(logged_in)]
+Checked = Annotated[Session, Depends(csrf_checked)]
+
+
+def render(request: Request, name: str, session: Session | None, **context: Any) -> Response:
+    work = workspace(request)
+    base = {"user": session.user if session else None, "csrf": session.csrf if session else "",
+            "blur": session.blur if session else "", "break_minutes": work.config.break_minutes}
+    return request.app.state.templates.TemplateResponse(request, name, {**base, **context})
+
+
+def _done(request: Request, to: str, data: dict[str, Any]) -> Response:
+    """Scripts get JSON; a plain form goes back to the page (303: GET after POST)."""
+    return JSONResponse(data) if wants_json(request) else RedirectResponse(to, status_code=303)
+
+
+# -- login ----------------------------------------------------------------------------------
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    return RedirectResponse("/cases", status_code=303)
+
+
+@router.get("/login")
+def login_page(request: Request) -> Response:
+    token, csrf = login_form_token(request)
+    response = render(request, "login.html", None, csrf=csrf)
+    response.set_cookie(**token)
+    return response
+
+
+@router.post("/login")
+def login(request: Request, work: Work, username: Annotated[str, Form(max_length=200)],
+          password: Annotated[str, Form(max_length=1000)], csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    return start_session(request, work, username, password, csrf)
+
+
+@router.post("/logout")
+def logout(request: Request, work: Work, session: Checked) -> Response:
+    work.logout(session)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(session.cookie_name, path="/")
+    return response
+
+
+@router.post("/settings/blur")
+def set_blur(request: Request, work: Work, session: Checked,
+             strength: Annotated[int, Form(ge=4, le=40)]) -> Response:
+    work.set_blur(session, strength)
+    return _done(request, request.headers.get("referer") or "/cases", {"blur": strength})
+
+
+# -- cases, grid, item, audit ---------------------------------------------------------------
+
+
+@router.get("/cases")
+def case_list(request: Request, work: Work, session: User) -> Response:
+    return render(request, "cases.html", session, cases=work.cases(session))
+
+
+@router.get("/cases/{case_id}/grid")
+def grid(request: Request, work: Work, session: User, case_id: int,
+         show: Annotated[str, Query(pattern="^(new-first|unmatched|matched|all)$")] = "new-first",
+         category: Annotated[str, Query(max_length=20)] = "", exhibit: Annotated[str, Query(max_length=500)] = "",
+         state: Annotated[str, Query(pattern="^(|allocated|deleted|carved)$")] = "",
+         cluster: Annotated[str, Query(pattern="^[0-9]*$", max_length=18)] = "",
+         page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> Response:
+    case = work.case(session, case_id)
+    filters = GridFilters(show, category, exhibit, state, int(cluster) if cluster else None)
+    tiles, total = work.grid(session, case, filters, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
+
+    def page_url(number: int) -> str:
+        query = {k: v for k, v in {"show": show, "category": category, "exhibit": exhibit, "state": state,
+                                   "cluster": cluster, "page": number}.items() if v}
+        return f"/cases/{case.id}/grid?{urlencode(query)}"
+
+    return render(request, "grid.html", session, case=case, tiles=tiles, total=total, page=page, pages=pages,
+                  page_url=page_url, filters=filters, filtered=filters.narrowing,
+                  categories=views.categories(case.scheme), keys=views.key_names(case.scheme),
+                  keymap=views.keymap_json(case.scheme), exhibits=work.exhibits(case))
+
+
+@router.get("/cases/{case_id}/items/{item_id}")
+def item_page(request: Request, work: Work, session: User, case_id: int, item_id: int) -> Response:
+    case = work.case(session, case_id)
+    shown = work.item_view(session, case, item_id)
+    return render(request, "item.html", session, case=case, item=shown, exhibit=work.exhibit_of(case, item_id),
+                  history=work.history(case, item_id), categories=views.categories(case.scheme))
+
+
+@router.get("/cases/{case_id}/audit")
+def audit_page(request: Request, work: Work, session: User, case_id: int,
+               page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> Response:
+    case = work.case(session, case_id)
+    entries, more = work.audit_entries(session, case, (page - 1) * 200, 200)
+    return render(request, "audit.html", session, case=case, entries=entries, more=more, page=page,
+                  verified=work.verify(case))
+
+
+# -- actions --------------------------------------------------------------------------------
+
+
+@router.post("/cases/{case_id}/items/{item_id}/decision")
+def decide(request: Request, work: Work, session: Checked, case_id: int, item_id: int,
+           category: Annotated[str, Form(max_length=20)],
+           scope: Annotated[str, Form(pattern="^(item|cluster)$")] = "item") -> Response:
+    case = work.case(session, case_id)
+    if category not in dict(views.categories(case.scheme)):
+        raise UsageError(f"category {category!r} is not in this case's {case.scheme.value} scheme")
+    decided = work.decide(session, case, item_id, category, scope == "cluster")
+    return _done(request, f"/cases/{case.id}/items/{item_id}",
+                 {"category": category, "scope": scope, "items": decided})
+
+
+@router.post("/cases/{case_id}/items/{item_id}/reveal")
+def reveal(request: Request, work: Work, session: Checked, case_id: int, item_id: int) -> Response:
+    case = work.case(session, case_id)
+    work.reveal(session, case, item_id)
+    return _done(request, f"/cases/{case.id}/items/{item_id}", {"revealed": item_id})

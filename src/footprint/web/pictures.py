@@ -1,0 +1,29 @@
+"""Pictures of items: thumbnails for the grid, a larger picture (or a video's storyboard) for the
+item page. Every one goes through the same check as the pages: the user must be a member of the
+case the item belongs to, else 404. Sent with ``Cache-Control: no-store`` (set for every non-static
+response by the security middleware), so no copy stays in the browser's cache."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import FileResponse, Response
+
+from footprint.web.pages import User, Work
+
+router = APIRouter(include_in_schema=False)
+
+
+def _send(work: Work, session: User, case_id: int, item_id: int, size: str) -> Response:
+    case = work.case(session, case_id)
+    path = work.picture(session, case, item_id, size)
+    return FileResponse(path, media_type="image/jpeg", headers={"Content-Disposition": "inline"})
+
+
+@router.get("/cases/{case_id}/items/{item_id}/thumbnail")
+def thumbnail(request: Request, work: Work, session: User, case_id: int, item_id: int) -> Response:
+    return _send(work, session, case_id, item_id, "small")
+
+
+@router.get("/cases/{case_id}/items/{item_id}/picture")
+def picture(request: Request, work: Work, session: User, case_id: int, item_id: int) -> Response:
+    return _send(work, session, case_id, item_id, "large")

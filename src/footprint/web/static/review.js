@@ -1,0 +1,113 @@
+// footprint review workspace: progressive enhancement only (every action also works as a plain form).
+// No inline script anywhere (Content-Security-Policy: script-src 'self').
+(function () {
+  "use strict";
+  const body = document.body;
+  const csrf = body.dataset.csrf || "";
+
+  function setBlur(px) { document.documentElement.style.setProperty("--blur", px + "px"); }
+  if (body.dataset.blur) { setBlur(body.dataset.blur); }
+
+  function post(url, fields) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrf, "Accept": "application/json",
+                 "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(fields || {}).toString(),
+    }).then(function (r) {
+      return r.json().then(function (data) {
+        if (!r.ok) { throw new Error((data.error && data.error.message) || r.statusText); }
+        return data;
+      });
+    });
+  }
+
+  function say(text) { const s = document.getElementById("status"); if (s) { s.textContent = text; } }
+
+  // Blur strength: applied at once, remembered for the user on the server (and audited there).
+  const slider = document.getElementById("blur-strength");
+  if (slider) {
+    slider.addEventListener("input", function () { setBlur(slider.value); });
+    slider.addEventListener("change", function () {
+      post("/settings/blur", { strength: slider.value }).catch(function (e) { say("Blur not saved: " + e.message); });
+    });
+  }
+
+  // Break reminder, counted from the start of this browser session.
+  const minutes = parseFloat(body.dataset.breakMinutes || "0");
+  if (minutes > 0 && body.dataset.csrf) {
+    let start = parseInt(sessionStorage.getItem("footprint-start") || "0", 10);
+    if (!start) { start = Date.now(); sessionStorage.setItem("footprint-start", String(start)); }
+    const banner = document.getElementById("break-reminder");
+    const due = start + minutes * 60000 - Date.now();
+    setTimeout(function () { if (banner) { banner.hidden = false; } }, Math.max(0, due));
+    const later = document.getElementById("break-dismiss");
+    if (later) {
+      later.addEventListener("click", function () {
+        banner.hidden = true;
+        sessionStorage.setItem("footprint-start", String(Date.now()));
+        setTimeout(function () { banner.hidden = false; }, minutes * 60000);
+      });
+    }
+  }
+
+  // Reveal: one item at a time, and only once the server has recorded it.
+  function reveal(tile) {
+    const grid = document.getElementById("grid");
+    const caseId = grid ? grid.dataset.case : location.pathname.split("/")[2];
+    return post("/cases/" + caseId + "/items/" + tile.dataset.item + "/reveal").then(function () {
+      document.querySelectorAll(".revealed").forEach(function (t) { t.classList.remove("revealed"); });
+      tile.classList.add("revealed");
+      say("Item " + tile.dataset.item + " revealed (recorded in the audit trail).");
+    }).catch(function (e) { say("Not revealed: " + e.message); });
+  }
+  document.querySelectorAll("form.reveal-form").forEach(function (form) {
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      const tile = document.querySelector(".viewer");
+      if (tile) { reveal(tile); }
+    });
+  });
+
+  // Keyboard categorisation in the grid.
+  const grid = document.getElementById("grid");
+  if (!grid) { return; }
+  const keys = JSON.parse(grid.dataset.keys || "{}");
+  const tiles = function () { return Array.prototype.slice.call(grid.querySelectorAll(".tile")); };
+  function focused() { return document.activeElement && document.activeElement.classList.contains("tile") ? document.activeElement : null; }
+  function move(step) {
+    const all = tiles(); if (!all.length) { return; }
+    const at = all.indexOf(focused());
+    const next = all[Math.min(all.length - 1, Math.max(0, at < 0 ? 0 : at + step))];
+    next.focus();
+  }
+  function columns() {
+    const all = tiles(); if (all.length < 2) { return 1; }
+    const top = all[0].offsetTop; let n = 0;
+    while (n < all.length && all[n].offsetTop === top) { n++; }
+    return n || 1;
+  }
+  function decide(tile, category, scope) {
+    post("/cases/" + grid.dataset.case + "/items/" + tile.dataset.item + "/decision",
+         { category: category, scope: scope }).then(function (data) {
+      (data.items || []).forEach(function (id) {
+        const t = grid.querySelector('.tile[data-item="' + id + '"] [data-decision]');
+        if (t) { t.textContent = data.category; }
+      });
+      say(data.category + " applied to " + data.items.length + " item" + (data.items.length === 1 ? "" : "s") + ".");
+    }).catch(function (e) { say("Not saved: " + e.message); });
+  }
+  grid.addEventListener("keydown", function (ev) {
+    const tile = focused();
+    if (!tile || ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
+    const code = ev.code;
+    if (keys[code]) { ev.preventDefault(); decide(tile, keys[code], ev.shiftKey ? "cluster" : "item"); return; }
+    const nav = { ArrowRight: 1, KeyL: 1, ArrowLeft: -1, KeyH: -1, ArrowDown: columns(), KeyJ: columns(),
+                  ArrowUp: -columns(), KeyK: -columns() };
+    if (code in nav) { ev.preventDefault(); move(nav[code]); return; }
+    if (code === "KeyR") { ev.preventDefault(); reveal(tile); return; }
+    if (code === "Enter") { ev.preventDefault(); location.href = tile.querySelector("a.pic").href; }
+  });
+  const first = tiles()[0];
+  if (first) { first.focus(); }
+})();

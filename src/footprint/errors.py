@@ -50,6 +50,12 @@ class StoreError(FootprintError):
     exit_code = 7
 
 
+class SignatureError(FootprintError):
+    """A signed list failed verification: altered, unsigned, or signed by a key not trusted."""
+
+    exit_code = 8
+
+
 class ItemError(FootprintError):
     """A problem with one item. Never escapes the pipeline: it becomes an ItemWarning."""
 

@@ -9,6 +9,7 @@ import typer
 
 from footprint.cli.context import app_context
 from footprint.cli.output import print_json, print_rows, say
+from footprint.hashsets.signing import sidecar, trusted_folder_keys, trusted_keys
 from footprint.pipeline.importing import import_hashset
 
 app = typer.Typer(no_args_is_help=True, help="Import and manage known-image hash sets.")
@@ -22,10 +23,23 @@ def import_(ctx: typer.Context,
                                               help="Force the format (vics, csv, hashlist, pdqlist, vpdq)."),
             threshold: int = typer.Option(31, "--threshold", min=0, max=64,
                                           help="PDQ distance at or under which an item near-matches."),
-            source: str | None = typer.Option(None, "--source", help="Who issued the list.")) -> None:
+            source: str | None = typer.Option(None, "--source", help="Who issued the list."),
+            verify_key: list[Path] | None = typer.Option(None, "--verify-key", exists=True, dir_okay=False,
+                                                         help="Require a valid FILE.sig by this public key."),
+            trusted: bool = typer.Option(False, "--trusted",
+                                         help="Require a valid FILE.sig by a key in HOME/trusted.")) -> None:
     """Import a hash set; its format is detected from its content."""
-    record = import_hashset(app_context(ctx).store, file, name, format_name=format,
-                            pdq_threshold=threshold, source=source)
+    app = app_context(ctx)
+    keys = trusted_keys(verify_key) if verify_key else None
+    if trusted:
+        keys = {**(keys or {}), **trusted_folder_keys(app.settings.home / "trusted")}
+    if keys is None and sidecar(file).exists():
+        say(f"{sidecar(file).name} is present but not checked: use --verify-key or --trusted")
+    record = import_hashset(app.store, file, name, format_name=format, pdq_threshold=threshold, source=source,
+                            trusted=keys)
+    issuer = record.details.get("issuer")
+    if isinstance(issuer, dict):
+        say(f"signature verified: signed by {issuer['signer']} ({issuer['key']}), trusted as {issuer['trusted_as']}")
     say(f"imported {record.entry_count} entries into {record.name} ({record.format})")
 
 

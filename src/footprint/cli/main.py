@@ -12,7 +12,7 @@ import typer
 from typer.exceptions import Abort, Exit, TyperException
 
 from footprint import __version__
-from footprint.cli import case, hashset, knowngood, output_cmds, scan, serve
+from footprint.cli import case, hashset, key, knowngood, output_cmds, scan, serve
 from footprint.cli.context import AppContext
 from footprint.errors import FootprintError
 from footprint.settings import ENV_HOME, Settings
@@ -27,6 +27,7 @@ app.command("report")(output_cmds.report)
 app.command("serve")(serve.serve)
 app.add_typer(knowngood.app, name="knowngood")
 app.command("new")(knowngood.new)
+app.add_typer(key.app, name="key")
 
 
 def _version(value: bool) -> None:

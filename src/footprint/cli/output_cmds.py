@@ -12,6 +12,7 @@ import typer
 from footprint.cli.context import app_context
 from footprint.cli.output import say
 from footprint.errors import UsageError
+from footprint.hashsets.signing import sign_file
 from footprint.model import CategoryScheme
 from footprint.reports.court import write_report
 from footprint.reports.export import EXPORTERS
@@ -31,9 +32,14 @@ def export(ctx: typer.Context, name: str,
            format: str = typer.Option("jsonl", "--format", help="jsonl, csv or vics."),
            output: Path | None = typer.Option(None, "-o", "--output", help="File (default: stdout)."),
            profile: str | None = typer.Option(None, "--profile",
-                                              help="VICS profile, uk or us (default: the case's scheme).")) -> None:
+                                              help="VICS profile, uk or us (default: the case's scheme)."),
+           sign: Path | None = typer.Option(None, "--sign", exists=True, dir_okay=False,
+                                            help="vics: sign with this Ed25519 private key (writes FILE.sig)."),
+           ) -> None:
     """Export every item of a case with its hashes, status and matches (or, as vics, its matched
     files as a hash set to share)."""
+    if sign is not None and (format != "vics" or output is None):
+        raise UsageError("--sign needs --format vics and -o FILE (the signature goes beside it as FILE.sig)")
     if format not in (*EXPORTERS, "vics"):
         raise UsageError(f"unknown export format {format!r}; choose one of {', '.join(EXPORTERS)}, vics")
     store = app_context(ctx).store
@@ -46,6 +52,8 @@ def export(ctx: typer.Context, name: str,
         else:
             count = EXPORTERS[format](store.iter_items(case.id), out)
     say(f"exported {count} {'files' if format == 'vics' else 'items'}" + (f" to {output}" if output else ""))
+    if sign is not None and output is not None:
+        say(f"signed: {sign_file(output, sign)}")
 
 
 def report(ctx: typer.Context, name: str,

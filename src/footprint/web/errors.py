@@ -1,6 +1,7 @@
 """One error shape for the whole web app: JSON for the API and for scripts, an HTML page for pages.
 
-JSON: ``{"error": {"status": 404, "code": "not_found", "message": "..."}}``. A request is answered in
+JSON: ``{"error": {"status": 404, "code": "not_found", "message": "..."}}``, the API's shape
+(footprint.web.api.errors, which answers for every path under /api/). A request is answered in
 JSON when its path is under /api/ or it asks for JSON (``Accept: application/json``, as review.js
 does). A missing thing and a thing the user may not see give the same 404, so that existence does
 not leak. Unexpected exceptions are a 500 with no detail beyond a generic message.
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from footprint.errors import AlreadyExists, EvidenceError, FootprintError, FormatError, NotFound, UsageError
+from footprint.web.api.errors import error_body, response_for, validation_message
 
 log = logging.getLogger("footprint.web")
 
@@ -32,11 +33,6 @@ class LoginRequired(Exception):
 
 def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
-
-
-def error_body(status: int, message: str) -> dict[str, Any]:
-    code = HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
-    return {"error": {"status": status, "code": code, "message": message}}
 
 
 def error_response(request: Request, status: int, message: str) -> Response:
@@ -59,6 +55,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return response_for(exc, request.url.path)
         message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         response = error_response(request, exc.status_code, message)
         for name, value in (exc.headers or {}).items():
@@ -67,12 +65,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        return error_response(request, 422, f"{where}: {first.get('msg', 'invalid request')}".strip(": "))
+        if request.url.path.startswith("/api/"):
+            return response_for(exc, request.url.path)
+        return error_response(request, 422, validation_message(exc))
 
     @app.exception_handler(FootprintError)
     async def footprint_error(request: Request, exc: FootprintError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return response_for(exc, request.url.path)
         status = next((s for cls, s in STATUS_OF.items() if isinstance(exc, cls)), 500)
         message = "not found" if status == 404 else str(exc)  # a 404 never says what exists
         if status == 500:
@@ -82,5 +82,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
+        if request.url.path.startswith("/api/"):
+            return response_for(exc, request.url.path)
         log.exception("unexpected error on %s", request.url.path)
         return error_response(request, 500, "internal error")

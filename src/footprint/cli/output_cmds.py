@@ -48,7 +48,7 @@ def export(ctx: typer.Context, name: str,
     with _target(output) as out:
         if format == "vics":
             chosen = profile or ("uk" if case.scheme is CategoryScheme.UK else "us")
-            count = write_case_vics(store.iter_items(case.id), out, chosen)
+            count = write_case_vics(store.iter_items(case.id), out, chosen, store)
         else:
             count = EXPORTERS[format](store.iter_items(case.id), out)
     say(f"exported {count} {'files' if format == 'vics' else 'items'}" + (f" to {output}" if output else ""))

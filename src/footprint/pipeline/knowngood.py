@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from footprint.errors import AlreadyExists, NotFound, StoreError
 from footprint.hashsets.nsrl import read_digests
@@ -70,7 +71,7 @@ def import_nsrl(store: Store, home: Path, path: Path, name: str,
 
 
 def _build(scratch: Path, path: Path, name: str, source_sha256: str, algorithms: list[str],
-           chunk: int) -> dict[str, object]:
+           chunk: int) -> dict[str, Any]:
     builder = IndexBuilder(scratch, algorithms)
     rows, invalid = 0, dict.fromkeys(algorithms, 0)
     for columns in read_digests(path, algorithms, chunk):

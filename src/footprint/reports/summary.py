@@ -29,6 +29,8 @@ class Counts:
     by_category: dict[str, Counter[str]] = field(default_factory=dict)  # category → state → items
     by_category_media: dict[str, Counter[str]] = field(default_factory=dict)  # category → media → items
     warnings: int = 0
+    known_good_by_state: Counter[str] = field(default_factory=Counter)  # marked known-good, not matched
+    known_good_conflicts: int = 0  # marked known-good and matched: the match stands
 
     def add(self, record: ItemRecord) -> None:
         self.items += 1
@@ -37,6 +39,11 @@ class Counts:
         self.by_status[record.status] += 1
         self.by_state[state] += 1
         self.warnings += len(record.warnings)
+        if record.known_good:
+            if record.matches:
+                self.known_good_conflicts += 1
+            else:
+                self.known_good_by_state[state] += 1
         if record.matches:
             self.matched_by_state[state] += 1
             self.by_kind[best_kind(record.matches)] += 1
@@ -53,6 +60,7 @@ class Counts:
             "matched_by_state": dict(self.matched_by_state), "by_kind": dict(self.by_kind),
             "by_category": {k: dict(v) for k, v in sorted(self.by_category.items())},
             "by_category_media": {k: dict(v) for k, v in sorted(self.by_category_media.items())},
+            "known_good_by_state": dict(self.known_good_by_state), "known_good_conflicts": self.known_good_conflicts,
         }
 
 

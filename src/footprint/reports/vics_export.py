@@ -5,18 +5,21 @@ never written: a shared list must not carry a suspect's paths."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TextIO
 
 from footprint.hashsets.vics import write_vics
-from footprint.model import CategoryScheme, KnownEntry, PerceptualDigest
+from footprint.model import CategoryScheme, KnownEntry, Match, PerceptualDigest
 from footprint.reports.summary import most_serious
-from footprint.store.base import ItemRecord
+from footprint.store.base import ItemRecord, Store
 
 PROFILE_SCHEME = {"uk": CategoryScheme.UK, "us": CategoryScheme.VICS}
 
 
-def vics_entries(records: Iterable[ItemRecord], profile: str) -> Iterator[tuple[KnownEntry, Mapping[str, object]]]:
+def vics_entries(records: Iterable[ItemRecord], profile: str,
+                 store: Store | None = None) -> Iterator[tuple[KnownEntry, Mapping[str, object]]]:
+    """With ``store``, each record also carries the series and victim-identified flag of the known
+    entries it matched, so that the list shared keeps them."""
     seen: set[str] = set()
     for record in records:
         digests = record.digests
@@ -30,9 +33,21 @@ def vics_entries(records: Iterable[ItemRecord], profile: str) -> Iterator[tuple[
         pdq = digests.perceptual.get("pdq")
         usable_pdq = pdq.value if isinstance(pdq, PerceptualDigest) and pdq.quality >= 50 else None
         label = next((m.label for m in record.matches if m.label), None)
+        series, identified = _series(store, record.matches) if store is not None else (None, None)
         yield KnownEntry(md5=digests.crypto.get("md5"), sha1=digests.crypto.get("sha1"),
-                         sha256=digests.crypto["sha256"], pdq=usable_pdq, category=category, label=label), {}
+                         sha256=digests.crypto["sha256"], pdq=usable_pdq, category=category, label=label,
+                         series=series, victim_identified=identified), {}
 
 
-def write_case_vics(records: Iterable[ItemRecord], out: TextIO, profile: str = "uk") -> int:
-    return write_vics(vics_entries(records, profile), out, profile=profile)
+def _series(store: Store, matches: Sequence[Match]) -> tuple[str | None, bool | None]:
+    """The first series named by the matched entries (in match order); identified if any says so."""
+    hits = store.get_entries([m.entry_id for m in matches])
+    known = [hits[m.entry_id].entry for m in matches if m.entry_id in hits]
+    series = next((e.series for e in known if e.series), None)
+    flags = [e.victim_identified for e in known if e.victim_identified is not None]
+    return series, (any(flags) if flags else None)
+
+
+def write_case_vics(records: Iterable[ItemRecord], out: TextIO, profile: str = "uk",
+                    store: Store | None = None) -> int:
+    return write_vics(vics_entries(records, profile, store), out, profile=profile)

@@ -111,7 +111,7 @@ class KnownGoodStore:
         if not marks:
             return 0
         with self._tx(write=True) as conn:
-            list_ids = dict(conn.execute(select(knowngood_lists.c.name, knowngood_lists.c.id)).tuples().all())
+            list_ids = {name: id_ for name, id_ in conn.execute(select(knowngood_lists.c.name, knowngood_lists.c.id))}
             rows, warned = [], {}
             for mark, item_id in zip(marks, self._item_ids(conn, marks), strict=True):
                 if item_id is None:
@@ -122,7 +122,7 @@ class KnownGoodStore:
             if not rows:
                 return 0
             query = _insert_ignoring_duplicates(conn).returning(knowngood_marks.c.item_id, knowngood_marks.c.list_name)
-            new = conn.execute(query, rows).tuples().all()
+            new = [(item_id, name) for item_id, name in conn.execute(query, rows)]
             self._warn(conn, [(item_id, text) for item_id, name in new if (text := warned[(item_id, name)])])
         return len(new)
 

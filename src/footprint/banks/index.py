@@ -65,12 +65,14 @@ class IndexHolder:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._built = threading.Condition()
+        self._lock = threading.Lock()
+        self._next = 1  # the version the next build to start will have
         self.current = Snapshot(0, codec.now(), None, ())
         self.last_error: str | None = None
 
     def start(self) -> None:
         """Build the first version now (the service is not ready without it), then keep it fresh."""
-        self._swap(build_snapshot(self._banks, 1))
+        self._swap(build_snapshot(self._banks, self._take_version()))
         self._thread = threading.Thread(target=self._run, name="footprint-index", daemon=True)
         self._thread.start()
 
@@ -81,9 +83,16 @@ class IndexHolder:
             self._thread.join(timeout=30)
 
     def request_rebuild(self) -> int:
-        """Ask for a rebuild; returns the version now current (the new one will be higher)."""
-        self._wake.set()
-        return self.current.version
+        """Ask for a rebuild after a change; returns the first version sure to include the change
+        (a build already running may have read the store before it)."""
+        with self._lock:
+            self._wake.set()
+            return self._next
+
+    def _take_version(self) -> int:
+        with self._lock:
+            self._next += 1
+            return self._next - 1
 
     def wait_for(self, version: int, timeout: float = 60.0) -> bool:
         """Wait until a version at least ``version`` is current (used by the API's ``wait`` option)."""
@@ -93,12 +102,13 @@ class IndexHolder:
     def _run(self) -> None:
         while not self._stop.is_set():
             forced = self._wake.wait(self._poll)
-            self._wake.clear()
+            with self._lock:
+                self._wake.clear()
             if self._stop.is_set():
                 return
             try:
                 if forced or self._banks.fingerprint() != self.current.fingerprint:
-                    self._swap(build_snapshot(self._banks, self.current.version + 1))
+                    self._swap(build_snapshot(self._banks, self._take_version()))
                 self.last_error = None
             except Exception as exc:  # keep serving the last good version; say why in /status
                 self.last_error = f"{type(exc).__name__}: {exc}"

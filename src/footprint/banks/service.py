@@ -65,7 +65,7 @@ class DetectionService:
 
     def changed(self) -> int:
         """After a change to the banks: rebuild in the background; the version that will show it."""
-        return self.index.request_rebuild() + 1
+        return self.index.request_rebuild()
 
     # -- matching ---------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from footprint.hashsets.signing import sign_file
 from footprint.model import CategoryScheme
 from footprint.reports.court import write_report
 from footprint.reports.export import EXPORTERS
+from footprint.reports.open_formats import OPEN_FORMATS, write_open_format
 from footprint.reports.vics_export import write_case_vics
 
 
@@ -29,7 +30,7 @@ def _target(path: Path | None):
 
 
 def export(ctx: typer.Context, name: str,
-           format: str = typer.Option("jsonl", "--format", help="jsonl, csv or vics."),
+           format: str = typer.Option("jsonl", "--format", help="jsonl, csv, vics, dfxml or case (CASE/UCO JSON-LD)."),
            output: Path | None = typer.Option(None, "-o", "--output", help="File (default: stdout)."),
            profile: str | None = typer.Option(None, "--profile",
                                               help="VICS profile, uk or us (default: the case's scheme)."),
@@ -40,8 +41,9 @@ def export(ctx: typer.Context, name: str,
     files as a hash set to share)."""
     if sign is not None and (format != "vics" or output is None):
         raise UsageError("--sign needs --format vics and -o FILE (the signature goes beside it as FILE.sig)")
-    if format not in (*EXPORTERS, "vics"):
-        raise UsageError(f"unknown export format {format!r}; choose one of {', '.join(EXPORTERS)}, vics")
+    if format not in (*EXPORTERS, "vics", *OPEN_FORMATS):
+        raise UsageError(f"unknown export format {format!r}; choose one of "
+                         f"{', '.join((*EXPORTERS, 'vics', *OPEN_FORMATS))}")
     store = app_context(ctx).store
     case = store.get_case(name)
     out: TextIO
@@ -49,6 +51,10 @@ def export(ctx: typer.Context, name: str,
         if format == "vics":
             chosen = profile or ("uk" if case.scheme is CategoryScheme.UK else "us")
             count = write_case_vics(store.iter_items(case.id), out, chosen, store)
+        elif format in OPEN_FORMATS:
+            count = write_open_format(format, store, case, out, app_context(ctx).settings,
+                                      command_line=f"footprint export {name} --format {format}"
+                                      + (f" -o {output}" if output else ""))
         else:
             count = EXPORTERS[format](store.iter_items(case.id), out)
     say(f"exported {count} {'files' if format == 'vics' else 'items'}" + (f" to {output}" if output else ""))

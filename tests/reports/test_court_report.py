@@ -3,6 +3,7 @@ same file byte for byte when re-made from the same case at the same generation t
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageStat
 
+from footprint.reports import court
 from footprint.reports.casereport import gather_report
 from footprint.reports.html import render_html
 from footprint.reports.pdf import render_pdf
@@ -119,13 +121,20 @@ def test_demo_pdf_renders_to_pages_with_its_figures(cli, store, tmp_path):
     assert "evidence/Downloads.zip!more.tar.gz!deep/copy.jpg" in flat
 
 
-def test_the_audit_head_is_shown_when_the_review_trail_exists(store):
-    audit = pytest.importorskip("footprint.review.audit", reason="the review audit trail is not built yet")
-    from footprint.reports.court import audit_trail_head
+@pytest.mark.skipif(importlib.util.find_spec("footprint.review.audit") is None,
+                    reason="the review audit trail (footprint.review.audit) is not built yet")
+def test_the_audit_trail_hook_is_wired_once_the_trail_exists(store):
+    assert court.AUDIT_TRAIL_WIRED, "footprint.review.audit exists: make reports.court.audit_trail_head read its head"
+    case = store.get_case("demo")
+    assert _report(store, audit_head=court.audit_trail_head).audit_head == court.audit_trail_head(store, case)
 
-    head = audit_trail_head(store, store.get_case("demo"))
-    report = _report(store, audit_head=audit_trail_head)
-    assert report.audit_head == head and audit is not None
+
+def test_without_a_trail_the_report_says_so(store):
+    report = _report(store, audit_head=court.audit_trail_head)
+    if report.audit_head is None:
+        assert "No audit trail is recorded for this case." in render_html(report)
+    else:
+        assert report.audit_head in render_html(report)
 
 
 def _objects(pdf: bytes) -> dict[bytes, bytes]:

@@ -102,6 +102,8 @@ def _check_pixels(data: bytes, max_pixels: int) -> None:
     try:
         with Image.open(io.BytesIO(data)) as im:
             width, height = im.size
+    except Image.DecompressionBombError as exc:
+        raise TooLarge(f"image refused as a decompression bomb: {exc}") from exc
     except Exception:  # the decoder proper will say what is wrong with it
         return
     if width * height > max_pixels:

@@ -45,14 +45,20 @@ class DetectionService:
         self.index = IndexHolder(self.banks, self.config.index_poll)
         self.webhooks = WebhookWorker(self.config.webhook_attempts, self.config.webhook_first_delay)
         self.limiter = RateLimiter()
+        self._started = False
 
     def start(self) -> None:
-        self.index.start()
-        self.webhooks.start()
+        """Idempotent: a framework may call its start-up handlers more than once."""
+        if not self._started:
+            self._started = True
+            self.index.start()
+            self.webhooks.start()
 
     def stop(self) -> None:
-        self.index.stop()
-        self.webhooks.stop()
+        if self._started:
+            self._started = False
+            self.index.stop()
+            self.webhooks.stop()
 
     # -- access -----------------------------------------------------------------------------
 

@@ -35,8 +35,15 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+# RFC 9110's names, pinned: Python's own phrases differ between versions (413, 422).
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+         408: "request_timeout", 409: "conflict", 413: "content_too_large", 415: "unsupported_media_type",
+         422: "unprocessable_content", 429: "too_many_requests", 500: "internal_server_error",
+         503: "service_unavailable"}
+
+
 def error_body(status: int, message: str) -> dict[str, object]:
-    code = HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
+    code = CODES.get(status) or HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
     return {"error": {"status": status, "code": code, "message": message}}
 
 

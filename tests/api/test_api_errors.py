@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import socket
 import struct
@@ -76,9 +77,9 @@ def test_wrong_content_types_empty_bodies_and_undecodable_pictures(live_api):
                              headers={"Content-Type": "image/png"})
         assert_shape(broken, 422, "unprocessable_content")
         # bytes that are no picture at all are still matched exactly (a platform may send any file)
-        plain = client.post("/match/content", content=b"just bytes", headers={"Content-Type": "application/octet-stream"})
-    assert plain.status_code == 200 and plain.json()["hashes"]["md5"] == "d4f0d4b7e5ef4bb5ad37a0ac1c8d1d81" or \
-        plain.status_code == 200
+        plain = client.post("/match/content", content=b"just bytes",
+                            headers={"Content-Type": "application/octet-stream"})
+    assert plain.status_code == 200 and plain.json()["hashes"]["md5"] == hashlib.md5(b"just bytes").hexdigest()
 
 
 def test_a_decompression_bomb_is_refused_from_its_header(live_api):
@@ -125,7 +126,7 @@ def picture_host():
     pic = jpeg_bytes(picture(5))
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             body = {"/pic.jpg": pic, "/big": b"\0" * (3 << 20)}.get(self.path)
             if self.path == "/slow":
                 self.send_response(200)
@@ -150,8 +151,6 @@ def picture_host():
 
 
 def test_url_fetch_from_an_allowed_host_within_limits(tmp_path, picture_host):
-    import hashlib
-
     from footprint.banks.config import ServiceConfig
 
     from .conftest import start_api
@@ -170,5 +169,5 @@ def test_url_fetch_from_an_allowed_host_within_limits(tmp_path, picture_host):
         thread.join(timeout=30)
     assert fetched.status_code == 200 and fetched.json()["hashes"]["sha256"] == hashlib.sha256(pic).hexdigest()
     assert_shape(big, 413, "content_too_large")
-    assert "too long" in assert_shape(slow, 400, "bad_request")["message"] or slow.status_code == 400
+    assert "took too long" in assert_shape(slow, 400, "bad_request")["message"]
     assert "404" in assert_shape(missing, 400, "bad_request")["message"]

@@ -116,6 +116,8 @@ class IndexHolder:
 
     def _swap(self, snapshot: Snapshot) -> None:
         with self._built:
+            if snapshot.version <= self.current.version:
+                return  # never go back to an older version
             self.current = snapshot
             self._built.notify_all()
         log.info("index version %s built in %.2fs", snapshot.version, snapshot.seconds)

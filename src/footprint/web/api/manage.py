@@ -70,7 +70,7 @@ def add_bank_routes(router: APIRouter, service: DetectionService) -> None:
         return changed(wait)
 
     @router.get("/banks/{name}/entries", tags=["banks"])
-    def list_entries(name: BankName, key: Curator, after: Annotated[int, Query(ge=0)] = 0,
+    def list_entries(name: BankName, key: Curator, after: Annotated[int, Query(ge=0, le=2**62)] = 0,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
         return [{"entry_id": hit.entry_id, **hit.entry.hashes(), "label": hit.entry.label,
                  "category": str(hit.entry.category) if hit.entry.category else None}
@@ -150,7 +150,7 @@ def add_report_routes(router: APIRouter, service: DetectionService) -> None:
 
     @router.get("/reports", tags=["reports"])
     def export_reports(key: Curator, status: Annotated[str | None, Query(pattern="^(new|reviewed|reported|closed)$")]
-                       = None, after: Annotated[int, Query(ge=0)] = 0,
+                       = None, after: Annotated[int, Query(ge=0, le=2**62)] = 0,
                        limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> list[dict[str, object]]:
         """Reports as JSON, oldest first (page on with ``after`` = the last id)."""
         return [r.to_json() for r in service.records.list_reports(status, after, limit)]

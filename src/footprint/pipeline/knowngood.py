@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ def knowngood_store(store: Store) -> KnownGoodStore:
 
 
 def import_nsrl(store: Store, home: Path, path: Path, name: str,
-                algorithms: Sequence[str] = DEFAULT_ALGORITHMS, chunk: int = 1_000_000) -> KnownGoodList:
+                algorithms: Sequence[str] = DEFAULT_ALGORITHMS, chunk: int = 200_000) -> KnownGoodList:
     """Build the lookup in a scratch folder, move it into place, then register it."""
     lists = knowngood_store(store)
     if any(found.name == name for found in lists.list_lists()):
@@ -201,7 +201,3 @@ def apply_known_good(store: Store, case_name: str) -> ApplySummary:
 def is_known_good(record: ItemRecord) -> bool:
     """Marked known-good and not matched: the only kind of mark that takes an item out of review."""
     return bool(record.known_good) and not record.matches
-
-
-def count_known_good(records: Iterable[ItemRecord]) -> int:
-    return sum(1 for r in records if is_known_good(r))

@@ -129,9 +129,10 @@ class KnownGoodStore:
     def _warn(self, conn: Connection, found: list[tuple[int, str]]) -> None:
         if not found:
             return
-        query = (select(items.c.id, items.c.exhibit_id, items.c.ref)
-                 .where(items.c.id.in_(sorted({item_id for item_id, _ in found}))))
-        where = {r.id: (r.exhibit_id, r.ref) for r in conn.execute(query)}
+        where: dict[int, tuple[int, str]] = {}
+        for chunk in codec.batched(sorted({item_id for item_id, _ in found}), IN_LIMIT):
+            query = select(items.c.id, items.c.exhibit_id, items.c.ref).where(items.c.id.in_(chunk))
+            where.update((r.id, (r.exhibit_id, r.ref)) for r in conn.execute(query))
         conn.execute(insert(warnings), [
             {"item_id": item_id, "exhibit_id": where[item_id][0], "ref": where[item_id][1],
              "stage": STAGE, "message": text} for item_id, text in found])

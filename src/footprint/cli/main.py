@@ -12,7 +12,7 @@ import typer
 from typer.exceptions import Abort, Exit, TyperException
 
 from footprint import __version__
-from footprint.cli import case, hashset, key, knowngood, output_cmds, scan, serve
+from footprint.cli import apikey, bank, case, hashset, key, knowngood, output_cmds, scan, serve
 from footprint.cli.context import AppContext
 from footprint.errors import FootprintError
 from footprint.settings import ENV_HOME, Settings
@@ -21,6 +21,8 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
                   help="Find known images in evidence by hash matching, and report it for court.")
 app.add_typer(case.app, name="case")
 app.add_typer(hashset.app, name="hashset")
+app.add_typer(apikey.app, name="apikey")
+app.add_typer(bank.app, name="bank")
 app.command("scan")(scan.scan)
 app.command("export")(output_cmds.export)
 app.command("report")(output_cmds.report)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageStat
+from PIL import Image, ImageFile, ImageStat
 
 from footprint.reports import court
 from footprint.reports.casereport import gather_report
@@ -41,6 +41,13 @@ def test_same_case_same_time_same_pdf_bytes(store):
     first = render_pdf(_report(store))
     second = render_pdf(_report(store))  # gathered again from the store, not the same object
     assert first.startswith(b"%PDF-") and first == second
+
+
+def test_making_a_pdf_leaves_truncated_pictures_undecodable(store):
+    """WeasyPrint switches PIL to decoding truncated images when imported; a scan in the same process
+    must still report a truncated picture rather than hash it."""
+    render_pdf(_report(store))
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
 
 
 def test_reports_at_two_times_differ_only_in_the_time(store):

@@ -13,7 +13,7 @@ import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
-from weasyprint import HTML
+from PIL import ImageFile
 
 from footprint.reports.casereport import CaseReport
 from footprint.reports.html import render_html
@@ -24,7 +24,8 @@ _NO_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 def render_pdf(report: CaseReport, *, compress: bool = True) -> bytes:
     """The PDF bytes; ``compress=False`` leaves the page streams readable (for inspection and tests)."""
     page = render_html(report, paged=True)
-    pdf = HTML(string=page).write_pdf(pdf_identifier=report_identifier(report), uncompressed_pdf=not compress)
+    document = _weasyprint_html()(string=page)
+    pdf = document.write_pdf(pdf_identifier=report_identifier(report), uncompressed_pdf=not compress)
     assert pdf is not None
     return pdf
 
@@ -33,6 +34,19 @@ def report_identifier(report: CaseReport) -> bytes:
     """16 bytes that depend on what the report says but not on when it was made."""
     timeless = render_html(dataclasses.replace(report, generated=_NO_TIME), paged=True)
     return hashlib.sha256(timeless.encode("utf-8")).hexdigest()[:32].encode("ascii")
+
+
+def _weasyprint_html() -> type:
+    """WeasyPrint's HTML class, imported on first use with PIL's global "load truncated images" switch
+    put back as it was: WeasyPrint turns it on when imported, and in a process that also scans it
+    would let a truncated picture be decoded and hashed instead of reported. The report holds no
+    pictures, so WeasyPrint never needs it."""
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        from weasyprint import HTML
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+    return HTML
 
 
 def write_pdf_report(report: CaseReport, path: Path) -> None:

@@ -111,7 +111,7 @@ class DetectionService:
 
     def _report(self, key_name: str | None, submission: Submission, digests: Digests, hashes: dict[str, Any],
                 matches: list[dict[str, Any]], version: int) -> Report:
-        file = {"hashes": hashes, "media_type": digests.media_type}
+        file: dict[str, Any] = {"hashes": hashes, "media_type": digests.media_type}
         if digests.media_type is not None:
             file["size"] = digests.size
         report = self.records.add_report(

@@ -34,7 +34,7 @@ def create_router(settings: Settings, config: ServiceConfig | None = None) -> AP
     add_bank_routes(router, service)
     add_admin_routes(router, service)
     add_report_routes(router, service)
-    router.service = service  # type: ignore[attr-defined]  (for tests and the CLI's checks)
+    router.service = service  # type: ignore[attr-defined]  # for tests and benchmarks
     return router
 
 

@@ -109,3 +109,22 @@ def test_not_an_nsrl_database(setup, tmp_path):
         import_nsrl(store, settings.home, other, "bad")
     assert knowngood_store(store).list_lists() == []
     assert not (settings.home / "knowngood" / "bad").exists()
+
+
+@pytest.mark.parametrize("url", ["memory:", "sql"])
+def test_marks_are_saved_with_their_items(url, sql_url):
+    """A scan hands the marks to save_items: saved in the items' transaction, read back in order."""
+    from footprint.model import Digests
+    from footprint.store.base import ItemRecord, KnownGoodMark
+
+    store = open_store(sql_url if url == "sql" else url)
+    case = store.create_case("c", CategoryScheme.UK)
+    exhibit = store.add_exhibit(case.id, "ex", "/ex", "folder", None, {})
+    marks = (KnownGoodMark("zeta", "md5", False), KnownGoodMark("alpha", "sha256", True))
+    digests = Digests(size=3, crypto={"md5": "0" * 32})
+    store.save_items(exhibit.id, [ItemRecord("ex/a", 3, "ok", digests=digests, known_good=marks),
+                                  ItemRecord("ex/b", 3, "ok", digests=digests)])
+    store.save_items(exhibit.id, [ItemRecord("ex/a", 3, "ok", digests=digests, known_good=marks[:1])])  # again
+    found = {r.ref: r.known_good for r in store.iter_items(case.id)}
+    assert found == {"ex/a": (marks[1], marks[0]), "ex/b": ()}
+    store.close()

@@ -102,9 +102,9 @@ class Batch:
             record.settle()
         matches = self._matcher.match_batch([r.digests for r in records])
         finished = [r.finish(m) for r, m in zip(records, matches, strict=True)]
+        if self._matcher.known_good is not None:  # NSRL marks, saved with the items; a match always stands
+            finished = self._matcher.known_good.annotate(finished)
         self._store.save_items(self._exhibit_id, finished)
-        if self._matcher.known_good is not None:  # NSRL: marked once saved; a match always stands
-            self._matcher.known_good.mark(finished, exhibit_id=self._exhibit_id)
         self._pending.clear()
         self.saved += len(finished)
         self.matched += sum(1 for f in finished if f.matches)

@@ -12,7 +12,7 @@ import hashlib
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,9 @@ from footprint.errors import AlreadyExists, NotFound, StoreError
 from footprint.hashsets.nsrl import read_digests
 from footprint.matching.knowngood import IndexBuilder, KnownGoodIndex, hex_to_digests
 from footprint.model import Digests, Match
-from footprint.store.base import ItemRecord, Store
+from footprint.store.base import ItemRecord, KnownGoodMark, Store
 from footprint.store.codec import batched
-from footprint.store.knowngood import KnownGoodList, KnownGoodStore, NewMark
+from footprint.store.knowngood import STAGE, KnownGoodList, KnownGoodStore, NewMark
 
 STRONGEST_FIRST = ("sha256", "sha1", "md5")
 DEFAULT_ALGORITHMS = ("sha256",)
@@ -133,13 +133,21 @@ class KnownGood:
                 out[i].append((kg.name, algorithm, _conflict(kg.name, algorithm, matches[i])))
         return out
 
-    def mark(self, records: Sequence[ItemRecord], exhibit_id: int | None = None) -> int:
-        """Look the records up and record their marks; returns how many marks were new. Records
-        carry their id (read back), or are addressed by ref in ``exhibit_id`` (just saved)."""
+    def annotate(self, records: Sequence[ItemRecord]) -> list[ItemRecord]:
+        """Records about to be saved (a scan), with their marks and any conflict warning: the store
+        saves them in the same transaction as the items."""
         judged = self.judge([r.digests for r in records], [r.matches for r in records])
-        marks = [NewMark(name, algorithm, warning is not None, item_id=record.id, exhibit_id=exhibit_id,
-                         ref=record.ref, warning=warning)
-                 for record, found in zip(records, judged, strict=True) for name, algorithm, warning in found]
+        return [replace(record, known_good=tuple(KnownGoodMark(n, a, w is not None) for n, a, w in found),
+                        warnings=(*record.warnings, *(f"{STAGE}: {w}" for _, _, w in found if w)))
+                if found else record for record, found in zip(records, judged, strict=True)]
+
+    def mark(self, records: Sequence[ItemRecord]) -> int:
+        """Records read back from the store (an apply): look them up and record the marks they do
+        not have yet; returns how many were new."""
+        judged = self.judge([r.digests for r in records], [r.matches for r in records])
+        marks = [NewMark(record.id, name, algorithm, warning is not None, warning)
+                 for record, found in zip(records, judged, strict=True) if record.id is not None
+                 for name, algorithm, warning in found]
         return self.lists.add_marks(marks)
 
 

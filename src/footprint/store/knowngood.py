@@ -42,14 +42,12 @@ class KnownGoodList:
 
 @dataclass(frozen=True)
 class NewMark:
-    """A mark to record: the item by id, or by (exhibit id, ref) during a scan."""
+    """A mark to record on a saved item (a scan saves its marks with its items, in sql_items)."""
 
+    item_id: int
     list_name: str
     algorithm: str
     conflict: bool
-    item_id: int | None = None
-    exhibit_id: int | None = None
-    ref: str | None = None
     warning: str | None = None  # recorded on the item with a new conflicting mark
 
 
@@ -106,21 +104,14 @@ class KnownGoodStore:
 
     def add_marks(self, marks: Sequence[NewMark]) -> int:
         """Record marks not recorded before (one per item and list; a mark already there is kept)
-        and, with each new conflicting mark, its warning on the item. Returns how many were new.
-        Marks given by (exhibit, ref) are resolved to the saved item; an unsaved ref is ignored."""
+        and, with each new conflicting mark, its warning on the item. Returns how many were new."""
         if not marks:
             return 0
         with self._tx(write=True) as conn:
             list_ids = {name: id_ for name, id_ in conn.execute(select(knowngood_lists.c.name, knowngood_lists.c.id))}
-            rows, warned = [], {}
-            for mark, item_id in zip(marks, self._item_ids(conn, marks), strict=True):
-                if item_id is None:
-                    continue
-                rows.append({"item_id": item_id, "list_id": list_ids.get(mark.list_name), "list_name": mark.list_name,
-                             "algorithm": mark.algorithm, "conflict": mark.conflict, "marked": codec.now()})
-                warned[(item_id, mark.list_name)] = mark.warning
-            if not rows:
-                return 0
+            rows = [{"item_id": m.item_id, "list_id": list_ids.get(m.list_name), "list_name": m.list_name,
+                     "algorithm": m.algorithm, "conflict": m.conflict, "marked": codec.now()} for m in marks]
+            warned = {(m.item_id, m.list_name): m.warning for m in marks}
             query = _insert_ignoring_duplicates(conn).returning(knowngood_marks.c.item_id, knowngood_marks.c.list_name)
             new = [(item_id, name) for item_id, name in conn.execute(query, rows)]
             self._warn(conn, [(item_id, text) for item_id, name in new if (text := warned[(item_id, name)])])
@@ -136,20 +127,6 @@ class KnownGoodStore:
         conn.execute(insert(warnings), [
             {"item_id": item_id, "exhibit_id": where[item_id][0], "ref": where[item_id][1],
              "stage": STAGE, "message": text} for item_id, text in found])
-
-    def _item_ids(self, conn: Connection, marks: Sequence[NewMark]) -> list[int | None]:
-        by_ref: dict[tuple[int, str], int] = {}
-        wanted: dict[int, set[str]] = {}
-        for m in marks:
-            if m.item_id is None and m.exhibit_id is not None and m.ref is not None:
-                wanted.setdefault(m.exhibit_id, set()).add(m.ref)
-        for exhibit_id, refs in wanted.items():
-            for chunk in codec.batched(sorted(refs), IN_LIMIT):
-                query = select(items.c.ref, items.c.id).where(items.c.exhibit_id == exhibit_id,
-                                                              items.c.ref.in_(chunk))
-                by_ref.update(((exhibit_id, ref), item_id) for ref, item_id in conn.execute(query))
-        return [m.item_id if m.item_id is not None else by_ref.get((m.exhibit_id or 0, m.ref or ""))
-                for m in marks]
 
     def case_counts(self, case_id: int) -> dict[str, int]:
         """Items of the case marked known-good (no match) and marked but matched (conflicts)."""

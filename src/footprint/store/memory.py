@@ -119,6 +119,7 @@ class MemoryStore:
         row["id"] = self._new_id()
         row["matches"] = [codec.match_row(m) for m in record.matches]
         row["warnings"] = [codec.split_warning(w) for w in record.warnings]
+        row["known_good"] = sorted(record.known_good, key=lambda mark: mark.list_name)
         return row
 
     def iter_items(self, case_id: int) -> Iterator[ItemRecord]:
@@ -130,8 +131,9 @@ class MemoryStore:
             rows = self._items[exhibit.id]
             for ref in sorted(rows):
                 row = rows[ref]
-                yield codec.item_from_row(row, exhibit.name, [codec.match_from_row(m) for m in row["matches"]],
-                                          [codec.join_warning(*w) for w in row["warnings"]])
+                record = codec.item_from_row(row, exhibit.name, [codec.match_from_row(m) for m in row["matches"]],
+                                             [codec.join_warning(*w) for w in row["warnings"]])
+                yield replace(record, known_good=tuple(row["known_good"]))
 
     def count_items(self, case_id: int) -> int:
         return sum(len(self._items[e.id]) for e in self.list_exhibits(case_id))

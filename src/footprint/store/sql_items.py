@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from . import codec
 from .base import ItemRecord, KnownGoodMark
 from .schema import hashsets, items, matches, warnings
-from .schema_knowngood import knowngood_marks
+from .schema_knowngood import knowngood_lists, knowngood_marks
 
 IN_LIMIT = 1000
 
@@ -42,16 +42,26 @@ def insert_items(conn: Connection, exhibit_id: int, records: Sequence[ItemRecord
     saved = {ref: item_id for item_id, ref in conn.execute(query, rows)}
     match_rows: list[dict[str, Any]] = []
     warning_rows: list[dict[str, Any]] = []
+    good_rows: list[dict[str, Any]] = []
     for ref, item_id in saved.items():
         record = unique[ref]
         match_rows += [{**codec.match_row(m), "item_id": item_id} for m in record.matches]
         warning_rows += [_warning_row(item_id, exhibit_id, ref, text) for text in record.warnings]
+        good_rows += [_known_good_row(item_id, mark) for mark in record.known_good]
     if match_rows:
         _link_hashsets(conn, match_rows)
         conn.execute(insert(matches), match_rows)
     if warning_rows:
         conn.execute(insert(warnings), warning_rows)
+    if good_rows:
+        lists = dict(conn.execute(select(knowngood_lists.c.name, knowngood_lists.c.id)).all())
+        conn.execute(insert(knowngood_marks), [{**row, "list_id": lists.get(row["list_name"])} for row in good_rows])
     return len(saved)
+
+
+def _known_good_row(item_id: int, mark: KnownGoodMark) -> dict[str, Any]:
+    return {"item_id": item_id, "list_name": mark.list_name, "algorithm": mark.algorithm,
+            "conflict": mark.conflict, "marked": codec.now()}
 
 
 def _warning_row(item_id: int, exhibit_id: int, ref: str, text: str) -> dict[str, Any]:

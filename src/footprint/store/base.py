@@ -64,7 +64,7 @@ class ItemRecord:
     warnings: Sequence[str] = ()
     exhibit: str | None = None  # filled in when read back
     id: int | None = None  # filled in when read back
-    known_good: Sequence[KnownGoodMark] = ()  # filled in when read back from a SQL store
+    known_good: Sequence[KnownGoodMark] = ()  # NSRL marks, saved with the item (ordered by list name)
 
 
 @dataclass(frozen=True)

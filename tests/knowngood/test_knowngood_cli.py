@@ -97,3 +97,5 @@ def test_errors_are_one_line_with_their_code(cli, scanned, nsrl, demo_case):
     assert cli("knowngood", "apply", "nope").code == 3
     assert cli("new", "nope").code == 3
     assert cli("knowngood", "import", str(nsrl), "--name", "x", "--algorithms", "crc32").code == 5
+    assert cli("knowngood", "import", str(nsrl), "--name", "../outside").code == 2
+    assert cli("knowngood", "list").stdout.count("\n") == 2  # header and nsrl only

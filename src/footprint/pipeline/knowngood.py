@@ -9,6 +9,7 @@ recorded with ``conflict`` set and a warning on the item says so, for the examin
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import time
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from footprint.errors import AlreadyExists, NotFound, StoreError
+from footprint.errors import AlreadyExists, NotFound, StoreError, UsageError
 from footprint.hashsets.nsrl import read_digests
 from footprint.matching.knowngood import IndexBuilder, KnownGoodIndex, hex_to_digests
 from footprint.model import Digests, Match
@@ -27,6 +28,7 @@ from footprint.store.knowngood import STAGE, KnownGoodList, KnownGoodStore, NewM
 STRONGEST_FIRST = ("sha256", "sha1", "md5")
 DEFAULT_ALGORITHMS = ("sha256",)
 APPLY_BATCH = 1000
+LIST_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")  # it names a folder under FOOTPRINT_HOME
 
 
 def knowngood_store(store: Store) -> KnownGoodStore:
@@ -43,6 +45,8 @@ def knowngood_store(store: Store) -> KnownGoodStore:
 def import_nsrl(store: Store, home: Path, path: Path, name: str,
                 algorithms: Sequence[str] = DEFAULT_ALGORITHMS, chunk: int = 200_000) -> KnownGoodList:
     """Build the lookup in a scratch folder, move it into place, then register it."""
+    if not LIST_NAME.fullmatch(name):
+        raise UsageError(f"a known-good list name is letters, digits, '.', '_' and '-', not {name!r}")
     lists = knowngood_store(store)
     if any(found.name == name for found in lists.list_lists()):
         raise AlreadyExists(f"known-good list {name!r} already exists")

@@ -1,7 +1,10 @@
 """A schemathesis run from the live server's /openapi.json: every operation, generated valid and
 invalid requests, with a key holding every scope. The one check: no server error (5xx). Bounded by
-a small number of examples per operation so it finishes in well under a minute. Revoking keys is
-left out: the fuzzer would revoke its own key and test nothing more."""
+a small number of examples per operation so it finishes in well under a minute.
+
+Left out: schemathesis's coverage phase (4.32 itself fails in it now and then, with a SystemError
+while generating negative regex cases), and revoking keys (the fuzzer learns its own key's name and
+would revoke it, then test nothing more)."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ def test_fuzzing_from_the_openapi_document_finds_no_server_error(tmp_path: Path,
     try:
         run = subprocess.run(
             [str(schemathesis), "run", f"{live.url}/openapi.json", "--checks", "not_a_server_error",
-             "--max-examples", "30", "--seed", "8", "--workers", "2", "--phases", "examples,coverage,fuzzing",
+             "--max-examples", "50", "--seed", "8", "--workers", "2", "--phases", "examples,fuzzing",
              "--request-timeout", "20", "--generation-database", "none", "--no-color",
              "--exclude-operation-id-regex", "revoke_key",  # it would learn its own key's name and revoke it
              "-H", f"Authorization: Bearer {token}"],

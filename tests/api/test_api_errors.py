@@ -91,8 +91,7 @@ def test_a_decompression_bomb_is_refused_from_its_header(live_api):
 
 def test_a_slow_client_gets_408_not_a_hung_worker(live_api, api_config):
     host, port = live_api.url.removeprefix("http://").split(":")
-    started = time.monotonic()
-    with socket.create_connection((host, int(port)), timeout=30) as sock:
+    with socket.create_connection((host, int(port)), timeout=30) as sock:  # a hang fails as a timeout
         head = (f"POST /api/v1/match/content HTTP/1.1\r\nHost: {host}\r\nContent-Type: image/jpeg\r\n"
                 f"Authorization: Bearer {live_api.tokens['query']}\r\nContent-Length: 1000\r\n\r\n")
         sock.sendall(head.encode() + b"\xff\xd8")
@@ -104,7 +103,6 @@ def test_a_slow_client_gets_408_not_a_hung_worker(live_api, api_config):
     text = answer.getvalue().decode()
     assert text.startswith("HTTP/1.1 408"), text
     assert '"code":"request_timeout"' in text.replace(" ", "")
-    assert time.monotonic() - started < 30  # bounded by the body timeout, not by the client
 
 
 def test_url_fetch_only_from_allow_listed_hosts(live_api):

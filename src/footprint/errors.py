@@ -56,6 +56,18 @@ class SignatureError(FootprintError):
     exit_code = 8
 
 
+class AuditError(FootprintError):
+    """An audit trail failed verification: an entry was altered, removed or inserted."""
+
+    exit_code = 9
+
+
+class AccessDenied(FootprintError):
+    """The user's role does not allow the action (a case the user is not a member of is NotFound)."""
+
+    exit_code = 10
+
+
 class ItemError(FootprintError):
     """A problem with one item. Never escapes the pipeline: it becomes an ItemWarning."""
 

@@ -8,19 +8,22 @@ from pathlib import Path
 from footprint.reports.casereport import AuditHead, CaseReport, gather_report
 from footprint.reports.html import write_html_report
 from footprint.reports.pdf import write_pdf_report
+from footprint.review import audit
 from footprint.settings import Settings
 from footprint.store.base import CaseRecord, Store
 
-# True once audit_trail_head reads the review layer's trail (footprint.review.audit, being built for
-# issue 5); a test fails while that module exists and this hook is not yet wired to it.
-AUDIT_TRAIL_WIRED = False
+# True: audit_trail_head reads the review layer's trail (footprint.review.audit).
+AUDIT_TRAIL_WIRED = True
 
 
 def audit_trail_head(store: Store, case: CaseRecord) -> str | None:
-    """HOOK: the hash at the head of the case's audit trail, shown in the report so a court can check
-    the trail it is given is the one the report was made from. None until the review layer's trail
-    is wired in here; the report then says that no audit trail is recorded."""
-    return None
+    """The hash at the head of the case's audit trail, shown in the report so a court can check the
+    trail it is given is the one the report was made from (``footprint audit verify`` prints the same).
+    None when the case has no trail (or the store keeps none, as the in-memory test store); the report
+    then says that no audit trail is recorded."""
+    if getattr(store, "engine", None) is None:
+        return None
+    return audit.head(store, case.id)
 
 
 def write_report(store: Store, case_name: str, path: Path, settings: Settings, *, pdf: bool = False,

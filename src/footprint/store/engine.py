@@ -7,12 +7,14 @@ when it upgrades its lock). PostgreSQL: the psycopg 3 driver, connections checke
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from footprint.errors import StoreError
@@ -67,3 +69,20 @@ def _sqlite_events(engine: Engine) -> None:
     def _begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get("footprint_write")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def transaction(engine: Engine, write: bool = False, what: str = "case store") -> Iterator[Connection]:
+    """One transaction over ``engine``: ``write`` takes SQLite's write lock at BEGIN (BEGIN IMMEDIATE), so
+    two writers queue rather than one failing mid-way. Database failures leave as StoreError naming
+    ``what``; IntegrityError passes through for callers that turn it into AlreadyExists and the like."""
+    try:
+        with engine.connect() as conn:
+            if write:
+                conn.execution_options(footprint_write=True)
+            with conn.begin():
+                yield conn
+    except IntegrityError:
+        raise
+    except SQLAlchemyError as exc:
+        raise StoreError(f"{what}: {str(getattr(exc, 'orig', exc)).strip()[:300]}") from exc

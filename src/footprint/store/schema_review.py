@@ -1,8 +1,92 @@
 """Tables of the review workspace: accounts, memberships, sessions, decisions and the audit trail (issue 5).
 
-Declared on the store's one ``metadata``; created by their own numbered migration.
+Declared on the store's one ``metadata``; created by their own numbered migration (0004).
+
+Choices worth knowing:
+
+* Passwords are kept only as Argon2id hashes, session tokens only as their SHA-256: a copy of the
+  database lets nobody log in.
+* ``review_decisions`` is append-only: a new decision is a new row, the current one is the newest
+  (highest id) for the item, and the history is every row.
+* The audit trail is one hash chain per case (``audit_chains.name`` ``case:<id>``) plus one ``global``
+  chain for events of no case (logins, accounts). ``audit_chains`` holds each chain's head and is the
+  row an appender locks (SELECT ... FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE serialises every
+  writer), and ``(chain, seq)`` is unique, so two appenders can never fork a chain.
+* Audit rows keep names and ids as plain values, with no foreign keys: the trail outlives users, items
+  and cases, and nothing cascades into it.
 """
 
 from __future__ import annotations
 
-from .columns import metadata  # noqa: F401  (the tables below are declared on it)
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, Table, Text, UniqueConstraint
+
+from .columns import DOC, HEX, ID, NAME, UTCDateTime, id_column, metadata
+
+review_users = Table(
+    "review_users", metadata, id_column(),
+    Column("name", NAME, nullable=False),
+    Column("password_hash", Text, nullable=False),  # Argon2id, PHC string form
+    Column("role", Text, nullable=False),  # admin | investigator | reviewer | auditor
+    Column("active", Boolean, nullable=False),
+    Column("created", UTCDateTime, nullable=False),
+    Column("blur", Integer),  # the user's picture blur strength; NULL: the workspace default
+    UniqueConstraint("name", name="uq_review_users_name"),
+    sqlite_autoincrement=True,
+)
+
+review_members = Table(
+    "review_members", metadata,
+    Column("user_id", ID, ForeignKey("review_users.id", ondelete="CASCADE"), primary_key=True),
+    Column("case_id", ID, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("added", UTCDateTime, nullable=False),
+    Index("ix_review_members_case_id", "case_id"),
+)
+
+review_sessions = Table(
+    "review_sessions", metadata, id_column(),
+    Column("token_sha256", HEX, nullable=False),
+    Column("user_id", ID, ForeignKey("review_users.id", ondelete="CASCADE"), nullable=False),
+    Column("created", UTCDateTime, nullable=False),
+    Column("expires", UTCDateTime, nullable=False),
+    Column("last_seen", UTCDateTime, nullable=False),
+    UniqueConstraint("token_sha256", name="uq_review_sessions_token_sha256"),
+    Index("ix_review_sessions_user_id", "user_id"),
+    sqlite_autoincrement=True,
+)
+
+review_decisions = Table(
+    "review_decisions", metadata, id_column(),
+    Column("item_id", ID, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("scheme", Text, nullable=False),  # uk | vics: the case's scheme when decided
+    Column("category", Text, nullable=False),  # "uk:A", "vics:3": Category's text form
+    Column("decided_by", NAME, nullable=False),  # the user's name (kept if the account goes)
+    Column("decided_at", UTCDateTime, nullable=False),
+    Index("ix_review_decisions_item_id_id", "item_id", "id"),
+    sqlite_autoincrement=True,
+)
+
+audit_chains = Table(
+    "audit_chains", metadata, id_column(),
+    Column("name", NAME, nullable=False),  # "case:<id>" or "global"
+    Column("case_id", BigInteger),
+    Column("head_seq", BigInteger, nullable=False),  # 0 before the first entry
+    Column("head_hash", HEX, nullable=False),
+    UniqueConstraint("name", name="uq_audit_chains_name"),
+    sqlite_autoincrement=True,
+)
+
+audit_log = Table(
+    "audit_log", metadata, id_column(),
+    Column("chain", NAME, nullable=False),
+    Column("seq", BigInteger, nullable=False),  # 1, 2, 3 ... within the chain
+    Column("at", UTCDateTime, nullable=False),
+    Column("user_name", NAME),
+    Column("action", Text, nullable=False),
+    Column("case_id", BigInteger),
+    Column("item_id", BigInteger),
+    Column("details", DOC, nullable=False),
+    Column("prev_hash", HEX, nullable=False),
+    Column("hash", HEX, nullable=False),
+    UniqueConstraint("chain", "seq", name="uq_audit_log_chain_seq"),
+    sqlite_autoincrement=True,
+)

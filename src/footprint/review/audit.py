@@ -1,0 +1,179 @@
+"""The audit trail: who logged in, viewed, revealed, decided, exported or changed a setting, and when.
+
+Each case has its own hash chain (and one ``global`` chain holds events of no case: logins, accounts).
+An entry's hash is the SHA-256 of a canonical JSON of its content together with the previous entry's
+hash, so editing, removing or inserting any entry breaks every hash after it; ``verify`` walks the
+chain and names the first entry that does not fit. The head hash goes in the court report, so the
+trail handed over later can be checked against the one the report was made from.
+
+Canonical JSON: keys sorted, no spaces, UTF-8, the time as ISO 8601 in UTC with microseconds. An
+entry's content is: chain, seq, at, user, action, case, item, details, prev.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from footprint.errors import AuditError, UsageError
+from footprint.store import codec
+from footprint.store.base import Store
+from footprint.store.reviewstore import GENESIS, AuditRow, ReviewStore, review_store
+
+GLOBAL = "global"
+MAX_ACTION = 64
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The result of checking one chain. ``first_bad``: the seq of the first entry that does not fit."""
+
+    chain: str
+    ok: bool
+    entries: int
+    head: str | None  # the hash of the last entry that verified (None: an empty chain)
+    first_bad: int | None = None
+    problem: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"chain": self.chain, "ok": self.ok, "entries": self.entries, "head": self.head,
+                "first_bad": self.first_bad, "problem": self.problem}
+
+
+def chain_name(case_id: int | None) -> str:
+    return GLOBAL if case_id is None else f"case:{case_id}"
+
+
+def canonical(row: AuditRow) -> bytes:
+    content = {"chain": row.chain, "seq": row.seq, "at": _when(row.at), "user": row.user, "action": row.action,
+               "case": row.case_id, "item": row.item_id, "details": row.details, "prev": row.prev_hash}
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode("utf-8")
+
+
+def entry_hash(row: AuditRow) -> str:
+    return hashlib.sha256(canonical(row)).hexdigest()
+
+
+def _when(moment: datetime) -> str:
+    at = codec.utc(moment)
+    assert at is not None
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _plain(details: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Details as they will read back from the database's JSON (so the hash checks out later)."""
+    try:
+        found = json.loads(json.dumps(dict(details or {}), sort_keys=True, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"audit details are not plain JSON: {exc}") from exc
+    assert isinstance(found, dict)
+    return found
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def append(store: Store, action: str, *, user: str | None = None, case_id: int | None = None,
+           item_id: int | None = None, details: Mapping[str, Any] | None = None) -> AuditRow:
+    """Append one entry to the case's chain (the global chain when ``case_id`` is None), in its own
+    write transaction."""
+    reviews = review_store(store)
+    with reviews.tx(write=True) as conn:
+        return append_in(reviews, conn, action, user=user, case_id=case_id, item_id=item_id, details=details)
+
+
+def append_in(reviews: ReviewStore, conn: Connection, action: str, *, user: str | None = None,
+              case_id: int | None = None, item_id: int | None = None,
+              details: Mapping[str, Any] | None = None) -> AuditRow:
+    """Append inside the caller's write transaction: what is audited and its entry commit together."""
+    if not action or len(action) > MAX_ACTION:
+        raise UsageError(f"an audit action is 1 to {MAX_ACTION} characters, not {action!r}")
+    chain, plain, at = chain_name(case_id), _plain(details), codec.now()
+
+    def make(seq: int, prev: str) -> AuditRow:
+        row = AuditRow(chain=chain, seq=seq, at=at, user=user, action=action, case_id=case_id, item_id=item_id,
+                       details=plain, prev_hash=prev)
+        return AuditRow(**{**row.__dict__, "hash": entry_hash(row)})
+
+    return reviews.append_audit(conn, chain, case_id, make)
+
+
+# -- reading and checking ---------------------------------------------------------------------
+
+
+def head(store: Store, case_id: int | None) -> str | None:
+    """The hash of the chain's newest entry, as recorded; None when the case has no trail yet."""
+    found = review_store(store).chain_head(chain_name(case_id))
+    return found[1] if found else None
+
+
+def entries(store: Store, case_id: int | None, offset: int = 0, limit: int = 200,
+            newest_first: bool = True) -> list[AuditRow]:
+    """A page of the chain's entries, newest first by default (as the audit page shows them)."""
+    reviews = review_store(store)
+    chain = chain_name(case_id)
+    if newest_first:
+        return reviews.audit_rows(chain, offset, limit, newest_first=True)
+    return list(reviews.iter_audit(chain))[offset:offset + limit]
+
+
+def iter_entries(store: Store, case_id: int | None) -> Iterator[AuditRow]:
+    """Every entry, oldest first (streamed: a long trail is never in memory at once)."""
+    return review_store(store).iter_audit(chain_name(case_id))
+
+
+def verify(store: Store, case_id: int | None) -> Verification:
+    """Walk the chain from its first entry: every seq in turn, every prev the hash before it, every hash
+    its content's; and the recorded head is the last entry (so removing the newest entries shows too)."""
+    reviews = review_store(store)
+    chain = chain_name(case_id)
+    prev, count = GENESIS, 0
+    for row in reviews.iter_audit(chain):
+        expected = count + 1
+        problem = _problem(row, expected, prev, chain)
+        if problem:
+            return Verification(chain, False, count, prev if count else None, row.seq, problem)
+        prev, count = row.hash, expected
+    recorded = reviews.chain_head(chain)
+    if recorded is not None and recorded != (count, prev):
+        seq = count + 1 if recorded[0] > count else recorded[0]
+        return Verification(chain, False, count, prev if count else None, seq,
+                            f"the chain's recorded head is entry {recorded[0]} {recorded[1][:16]}..., "
+                            f"but its last entry is {count}: entries were removed or the head was changed")
+    if recorded is None and count:
+        return Verification(chain, False, count, prev, 1, "the chain has entries but no recorded head")
+    return Verification(chain, True, count, prev if count else None)
+
+
+def _problem(row: AuditRow, expected: int, prev: str, chain: str) -> str | None:
+    if row.seq != expected:
+        return f"entry {expected} is missing (found {row.seq} after {expected - 1})"
+    if row.chain != chain or chain_name(row.case_id) != chain:
+        return f"entry {row.seq} belongs to another chain"
+    if row.prev_hash != prev:
+        return f"entry {row.seq} does not follow the entry before it (prev hash differs)"
+    if entry_hash(row) != row.hash:
+        return f"entry {row.seq} was altered (its content does not give its hash)"
+    return None
+
+
+def check(store: Store, case_id: int | None) -> Verification:
+    """``verify``, raising AuditError naming the first bad entry when the chain does not verify."""
+    result = verify(store, case_id)
+    if not result.ok:
+        raise AuditError(f"audit trail {result.chain} does not verify at entry {result.first_bad}: {result.problem}")
+    return result
+
+
+def as_dict(row: AuditRow) -> dict[str, Any]:
+    """One entry as JSON (``footprint audit show``, the audit page)."""
+    return {"chain": row.chain, "seq": row.seq, "at": _when(row.at), "user": row.user, "action": row.action,
+            "case": row.case_id, "item": row.item_id, "details": dict(row.details), "prev_hash": row.prev_hash,
+            "hash": row.hash}

@@ -1,0 +1,300 @@
+"""The review workspace's rows in the case database: accounts, memberships, sessions, decisions and the
+audit chains, over the SQL store's engine (store/schema_review.py).
+
+Only storage lives here; what a role may do, how a password or an audit entry is hashed and what a
+valid chain is belong to footprint.review. Each method is one short transaction, except the audit
+append, which runs inside the caller's write transaction so that a decision and its audit entry are
+saved together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from footprint.errors import AlreadyExists, NotFound, StoreError
+
+from . import codec
+from .base import Store
+from .engine import transaction
+from .schema import cases, exhibits, items
+from .schema_review import audit_chains, audit_log, review_decisions, review_members, review_sessions, review_users
+
+GENESIS = "0" * 64  # prev_hash of a chain's first entry
+IN_LIMIT = 1000
+BUMP_AFTER = timedelta(minutes=1)
+WHAT = "case store: review"
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    name: str
+    password_hash: str
+    role: str
+    active: bool
+    created: datetime
+    blur: int | None = None
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    id: int
+    item_id: int
+    scheme: str
+    category: str
+    decided_by: str
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    chain: str
+    seq: int
+    at: datetime
+    user: str | None
+    action: str
+    case_id: int | None
+    item_id: int | None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    prev_hash: str = GENESIS
+    hash: str = ""
+
+
+def review_store(store: Store) -> ReviewStore:
+    """The review tables of a SQL case store (the in-memory test store has none)."""
+    engine = getattr(store, "engine", None)
+    if engine is None:
+        raise StoreError("the review workspace needs a SQL case store (SQLite or PostgreSQL)")
+    return ReviewStore(engine)
+
+
+class ReviewStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def tx(self, write: bool = False) -> Any:
+        return transaction(self.engine, write, WHAT)
+
+    # -- users ------------------------------------------------------------------------------
+
+    def add_user(self, name: str, password_hash: str, role: str) -> UserRow:
+        values = {"name": name, "password_hash": password_hash, "role": role, "active": True,
+                  "created": codec.now()}
+        try:
+            with self.tx(write=True) as conn:
+                return _user(conn.execute(review_users.insert().values(values).returning(*review_users.c)).one())
+        except IntegrityError as exc:
+            raise AlreadyExists(f"user {name!r} already exists") from exc
+
+    def find_user(self, name: str) -> UserRow | None:
+        with self.tx() as conn:
+            row = conn.execute(select(review_users).where(review_users.c.name == name)).first()
+        return _user(row) if row else None
+
+    def get_user(self, name: str) -> UserRow:
+        found = self.find_user(name)
+        if found is None:
+            raise NotFound(f"user {name!r} not found")
+        return found
+
+    def list_users(self) -> list[UserRow]:
+        with self.tx() as conn:
+            return [_user(r) for r in conn.execute(select(review_users).order_by(review_users.c.name))]
+
+    def update_user(self, user_id: int, **values: Any) -> None:
+        with self.tx(write=True) as conn:
+            conn.execute(update(review_users).where(review_users.c.id == user_id).values(**values))
+
+    # -- memberships ------------------------------------------------------------------------
+
+    def add_member(self, user_id: int, case_id: int) -> bool:
+        """True when newly added; False when the user was already a member."""
+        dialect = {"sqlite": sqlite, "postgresql": postgresql}[self.engine.dialect.name]
+        query = (dialect.insert(review_members).values(user_id=user_id, case_id=case_id, added=codec.now())
+                 .on_conflict_do_nothing(index_elements=["user_id", "case_id"]))
+        with self.tx(write=True) as conn:
+            return bool(conn.execute(query).rowcount)
+
+    def remove_member(self, user_id: int, case_id: int) -> bool:
+        with self.tx(write=True) as conn:
+            return bool(conn.execute(review_members.delete().where(
+                (review_members.c.user_id == user_id) & (review_members.c.case_id == case_id))).rowcount)
+
+    def is_member(self, user_id: int, case_id: int) -> bool:
+        query = select(review_members.c.user_id).where(
+            (review_members.c.user_id == user_id) & (review_members.c.case_id == case_id))
+        with self.tx() as conn:
+            return conn.execute(query).first() is not None
+
+    def member_case_ids(self, user_id: int) -> list[int]:
+        query = select(review_members.c.case_id).where(review_members.c.user_id == user_id)
+        with self.tx() as conn:
+            return sorted(conn.execute(query).scalars())
+
+    def members(self, case_id: int) -> list[str]:
+        query = (select(review_users.c.name).join(review_members)
+                 .where(review_members.c.case_id == case_id).order_by(review_users.c.name))
+        with self.tx() as conn:
+            return list(conn.execute(query).scalars())
+
+    # -- sessions ---------------------------------------------------------------------------
+
+    def add_session(self, token_sha256: str, user_id: int, expires: datetime) -> None:
+        now = codec.now()
+        with self.tx(write=True) as conn:
+            conn.execute(review_sessions.insert().values(token_sha256=token_sha256, user_id=user_id,
+                                                         created=now, expires=expires, last_seen=now))
+
+    def session_user(self, token_sha256: str, now: datetime, idle_expires: datetime,
+                     created_after: datetime) -> UserRow | None:
+        """The active user of a live session, whose expiry moves on to ``idle_expires`` (sliding);
+        None for an unknown or expired session, one created before ``created_after``, or a disabled
+        account."""
+        query = (select(review_users, review_sessions.c.expires.label("session_expires"),
+                        review_sessions.c.created.label("session_created"))
+                 .join(review_sessions, review_sessions.c.user_id == review_users.c.id)
+                 .where(review_sessions.c.token_sha256 == token_sha256))
+        with self.tx() as conn:
+            row = conn.execute(query).first()
+        if row is None or not row.active or row.session_expires <= now or row.session_created < created_after:
+            return None
+        if idle_expires - row.session_expires > BUMP_AFTER:  # a write only once a minute per session
+            with self.tx(write=True) as conn:
+                conn.execute(update(review_sessions).where(review_sessions.c.token_sha256 == token_sha256)
+                             .values(last_seen=now, expires=idle_expires))
+        return _user(row)
+
+    def remove_session(self, token_sha256: str) -> None:
+        with self.tx(write=True) as conn:
+            conn.execute(review_sessions.delete().where(review_sessions.c.token_sha256 == token_sha256))
+
+    def remove_sessions(self, *, user_id: int | None = None, expired_before: datetime | None = None) -> int:
+        where = []
+        if user_id is not None:
+            where.append(review_sessions.c.user_id == user_id)
+        if expired_before is not None:
+            where.append(review_sessions.c.expires < expired_before)
+        with self.tx(write=True) as conn:
+            return int(conn.execute(review_sessions.delete().where(*where)).rowcount)
+
+    # -- items of a case --------------------------------------------------------------------
+
+    def case_item_ids(self, conn: Connection, case_id: int, item_ids: Sequence[int]) -> set[int]:
+        """Those of ``item_ids`` that are items of the case."""
+        found: set[int] = set()
+        for chunk in codec.batched(sorted(set(item_ids)), IN_LIMIT):
+            query = (select(items.c.id).join(exhibits).where(exhibits.c.case_id == case_id)
+                     .where(items.c.id.in_(chunk)))
+            found.update(conn.execute(query).scalars())
+        return found
+
+    def case_exists(self, case_id: int) -> bool:
+        with self.tx() as conn:
+            return conn.execute(select(cases.c.id).where(cases.c.id == case_id)).first() is not None
+
+    def item_hashes(self, case_id: int) -> list[Row[Any]]:
+        """(id, sha256, pdq, pdq_quality) of every item of the case, by id: what clustering reads."""
+        query = (select(items.c.id, items.c.sha256, items.c.pdq, items.c.pdq_quality).join(exhibits)
+                 .where(exhibits.c.case_id == case_id).order_by(items.c.id))
+        with self.tx() as conn:
+            return list(conn.execute(query))
+
+    # -- decisions --------------------------------------------------------------------------
+
+    def insert_decisions(self, conn: Connection, item_ids: Sequence[int], scheme: str, category: str,
+                         user: str, at: datetime) -> None:
+        conn.execute(review_decisions.insert(), [
+            {"item_id": i, "scheme": scheme, "category": category, "decided_by": user, "decided_at": at}
+            for i in item_ids])
+
+    def history(self, item_id: int) -> list[DecisionRow]:
+        """Every decision on the item, oldest first."""
+        query = select(review_decisions).where(review_decisions.c.item_id == item_id).order_by(review_decisions.c.id)
+        with self.tx() as conn:
+            return [_decision(r) for r in conn.execute(query)]
+
+    def current_decisions(self, case_id: int) -> dict[int, DecisionRow]:
+        """item id → its newest decision, for every decided item of the case."""
+        newest = (select(func.max(review_decisions.c.id)).join(items).join(exhibits)
+                  .where(exhibits.c.case_id == case_id).group_by(review_decisions.c.item_id))
+        query = select(review_decisions).where(review_decisions.c.id.in_(newest.scalar_subquery()))
+        with self.tx() as conn:
+            return {r.item_id: _decision(r) for r in conn.execute(query)}
+
+    # -- audit chains -----------------------------------------------------------------------
+
+    def append_audit(self, conn: Connection, chain: str, case_id: int | None,
+                     make: Callable[[int, str], AuditRow]) -> AuditRow:
+        """Append to ``chain`` inside the caller's write transaction: lock the chain's head row, let
+        ``make(seq, prev_hash)`` build the hashed entry, insert it and move the head. The lock (and
+        the unique (chain, seq)) make concurrent appenders queue: a chain never forks."""
+        seq, prev = self._lock_head(conn, chain, case_id)
+        row = make(seq + 1, prev)
+        conn.execute(audit_log.insert().values(
+            chain=row.chain, seq=row.seq, at=row.at, user_name=row.user, action=row.action, case_id=row.case_id,
+            item_id=row.item_id, details=dict(row.details), prev_hash=row.prev_hash, hash=row.hash))
+        conn.execute(update(audit_chains).where(audit_chains.c.name == chain)
+                     .values(head_seq=row.seq, head_hash=row.hash))
+        return row
+
+    def _lock_head(self, conn: Connection, chain: str, case_id: int | None) -> tuple[int, str]:
+        dialect = {"sqlite": sqlite, "postgresql": postgresql}[conn.dialect.name]
+        conn.execute(dialect.insert(audit_chains).values(name=chain, case_id=case_id, head_seq=0, head_hash=GENESIS)
+                     .on_conflict_do_nothing(index_elements=["name"]))
+        query = select(audit_chains.c.head_seq, audit_chains.c.head_hash).where(audit_chains.c.name == chain)
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        found = conn.execute(query).one()
+        return int(found.head_seq), str(found.head_hash)
+
+    def chain_head(self, chain: str) -> tuple[int, str] | None:
+        """(seq, hash) recorded as the chain's head; None for a chain with no entry yet."""
+        query = select(audit_chains.c.head_seq, audit_chains.c.head_hash).where(audit_chains.c.name == chain)
+        with self.tx() as conn:
+            found = conn.execute(query).first()
+        return (int(found.head_seq), str(found.head_hash)) if found and found.head_seq else None
+
+    def audit_rows(self, chain: str, after_seq: int = 0, limit: int | None = None,
+                   newest_first: bool = False) -> list[AuditRow]:
+        query = select(audit_log).where(audit_log.c.chain == chain)
+        if newest_first:
+            query = query.order_by(audit_log.c.seq.desc())
+        else:
+            query = query.where(audit_log.c.seq > after_seq).order_by(audit_log.c.seq)
+        if limit is not None:
+            query = query.limit(limit).offset(after_seq if newest_first else 0)
+        with self.tx() as conn:
+            return [_audit(r) for r in conn.execute(query)]
+
+    def iter_audit(self, chain: str, page: int = 5000) -> Iterator[AuditRow]:
+        """Every row of the chain in seq order, a page per short read."""
+        after = 0
+        while True:
+            found = self.audit_rows(chain, after, page)
+            yield from found
+            if len(found) < page:
+                return
+            after = found[-1].seq
+
+
+def _user(row: Row[Any]) -> UserRow:
+    return UserRow(id=row.id, name=row.name, password_hash=row.password_hash, role=row.role,
+                   active=bool(row.active), created=row.created, blur=row.blur)
+
+
+def _decision(row: Row[Any]) -> DecisionRow:
+    return DecisionRow(id=row.id, item_id=row.item_id, scheme=row.scheme, category=row.category,
+                       decided_by=row.decided_by, decided_at=row.decided_at)
+
+
+def _audit(row: Row[Any]) -> AuditRow:
+    return AuditRow(chain=row.chain, seq=int(row.seq), at=row.at, user=row.user_name, action=row.action,
+                    case_id=row.case_id, item_id=row.item_id, details=row.details or {},
+                    prev_hash=row.prev_hash, hash=row.hash)

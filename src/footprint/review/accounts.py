@@ -171,26 +171,32 @@ def cases_of(store: Store, user: User) -> list[CaseRecord]:
     return [case for case in every if case.id in mine]
 
 
-def grant(store: Store, name: str, case_name: str, *, by: User | None = None) -> bool:
+def grant(store: Store, name: str, case_name: str, *, by: User | None = None, actor: str | None = None) -> bool:
     """Make the user a member of the case (True if newly). ``by``, when given, must be an admin or an
-    investigator who is a member of the case; None is the command line, run by whoever holds the store."""
+    investigator who is a member of the case; without it (the command line, run by whoever holds the
+    store) ``actor`` names who did it in the audit trail."""
     case = store.get_case(case_name)
     _check_manager(store, by, case)
     reviews = review_store(store)
     added = reviews.add_member(reviews.get_user(name).id, case.id)
     if added:
-        audit.append(store, "member.add", user=by.name if by else None, case_id=case.id, details={"name": name})
+        audit.append(store, "member.add", user=by.name if by else actor, case_id=case.id, details={"name": name})
     return added
 
 
-def revoke(store: Store, name: str, case_name: str, *, by: User | None = None) -> bool:
+def revoke(store: Store, name: str, case_name: str, *, by: User | None = None, actor: str | None = None) -> bool:
     case = store.get_case(case_name)
     _check_manager(store, by, case)
     reviews = review_store(store)
     removed = reviews.remove_member(reviews.get_user(name).id, case.id)
     if removed:
-        audit.append(store, "member.remove", user=by.name if by else None, case_id=case.id, details={"name": name})
+        audit.append(store, "member.remove", user=by.name if by else actor, case_id=case.id, details={"name": name})
     return removed
+
+
+def member_case_ids(store: Store, user: User) -> list[int]:
+    """Ids of the cases the user is a member of (an admin sees others too, see ``cases_of``)."""
+    return review_store(store).member_case_ids(user.id)
 
 
 def members(store: Store, case_name: str) -> list[str]:

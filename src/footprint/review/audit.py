@@ -139,7 +139,7 @@ def verify(store: Store, case_id: int | None) -> Verification:
         expected = count + 1
         problem = _problem(row, expected, prev, chain)
         if problem:
-            return Verification(chain, False, count, prev if count else None, row.seq, problem)
+            return Verification(chain, False, count, prev if count else None, min(row.seq, expected), problem)
         prev, count = row.hash, expected
     recorded = reviews.chain_head(chain)
     if recorded is not None and recorded != (count, prev):

@@ -222,7 +222,7 @@ class ReviewStore:
 
     def current_decisions(self, case_id: int) -> dict[int, DecisionRow]:
         """item id → its newest decision, for every decided item of the case."""
-        newest = (select(func.max(review_decisions.c.id)).join(items).join(exhibits)
+        newest = (select(func.max(review_decisions.c.id)).select_from(review_decisions.join(items).join(exhibits))
                   .where(exhibits.c.case_id == case_id).group_by(review_decisions.c.item_id))
         query = select(review_decisions).where(review_decisions.c.id.in_(newest.scalar_subquery()))
         with self.tx() as conn:

@@ -1,0 +1,97 @@
+"""Decisions: validated against the case's scheme, append-only history, audited, and never lost when two
+reviewers decide at the same time."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from reviewdata import PASSWORD, pictures, seed
+
+from footprint.errors import AccessDenied, NotFound, UsageError
+from footprint.model import CategoryScheme
+from footprint.review import accounts, audit, decisions
+
+
+def test_history_keeps_every_decision_and_the_newest_is_current(seeded, reviewer):
+    item = seeded.ids["ex/a.jpg"]
+    assert decisions.current(seeded.store, item) is None
+    decisions.decide(seeded.store, reviewer, seeded.case, [item], "uk:C")
+    decisions.decide(seeded.store, reviewer, seeded.case, [item], "B")  # the code alone: the case's scheme
+    found = decisions.history(seeded.store, item)
+    assert [d.category for d in found] == ["uk:C", "uk:B"] and {d.decided_by for d in found} == {"rita"}
+    assert found[0].decided_at <= found[1].decided_at
+    assert decisions.current(seeded.store, item).category == "uk:B"
+    assert {i: d.category for i, d in decisions.current_all(seeded.store, seeded.case).items()} == {item: "uk:B"}
+
+
+def test_deciding_many_is_one_audited_step(seeded, reviewer):
+    ids = sorted(seeded.ids.values())[:3]
+    made = decisions.decide(seeded.store, reviewer, seeded.case, ids, "uk:A")
+    assert [d.item_id for d in made] == ids
+    entries = list(audit.iter_entries(seeded.store, seeded.case.id))
+    last = entries[-1]
+    assert (last.action, last.user, last.details) == ("decide", "rita", {"category": "uk:A", "items": ids})
+    assert audit.verify(seeded.store, seeded.case.id).ok
+
+
+def test_categories_outside_the_case_scheme_are_refused(seeded, reviewer):
+    item = seeded.ids["ex/a.jpg"]
+    for wrong in ("vics:3", "3", "uk:D", "", "uk:"):
+        with pytest.raises(UsageError):
+            decisions.decide(seeded.store, reviewer, seeded.case, [item], wrong)
+    assert decisions.history(seeded.store, item) == []
+
+
+def test_vics_cases_take_vics_categories(store):
+    found = seed(store, "vicsop", pictures()[:1], CategoryScheme.VICS)
+    boss = accounts.add_user(store, "boss", PASSWORD, "admin")
+    decisions.decide(store, boss, found.case, list(found.ids.values()), "vics:0")
+    with pytest.raises(UsageError):
+        decisions.decide(store, boss, found.case, list(found.ids.values()), "uk:A")
+
+
+def test_items_of_another_case_and_cases_not_mine_are_not_found(seeded, reviewer):
+    store = seeded.store
+    other = seed(store, "elsewhere", pictures()[:2], exhibit="ex2")
+    mine = seeded.ids["ex/a.jpg"]
+    with pytest.raises(NotFound):
+        decisions.decide(store, reviewer, seeded.case, [mine, *other.ids.values()], "uk:A")
+    assert decisions.history(store, mine) == []  # all or nothing
+    with pytest.raises(NotFound):
+        decisions.decide(store, reviewer, other.case, list(other.ids.values()), "uk:A")
+
+
+def test_an_auditor_may_not_decide(seeded):
+    auditor = accounts.add_user(seeded.store, "ann", PASSWORD, "auditor")
+    accounts.grant(seeded.store, "ann", "op")
+    with pytest.raises(AccessDenied):
+        decisions.decide(seeded.store, auditor, seeded.case, [seeded.ids["ex/a.jpg"]], "uk:A")
+
+
+def test_two_reviewers_deciding_at_once_lose_nothing(seeded, reviewer):
+    store, case = seeded.store, seeded.case
+    sam = accounts.add_user(store, "sam", PASSWORD, "reviewer")
+    accounts.grant(store, "sam", "op")
+    ids = sorted(seeded.ids.values())
+    start, failures = threading.Barrier(2), []
+
+    def work(user, category):
+        try:
+            start.wait()
+            for i in range(15):
+                decisions.decide(store, user, case, ids if i % 2 else ids[:1], category)
+        except Exception as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=a) for a in ((reviewer, "uk:A"), (sam, "uk:C"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    first = decisions.history(store, ids[0])
+    assert len(first) == 30 and sorted(d.decided_by for d in first) == ["rita"] * 15 + ["sam"] * 15
+    assert all(len(decisions.history(store, i)) == 14 for i in ids[1:])  # 7 whole-case calls each
+    result = audit.verify(store, case.id)
+    assert result.ok and [e.action for e in audit.iter_entries(store, case.id)].count("decide") == 30

@@ -30,7 +30,7 @@ from footprint.store import codec
 from footprint.store.base import CaseRecord, Store
 from footprint.store.reviewstore import review_store
 
-CLUSTER_DISTANCE = 10  # bits of 256; a resized or re-saved copy is typically under 8
+CLUSTER_DISTANCE = 16  # bits of 256: a resized or re-saved copy is 2-12 bits off, unrelated pictures ~128
 SEARCH_CHUNK = 4096  # queries per index search: bounds the answer held at once
 
 

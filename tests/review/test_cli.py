@@ -1,0 +1,93 @@
+"""footprint user and footprint audit, through the command line (the ``cli`` fixture): accounts made
+without a password argument, and an audit trail tampered with in the database that verify refuses."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+
+import pytest
+
+from footprint.review import accounts, decisions
+from footprint.settings import Settings
+from footprint.store import open_store
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def with_stdin(monkeypatch):
+    def feed(text: str) -> None:
+        monkeypatch.setattr("sys.stdin", io.StringIO(text))
+
+    return feed
+
+
+def _add(cli, with_stdin, name, role):
+    with_stdin(PASSWORD + "\n")
+    return cli("user", "add", name, "--role", role, "--password-stdin")
+
+
+def test_user_add_list_grant(cli, demo_scanned, with_stdin):
+    assert _add(cli, with_stdin, "rita", "reviewer").code == 0
+    assert _add(cli, with_stdin, "ann", "auditor").code == 0
+    again = _add(cli, with_stdin, "rita", "admin")
+    assert again.code == 4 and again.stderr.startswith("footprint: error: user 'rita' already exists")
+    assert cli("user", "grant", "rita", "demo").code == 0
+    assert cli("user", "grant", "nobody", "demo").code == 3
+    rows = [line.split("\t") for line in cli("user", "list").stdout.splitlines()]
+    assert rows[0] == ["name", "role", "active", "created", "cases"]
+    assert [(r[0], r[1], r[2], r[4]) for r in rows[1:]] == [("ann", "auditor", "yes", ""),
+                                                             ("rita", "reviewer", "yes", "demo")]
+    store = open_store(Settings.from_env().database_url)
+    assert accounts.check_password(store, "rita", PASSWORD).role == "reviewer"
+
+
+def test_bad_role_and_empty_password_are_usage_errors(cli, home, with_stdin):
+    with_stdin(PASSWORD + "\n")
+    assert cli("user", "add", "rita", "--role", "chief", "--password-stdin").code == 2
+    with_stdin("\n")
+    result = cli("user", "add", "rita", "--role", "reviewer", "--password-stdin")
+    assert result.code == 2 and "no password" in result.stderr
+
+
+def _decide_some(settings):
+    store = open_store(settings.database_url)
+    case = store.get_case("demo")
+    boss = accounts.add_user(store, "boss", PASSWORD, "admin")
+    ids = [r.id for r in store.iter_items(case.id)][:3]
+    for category in ("uk:A", "uk:B", "uk:C"):
+        decisions.decide(store, boss, case, ids, category)
+    store.close()
+
+
+def test_audit_verify_prints_the_head_and_fails_on_a_tampered_row(cli, demo_scanned, home):
+    settings = Settings.from_env()
+    _decide_some(settings)
+    intact = cli("audit", "verify", "demo")
+    assert intact.code == 0, intact.stderr
+    head = intact.stdout.strip()
+    shown = cli("audit", "show", "demo").jsonl()
+    assert [e["seq"] for e in shown] == [1, 2, 3] and shown[-1]["hash"] == head
+    assert [e["details"]["category"] for e in shown] == ["uk:A", "uk:B", "uk:C"]
+    database = settings.database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(database) as conn:  # someone changes a decision's category in the trail
+        conn.execute("UPDATE audit_log SET details = ? WHERE seq = 2 AND chain LIKE 'case:%'",
+                     ('{"category": "uk:C", "items": [1, 2, 3]}',))
+    tampered = cli("audit", "verify", "demo")
+    assert tampered.code == 9 and tampered.stdout == ""
+    lines = tampered.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("footprint: error: audit trail case:") and "entry 2" in lines[0]
+
+
+def test_audit_of_a_case_without_a_trail_and_the_global_trail(cli, demo_scanned, with_stdin):
+    empty = cli("audit", "verify", "demo")
+    assert empty.code == 0 and empty.stdout == "\n"
+    assert cli("audit", "show", "demo").stdout == ""
+    _add(cli, with_stdin, "rita", "reviewer")
+    shown = cli("audit", "show", "--global").jsonl()
+    assert [(e["action"], e["details"]) for e in shown] == [("user.add", {"name": "rita", "role": "reviewer"})]
+    assert shown[0]["user"].startswith("cli")
+    assert cli("audit", "verify", "--global").code == 0
+    assert cli("audit", "verify").code == 2
+    assert cli("audit", "verify", "nope").code == 3

@@ -179,6 +179,15 @@ class SqlStore:
                     break
                 after = page[-1].ref
 
+    def get_item(self, case_id: int, item_id: int) -> ItemRecord:
+        """One item of the case, complete (added to the protocol: the web app shows items by id).
+        NotFound for an item of another case, as for one that does not exist."""
+        query = (select(exhibits.c.id, exhibits.c.name).select_from(items.join(exhibits))
+                 .where(items.c.id == item_id, exhibits.c.case_id == case_id))
+        with self._tx() as conn:
+            exhibit = self._one(conn, query, f"item {item_id}")
+            return read_item_page(conn, exhibit.id, exhibit.name, None, 1, item_id=item_id)[0]
+
     def _require_exhibit(self, conn: Connection, exhibit_id: int) -> None:
         self._one(conn, select(exhibits.c.id).where(exhibits.c.id == exhibit_id), f"exhibit {exhibit_id}")
 

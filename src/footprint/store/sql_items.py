@@ -81,11 +81,14 @@ def _link_hashsets(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def read_item_page(conn: Connection, exhibit_id: int, exhibit: str, after: str | None,
-                   limit: int) -> list[ItemRecord]:
-    """Up to ``limit`` items of one exhibit with refs after ``after``, in ref order, complete."""
+                   limit: int, *, item_id: int | None = None) -> list[ItemRecord]:
+    """Up to ``limit`` items of one exhibit with refs after ``after``, in ref order, complete
+    (only the item ``item_id``, when given)."""
     query = select(items).where(items.c.exhibit_id == exhibit_id)
     if after is not None:
         query = query.where(items.c.ref > after)
+    if item_id is not None:
+        query = query.where(items.c.id == item_id)
     page = conn.execute(query.order_by(items.c.ref).limit(limit)).mappings().all()
     ids = [row["id"] for row in page]
     found_matches: dict[int, list[Any]] = {i: [] for i in ids}

@@ -17,13 +17,21 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from footprint.errors import AlreadyExists, EvidenceError, FootprintError, FormatError, NotFound, UsageError
+from footprint.errors import (
+    AccessDenied,
+    AlreadyExists,
+    EvidenceError,
+    FootprintError,
+    FormatError,
+    NotFound,
+    UsageError,
+)
 from footprint.web.api.errors import error_body, response_for, validation_message
 
 log = logging.getLogger("footprint.web")
 
 STATUS_OF: dict[type[FootprintError], int] = {
-    NotFound: 404, UsageError: 400, FormatError: 400, AlreadyExists: 409, EvidenceError: 409,
+    NotFound: 404, AccessDenied: 403, UsageError: 400, FormatError: 400, AlreadyExists: 409, EvidenceError: 409,
 }
 
 

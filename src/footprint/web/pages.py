@@ -14,10 +14,11 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from footprint.errors import UsageError
+from footprint.review.queue import QueueFilters
 from footprint.web import views
 from footprint.web.errors import wants_json
 from footprint.web.session import Session, csrf_checked, logged_in, login_form_token, start_session
-from footprint.web.workspace import GridFilters, Workspace
+from footprint.web.workspace import Workspace
 
 router = APIRouter(include_in_schema=False)
 
@@ -93,13 +94,13 @@ def case_list(request: Request, work: Work, session: User) -> Response:
 
 @router.get("/cases/{case_id}/grid")
 def grid(request: Request, work: Work, session: User, case_id: int,
-         show: Annotated[str, Query(pattern="^(new-first|unmatched|matched|all)$")] = "new-first",
+         show: Annotated[str, Query(pattern="^(new-first|new|unmatched|matched|all)$")] = "new-first",
          category: Annotated[str, Query(max_length=20)] = "", exhibit: Annotated[str, Query(max_length=500)] = "",
          state: Annotated[str, Query(pattern="^(|allocated|deleted|carved)$")] = "",
          cluster: Annotated[str, Query(pattern="^[0-9]*$", max_length=18)] = "",
          page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> Response:
     case = work.case(session, case_id)
-    filters = GridFilters(show, category, exhibit, state, int(cluster) if cluster else None)
+    filters = QueueFilters(show, category, exhibit, state, int(cluster) if cluster else None)
     tiles, total = work.grid(session, case, filters, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
 
@@ -109,9 +110,14 @@ def grid(request: Request, work: Work, session: User, case_id: int,
         return f"/cases/{case.id}/grid?{urlencode(query)}"
 
     return render(request, "grid.html", session, case=case, tiles=tiles, total=total, page=page, pages=pages,
-                  page_url=page_url, filters=filters, filtered=filters.narrowing,
+                  page_url=page_url, filters=filters, filtered=_narrowing(filters),
                   categories=views.categories(case.scheme), keys=views.key_names(case.scheme),
                   keymap=views.keymap_json(case.scheme), exhibits=work.exhibits(case))
+
+
+def _narrowing(filters: QueueFilters) -> bool:
+    return bool(filters.show in ("new", "matched", "unmatched") or filters.category or filters.exhibit
+                or filters.state or filters.cluster is not None)
 
 
 @router.get("/cases/{case_id}/items/{item_id}")

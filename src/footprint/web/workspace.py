@@ -1,19 +1,21 @@
 """The web app's one door to the core: the store, the review core (accounts, sessions, membership,
-decisions, clusters, audit trail) and review pictures, for the pages to call.
+decisions, clusters, queue, audit trail) and review pictures, for the pages to call.
 
-Every method that touches a case takes the session and the case returned by ``case()``, which has
-already checked membership; an item id that is not in that case is NotFound, the same as an item
-that does not exist. Nothing is decided here: the review core decides, audits and orders.
+Every method that touches a case takes the case returned by ``case()``, which has already checked
+membership; an item id that is not of that case is NotFound, the same as an item that does not
+exist. Nothing is decided here: the review core decides, audits and orders.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from footprint.errors import NotFound
 from footprint.pipeline.thumbnails import picture_for
+from footprint.review import accounts, audit, clusters, decisions, sessions
+from footprint.review.accounts import User
+from footprint.review.queue import QueueFilters, review_queue
 from footprint.settings import Settings
 from footprint.store import open_store
 from footprint.store.base import CaseRecord, ExhibitRecord, ItemRecord
@@ -25,20 +27,6 @@ if TYPE_CHECKING:
     from footprint.web.session import Session
 
 
-@dataclass(frozen=True)
-class GridFilters:
-    show: str = "new-first"  # new-first | unmatched | matched | all
-    category: str = ""  # a category code, "none" (not yet decided) or "" (any)
-    exhibit: str = ""
-    state: str = ""  # allocated | deleted | carved | ""
-    cluster: int | None = None
-
-    @property
-    def narrowing(self) -> bool:
-        return bool(self.show in ("matched", "unmatched") or self.category or self.exhibit or self.state
-                    or self.cluster is not None)
-
-
 class Workspace:
     def __init__(self, settings: Settings, config: WebConfig) -> None:
         self.settings = settings
@@ -48,88 +36,109 @@ class Workspace:
         self.secret = load_secret(settings.home)
         self.limiter = LoginLimiter(config.login_attempts, config.login_window)
 
-    # -- items of a case ----------------------------------------------------------------------
+    # -- sessions and settings ------------------------------------------------------------------
+
+    def login(self, username: str, password: str, address: str) -> str | None:
+        return sessions.login(self.store, username, password, address)
+
+    def session_user(self, token: str) -> User | None:
+        return sessions.session_user(self.store, token)
+
+    def logout(self, session: Session) -> None:
+        sessions.logout(self.store, session.token, session.user)
+
+    def blur(self, user: User) -> int:
+        return user.blur or self.config.default_blur
+
+    def set_blur(self, session: Session, strength: int) -> None:
+        accounts.set_blur(self.store, session.user, strength)
+
+    # -- cases and items ------------------------------------------------------------------------
+
+    def cases(self, session: Session) -> list[CaseRecord]:
+        return accounts.cases_of(self.store, session.user)
+
+    def case(self, session: Session, case_id: int) -> CaseRecord:
+        """The case if the user may see it; NotFound otherwise (as for a case that does not exist)."""
+        accounts.require(session.user, "view")
+        return accounts.case_for(self.store, session.user, case_id)
 
     def exhibits(self, case: CaseRecord) -> list[ExhibitRecord]:
         return self.store.list_exhibits(case.id)
 
     def record(self, case: CaseRecord, item_id: int) -> ItemRecord:
-        for record in self.store.iter_items(case.id):
-            if record.id == item_id:
-                return record
-        raise NotFound(f"item {item_id} not found")
+        get_item = getattr(self.store, "get_item", None)
+        if get_item is None:
+            raise NotFound(f"item {item_id} not found")
+        found: ItemRecord = get_item(case.id, item_id)
+        return found
 
     def exhibit_of(self, case: CaseRecord, item_id: int) -> ExhibitRecord:
-        record = self.record(case, item_id)
-        found = self.store.find_exhibit(case.id, record.exhibit or "")
+        found = self.store.find_exhibit(case.id, self.record(case, item_id).exhibit or "")
         if found is None:
             raise NotFound(f"item {item_id} not found")
         return found
 
     def picture(self, session: Session, case: CaseRecord, item_id: int, size: str) -> Path:
         record = self.record(case, item_id)
-        path = picture_for(self.settings, self.exhibit_of(case, item_id), record, size)
+        exhibit = self.store.find_exhibit(case.id, record.exhibit or "")
+        path = picture_for(self.settings, exhibit, record, size) if exhibit else None
         if path is None:
             raise NotFound(f"item {item_id} has no picture")
         return path
 
+    def grid(self, session: Session, case: CaseRecord, filters: QueueFilters, offset: int,
+             limit: int) -> tuple[list[views.Tile], int]:
+        entries, total = review_queue(self.store, case, filters, offset, limit)
+        tiles = [views.tile(e.record, e.category, e.cluster, e.cluster_size) for e in entries]
+        audit.append(self.store, "view.grid", user=session.user.name, case_id=case.id,
+                     details={"items": [t.id for t in tiles], "offset": offset, "filters": filters.__dict__})
+        return tiles, total
+
     def item_view(self, session: Session, case: CaseRecord, item_id: int) -> views.ItemView:
         record = self.record(case, item_id)
-        cluster, size = self.cluster_of(case, item_id)
-        self.audit(session, case, "view", item_id, {"ref": record.ref})
-        return views.item_view(record, category=self.category_of(case, item_id), cluster=cluster,
+        cluster, size = clusters.cluster_of(self.store, case, item_id)
+        current = decisions.current(self.store, item_id)
+        audit.append(self.store, "view", user=session.user.name, case_id=case.id, item_id=item_id,
+                     details={"ref": record.ref})
+        return views.item_view(record, category=current.category if current else None, cluster=cluster,
                                cluster_size=size)
 
-    def grid(self, session: Session, case: CaseRecord, filters: GridFilters, offset: int,
-             limit: int) -> tuple[list[views.Tile], int]:
-        raise NotImplementedError
-
-    # -- review core bindings -------------------------------------------------------------------
-
-    def login(self, username: str, password: str, address: str) -> str | None:
-        raise NotImplementedError
-
-    def session_user(self, token: str) -> Any:
-        raise NotImplementedError
-
-    def logout(self, session: Session) -> None:
-        raise NotImplementedError
-
-    def blur(self, user: Any) -> int:
-        return self.config.default_blur
-
-    def set_blur(self, session: Session, strength: int) -> None:
-        raise NotImplementedError
-
-    def cases(self, session: Session) -> list[CaseRecord]:
-        raise NotImplementedError
-
-    def case(self, session: Session, case_id: int) -> CaseRecord:
-        raise NotImplementedError
-
-    def category_of(self, case: CaseRecord, item_id: int) -> str | None:
-        raise NotImplementedError
-
-    def cluster_of(self, case: CaseRecord, item_id: int) -> tuple[int | None, int]:
-        raise NotImplementedError
+    # -- decisions, reveals, the audit trail ----------------------------------------------------
 
     def decide(self, session: Session, case: CaseRecord, item_id: int, category: str, cluster: bool) -> list[int]:
-        raise NotImplementedError
+        """The ids decided: the item, or every item of its near-duplicate cluster."""
+        self.record(case, item_id)
+        ids = [item_id]
+        if cluster:
+            found, _ = clusters.cluster_of(self.store, case, item_id)
+            ids = clusters.cluster_items(self.store, case, found) if found is not None else [item_id]
+        return [d.item_id for d in decisions.decide(self.store, session.user, case, ids, category)]
 
     def history(self, case: CaseRecord, item_id: int) -> list[dict[str, Any]]:
-        raise NotImplementedError
+        return [{"when": d.decided_at.strftime("%Y-%m-%d %H:%M:%S"), "who": d.decided_by, "category": d.category}
+                for d in decisions.history(self.store, item_id)]
 
     def reveal(self, session: Session, case: CaseRecord, item_id: int) -> None:
-        self.record(case, item_id)
-        self.audit(session, case, "reveal", item_id, {})
-
-    def audit(self, session: Session, case: CaseRecord, action: str, item_id: int | None,
-              details: dict[str, Any]) -> None:
-        raise NotImplementedError
+        accounts.require(session.user, "reveal")
+        record = self.record(case, item_id)
+        audit.append(self.store, "reveal", user=session.user.name, case_id=case.id, item_id=item_id,
+                     details={"ref": record.ref})
 
     def audit_entries(self, session: Session, case: CaseRecord, offset: int,
                       limit: int) -> tuple[list[dict[str, Any]], bool]:
-        raise NotImplementedError
+        """A page of the case's trail, newest first, and whether older entries follow."""
+        accounts.require(session.user, "audit")
+        rows = audit.entries(self.store, case.id, offset, limit + 1)
+        shown = [{"seq": r.seq, "when": r.at.strftime("%Y-%m-%d %H:%M:%S"), "who": r.user or "", "action": r.action,
+                  "item_id": r.item_id, "details": _details(r.details), "hash": r.hash} for r in rows[:limit]]
+        return shown, len(rows) > limit
 
     def verify(self, case: CaseRecord) -> dict[str, Any]:
-        raise NotImplementedError
+        result = audit.verify(self.store, case.id)
+        return {"ok": result.ok, "count": result.entries, "head": result.head or "(empty)",
+                "problem": result.problem}
+
+
+def _details(details: Any) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in sorted(dict(details).items()))

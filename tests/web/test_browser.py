@@ -1,0 +1,94 @@
+"""The review workspace in Debian's Chromium (Playwright), against a real uvicorn server on 127.0.0.1:
+log in, see the grid blurred by default, categorise a near-duplicate cluster with the keyboard, reveal
+one item and find the reveal in the audit view, and fail to open a picture of someone else's case."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from reviewing import PASSWORD, decisions_of, setup_review
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def reviewing(cli, demo_scanned, settings, tmp_path):
+    return setup_review(cli, settings, tmp_path)
+
+
+def log_in(page, name: str = "rita") -> None:
+    page.goto("/login")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/cases$"))
+
+
+def computed_filter(page, selector: str) -> str:
+    return page.eval_on_selector(selector, "e => getComputedStyle(e).filter")
+
+
+def test_login_shows_only_my_cases_and_a_blurred_grid(page, reviewing):
+    log_in(page)
+    assert page.locator("table.list a", has_text="demo").count() == 1
+    assert page.locator("table.list a", has_text="elsewhere").count() == 0
+    page.goto(f"/cases/{reviewing.case_id}/grid")
+    first = page.locator(".tile img").first
+    first.wait_for()
+    expect(first).to_have_js_property("complete", True)
+    shown = computed_filter(page, ".tile img")
+    assert re.fullmatch(r"blur\(\d+px\) grayscale\(1\)", shown), shown
+    assert page.locator(".tile").first.get_attribute("class").find("revealed") == -1
+
+
+def test_categorise_a_cluster_with_the_keyboard(page, reviewing):
+    log_in(page)
+    item_id, members = reviewing.cluster
+    page.goto(f"/cases/{reviewing.case_id}/grid?cluster={reviewing.cluster_id}&show=all")
+    page.locator(f'.tile[data-item="{item_id}"]').focus()
+    page.keyboard.press("Shift+KeyB")
+    expect(page.locator("#status")).to_have_text(f"uk:B applied to {len(members)} items.")
+    for member in members:
+        expect(page.locator(f'.tile[data-item="{member}"] [data-decision]')).to_have_text("uk:B")
+    assert decisions_of(reviewing, members) == {m: "uk:B" for m in members}
+
+
+def test_reveal_one_item_is_in_the_audit_trail_the_auditor_sees(page, reviewing):
+    log_in(page)
+    page.goto(f"/cases/{reviewing.case_id}/grid?show=all")
+    tiles = page.locator(".tile:has(img)")
+    first, second = tiles.nth(0), tiles.nth(1)
+    first_id, second_id = first.get_attribute("data-item"), second.get_attribute("data-item")
+    first.focus()
+    page.keyboard.press("r")
+    page.wait_for_selector(".tile.revealed")
+    assert computed_filter(page, ".tile.revealed img") == "none"
+    second.focus()
+    page.keyboard.press("r")
+    expect(page.locator(".tile.revealed")).to_have_attribute("data-item", second_id)
+    expect(page.locator(".tile.revealed")).to_have_count(1)  # one at a time
+    assert page.request.get(f"/cases/{reviewing.case_id}/audit").status == 403  # a reviewer's role has no audit
+    page.context.clear_cookies()
+    log_in(page, "audrey")  # the case's auditor
+    page.goto(f"/cases/{reviewing.case_id}/audit")
+    rows = page.locator('tr[data-action="reveal"]')
+    assert rows.count() == 2
+    for item_id in (first_id, second_id):
+        assert rows.locator(f'a[href$="/items/{item_id}"]').count() == 1
+    assert rows.first.locator("td").nth(2).text_content() == "rita"
+    assert "verified" in page.locator("#chain-status").text_content()
+
+
+def test_no_picture_of_a_case_i_am_not_in(page, reviewing):
+    log_in(page)
+    other_case, other_item = reviewing.foreign_item
+    for path in (f"/cases/{other_case}/items/{other_item}/thumbnail", f"/cases/{other_case}/items/{other_item}/picture",
+                 f"/cases/{reviewing.case_id}/items/{other_item}/thumbnail"):
+        response = page.request.get(path)
+        assert response.status == 404, path
+    own = page.request.get(f"/cases/{reviewing.case_id}/items/{reviewing.cluster[0]}/thumbnail")
+    assert own.status == 200 and own.headers["cache-control"] == "no-store"
+    page.goto(f"/cases/{other_case}/items/{other_item}")
+    assert page.locator("h1").text_content().startswith("404")

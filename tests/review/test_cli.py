@@ -91,3 +91,23 @@ def test_audit_of_a_case_without_a_trail_and_the_global_trail(cli, demo_scanned,
     assert cli("audit", "verify", "--global").code == 0
     assert cli("audit", "verify").code == 2
     assert cli("audit", "verify", "nope").code == 3
+
+
+def test_the_court_report_shows_decisions_apart_from_list_matches(cli, demo_scanned, tmp_path):
+    settings = Settings.from_env()
+    store = open_store(settings.database_url)
+    case = store.get_case("demo")
+    boss = accounts.add_user(store, "boss", PASSWORD, "admin")
+    records = list(store.iter_items(case.id))
+    matched = next(r for r in records if r.matches)
+    new = next(r for r in records if not r.matches and r.digests and (r.digests.media_type or "").startswith("image/"))
+    decisions.decide(store, boss, case, [matched.id, new.id], "uk:B")
+    store.close()
+    out = tmp_path / "report.html"
+    assert cli("report", "demo", "-o", str(out)).code == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.count("category uk:B, decided by boss at ") == 2
+    assert "Items categorised by reviewers, in no list (1)" in html
+    section = html.split('id="decided"')[1]
+    assert new.ref in section and matched.ref not in section
+    assert cli("audit", "verify", "demo").stdout.strip() in html

@@ -9,7 +9,7 @@ from the clock, so a caller can pin it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from footprint import __version__
@@ -21,6 +21,9 @@ from footprint.store.base import CaseRecord, ExhibitRecord, HashSetRecord, ItemR
 # The optional audit-trail hook: given the store and the case, the hash at the head of the case's
 # audit trail (None when the case has none). The review layer supplies it once its trail exists.
 AuditHead = Callable[[Store, CaseRecord], str | None]
+# The optional reviewers'-decisions hook: item id → its current decision as a row ({"category",
+# "decided_by", "decided_at"}), for every item of the case a reviewer categorised.
+Decided = Callable[[Store, CaseRecord], Mapping[int, Mapping[str, object]]]
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class CaseReport:
     settings: dict[str, object]
     generated: datetime
     audit_head: str | None = None
+    decided: list[dict[str, object]] = field(default_factory=list)  # categorised by a reviewer, unmatched
 
     def context(self) -> dict[str, object]:
         """The names the templates use."""
@@ -44,24 +48,32 @@ class CaseReport:
             "case": self.case, "exhibits": self.exhibits, "hashsets": self.hashsets, "counts": self.counts,
             "states": STATES, "media_kinds": MEDIA_KINDS, "matched": self.matched, "warned": self.warned,
             "version": self.version, "settings": self.settings, "audit_head": self.audit_head,
+            "decided": self.decided,
             "generated": self.generated.isoformat(timespec="seconds"),
         }
 
 
 def gather_report(store: Store, case_name: str, settings: Settings, generated: datetime,
-                  audit_head: AuditHead | None = None) -> CaseReport:
-    """One pass over the case's items (ordered by exhibit and ref by the store) feeds every figure."""
+                  audit_head: AuditHead | None = None, decided_by: Decided | None = None) -> CaseReport:
+    """One pass over the case's items (ordered by exhibit and ref by the store) feeds every figure.
+    A reviewer's decision is shown beside an item's list matches, never merged into them."""
     case = store.get_case(case_name)
     counts = Counts()
     matched: list[dict[str, object]] = []
+    decided: list[dict[str, object]] = []
     warned: list[dict[str, object]] = []
+    decisions = decided_by(store, case) if decided_by else {}
     for record in store.iter_items(case.id):
         counts.add(record)
-        if record.matches:
-            matched.append(_item_row(record))
+        decision = decisions.get(record.id) if record.id is not None else None
+        if record.matches or decision:
+            row = _item_row(record)
+            row["decision"] = _sorted_dict(decision) if decision else None
+            (matched if record.matches else decided).append(row)
         if record.warnings:
             warned.append(_item_row(record))
     matched.sort(key=lambda row: (str(row["exhibit"]), str(row["ref"])))
+    decided.sort(key=lambda row: (str(row["exhibit"]), str(row["ref"])))
     warned.sort(key=lambda row: (str(row["exhibit"]), str(row["ref"])))
     exhibits = sorted(store.list_exhibits(case.id), key=lambda e: (e.name, e.id))
     return CaseReport(
@@ -70,7 +82,7 @@ def gather_report(store: Store, case_name: str, settings: Settings, generated: d
         hashsets=[_hashset_row(h) for h in sorted(store.list_hashsets(), key=lambda h: h.name)],
         counts=counts, matched=matched, warned=warned, version=__version__,
         settings=_sorted_dict(settings.describe()), generated=generated,
-        audit_head=audit_head(store, case) if audit_head else None,
+        audit_head=audit_head(store, case) if audit_head else None, decided=decided,
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from footprint.reports.casereport import AuditHead, CaseReport, gather_report
+from footprint.reports.casereport import AuditHead, CaseReport, Decided, gather_report
 from footprint.reports.html import write_html_report
 from footprint.reports.pdf import write_pdf_report
-from footprint.review import audit
+from footprint.review import audit, decisions
 from footprint.settings import Settings
 from footprint.store.base import CaseRecord, Store
 
@@ -26,9 +26,20 @@ def audit_trail_head(store: Store, case: CaseRecord) -> str | None:
     return audit.head(store, case.id)
 
 
+def reviewers_decisions(store: Store, case: CaseRecord) -> dict[int, dict[str, object]]:
+    """Each categorised item's current decision (category, who, when), from the review layer."""
+    if getattr(store, "engine", None) is None:
+        return {}
+    return {item_id: {"category": d.category, "decided_by": d.decided_by,
+                      "decided_at": d.decided_at.isoformat(timespec="seconds")}
+            for item_id, d in decisions.current_all(store, case).items()}
+
+
 def write_report(store: Store, case_name: str, path: Path, settings: Settings, *, pdf: bool = False,
-                 generated: datetime | None = None, audit_head: AuditHead | None = audit_trail_head) -> CaseReport:
+                 generated: datetime | None = None, audit_head: AuditHead | None = audit_trail_head,
+                 decided_by: Decided | None = reviewers_decisions) -> CaseReport:
     """``generated`` defaults to now (UTC); pass it to re-make an earlier report byte for byte."""
-    report = gather_report(store, case_name, settings, generated or datetime.now(UTC), audit_head=audit_head)
+    report = gather_report(store, case_name, settings, generated or datetime.now(UTC), audit_head=audit_head,
+                           decided_by=decided_by)
     (write_pdf_report if pdf else write_html_report)(report, path)
     return report

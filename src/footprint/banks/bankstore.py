@@ -8,17 +8,18 @@ statements over the same engine. Every method is one short transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
-from footprint.errors import AlreadyExists, NotFound, StoreError, UsageError
+from footprint.errors import AlreadyExists, NotFound, UsageError
 from footprint.model import KnownEntry
 from footprint.store import codec
 from footprint.store.base import EntryHit, HashSetRecord, Store
+from footprint.store.engine import transaction as store_transaction
 from footprint.store.schema import entries, hashsets
 from footprint.store.schema_service import service_allowed, service_banks
 
@@ -38,19 +39,9 @@ class BankSource:
     allowed: frozenset[int]
 
 
-@contextmanager
-def transaction(engine: Engine, write: bool = False) -> Iterator[Connection]:
-    """One transaction; database failures leave as StoreError (IntegrityError passes for callers)."""
-    try:
-        with engine.connect() as conn:
-            if write:
-                conn.execution_options(footprint_write=True)
-            with conn.begin():
-                yield conn
-    except IntegrityError:
-        raise
-    except SQLAlchemyError as exc:
-        raise StoreError(f"service store: {str(getattr(exc, 'orig', exc)).strip()[:300]}") from exc
+def transaction(engine: Engine, write: bool = False) -> AbstractContextManager[Connection]:
+    """One transaction of the service store (see footprint.store.engine.transaction)."""
+    return store_transaction(engine, write, "service store")
 
 
 class BankStore:

@@ -7,19 +7,20 @@ Marking is idempotent: an item is marked once per list, so a repeated ``apply`` 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Insert, Row, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
-from footprint.errors import AlreadyExists, NotFound, StoreError
+from footprint.errors import AlreadyExists, NotFound
 
 from . import codec
+from .engine import transaction
 from .schema import exhibits, items, warnings
 from .schema_knowngood import knowngood_lists, knowngood_marks
 
@@ -55,18 +56,8 @@ class KnownGoodStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    @contextmanager
-    def _tx(self, write: bool = False) -> Iterator[Connection]:
-        try:
-            with self.engine.connect() as conn:
-                if write:
-                    conn.execution_options(footprint_write=True)
-                with conn.begin():
-                    yield conn
-        except IntegrityError:
-            raise
-        except SQLAlchemyError as exc:
-            raise StoreError(f"case store: known-good: {str(getattr(exc, 'orig', exc)).strip()[:300]}") from exc
+    def _tx(self, write: bool = False) -> AbstractContextManager[Connection]:
+        return transaction(self.engine, write, "case store: known-good")
 
     # -- lists ------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,7 @@ from footprint.model import CategoryScheme, KnownEntry
 
 from . import codec, migrations
 from .base import CaseRecord, EntryHit, ExhibitRecord, HashSetRecord, ItemRecord
-from .engine import engine_for
+from .engine import engine_for, transaction
 from .schema import cases, entries, exhibits, hashsets, items
 from .sql_items import insert_items, read_item_page
 
@@ -61,18 +61,9 @@ class SqlStore:
 
     # -- transactions -----------------------------------------------------------------------
 
-    @contextmanager
-    def _tx(self, write: bool = False) -> Iterator[Connection]:
-        try:
-            with self.engine.connect() as conn:
-                if write:
-                    conn.execution_options(footprint_write=True)
-                with conn.begin():
-                    yield conn
-        except IntegrityError:
-            raise  # callers turn these into AlreadyExists with the name
-        except SQLAlchemyError as exc:
-            raise StoreError(f"case store {self._where()}: {_short(exc)}") from exc
+    def _tx(self, write: bool = False) -> AbstractContextManager[Connection]:
+        """One transaction; IntegrityError passes through for callers that name the duplicate."""
+        return transaction(self.engine, write, f"case store {self._where()}")
 
     def _one(self, conn: Connection, query: Select[Any], what: str) -> Row[Any]:
         row = conn.execute(query).first()

@@ -58,7 +58,7 @@ def test_categorise_a_cluster_with_the_keyboard(page, reviewing):
 def test_reveal_one_item_is_in_the_audit_trail_the_auditor_sees(page, reviewing):
     log_in(page)
     page.goto(f"/cases/{reviewing.case_id}/grid?show=all")
-    tiles = page.locator(".tile:has(img)")
+    tiles = page.locator(".tile.matched")  # matched items are decodable pictures
     first, second = tiles.nth(0), tiles.nth(1)
     first_id, second_id = first.get_attribute("data-item"), second.get_attribute("data-item")
     first.focus()

@@ -22,6 +22,18 @@
     });
   }
 
+  // A picture the server cannot make (an undecodable file) says so instead of a broken image.
+  function noPicture(img) {
+    const note = document.createElement("span");
+    note.className = "nopic";
+    note.textContent = "no picture (cannot be decoded)";
+    img.replaceWith(note);
+  }
+  document.querySelectorAll(".pic img, .viewer img").forEach(function (img) {
+    if (img.complete && img.naturalWidth === 0 && img.getAttribute("loading") !== "lazy") { noPicture(img); return; }
+    img.addEventListener("error", function () { noPicture(img); });
+  });
+
   function say(text) { const s = document.getElementById("status"); if (s) { s.textContent = text; } }
 
   // Blur strength: applied at once, remembered for the user on the server (and audited there).

@@ -97,3 +97,26 @@ def test_review_pictures_made_once_and_cached(cli, home, demo_scanned):
         assert max(shown.size) == 400  # never enlarged beyond the picture itself
     assert picture_for(settings, exhibit, records["evidence/Downloads.zip"]) is None
     assert picture_for(settings, exhibit, records["evidence/Broken/random.jpg"]) is None
+
+
+def test_a_video_is_shown_as_its_storyboard(cli, home, tmp_path):
+    from video.video_synth import scene, write_video
+
+    evidence = tmp_path / "clips"
+    evidence.mkdir()
+    write_video(evidence / "clip.mp4", scene(5, 6.0))
+    assert cli("case", "create", "clips").code == 0
+    assert cli("scan", str(evidence), "--case", "clips").code == 0
+    settings = Settings.from_env()
+    store = open_store(settings.database_url)
+    case = store.get_case("clips")
+    (exhibit,) = store.list_exhibits(case.id)
+    (record,) = store.iter_items(case.id)
+    sha256 = record.digests.crypto["sha256"]
+    board = home / "storyboards" / f"{sha256}.jpg"
+    assert record.digests.media_type.startswith("video/") and board.exists()
+    made = picture_for(settings, exhibit, record, "large")
+    with Image.open(made) as shown, Image.open(board) as original:
+        assert shown.size == original.size or max(shown.size) == 1024  # the storyboard, reduced at most
+    board.unlink()
+    assert picture_for(settings, exhibit, record) is None  # no storyboard: nothing is played instead

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
 import pytest
+import rdflib
 
 from footprint.model import Digests, ItemFacts, ItemRef, ItemState
 from footprint.reports.case_uco import write_case_uco
@@ -144,11 +145,15 @@ def test_case_uco_ids_are_the_same_on_every_export(store):
 
 
 def test_case_uco_parses_as_json_ld(store):
-    rdflib = pytest.importorskip("rdflib", reason="rdflib is not installed (optional check)")
     out = io.StringIO()
     write_case_uco(store, store.get_case("demo"), out, generated=WHEN)
     graph = rdflib.Graph().parse(data=out.getvalue(), format="json-ld")
-    assert len(graph) > 0
+    observable = rdflib.Namespace("https://ontology.unifiedcyberontology.org/uco/observable/")
+    files = set(graph.subjects(rdflib.RDF.type, observable.File))
+    case_items = list(store.iter_items(store.get_case("demo").id))
+    assert len(files) == len(case_items)
+    literals = {str(o) for o in graph.objects() if isinstance(o, rdflib.Literal)}
+    assert {i.digests.crypto["sha256"] for i in case_items if i.digests and "sha256" in i.digests.crypto} <= literals
 
 
 def _references(node):

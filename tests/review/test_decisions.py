@@ -4,13 +4,16 @@ reviewers decide at the same time."""
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from reviewdata import PASSWORD, pictures, seed
+from sqlalchemy import delete, insert, select, update
 
-from footprint.errors import AccessDenied, NotFound, UsageError
+from footprint.errors import AccessDenied, AuditError, NotFound, UsageError
 from footprint.model import CategoryScheme
 from footprint.review import accounts, audit, decisions
+from footprint.store.schema_review import review_decisions
 
 
 def test_history_keeps_every_decision_and_the_newest_is_current(seeded, reviewer):
@@ -95,3 +98,65 @@ def test_two_reviewers_deciding_at_once_lose_nothing(seeded, reviewer):
     assert all(len(decisions.history(store, i)) == 14 for i in ids[1:])  # 7 whole-case calls each
     result = audit.verify(store, case.id)
     assert result.ok and [e.action for e in audit.iter_entries(store, case.id)].count("decide") == 30
+
+
+def _decided(seeded, reviewer):
+    """Three decisions: a.jpg uk:C, then a.jpg and b.jpg uk:B (one entry for both)."""
+    store, case, ids = seeded.store, seeded.case, seeded.ids
+    decisions.decide(store, reviewer, case, [ids["ex/a.jpg"]], "uk:C")
+    decisions.decide(store, reviewer, case, [ids["ex/a.jpg"], ids["ex/b.jpg"]], "uk:B")
+    assert audit.verify(store, case.id).ok
+    with store.engine.connect() as conn:
+        return list(conn.execute(select(review_decisions.c.id).order_by(review_decisions.c.id)).scalars())
+
+
+def test_a_decision_altered_in_the_database_fails_the_audit_check(seeded, reviewer):
+    store, case = seeded.store, seeded.case
+    rows = _decided(seeded, reviewer)
+    with store.engine.begin() as conn:  # the current category of a.jpg, changed behind footprint's back
+        conn.execute(update(review_decisions).where(review_decisions.c.id == rows[1]).values(category="uk:A"))
+    result = audit.verify(store, case.id)
+    assert not result.ok and result.bad_decision == rows[1] and "outside footprint" in result.problem
+    with pytest.raises(AuditError, match=f"decision {rows[1]} "):
+        audit.check(store, case.id)
+
+
+@pytest.mark.parametrize("change", ["decided_by", "decided_at", "item_id"])
+def test_every_field_of_a_decision_is_checked(seeded, reviewer, change):
+    store, ids = seeded.store, seeded.ids
+    rows = _decided(seeded, reviewer)
+    value = {"decided_by": "mallory", "decided_at": datetime(2020, 1, 1, tzinfo=UTC),
+             "item_id": ids["ex/a-small.jpg"]}[change]
+    with store.engine.begin() as conn:
+        conn.execute(update(review_decisions).where(review_decisions.c.id == rows[0]).values({change: value}))
+    assert audit.verify(store, seeded.case.id).bad_decision == rows[0]
+
+
+def test_a_forged_decision_row_fails_the_audit_check(seeded, reviewer):
+    store, ids = seeded.store, seeded.ids
+    rows = _decided(seeded, reviewer)
+    latest = decisions.history(store, ids["ex/b.jpg"])[-1]
+    with store.engine.begin() as conn:  # an exact copy of a real decision, on another item
+        conn.execute(insert(review_decisions).values(item_id=ids["ex/white.png"], scheme="uk", category="uk:B",
+                                                     decided_by="rita", decided_at=latest.decided_at))
+    result = audit.verify(store, seeded.case.id)
+    assert not result.ok and result.bad_decision not in (None, *rows)
+
+
+def test_a_removed_decision_fails_the_audit_check_naming_its_entry(seeded, reviewer):
+    store, case = seeded.store, seeded.case
+    rows = _decided(seeded, reviewer)
+    with store.engine.begin() as conn:  # a.jpg's uk:B removed: its earlier uk:C would read as current
+        conn.execute(delete(review_decisions).where(review_decisions.c.id == rows[1]))
+    result = audit.verify(store, case.id)
+    seqs = [e.seq for e in audit.iter_entries(store, case.id) if e.action == "decide"]
+    assert not result.ok and result.first_bad == seqs[1] and result.bad_decision is None
+    assert "no longer in the decisions" in result.problem
+
+
+def test_decisions_of_another_case_do_not_count(seeded, reviewer):
+    other = seed(seeded.store, "elsewhere", pictures()[:1], exhibit="ex2")
+    boss = accounts.add_user(seeded.store, "boss", PASSWORD, "admin")
+    _decided(seeded, reviewer)
+    decisions.decide(seeded.store, boss, other.case, list(other.ids.values()), "uk:A")
+    assert audit.verify(seeded.store, seeded.case.id).ok and audit.verify(seeded.store, other.case.id).ok

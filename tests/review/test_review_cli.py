@@ -111,3 +111,16 @@ def test_the_court_report_shows_decisions_apart_from_list_matches(cli, demo_scan
     section = html.split('id="decided"')[1]
     assert new.ref in section and matched.ref not in section
     assert cli("audit", "verify", "demo").stdout.strip() in html
+
+
+def test_audit_verify_fails_on_a_decision_changed_in_the_database(cli, demo_scanned, home):
+    settings = Settings.from_env()
+    _decide_some(settings)
+    assert cli("audit", "verify", "demo").code == 0
+    database = settings.database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(database) as conn:  # the newest decision on the first item, made a category A
+        conn.execute("UPDATE review_decisions SET category = 'uk:A' WHERE id = (SELECT max(id) FROM review_decisions)")
+    tampered = cli("audit", "verify", "demo")
+    assert tampered.code == 9 and tampered.stdout == ""
+    line = tampered.stderr.strip()
+    assert "\n" not in line and line.startswith("footprint: error: audit trail case:") and "decision " in line

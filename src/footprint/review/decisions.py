@@ -2,8 +2,9 @@
 
 Decisions are never changed, only added: an item's current decision is its newest, and its history
 is all of them, with who decided and when. Each call (one item or many, such as a whole near-duplicate
-cluster) is one write transaction holding the decision rows and their audit entry, so a decision is
-never saved unaudited, and two reviewers deciding at once both keep their decisions (the later is the
+cluster) is one write transaction holding the decision rows and their audit entry (stamped with the same
+moment), so a decision is never saved unaudited, and ``audit.verify`` finds any decision row changed
+behind footprint's back; two reviewers deciding at once both keep their decisions (the later is the
 current one; both stay in the history).
 """
 
@@ -72,9 +73,9 @@ def decide(store: Store, user: User, case: CaseRecord, item_ids: Sequence[int], 
         if missing:
             raise NotFound(f"item {min(missing)} not found in case {case.name!r}")
         reviews.insert_decisions(conn, wanted, chosen.scheme.value, str(chosen), user.name, at)
-        audit.append_in(reviews, conn, "decide", user=user.name, case_id=case.id,
+        audit.append_in(reviews, conn, audit.DECIDE, user=user.name, case_id=case.id,
                         item_id=wanted[0] if len(wanted) == 1 else None,
-                        details={"category": str(chosen), "items": wanted})
+                        details=audit.decision_details(str(chosen), wanted), at=at)
     return [Decision(item_id=i, category=str(chosen), decided_by=user.name, decided_at=at) for i in wanted]
 
 

@@ -228,6 +228,13 @@ class ReviewStore:
         with self.tx() as conn:
             return {r.item_id: _decision(r) for r in conn.execute(query)}
 
+    def case_decisions(self, case_id: int) -> list[DecisionRow]:
+        """Every decision on the case's items, oldest first (what the audit check compares)."""
+        query = (select(review_decisions).select_from(review_decisions.join(items).join(exhibits))
+                 .where(exhibits.c.case_id == case_id).order_by(review_decisions.c.id))
+        with self.tx() as conn:
+            return [_decision(r) for r in conn.execute(query)]
+
     # -- audit chains -----------------------------------------------------------------------
 
     def append_audit(self, conn: Connection, chain: str, case_id: int | None,

@@ -3,56 +3,101 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from footprint.cli.context import app_context
 from footprint.cli.output import chatter, print_json, say
 from footprint.errors import EvidenceError
+from footprint.pipeline.distributed import cluster_client, scan_on_cluster
 from footprint.pipeline.scan import Scanner
 from footprint.store.base import ExhibitRecord
 
 
 class RichObserver:
-    """Scan progress on stderr: items, bytes and their rates."""
+    """Scan progress on stderr: files done (of how many, when a folder's manifest tells), files/s,
+    MB/s, and an ETA only when the total is known; archives and disk images show items so far."""
 
-    def __init__(self, progress: Progress) -> None:
+    def __init__(self, progress: Progress, quiet: bool = False) -> None:
         self.progress = progress
-        self.task = progress.add_task("starting", total=None, items=0)
-        self.items = 0
+        self.quiet = quiet
+        self.task = progress.add_task("starting", total=None, items=0, bytes=0, started=time.monotonic())
+        self.items = self.bytes = 0
 
     def exhibit_started(self, name: str, resumed: int) -> None:
         note = f" (resuming: {resumed} items already done)" if resumed else ""
-        self.progress.update(self.task, description=f"{name}{note}")
+        self.progress.reset(self.task, description=f"{name}{note}", total=None, items=0, bytes=0,
+                            started=time.monotonic())
+        self.items = self.bytes = 0
+
+    def exhibit_size(self, files: int | None, size: int | None) -> None:
+        self.progress.update(self.task, total=files)
 
     def item_done(self, ref: str, size: int) -> None:
         self.items += 1
-        self.progress.update(self.task, advance=size, items=self.items)
+        self.bytes += size
+        self.progress.update(self.task, advance=0 if "!" in ref else 1, items=self.items, bytes=self.bytes)
 
     def exhibit_finished(self, exhibit: ExhibitRecord) -> None:
-        self.progress.console.print(f"{exhibit.name}: {exhibit.status}", markup=False)
+        if not self.quiet:
+            self.progress.console.print(f"{exhibit.name}: {exhibit.status}", markup=False)
+
+
+class _Rates(ProgressColumn):
+    """Files (items) a second and megabytes a second since the exhibit began."""
+
+    def render(self, task: Task) -> Text:
+        elapsed = max(time.monotonic() - task.fields["started"], 1e-6)
+        items, size = task.fields["items"], task.fields["bytes"]
+        return Text(f"{items} items  {items / elapsed:,.1f} files/s  {size / elapsed / 1e6:,.1f} MB/s")
+
+
+class _Eta(ProgressColumn):
+    """Time left from the files still to read and the rate so far; nothing when the total is unknown."""
+
+    def render(self, task: Task) -> Text:
+        if task.total is None or not task.completed:
+            return Text("")
+        elapsed = max(time.monotonic() - task.fields["started"], 1e-6)
+        left = max(0.0, (task.total - task.completed) * elapsed / task.completed)
+        return Text(f"ETA {int(left) // 3600}:{int(left) % 3600 // 60:02d}:{int(left) % 60:02d}")
+
+
+def _progress(quiet: bool) -> Progress:
+    columns = (TextColumn("{task.description}"), BarColumn(), _Rates(), _Eta(), TimeElapsedColumn())
+    return Progress(*columns, console=chatter, transient=False, disable=quiet or not chatter.is_terminal)
 
 
 def scan(ctx: typer.Context,
          paths: list[Path] = typer.Argument(..., help="Evidence: folders, archives, disk images, files."),
          case: str = typer.Option(..., "--case", help="The case the evidence belongs to."),
          jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", min=1,
-                                  help="Processes decoding and hashing pictures (default: one per core).")) -> None:
+                                  help="Processes decoding and hashing pictures (default: one per core)."),
+         cluster: str | None = typer.Option(None, "--cluster", metavar="ADDRESS",
+                                            help="Run on a Dask cluster (tcp://HOST:8786, or 'local')."),
+         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display.")) -> None:
     """Hash every item of the evidence and match it against every hash set."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise EvidenceError(f"no such evidence: {', '.join(missing)}")
     app = app_context(ctx)
     app.store.get_case(case)  # fail before any work when the case does not exist
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[items]} items"),
-               TransferSpeedColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=chatter, transient=False) as progress:
-        summary = Scanner(app.store, replace(app.settings, jobs=jobs), RichObserver(progress)).scan(case, paths)
-    say(f"scanned {summary.items} items ({summary.resumed} from an earlier run), "
-        f"{summary.matched} matched, {summary.warnings} warnings")
+    settings = replace(app.settings, jobs=jobs)
+    with _progress(quiet) as progress:
+        observer = RichObserver(progress, quiet)
+        if cluster is None:
+            summary = Scanner(app.store, settings, observer).scan(case, paths)
+        else:
+            with cluster_client(cluster, jobs) as client:
+                summary = scan_on_cluster(client, settings, case, paths, observer=observer)
+    if not quiet:
+        say(f"scanned {summary.items} items ({summary.resumed} from an earlier run), "
+            f"{summary.matched} matched, {summary.warnings} warnings")
     print_json({"case": case, "items": summary.items, "resumed": summary.resumed,
                 "matched": summary.matched, "warnings": summary.warnings,
                 "exhibits": [{"name": e.name, "status": e.status, "hashes_before": dict(e.hashes_before),

@@ -30,11 +30,20 @@ class Evidence:
     size: int | None
     source: EvidenceSource
     _fingerprint: dict[str, str] | None = field(default=None, repr=False)
+    _files: tuple[int, int] | None = field(default=None, repr=False)
 
     def fingerprint(self, again: bool = False) -> dict[str, str]:
         if self._fingerprint is None or again:
-            self._fingerprint = _fingerprint(Path(self.path), self.kind)
+            self._fingerprint, self._files = _fingerprint(Path(self.path), self.kind)
         return self._fingerprint
+
+    def files(self) -> tuple[int, int] | None:
+        """A folder's file count and total bytes, from the manifest its fingerprint walked (for a
+        progress estimate); None for a file, whose items are known only once it is opened."""
+        if self.kind != "folder":
+            return None
+        self.fingerprint()
+        return self._files
 
     def details(self) -> dict[str, object]:
         """Checks the container itself can make (an E01's stored acquisition hashes)."""
@@ -61,15 +70,16 @@ def open_evidence(path: Path, limits: Limits) -> Evidence:
     return Evidence(real, name, "file", info.st_size, FolderSource(Path(real), name))
 
 
-def _fingerprint(path: Path, kind: str) -> dict[str, str]:
+def _fingerprint(path: Path, kind: str) -> tuple[dict[str, str], tuple[int, int] | None]:
     if kind == "file":
-        return hash_evidence([path])
+        return hash_evidence([path]), None
     digest = hashlib.sha256()
-    count = 0
+    count = total = 0
     for rel, info in _manifest(path):
         digest.update(f"{rel}\0{info.st_size}\0{info.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
         count += 1
-    return {"manifest-sha256": digest.hexdigest(), "files": str(count)}
+        total += info.st_size
+    return {"manifest-sha256": digest.hexdigest(), "files": str(count)}, (count, total)
 
 
 def _manifest(root: Path) -> Iterator[tuple[str, os.stat_result]]:

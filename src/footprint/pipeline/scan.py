@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -32,7 +33,12 @@ from footprint.store.base import CaseRecord, ExhibitRecord, Store
 
 
 class ScanObserver(Protocol):
-    """Progress reporting; the CLI draws it on stderr. Every method is optional to act on."""
+    """Progress reporting; the CLI draws it on stderr. Every method is optional to act on.
+
+    An observer may also define ``exhibit_size(files, size)``: called after ``exhibit_started`` with
+    the top-level files still to read and their bytes when a manifest tells them (a folder), else
+    ``(None, None)`` (an archive or disk image: its items are known only as they are found). Those
+    top-level files are the items whose ref has no ``!`` (model.ItemRef: ``!`` steps into a container)."""
 
     def exhibit_started(self, name: str, resumed: int) -> None: ...
     def item_done(self, ref: str, size: int) -> None: ...
@@ -81,23 +87,48 @@ class Scanner:
 
     def _scan_exhibit(self, case: CaseRecord, path: Path, matcher: Matcher,
                       summary: ScanSummary) -> ExhibitRecord:
-        evidence = open_evidence(path, self.settings.limits)
-        exhibit = self._intake(case, evidence)
+        evidence, exhibit = self.begin(case, path)
         if exhibit.status != "scanning":
             self.observer.exhibit_finished(exhibit)
             return exhibit  # finished in an earlier run: nothing to redo
-        done = self.store.done_refs(exhibit.id)
-        summary.resumed += len(done)
-        self.observer.exhibit_started(exhibit.name, len(done))
-        batch = Batch(self.store, exhibit.id, matcher, self.settings.batch_size)
-        self._walk(evidence.source, batch, done)
-        batch.close()
-        summary.items += batch.saved
-        summary.matched += batch.matched
-        summary.warnings += batch.warnings
-        finished = self._verify(exhibit, evidence, matcher)
+        part = self.scan_part(exhibit, evidence, matcher)
+        summary.resumed += part.resumed
+        summary.items += part.items
+        summary.matched += part.matched
+        summary.warnings += part.warnings
+        finished = self.finish(exhibit, evidence, matcher)
         self.observer.exhibit_finished(finished)
         return finished
+
+    # -- the phases, also run one by one on a cluster (pipeline/distributed.py) ---------------
+
+    def begin(self, case: CaseRecord, path: Path) -> tuple[Evidence, ExhibitRecord]:
+        """Open the evidence and record the exhibit with its fingerprint (or find it, to resume)."""
+        evidence = open_evidence(path, self.settings.limits)
+        return evidence, self._intake(case, evidence)
+
+    def scan_part(self, exhibit: ExhibitRecord, evidence: Evidence, matcher: Matcher,
+                  shard: Shard | None = None) -> ScanSummary:
+        """Analyse, match and save the exhibit's items not yet in the store; with ``shard``, only the
+        top-level items (with everything inside them) that fall in that shard. Pictures go to the
+        scan's worker pool when one is open (``scan``), else are hashed in this process."""
+        done = self.store.done_refs(exhibit.id)
+        self.observer.exhibit_started(exhibit.name, len(done))
+        sized = getattr(self.observer, "exhibit_size", None)
+        if sized is not None:
+            files = evidence.files() if shard is None else None
+            if files is None:
+                sized(None, None)
+            else:  # the resumed top-level files are skipped without a read: the estimate leaves them out
+                sized(max(0, files[0] - sum(1 for ref in done if "!" not in ref)), files[1])
+        batch = Batch(self.store, exhibit.id, matcher, self.settings.batch_size)
+        self._walk(evidence.source, batch, done, shard)
+        batch.close()
+        return ScanSummary(items=batch.saved, resumed=len(done), matched=batch.matched, warnings=batch.warnings)
+
+    def finish(self, exhibit: ExhibitRecord, evidence: Evidence, matcher: Matcher) -> ExhibitRecord:
+        """Fingerprint the evidence again and close the exhibit (EvidenceError when it changed)."""
+        return self._verify(exhibit, evidence, matcher)
 
     def _intake(self, case: CaseRecord, evidence: Evidence) -> ExhibitRecord:
         existing = self.store.find_exhibit(case.id, evidence.name)
@@ -123,9 +154,13 @@ class Scanner:
 
     # -- the walk ---------------------------------------------------------------------------
 
-    def _walk(self, source: EvidenceSource, batch: Batch, done: set[str]) -> None:
+    def _walk(self, source: EvidenceSource, batch: Batch, done: set[str], shard: Shard | None = None) -> None:
+        """Every item of ``source``; ``shard`` (top level only) keeps the refs that fall in it."""
+        mine = shard.holds if shard is not None else _everything
         try:
             for found in source.items():
+                if not mine(str(found.ref)):
+                    continue
                 if isinstance(found, ItemWarning):
                     batch.warn(str(found.ref), f"{found.stage}: {found.message}")
                 elif str(found.ref) not in done:
@@ -133,8 +168,9 @@ class Scanner:
         except (KeyboardInterrupt, EvidenceError, NotFound):
             raise
         except Exception as exc:  # a source that breaks mid-way: the rest of the run goes on
-            ref = getattr(source, "ref", None)
-            batch.warn(str(ref) if ref else "?", f"source: stopped reading: {type(exc).__name__}: {exc}")
+            ref = str(getattr(source, "ref", None) or "?")
+            if mine(ref):
+                batch.warn(ref, f"source: stopped reading: {type(exc).__name__}: {exc}")
 
     def _item(self, item: Item, batch: Batch, done: set[str]) -> None:
         analysis = analyse(item, self.crypto, self.images, self.settings.keep_in_memory, pool=self._pool,
@@ -165,6 +201,22 @@ class Scanner:
                                    f"{limits.max_depth}: its content was not read")
             return None
         return inner
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Part ``number`` of ``count`` of an exhibit's top-level refs, by a stable hash of the ref: every
+    worker that walks the exhibit agrees on who owns what, whatever order the items come in."""
+
+    number: int
+    count: int
+
+    def holds(self, ref: str) -> bool:
+        return zlib.crc32(ref.encode("utf-8", "surrogateescape")) % self.count == self.number
+
+
+def _everything(ref: str) -> bool:
+    return True
 
 
 @contextmanager

@@ -54,7 +54,7 @@ class _Rates(ProgressColumn):
     def render(self, task: Task) -> Text:
         elapsed = max(time.monotonic() - task.fields["started"], 1e-6)
         items, size = task.fields["items"], task.fields["bytes"]
-        return Text(f"{items} items  {items / elapsed:,.1f} files/s  {size / elapsed / 1e6:,.1f} MB/s")
+        return Text(f"{items} items {items / elapsed:,.1f} files/s {size / elapsed / 1e6:,.1f} MB/s")
 
 
 class _Eta(ProgressColumn):
@@ -69,7 +69,7 @@ class _Eta(ProgressColumn):
 
 
 def _progress(quiet: bool) -> Progress:
-    columns = (TextColumn("{task.description}"), BarColumn(), _Rates(), _Eta(), TimeElapsedColumn())
+    columns = (TextColumn("{task.description}"), BarColumn(bar_width=20), _Rates(), _Eta(), TimeElapsedColumn())
     return Progress(*columns, console=chatter, transient=False, disable=quiet or not chatter.is_terminal)
 
 

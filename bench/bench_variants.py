@@ -1,8 +1,10 @@
 """Recall of plain PDQ vs footprint's region signature on transformed copies, and false matches.
 
-Run: .venv/bin/python bench/bench_variants.py   (needs gnome-backgrounds and scikit-image; see
-bench/requirements.txt). Originals: Debian's /usr/share/backgrounds photos and scikit-image samples,
-at most 1024 px. Distractors: flat, gradient, single-colour, noise pictures and crops of OTHER photos.
+Run: .venv/bin/python bench/bench_variants.py   (needs gnome-backgrounds, mate-backgrounds and
+scikit-image; see bench/requirements.txt). Originals: Debian's /usr/share/backgrounds pictures,
+scikit-image samples and the ThreatExchange PDQ photos in ../shared/data when present, at most 1024 px.
+Distractors: flat, gradient, single-colour, noise pictures and crops of OTHER photos. Every match of a
+transformed copy to another original is printed with its path and region distances.
 """
 
 from __future__ import annotations
@@ -20,22 +22,38 @@ from footprint.hashers.regions import region_hashes
 from footprint.matching.regions import match_regions
 
 MAX_SIDE = 1024
+MIN_PHOTO_SIDE = 128
+SAME_PICTURE = 0.9  # greyscale structure correlation at or above which two files are one picture
+THREATEXCHANGE = Path(__file__).resolve().parents[2] / "shared" / "data" / "threatexchange" / "pdq" / "data"
+TE_PHOTOS = ("reg-test-input/dih/bridge-1-original.jpg", "reg-test-input/pen-and-coaster.png",
+             "reg-test-input/labelme-subset", "misc-images/c.png", "misc-images/modes/original.jpg")
+NAMES: list[str] = []  # name of each original, set by originals()
+
+
+def _files() -> list[Path]:
+    found = sorted(Path("/usr/share/backgrounds").rglob("*"))
+    for part in TE_PHOTOS:
+        path = THREATEXCHANGE / part
+        found.extend(sorted(path.iterdir()) if path.is_dir() else [path])
+    return [p for p in found if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".webp"} and p.is_file()]
 
 
 def originals() -> list[Image.Image]:
-    pictures = []
-    for path in sorted(Path("/usr/share/backgrounds").rglob("*")):
-        if path.suffix.lower() in {".jpg", ".jpeg", ".png", ".webp"}:
-            try:
-                pictures.append(_shrink(Image.open(path).convert("RGB")))
-            except OSError:
-                continue
+    pictures: list[tuple[str, Image.Image]] = []
+    for path in _files():
+        try:
+            image = _shrink(Image.open(path).convert("RGB"))
+        except OSError:
+            continue
+        if min(image.size) >= MIN_PHOTO_SIDE:
+            pictures.append((path.name, image))
     try:
         from skimage import data
         for name in ("astronaut", "coffee", "chelsea", "rocket", "camera", "coins", "moon", "page",
                      "text", "clock", "immunohistochemistry", "hubble_deep_field", "retina", "motorcycle_left"):
             try:
-                pictures.append(_shrink(Image.fromarray(np.asarray(getattr(data, name)())).convert("RGB")))
+                sample = Image.fromarray(np.asarray(getattr(data, name)())).convert("RGB")
+                pictures.append((f"skimage:{name}", _shrink(sample)))
             except Exception:  # a missing sample (needs a download) is skipped
                 continue
     except ImportError:
@@ -43,16 +61,30 @@ def originals() -> list[Image.Image]:
     return _distinct(pictures)
 
 
-def _distinct(pictures: list[Image.Image]) -> list[Image.Image]:
-    """Drop copies: wallpaper sets ship the same picture at several sizes and in light/dark pairs."""
+def _distinct(pictures: list[tuple[str, Image.Image]]) -> list[Image.Image]:
+    """Drop copies: wallpaper sets ship one picture at several sizes, in light/dark pairs and recoloured
+    (Ubuntu-Mate Cold/Warm/Radioactive are one render in three hues: same greyscale, same PDQ).
+
+    Judged by greyscale structure, not by the matcher under test: de-duplicating with the matcher
+    would drop exactly the distinct pictures it confuses and hide its false matches.
+    """
     kept: list[Image.Image] = []
-    signatures: list[dict] = []
-    for picture in pictures:
-        mine = signature(picture)
-        if not any(footprint_match(mine, other) for other in signatures):
+    shapes: list[np.ndarray] = []
+    NAMES.clear()
+    for name, picture in pictures:
+        mine = _structure(picture)
+        if all(float(mine @ other) < SAME_PICTURE for other in shapes):
             kept.append(picture)
-            signatures.append(mine)
+            shapes.append(mine)
+            NAMES.append(name)
     return kept
+
+
+def _structure(image: Image.Image) -> np.ndarray:
+    """32x32 greyscale thumbnail, zero mean, unit length: dot products are correlations."""
+    values = np.asarray(ImageOps.grayscale(image).resize((32, 32), Image.Resampling.BOX), dtype=float).ravel()
+    values -= values.mean()
+    return values / (np.linalg.norm(values) or 1.0)
 
 
 def _shrink(image: Image.Image) -> Image.Image:
@@ -158,6 +190,14 @@ def footprint_match(item: dict, entry: dict) -> bool:
     return found is not None
 
 
+def _explain(method: str, family: str, index: int, other: int, item: dict, known: list[dict]) -> None:
+    """A copy matched to the wrong original: say which, how, and how far its own original was."""
+    wrong = match_regions(item["regions"], known[other]["regions"])
+    right = match_regions(item["regions"], known[index]["regions"])
+    print(f"WRONG ORIGINAL ({method}) {family}: copy of {NAMES[index]} matched {NAMES[other]}: "
+          f"{wrong.details() if wrong else 'plain pdq'}; own original: {right.details() if right else None}")
+
+
 def main() -> None:
     rng = np.random.default_rng(9)
     photos = originals()
@@ -174,8 +214,9 @@ def main() -> None:
                 matched = [j for j, entry in enumerate(known) if rule(item, entry)]
                 hits[name][method] += index in matched
                 false[method] += sum(j != index for j in matched)
-                if method == "footprint" and any(j != index for j in matched):
-                    PATHS["wrong:" + name] += 1
+                for j in matched:
+                    if j != index:
+                        _explain(method, name, index, j, item, known)
     PATHS.clear()
     flats = [signature(o) for o in others]
     for method, rule in (("pdq", plain_match), ("footprint", footprint_match)):

@@ -136,6 +136,36 @@ class ItemFacts:
         }
 
 
+@dataclass(frozen=True)
+class CameraFacts:
+    """What a picture's EXIF says about the camera that took it, and when and where (hashers/exif.py).
+
+    Text is as written (trimmed). ``taken_text`` is DateTimeOriginal in ISO form, with its
+    OffsetTimeOriginal when the file has one; ``taken_utc`` is set only then: a camera's clock
+    without a zone is local time somewhere, never UTC. Positions are decimal degrees (south and
+    west negative), altitude metres above sea level; impossible values are left out.
+    """
+
+    make: str | None = None
+    model: str | None = None
+    serial: str | None = None  # body serial (0xA431), else the DNG camera serial (0xC62F)
+    lens_serial: str | None = None
+    taken_text: str | None = None
+    taken_utc: datetime | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    altitude: float | None = None
+    software: str | None = None
+    owner: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"make": self.make, "model": self.model, "serial": self.serial, "lens_serial": self.lens_serial,
+                "taken_text": self.taken_text,
+                "taken_utc": self.taken_utc.isoformat() if self.taken_utc else None,
+                "latitude": self.latitude, "longitude": self.longitude, "altitude": self.altitude,
+                "software": self.software, "owner": self.owner}
+
+
 Opener = Callable[[], BinaryIO]
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from footprint.errors import AlreadyExists, FormatError, NotFound, StoreError, UsageError
 from footprint.model import (
+    CameraFacts,
     Category,
     CategoryScheme,
     Digests,
@@ -177,6 +178,27 @@ class TestStoreContract:
         assert read_facts.modified == datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
         assert got[1].digests.perceptual == {"pdq": Skipped("undecodable"), "vpdq": Skipped("not a video")}
         assert got[2].digests is None
+
+    def test_camera_facts_round_trip(self, store):
+        case, exhibit = case_and_exhibit(store)
+        paris = timezone(timedelta(hours=2))
+        camera = CameraFacts(make="Canon", model="EOS 5D Mark IV", serial="0123456789", lens_serial="L-9",
+                             taken_text="2024-05-01T12:30:00+02:00",
+                             taken_utc=datetime(2024, 5, 1, 12, 30, tzinfo=paris),
+                             latitude=51.5043056, longitude=-0.1275, altitude=-12.25, software="fw 1.0.2",
+                             owner="Ω Jo")
+        zoneless = CameraFacts(model="Pixel 8", taken_text="2023-01-02T03:04:05")
+        store.save_items(exhibit.id, [record("usb/a.jpg", camera=camera), record("usb/b.jpg", camera=zoneless),
+                                      record("usb/c.txt")])
+        store.save_items(exhibit.id, [record("usb/a.jpg", camera=zoneless)])  # first save wins, its facts too
+        got = {g.ref: g for g in store.iter_items(case.id)}
+        assert got["usb/a.jpg"].camera == camera
+        assert got["usb/a.jpg"].camera.taken_utc.utcoffset() == timedelta(0)
+        assert got["usb/a.jpg"].camera.taken_utc == datetime(2024, 5, 1, 10, 30, tzinfo=UTC)
+        assert got["usb/b.jpg"].camera == zoneless and got["usb/b.jpg"].camera.taken_utc is None
+        assert got["usb/c.txt"].camera is None
+        if hasattr(store, "get_item"):
+            assert store.get_item(case.id, got["usb/a.jpg"].id).camera == camera
 
     def test_save_items_is_idempotent_first_save_wins(self, store):
         case, exhibit = case_and_exhibit(store)

@@ -14,7 +14,8 @@ from typing import BinaryIO
 from footprint.errors import ItemError
 from footprint.hashers.base import CryptoHasher, ImageHasher
 from footprint.hashers.decode import REDUCED_MIN_SIDE, decode_image
-from footprint.model import PerceptualDigest, Skipped
+from footprint.hashers.exif import read_camera
+from footprint.model import CameraFacts, PerceptualDigest, Skipped
 
 BLOCK_SIZE = 1 << 20  # 1 MiB: large enough that per-call overhead vanishes, small enough to stream
 HEAD_SIZE = 64 << 10  # enough for every container and image signature the sources sniff
@@ -66,23 +67,47 @@ def _read_block(stream: BinaryIO, offset: int) -> bytes:
         raise ItemError(f"read failed at byte {offset}: {reason}") from exc
 
 
+@dataclass(frozen=True)
+class PictureResult:
+    """What the one decode of a picture gave: its perceptual digests, the camera facts of its EXIF
+    and warnings about that EXIF. Plain and picklable: it travels back from a worker process."""
+
+    perceptual: dict[str, PerceptualDigest | Skipped]
+    camera: CameraFacts | None = None
+    warnings: tuple[str, ...] = ()
+
+
 def hash_image_bytes(data: bytes, hashers: Sequence[ImageHasher], *,
                      min_side: int = REDUCED_MIN_SIDE) -> dict[str, PerceptualDigest | Skipped]:
-    """Decode ``data`` once and give the image to every perceptual hasher.
+    """Decode ``data`` once and give the image to every perceptual hasher (see analyse_picture)."""
+    return analyse_picture(data, hashers, min_side=min_side).perceptual
+
+
+def analyse_picture(data: bytes, hashers: Sequence[ImageHasher], *,
+                    min_side: int = REDUCED_MIN_SIDE) -> PictureResult:
+    """Decode ``data`` once, read its EXIF camera facts while it is open, and hash it.
 
     An undecodable image gives every hasher the same Skipped(reason); a hasher that fails on the
     decoded image gives its own Skipped. ``min_side`` bounds the reduced-scale decode (see decode.py).
     """
     if not hashers:
-        return {}
+        return PictureResult({})
+    found: list[tuple[CameraFacts | None, list[str]]] = []
     try:
-        image = decode_image(data, min_side=min_side)
+        image = decode_image(data, min_side=min_side, inspect=lambda im: found.append(read_camera(im)))
     except ItemError as exc:
-        return {hasher.name: Skipped(str(exc)) for hasher in hashers}
+        return PictureResult({hasher.name: Skipped(str(exc)) for hasher in hashers}, *_camera(found))
     results: dict[str, PerceptualDigest | Skipped] = {}
     for hasher in hashers:
         try:
             results[hasher.name] = hasher.hash_image(image)
         except (ItemError, ValueError, OSError) as exc:
             results[hasher.name] = Skipped(f"{hasher.name} failed: {exc}")
-    return results
+    return PictureResult(results, *_camera(found))
+
+
+def _camera(found: list[tuple[CameraFacts | None, list[str]]]) -> tuple[CameraFacts | None, tuple[str, ...]]:
+    if not found:
+        return None, ()
+    camera, warnings = found[0]
+    return camera, tuple(f"exif: {text}" for text in warnings)

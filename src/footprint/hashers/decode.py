@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Callable
 from typing import BinaryIO
 
 import numpy as np
@@ -64,16 +65,19 @@ _setup_lock = threading.Lock()
 _setup_done = False
 
 
-def decode_image(data: bytes | BinaryIO, *, min_side: int = REDUCED_MIN_SIDE) -> Image.Image:
+def decode_image(data: bytes | BinaryIO, *, min_side: int = REDUCED_MIN_SIDE,
+                 inspect: Callable[[Image.Image], None] | None = None) -> Image.Image:
     """Decode the first frame of an image to an upright RGB image.
 
     ``min_side`` > 0 allows a reduced-scale decode whose short side stays >= ``min_side`` (never
     smaller than the image itself); 0 decodes at full size. Raises ItemError on any failure.
+    ``inspect`` is given the opened image before its pixels are decoded (EXIF facts are read there,
+    so a truncated picture still gives them); it must not raise.
     """
     _setup_once()
     stream = io.BytesIO(data) if isinstance(data, bytes | bytearray | memoryview) else data
     try:
-        return _decode(stream, min_side)
+        return _decode(stream, min_side, inspect)
     except ItemError:
         raise
     except Image.DecompressionBombError as exc:
@@ -106,7 +110,7 @@ def _setup_once() -> None:
         _setup_done = True
 
 
-def _decode(stream: BinaryIO, min_side: int) -> Image.Image:
+def _decode(stream: BinaryIO, min_side: int, inspect: Callable[[Image.Image], None] | None) -> Image.Image:
     with Image.open(stream) as im:
         width, height = im.size
         if width * height > MAX_PIXELS:
@@ -116,6 +120,8 @@ def _decode(stream: BinaryIO, min_side: int) -> Image.Image:
             raise ItemError(f"undecodable image: empty ({width}x{height})")
         if im.format == "JPEG" and min_side > 0:
             im.draft("RGB", (min_side, min_side))  # scale s in 1,2,4,8: short side // s >= min_side
+        if inspect is not None:
+            inspect(im)
         im.load()
         upright = _upright(im)
     rgb = to_rgb(upright)

@@ -3,15 +3,15 @@ once for every perceptual hasher. Problems become the item's status and reason, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from footprint.errors import ItemError
 from footprint.hashers.base import CryptoHasher, ImageHasher
-from footprint.hashers.compute import hash_image_bytes, hash_stream
-from footprint.model import Digests, Item, PerceptualDigest, Skipped
+from footprint.hashers.compute import PictureResult, analyse_picture, hash_stream
+from footprint.model import CameraFacts, Digests, Item, PerceptualDigest, Skipped
 from footprint.pipeline.video import hash_video
 from footprint.sources.detect import detect, is_image, is_video
 
@@ -32,13 +32,17 @@ class Analysis:
     status: str = "ok"  # ok | skipped | error
     reason: str | None = None
     warnings: list[str] = field(default_factory=list)
-    pending: Future[Mapping[str, PerceptualDigest | Skipped]] | None = field(default=None, repr=False)
+    pending: Future[PictureResult] | None = field(default=None, repr=False)
+    camera: CameraFacts | None = None  # a picture's EXIF facts, from the same decode as its hashes
 
     def settle(self) -> None:
         if self.pending is not None:
             assert self.digests is not None
             try:
-                perceptual = {**self.digests.perceptual, **self.pending.result()}
+                picture = self.pending.result()
+                perceptual = {**self.digests.perceptual, **picture.perceptual}
+                self.camera = picture.camera
+                self.warnings.extend(picture.warnings)
             except Exception as exc:  # a worker that died on one picture: that picture's problem
                 perceptual = {**self.digests.perceptual, "pdq": Skipped(f"hashing failed: {_describe(exc)}")}
             self.digests = replace(self.digests, perceptual=perceptual)
@@ -58,21 +62,23 @@ def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHa
         return Analysis(None, status="error", reason=reason, warnings=[reason])
     media_type = detect(read.head)
     perceptual: dict[str, PerceptualDigest | Skipped] = {}
+    camera, picture_warnings = None, []
     pending = None
     if media_type and is_image(media_type) and images:
         if read.data is None:
             perceptual = {h.name: Skipped(f"image larger than {keep_in_memory} bytes: not decoded")
                           for h in images}
         elif pool is not None:
-            pending = pool.submit(hash_image_bytes, read.data, tuple(images))
+            pending = pool.submit(analyse_picture, read.data, tuple(images))
         else:
-            perceptual = dict(hash_image_bytes(read.data, images))
+            picture = analyse_picture(read.data, images)
+            perceptual, camera, picture_warnings = dict(picture.perceptual), picture.camera, list(picture.warnings)
     video_warnings: list[str] = []
     if media_type and is_video(media_type) and videos:
         perceptual["vpdq"], video_warnings = hash_video(item, read.data, storyboards, read.crypto.get("sha256"))
     digests = Digests(size=read.size, crypto=read.crypto, perceptual=perceptual, media_type=media_type)
-    analysis = Analysis(digests, head=read.head, data=read.data, warnings=video_warnings,
-                        pending=pending)
+    analysis = Analysis(digests, head=read.head, data=read.data, warnings=[*picture_warnings, *video_warnings],
+                        pending=pending, camera=camera)
     _check_item(analysis, item)
     if pending is None:
         _judge(analysis)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from footprint.model import Digests, Item, ItemFacts, Match
+from footprint.model import CameraFacts, Digests, Item, ItemFacts, Match
 from footprint.pipeline.analyse import Analysis
 from footprint.pipeline.match import Matcher
 from footprint.store.base import ItemRecord, Store
@@ -25,6 +25,7 @@ class PendingRecord:
     reason: str | None
     warnings: list[str] = field(default_factory=list)
     analysis: Analysis | None = None  # until settled: a picture may still be hashing in a worker
+    camera: CameraFacts | None = None  # a picture's EXIF facts, once settled
 
     @classmethod
     def from_analysis(cls, item: Item, analysis: Analysis) -> PendingRecord:
@@ -38,6 +39,7 @@ class PendingRecord:
             self.analysis.settle()
             self.digests, self.status, self.reason = (self.analysis.digests, self.analysis.status,
                                                       self.analysis.reason)
+            self.camera = self.analysis.camera
             self.analysis = None
 
     @classmethod
@@ -47,7 +49,7 @@ class PendingRecord:
     def finish(self, matches: list[Match]) -> ItemRecord:
         return ItemRecord(ref=self.ref, size=self.size, status=self.status, facts=self.facts,
                           digests=self.digests, reason=self.reason, matches=tuple(matches),
-                          warnings=tuple(self.warnings))
+                          warnings=tuple(self.warnings), camera=self.camera)
 
 
 class Batch:

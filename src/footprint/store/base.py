@@ -10,7 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
-from footprint.model import CategoryScheme, Digests, ItemFacts, KnownEntry, Match
+from footprint.model import CameraFacts, CategoryScheme, Digests, ItemFacts, KnownEntry, Match
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,7 @@ class ItemRecord:
     exhibit: str | None = None  # filled in when read back
     id: int | None = None  # filled in when read back
     known_good: Sequence[KnownGoodMark] = ()  # NSRL marks, saved with the item (ordered by list name)
+    camera: CameraFacts | None = None  # a picture's EXIF facts (table item_exif), saved with the item
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import numpy as np
 
 from footprint.errors import FormatError, StoreError, UsageError
 from footprint.model import (
+    CameraFacts,
     Category,
     Digests,
     ItemFacts,
@@ -101,6 +102,20 @@ def join_warning(stage: str | None, message: str) -> str:
 
 
 # -- items ----------------------------------------------------------------------------------
+
+
+CAMERA_COLUMNS = ("make", "model", "serial", "lens_serial", "taken_text", "taken_utc", "latitude", "longitude",
+                  "altitude", "software", "owner")
+
+
+def camera_row(camera: CameraFacts) -> Row:
+    """The item_exif columns of one picture's camera facts (without ids)."""
+    return {name: getattr(camera, name) for name in CAMERA_COLUMNS}
+
+
+def camera_from_row(row: RowLike) -> CameraFacts:
+    return CameraFacts(**{name: utc(row[name]) if name == "taken_utc" else row[name]
+                          for name in CAMERA_COLUMNS})
 
 
 def item_row(record: ItemRecord) -> Row:

@@ -120,6 +120,7 @@ class MemoryStore:
         row["matches"] = [codec.match_row(m) for m in record.matches]
         row["warnings"] = [codec.split_warning(w) for w in record.warnings]
         row["known_good"] = sorted(record.known_good, key=lambda mark: mark.list_name)
+        row["camera"] = codec.camera_row(record.camera) if record.camera else None  # as a database keeps it
         return row
 
     def iter_items(self, case_id: int) -> Iterator[ItemRecord]:
@@ -133,7 +134,8 @@ class MemoryStore:
                 row = rows[ref]
                 record = codec.item_from_row(row, exhibit.name, [codec.match_from_row(m) for m in row["matches"]],
                                              [codec.join_warning(*w) for w in row["warnings"]])
-                yield replace(record, known_good=tuple(row["known_good"]))
+                camera = codec.camera_from_row(row["camera"]) if row["camera"] else None
+                yield replace(record, known_good=tuple(row["known_good"]), camera=camera)
 
     def count_items(self, case_id: int) -> int:
         return sum(len(self._items[e.id]) for e in self.list_exhibits(case_id))

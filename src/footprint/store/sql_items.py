@@ -15,9 +15,12 @@ from typing import Any
 from sqlalchemy import Connection, Insert, Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from footprint.model import CameraFacts
+
 from . import codec
 from .base import ItemRecord, KnownGoodMark
 from .schema import hashsets, items, matches, warnings
+from .schema_intel import item_exif
 from .schema_knowngood import knowngood_lists, knowngood_marks
 
 IN_LIMIT = 1000
@@ -43,11 +46,14 @@ def insert_items(conn: Connection, exhibit_id: int, records: Sequence[ItemRecord
     match_rows: list[dict[str, Any]] = []
     warning_rows: list[dict[str, Any]] = []
     good_rows: list[dict[str, Any]] = []
+    exif_rows: list[dict[str, Any]] = []
     for ref, item_id in saved.items():
         record = unique[ref]
         match_rows += [{**codec.match_row(m), "item_id": item_id} for m in record.matches]
         warning_rows += [_warning_row(item_id, exhibit_id, ref, text) for text in record.warnings]
         good_rows += [_known_good_row(item_id, mark) for mark in record.known_good]
+        if record.camera is not None:
+            exif_rows.append({**codec.camera_row(record.camera), "item_id": item_id})
     if match_rows:
         _link_hashsets(conn, match_rows)
         conn.execute(insert(matches), match_rows)
@@ -56,6 +62,8 @@ def insert_items(conn: Connection, exhibit_id: int, records: Sequence[ItemRecord
     if good_rows:
         lists = dict(conn.execute(select(knowngood_lists.c.name, knowngood_lists.c.id)).all())
         conn.execute(insert(knowngood_marks), [{**row, "list_id": lists.get(row["list_name"])} for row in good_rows])
+    if exif_rows:
+        conn.execute(insert(item_exif), exif_rows)
     return len(saved)
 
 
@@ -94,6 +102,7 @@ def read_item_page(conn: Connection, exhibit_id: int, exhibit: str, after: str |
     found_matches: dict[int, list[Any]] = {i: [] for i in ids}
     found_warnings: dict[int, list[str]] = {i: [] for i in ids}
     found_good: dict[int, list[KnownGoodMark]] = {i: [] for i in ids}
+    found_camera: dict[int, CameraFacts] = {}
     for chunk in codec.batched(ids, IN_LIMIT):
         for row in conn.execute(select(matches).where(matches.c.item_id.in_(chunk))
                                 .order_by(matches.c.id)).mappings():
@@ -104,5 +113,7 @@ def read_item_page(conn: Connection, exhibit_id: int, exhibit: str, after: str |
         for row in conn.execute(select(knowngood_marks).where(knowngood_marks.c.item_id.in_(chunk))
                                 .order_by(knowngood_marks.c.list_name)).mappings():
             found_good[row["item_id"]].append(KnownGoodMark(row["list_name"], row["algorithm"], row["conflict"]))
+        for row in conn.execute(select(item_exif).where(item_exif.c.item_id.in_(chunk))).mappings():
+            found_camera[row["item_id"]] = codec.camera_from_row(row)
     return [replace(codec.item_from_row(row, exhibit, found_matches[row["id"]], found_warnings[row["id"]]),
-                    known_good=tuple(found_good[row["id"]])) for row in page]
+                    known_good=tuple(found_good[row["id"]]), camera=found_camera.get(row["id"])) for row in page]

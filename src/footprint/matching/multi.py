@@ -1,26 +1,39 @@
-"""An exact Hamming-radius index built on the pigeonhole principle.
+"""An exact Hamming-radius index built on the pigeonhole principle, twice.
 
-Split each 256-bit hash into 16 chunks of 16 bits. If two hashes differ in at most r bits, then some
-chunk differs in at most floor(r / 16) bits: for r <= 31, some chunk is equal or one bit away. So the
-index keeps, per chunk, the rows sorted by that chunk's value (a CSR table: 65,537 offsets and the row
-numbers); a query gathers, in each chunk, the rows whose chunk equals its own or one of the 16
-one-bit neighbours, and verifies those candidates exactly. No neighbour within the radius is missed;
-only a small share of the list is examined. Radii of 32 and over fall back to a full scan.
+Split each 256-bit hash into eight 32-bit blocks. Two hashes at most r bits apart differ in at most
+floor(r / 8) bits in some block: for r <= 31, some block is within 3 bits. Split that block into its two
+16-bit halves: their differences add up to at most 3, so one half is equal or one bit away, and then the
+block as a whole is within 3 bits. So the index keeps, for each of the sixteen 16-bit chunks, the rows
+sorted by that chunk's value (a CSR table: 65,537 offsets and the row numbers) and, beside each row, the
+value of its partner chunk (the other half of the block). A query takes, in each chunk, the buckets of
+its own value and of its 16 one-bit neighbours, streams the partner values stored with them (contiguous,
+2 bytes a row) and keeps only the rows whose whole block is within the budget; those few candidates
+are verified exactly on all 256 bits. No neighbour within the radius is missed (tests/matching check
+every distance against brute force); a query reads about 272/65,536 of the list's partner values and
+verifies a handful of hashes. Queries are answered in vectorised batches. Radii of 32 and over fall back
+to a full scan.
+
+Measured in bench/bench_index.py (10 million hashes, radius 31): see bench/README.md.
 """
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 
 from footprint.matching.base import HammingIndex
-from footprint.matching.brute import as_hash_matrix, load_arrays, popcount_rows, save_arrays
+from footprint.matching.brute import as_hash_matrix, load_arrays, save_arrays
 
 CHUNK_BITS = 16
 BUCKETS = 1 << CHUNK_BITS
-_ONE_BIT = np.array([0] + [1 << b for b in range(CHUNK_BITS)], dtype=np.int64)
+BLOCKS = 8  # 32-bit blocks, each two chunks: chunk c's partner is c ^ 1
+_NEIGHBOURS = np.array([0] + [1 << b for b in range(CHUNK_BITS)], dtype=np.int64)  # the key, then 1 bit off
+_NEIGHBOUR_BITS = np.array([0] + [1] * CHUNK_BITS, dtype=np.int8)
+_POP16 = np.bitwise_count(np.arange(BUCKETS, dtype=np.uint16)).astype(np.int8)
+WORK_PER_BATCH = 1 << 22  # partner values examined per vectorised step: bounds the temporary arrays
 
 
 class MultiIndex(HammingIndex):
@@ -31,58 +44,103 @@ class MultiIndex(HammingIndex):
         self.ids = np.asarray(ids, dtype=np.int64)
         if len(self.ids) != len(self.hashes):
             raise ValueError("one id per hash")
-        self.chunks = self.hashes.shape[1] * 8 // CHUNK_BITS
-        self.offsets, self.rows = _tables if _tables is not None else self._build()
+        if self.hashes.shape[1] * 8 != BLOCKS * 2 * CHUNK_BITS and len(self.hashes):
+            raise ValueError(f"the multi-index holds {BLOCKS * 2 * CHUNK_BITS}-bit hashes")
+        self.chunks = 2 * BLOCKS
+        self.offsets, self.rows, self.partners = _tables if _tables is not None else self._build()
+        self._words = self.hashes.view(np.uint64) if len(self.hashes) else np.empty((0, 4), np.uint64)
 
-    def _build(self) -> tuple[np.ndarray, np.ndarray]:
-        keys = self._chunk_values(self.hashes)  # (n, chunks)
-        offsets = np.empty((self.chunks, BUCKETS + 1), dtype=np.int64)
-        row_type = np.int32 if len(self.hashes) < 2**31 else np.int64
-        rows = np.empty((self.chunks, len(self.hashes)), dtype=row_type)
-        for j in range(self.chunks):
-            order = np.argsort(keys[:, j], kind="stable")
-            rows[j] = order
-            counts = np.bincount(keys[:, j], minlength=BUCKETS)
-            offsets[j, 0] = 0
-            np.cumsum(counts, out=offsets[j, 1:])
-        return offsets, rows
-
-    @staticmethod
-    def _chunk_values(hashes: np.ndarray) -> np.ndarray:
-        pairs = hashes.reshape(len(hashes), hashes.shape[1] // 2, 2).astype(np.int64)
-        return (pairs[:, :, 0] << 8) | pairs[:, :, 1]
+    def _build(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        keys = _chunk_values(self.hashes)  # (n, 16) uint16
+        n = len(self.hashes)
+        offsets = np.zeros((self.chunks, BUCKETS + 1), dtype=np.int64)
+        rows = np.empty((self.chunks, n), dtype=np.int32 if n < 2**31 else np.int64)
+        partners = np.empty((self.chunks, n), dtype=np.uint16)
+        for c in range(self.chunks):
+            order = np.argsort(keys[:, c], kind="stable")  # radix sort on uint16
+            rows[c] = order
+            partners[c] = keys[order, c ^ 1]
+            np.cumsum(np.bincount(keys[:, c], minlength=BUCKETS), out=offsets[c, 1:])
+        return offsets, rows, partners
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def search(self, queries: np.ndarray, radius: int) -> list[list[tuple[int, int]]]:
         queries = as_hash_matrix(queries)
-        if radius // self.chunks > 1 or not len(self.ids):
-            return [self._verify(q, np.arange(len(self.ids)), radius) for q in queries]
-        values = self._chunk_values(queries)
-        return [self._verify(q, self._candidates(v), radius) for q, v in zip(queries, values, strict=True)]
+        if not len(self.ids) or not len(queries):
+            return [[] for _ in range(len(queries))]
+        if radius < 0:
+            return [[] for _ in range(len(queries))]
+        if radius // BLOCKS > 3:  # no chunk is then sure to be within one bit: read everything
+            return [self._full_scan(q, radius) for q in queries]
+        per_query = max(1, self.chunks * len(_NEIGHBOURS) * len(self.ids) // BUCKETS)
+        step = max(1, WORK_PER_BATCH // per_query)
+        found: list[list[tuple[int, int]]] = []
+        for start in range(0, len(queries), step):
+            found.extend(self._search_batch(queries[start:start + step], radius))
+        return found
 
-    def _candidates(self, chunk_values: np.ndarray) -> np.ndarray:
-        parts: list[np.ndarray] = []
-        for j, value in enumerate(chunk_values):
-            keys = value ^ _ONE_BIT
-            starts, ends = self.offsets[j, keys], self.offsets[j, keys + 1]
-            parts.extend(self.rows[j, s:e] for s, e in zip(starts, ends, strict=True) if e > s)
-        return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+    def _search_batch(self, queries: np.ndarray, radius: int) -> list[list[tuple[int, int]]]:
+        block_budget = radius // BLOCKS  # some block of a true neighbour is within this many bits
+        neighbours = len(_NEIGHBOURS) if block_budget >= 2 else 1  # then some half is within 1 (else 0)
+        values = _chunk_values(queries).astype(np.int64)  # (q, 16)
+        keys = values[:, :, None] ^ _NEIGHBOURS[None, None, :neighbours]  # (q, 16, k)
+        chunk = np.arange(self.chunks)[None, :, None]
+        starts = self.offsets[chunk, keys]
+        lengths = (self.offsets[chunk, keys + 1] - starts).ravel()
+        segments = len(lengths)
+        # Expand every bucket into its positions in the flat (chunk-major) tables, all in one go.
+        base = (starts + chunk * len(self.ids)).ravel()
+        ends = np.cumsum(lengths)
+        seg = np.repeat(np.arange(segments, dtype=np.int64), lengths)
+        pos = np.arange(int(ends[-1]) if segments else 0, dtype=np.int64) + (base - (ends - lengths))[seg]
+        partner_query = np.broadcast_to(values[:, np.arange(self.chunks) ^ 1, None], keys.shape).ravel()
+        budget = np.broadcast_to(block_budget - _NEIGHBOUR_BITS[:neighbours], keys.shape).ravel()
+        within = _POP16[self.partners.reshape(-1)[pos] ^ partner_query[seg].astype(np.uint16)] <= budget[seg]
+        per_query = self.chunks * neighbours
+        owner = seg[within] // per_query
+        rows = self.rows.reshape(-1)[pos[within]].astype(np.int64)
+        pairs = np.unique(owner * len(self.ids) + rows)  # a row found through several chunks, once
+        owner, rows = pairs // len(self.ids), pairs % len(self.ids)
+        return self._verified(queries, owner, rows, radius)
 
-    def _verify(self, query: np.ndarray, candidates: np.ndarray, radius: int) -> list[tuple[int, int]]:
-        if not len(candidates):
-            return []
-        distances = popcount_rows(np.bitwise_xor(self.hashes[candidates], query))
+    def _verified(self, queries: np.ndarray, owner: np.ndarray, rows: np.ndarray,
+                  radius: int) -> list[list[tuple[int, int]]]:
+        words = np.ascontiguousarray(queries).view(np.uint64)
+        distances = np.bitwise_count(self._words[rows] ^ words[owner]).sum(axis=1, dtype=np.int64)
         keep = distances <= radius
-        hits = zip(self.ids[candidates[keep]].tolist(), distances[keep].tolist(), strict=True)
+        owner, ids, distances = owner[keep], self.ids[rows[keep]], distances[keep]
+        order = np.lexsort((ids, distances, owner))
+        owner, ids, distances = owner[order], ids[order], distances[order]
+        bounds = np.searchsorted(owner, np.arange(len(queries) + 1))
+        ids_list, distances_list = ids.tolist(), distances.tolist()
+        return [list(zip(ids_list[lo:hi], distances_list[lo:hi], strict=True))
+                for lo, hi in pairwise(bounds.tolist())]
+
+    def _full_scan(self, query: np.ndarray, radius: int) -> list[tuple[int, int]]:
+        word = np.ascontiguousarray(query).view(np.uint64)
+        hits: list[tuple[int, int]] = []
+        for start in range(0, len(self.ids), 1 << 20):
+            block = self._words[start:start + (1 << 20)]
+            distances = np.bitwise_count(block ^ word).sum(axis=1, dtype=np.int64)
+            rows = np.flatnonzero(distances <= radius)
+            hits.extend(zip(self.ids[start + rows].tolist(), distances[rows].tolist(), strict=True))
         return sorted(hits, key=lambda h: (h[1], h[0]))
 
     def save(self, directory: Path) -> None:
-        arrays = {"hashes": self.hashes, "ids": self.ids, "offsets": self.offsets, "rows": self.rows}
-        save_arrays(directory, self.name, arrays, {"chunk_bits": CHUNK_BITS})
+        arrays = {"hashes": self.hashes, "ids": self.ids, "offsets": self.offsets, "rows": self.rows,
+                  "partners": self.partners}
+        save_arrays(directory, self.name, arrays, {"chunk_bits": CHUNK_BITS, "blocks": BLOCKS})
 
     @classmethod
     def load(cls, directory: Path) -> MultiIndex:
-        arrays, _ = load_arrays(directory, cls.name, ("hashes", "ids", "offsets", "rows"))
-        return cls(arrays["hashes"], arrays["ids"], _tables=(arrays["offsets"], arrays["rows"]))
+        """Memory-mapped: loading takes no time, pages come in as queries touch them."""
+        names = ("hashes", "ids", "offsets", "rows", "partners")
+        arrays, _ = load_arrays(directory, cls.name, names)
+        return cls(arrays["hashes"], arrays["ids"], _tables=(arrays["offsets"], arrays["rows"], arrays["partners"]))
+
+
+def _chunk_values(hashes: np.ndarray) -> np.ndarray:
+    """The sixteen 16-bit chunks of each hash, big-endian: (n, 16) uint16."""
+    return np.ascontiguousarray(hashes).view(">u2").astype(np.uint16)

@@ -11,7 +11,7 @@ from reviewdata import pictures, seed
 from footprint.errors import UsageError
 from footprint.model import Category, CategoryScheme, ItemFacts, ItemState, Match, MatchKind
 from footprint.review import accounts, decisions
-from footprint.review.queue import QueueFilters, review_queue
+from footprint.review.queue import QueueFilters, group_of, review_queue
 from footprint.store.base import KnownGoodMark
 from footprint.store.knowngood import KnownGoodStore
 
@@ -87,3 +87,13 @@ def test_pages_and_bad_requests(store):
         review_queue(store, found.case, QueueFilters(show="everything"))
     with pytest.raises(UsageError):
         review_queue(store, found.case, limit=0)
+
+
+def test_entries_carry_the_complete_item_and_the_group_it_would_have_read_whole(store):
+    found = _case(store)
+    whole = {r.id: r for r in store.iter_items(found.case.id)}
+    entries, _ = review_queue(store, found.case, QueueFilters(show="all"))
+    assert [e.record for e in entries] == [r for r in whole.values() if group_of(r) is not None]
+    assert all(e.group == group_of(whole[e.record.id]) for e in entries)
+    by_ref = {e.record.ref: e.record for e in entries}
+    assert by_ref["ex/b.jpg"].matches[0].hashset == "known" and by_ref["ex/white.png"].known_good[0].list_name == "nsrl"

@@ -14,17 +14,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, func, select, update
+from sqlalchemy import Connection, Engine, Row, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from footprint.errors import AlreadyExists, NotFound, StoreError
 
 from . import codec
-from .base import Store
+from .base import ItemRecord, Store
 from .engine import transaction
-from .schema import cases, exhibits, items
+from .schema import cases, exhibits, items, matches
+from .schema_knowngood import knowngood_marks
 from .schema_review import audit_chains, audit_log, review_decisions, review_members, review_sessions, review_users
+from .sql_items import read_item_page
 
 GENESIS = "0" * 64  # prev_hash of a chain's first entry
 IN_LIMIT = 1000
@@ -41,6 +43,19 @@ class UserRow:
     active: bool
     created: datetime
     blur: int | None = None
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """What the review queue needs to place and filter an item, without reading the whole item."""
+
+    id: int
+    exhibit: str
+    ref: str
+    state: str
+    media_type: str | None
+    matched: bool
+    known_good: bool
 
 
 @dataclass(frozen=True)
@@ -205,6 +220,32 @@ class ReviewStore:
                  .where(exhibits.c.case_id == case_id).order_by(items.c.id))
         with self.tx() as conn:
             return list(conn.execute(query))
+
+    def queue_rows(self, case_id: int) -> list[QueueRow]:
+        """Every item of the case in the store's order (exhibit name, then ref), with whether it has a
+        match and a known-good mark: one read, however many items (the queue pages over these)."""
+        matched = exists().where(matches.c.item_id == items.c.id)
+        good = exists().where(knowngood_marks.c.item_id == items.c.id)
+        query = (select(items.c.id, exhibits.c.name, items.c.ref, items.c.state, items.c.media_type,
+                        matched.label("matched"), good.label("known_good"))
+                 .select_from(items.join(exhibits)).where(exhibits.c.case_id == case_id)
+                 .order_by(exhibits.c.name, items.c.ref))
+        with self.tx() as conn:
+            return [QueueRow(r.id, r.name, r.ref, r.state, r.media_type, bool(r.matched), bool(r.known_good))
+                    for r in conn.execute(query)]
+
+    def records(self, case_id: int, item_ids: Sequence[int]) -> dict[int, ItemRecord]:
+        """The complete items (matches, warnings, marks, camera) of a page of the queue, in one read;
+        ids not of the case are left out."""
+        found: dict[int, ItemRecord] = {}
+        with self.tx() as conn:
+            for chunk in codec.batched(sorted(set(item_ids)), IN_LIMIT):
+                query = (select(items.c.id, exhibits.c.id.label("exhibit_id"), exhibits.c.name)
+                         .select_from(items.join(exhibits))
+                         .where(exhibits.c.case_id == case_id, items.c.id.in_(chunk)))
+                for row in conn.execute(query).all():
+                    found[row.id] = read_item_page(conn, row.exhibit_id, row.name, None, 1, item_id=row.id)[0]
+        return found
 
     # -- decisions --------------------------------------------------------------------------
 

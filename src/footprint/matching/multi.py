@@ -31,8 +31,8 @@ CHUNK_BITS = 16
 BUCKETS = 1 << CHUNK_BITS
 BLOCKS = 8  # 32-bit blocks, each two chunks: chunk c's partner is c ^ 1
 _NEIGHBOURS = np.array([0] + [1 << b for b in range(CHUNK_BITS)], dtype=np.int64)  # the key, then 1 bit off
-_NEIGHBOUR_BITS = np.array([0] + [1] * CHUNK_BITS, dtype=np.int8)
-_POP16 = np.bitwise_count(np.arange(BUCKETS, dtype=np.uint16)).astype(np.int8)
+_POP16 = np.bitwise_count(np.arange(BUCKETS, dtype=np.uint16))
+_WITHIN = [np.less_equal(_POP16, budget) for budget in range(4)]  # partner chunk differences allowed, by budget left
 WORK_PER_BATCH = 1 << 22  # partner values examined per vectorised step: bounds the temporary arrays
 
 
@@ -74,7 +74,7 @@ class MultiIndex(HammingIndex):
             return [[] for _ in range(len(queries))]
         if radius // BLOCKS > 3:  # no chunk is then sure to be within one bit: read everything
             return [self._full_scan(q, radius) for q in queries]
-        per_query = max(1, self.chunks * len(_NEIGHBOURS) * len(self.ids) // BUCKETS)
+        per_query = max(1, self.chunks * len(_NEIGHBOURS) * len(self.ids) // BUCKETS)  # rows read
         step = max(1, WORK_PER_BATCH // per_query)
         found: list[list[tuple[int, int]]] = []
         for start in range(0, len(queries), step):
@@ -83,27 +83,45 @@ class MultiIndex(HammingIndex):
 
     def _search_batch(self, queries: np.ndarray, radius: int) -> list[list[tuple[int, int]]]:
         block_budget = radius // BLOCKS  # some block of a true neighbour is within this many bits
-        neighbours = len(_NEIGHBOURS) if block_budget >= 2 else 1  # then some half is within 1 (else 0)
-        values = _chunk_values(queries).astype(np.int64)  # (q, 16)
-        keys = values[:, :, None] ^ _NEIGHBOURS[None, None, :neighbours]  # (q, 16, k)
-        chunk = np.arange(self.chunks)[None, :, None]
+        values = _chunk_values(queries)  # (q, 16)
+        partner_values = values[:, np.arange(self.chunks) ^ 1]
+        chunk = np.arange(self.chunks, dtype=np.int64)[None, :]
+        owners, rows = [], []
+        # The bucket of the query's own chunk value (the half equal: the block may differ by the whole
+        # budget), then, when the budget allows two bits, the 16 buckets one bit away (budget - 1 left).
+        steps = [(np.zeros(1, np.int64), block_budget)]
+        if block_budget >= 2:
+            steps.append((_NEIGHBOURS[1:], block_budget - 1))
+        for flips, budget in steps:
+            keys = values.astype(np.int64)[:, :, None] ^ flips[None, None, :]  # (q, 16, k)
+            owner, row = self._expand(keys, chunk[:, :, None], partner_values, _WITHIN[budget])
+            owners.append(owner)
+            rows.append(row)
+        pairs = np.unique(np.concatenate(owners) * len(self.ids) + np.concatenate(rows))  # found twice: once
+        owner, row = np.divmod(pairs, len(self.ids))
+        return self._verified(queries, owner, row, radius)
+
+    def _expand(self, keys: np.ndarray, chunk: np.ndarray, partner_values: np.ndarray,
+                within: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every row in the buckets ``keys`` (per query, chunk and flip) whose partner chunk passes
+        ``within`` (a table: popcount of the partner's difference within the budget): (query, row)."""
         starts = self.offsets[chunk, keys]
         lengths = (self.offsets[chunk, keys + 1] - starts).ravel()
-        segments = len(lengths)
-        # Expand every bucket into its positions in the flat (chunk-major) tables, all in one go.
-        base = (starts + chunk * len(self.ids)).ravel()
         ends = np.cumsum(lengths)
-        seg = np.repeat(np.arange(segments, dtype=np.int64), lengths)
-        pos = np.arange(int(ends[-1]) if segments else 0, dtype=np.int64) + (base - (ends - lengths))[seg]
-        partner_query = np.broadcast_to(values[:, np.arange(self.chunks) ^ 1, None], keys.shape).ravel()
-        budget = np.broadcast_to(block_budget - _NEIGHBOUR_BITS[:neighbours], keys.shape).ravel()
-        within = _POP16[self.partners.reshape(-1)[pos] ^ partner_query[seg].astype(np.uint16)] <= budget[seg]
-        per_query = self.chunks * neighbours
-        owner = seg[within] // per_query
-        rows = self.rows.reshape(-1)[pos[within]].astype(np.int64)
-        pairs = np.unique(owner * len(self.ids) + rows)  # a row found through several chunks, once
-        owner, rows = pairs // len(self.ids), pairs % len(self.ids)
-        return self._verified(queries, owner, rows, radius)
+        total = int(ends[-1]) if len(ends) else 0
+        if not total:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        # position in the flat (chunk-major) tables = running count + (bucket start - its running start)
+        shift = (starts + chunk * len(self.ids)).ravel() - (ends - lengths)
+        index_type = np.int32 if self.partners.size + total < 2**31 else np.int64
+        pos = np.repeat(shift.astype(index_type), lengths)
+        pos += np.arange(total, dtype=index_type)
+        mine = np.repeat(np.broadcast_to(partner_values[:, :, None], keys.shape).ravel(), lengths)
+        mine ^= self.partners.reshape(-1)[pos]
+        hits = np.flatnonzero(within[mine])
+        segment = np.searchsorted(ends, hits, side="right")
+        per_query = keys.shape[1] * keys.shape[2]
+        return segment // per_query, self.rows.reshape(-1)[pos[hits]].astype(np.int64)
 
     def _verified(self, queries: np.ndarray, owner: np.ndarray, rows: np.ndarray,
                   radius: int) -> list[list[tuple[int, int]]]:

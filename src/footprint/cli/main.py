@@ -12,7 +12,7 @@ import typer
 from typer.exceptions import Abort, Exit, TyperException
 
 from footprint import __version__
-from footprint.cli import apikey, audit, bank, case, hashset, key, knowngood, output_cmds, scan, serve, user
+from footprint.cli import apikey, audit, bank, case, hashset, key, knowngood, links, output_cmds, scan, serve, user
 from footprint.cli.context import AppContext
 from footprint.errors import FootprintError
 from footprint.settings import ENV_HOME, Settings
@@ -32,6 +32,7 @@ app.command("new")(knowngood.new)
 app.add_typer(key.app, name="key")
 app.add_typer(user.app, name="user")
 app.add_typer(audit.app, name="audit")
+app.command("links")(links.links)
 
 
 def _version(value: bool) -> None:

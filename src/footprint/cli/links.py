@@ -1,0 +1,45 @@
+"""footprint links: items seen across cases and exhibits (same file, picture, camera or place)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from footprint.cli.context import app_context
+from footprint.cli.output import say
+from footprint.errors import UsageError
+from footprint.intel.graph import graphml, node_link_json
+from footprint.intel.links import DEFAULT_RADIUS, find_links
+
+FORMATS = ("jsonl", "json", "graphml")
+
+
+def links(ctx: typer.Context,
+          cases: list[str] | None = typer.Argument(None, metavar="[CASE]...",
+                                                   help="Only links touching these cases (default: every case)."),
+          format: str = typer.Option("jsonl", "--format", help="jsonl (one link a line), json (node-link graph) "
+                                     "or graphml."),
+          radius: float = typer.Option(DEFAULT_RADIUS, "--radius", help="Metres within which GPS positions link."),
+          output: Path | None = typer.Option(None, "-o", "--output", help="Write here instead of stdout.")) -> None:
+    """List links across cases: the same file (SHA-256/MD5), the same picture (PDQ), the same camera
+    (make, model, body serial) and nearby GPS positions."""
+    if format not in FORMATS:
+        raise UsageError(f"unknown format {format!r} (known: {', '.join(FORMATS)})")
+    if not radius > 0:
+        raise UsageError("--radius must be a positive number of metres")
+    store = app_context(ctx).store
+    for name in cases or ():
+        store.get_case(name)  # NotFound for a case that does not exist
+    found = find_links(store, radius, cases or None)
+    if format == "jsonl":
+        text = "".join(json.dumps(link.as_dict(), ensure_ascii=False, sort_keys=True) + "\n" for link in found)
+    else:
+        text = node_link_json(found) if format == "json" else graphml(found)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+    say(f"{len(found)} links")

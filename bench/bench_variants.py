@@ -206,6 +206,7 @@ def main() -> None:
     print(f"{len(photos)} originals, {len(others)} distractors ({flat_count} flat/gradient)")
     hits: dict[str, Counter] = {}
     false = Counter()
+    flat_originals = {i for i, k in enumerate(known) if is_degenerate(k["pdq"].value, k["pdq"].quality)}
     for name, transform in TRANSFORMS.items():
         hits[name] = Counter()
         for index, photo in enumerate(photos):
@@ -213,6 +214,7 @@ def main() -> None:
             for method, rule in (("pdq", plain_match), ("footprint", footprint_match)):
                 matched = [j for j, entry in enumerate(known) if rule(item, entry)]
                 hits[name][method] += index in matched
+                hits[name][method + "-matchable"] += index in matched and index not in flat_originals
                 false[method] += sum(j != index for j in matched)
                 for j in matched:
                     if j != index:
@@ -223,13 +225,18 @@ def main() -> None:
         false[method] += sum(rule(d, entry) for d in flats for entry in known)
         for i in range(flat_count):
             false[method] += sum(rule(flats[i], flats[j]) for j in range(flat_count) if j != i)
-    print(f"{'family':22} {'pdq':>6} {'footprint':>9}")
+    matchable = len(photos) - len(flat_originals)
+    print(f"recall over all {len(photos)} originals, then over the {matchable} whose full frame is not degenerate")
+    print(f"{'family':22} {'pdq':>6} {'footprint':>9} {'pdq':>6} {'footprint':>9}")
     total = Counter()
     for name, count in hits.items():
         total.update(count)
-        print(f"{name:22} {count['pdq'] / len(photos):6.0%} {count['footprint'] / len(photos):9.0%}")
+        print(f"{name:22} {count['pdq'] / len(photos):6.0%} {count['footprint'] / len(photos):9.0%} "
+              f"{count['pdq-matchable'] / matchable:6.0%} {count['footprint-matchable'] / matchable:9.0%}")
     n = len(photos) * len(TRANSFORMS)
-    print(f"{'overall':22} {total['pdq'] / n:6.0%} {total['footprint'] / n:9.0%}")
+    m = matchable * len(TRANSFORMS)
+    print(f"{'overall':22} {total['pdq'] / n:6.0%} {total['footprint'] / n:9.0%} "
+          f"{total['pdq-matchable'] / m:6.0%} {total['footprint-matchable'] / m:9.0%}")
     print(f"false matches: pdq {false['pdq']}, footprint {false['footprint']}")
     print(f"paths used by distractor matches: {dict(PATHS)}")
     print(f"degenerate originals (full frame): {sum(is_degenerate(k['pdq'].value, k['pdq'].quality) for k in known)}")

@@ -55,7 +55,17 @@ def test_square_crop_of_a_landscape_matches() -> None:
     original = picture(800, 450, seed=7)
     square = original.crop((175, 0, 625, 450))
     found = match_regions(region_hashes(square), region_hashes(original))
-    assert found is not None and found.path in {"cross", "regions", "full"}
+    assert found is not None and found.path == "reframed"
+    assert found.details()["regions"] == {"full~center": found.distance}
+
+
+def test_letterboxed_and_trimmed_copies_match() -> None:
+    original = picture(640, 400, seed=9)
+    boxed = ImageOps.pad(original, (640, 520), color=(0, 0, 0))
+    trimmed = original.crop((32, 20, 608, 380))  # 5% off every edge
+    for copy in (boxed, trimmed):
+        found = match_regions(region_hashes(copy), region_hashes(original))
+        assert found is not None and found.path in {"full", "reframed"}
 
 
 def test_flat_and_gradient_pictures_never_match() -> None:

@@ -1,13 +1,21 @@
 """Region signature: PDQ of a few fixed regions of a picture, besides the full frame.
 
-Plain PDQ sees the whole frame, so a copy cropped to another aspect ratio, trimmed at the border or
-covered by a caption bar hashes far from its original. Hashing fixed regions gives the matcher
-(footprint.matching.regions) parts of the picture that survive those edits: the central square
-survives an aspect crop, the central 80% survives a border trim or a letterbox, and each 75% corner
-window misses one corner's caption or watermark.
+Plain PDQ sees the whole frame, so a copy cropped to another aspect ratio, trimmed at the border, padded
+with bars or covered by a caption hashes far from its original. Hashing fixed regions gives the matcher
+(footprint.matching.regions) parts of the picture that survive those edits:
 
-Text form (round-trips through VICS AlternativeHashes and JSON): regions in ``REGION_NAMES`` order,
-separated by ``;``, each ``<64 hex digits>.<quality 0-100>``, e.g. ``"ab12...ef.87;...;...``.
+- ``trim``: the frame without uniform bars along its edges (a letterboxed or bordered copy's ``trim``
+  is its original's frame);
+- ``center``: the central square (two aspect-ratio crops of one picture share it);
+- ``inset2``, ``inset5``, ``inset7``, ``inner``, ``inset12``, ``inset15``: the frame less 2.5%, 5%, 7.5%,
+  10%, 12.5% or 15% at each edge (a copy trimmed at every border is close to one of them);
+- ``aspect43``/``aspect32``/``aspect169``: the largest centred 4:3, 3:2 and 16:9 crop (in the frame's
+  own orientation; a copy cropped to that aspect ratio hashes like it);
+- ``tl``/``tr``/``bl``/``br``: 75% corner windows (a caption over one edge leaves two of them intact).
+
+Text form (round-trips through JSON and, one region per entry, through VICS AlternativeHashes):
+``name:<64 hex digits>.<quality 0-100>`` for each region, separated by ``;``. Readers accept any subset
+of known names, so lists written by an older or newer footprint keep working with the regions both know.
 """
 
 from __future__ import annotations
@@ -26,55 +34,112 @@ from footprint.model import PerceptualDigest, Skipped
 
 ALGORITHM = "pdq-regions"
 
-# (name, left, top, right, bottom) as fractions of the frame; "center" is computed as a square.
-REGION_NAMES = ("full", "center", "inner", "tl", "tr", "bl", "br")
-_WINDOWS = {
-    "inner": (0.1, 0.1, 0.9, 0.9),
-    "tl": (0.0, 0.0, 0.75, 0.75),
-    "tr": (0.25, 0.0, 1.0, 0.75),
-    "bl": (0.0, 0.25, 0.75, 1.0),
-    "br": (0.25, 0.25, 1.0, 1.0),
-}
+REGION_NAMES = ("full", "trim", "center", "inset2", "inset5", "inset7", "inner", "inset12", "inset15",
+                "aspect43", "aspect32", "aspect169", "tl", "tr", "bl", "br")
+_INSETS = {"inset2": 0.025, "inset5": 0.05, "inset7": 0.075, "inner": 0.10, "inset12": 0.125, "inset15": 0.15}
+_ASPECTS = {"aspect43": 4 / 3, "aspect32": 3 / 2, "aspect169": 16 / 9}
+_CORNERS = {"tl": (0.0, 0.0, 0.75, 0.75), "tr": (0.25, 0.0, 1.0, 0.75),
+            "bl": (0.0, 0.25, 0.75, 1.0), "br": (0.25, 0.25, 1.0, 1.0)}
+
+# Regions are hashed on a copy whose longer side is at most this: PDQ reduces every region to 64x64
+# anyway, and this keeps sixteen hashes near the cost of one at full size.
+WORK_SIDE = 384
+
+# A bar is a run of edge rows or columns whose greyscale spread (max - min) stays within BAR_SPREAD and
+# whose mean stays within BAR_SPREAD of the outermost one; trimming stops at MAX_TRIM of each side.
+BAR_SPREAD = 12
+MAX_TRIM = 0.3
+
+Box = tuple[int, int, int, int]
 
 
-def region_boxes(width: int, height: int) -> dict[str, tuple[int, int, int, int]]:
-    """Pixel boxes of every region, in REGION_NAMES order."""
-    side = min(width, height)
-    left, top = (width - side) // 2, (height - side) // 2
-    boxes = {"full": (0, 0, width, height), "center": (left, top, left + side, top + side)}
-    for name, (x0, y0, x1, y1) in _WINDOWS.items():
+def region_boxes(width: int, height: int, trim: Box | None = None) -> dict[str, Box]:
+    """Pixel boxes (left, top, right, bottom) of every region, in REGION_NAMES order."""
+    boxes: dict[str, Box] = {"full": (0, 0, width, height), "trim": trim or (0, 0, width, height),
+                             "center": _centred(width, height, 1.0)}
+    for name, share in _INSETS.items():
+        dx, dy = round(width * share), round(height * share)
+        boxes[name] = (dx, dy, width - dx, height - dy)
+    for name, ratio in _ASPECTS.items():
+        boxes[name] = _centred(width, height, ratio if width >= height else 1 / ratio)
+    for name, (x0, y0, x1, y1) in _CORNERS.items():
         boxes[name] = (round(x0 * width), round(y0 * height), round(x1 * width), round(y1 * height))
     return {name: boxes[name] for name in REGION_NAMES}
 
 
+def _centred(width: int, height: int, ratio: float) -> Box:
+    """The largest centred box of width/height ``ratio`` inside the frame."""
+    if width / height > ratio:
+        side = round(height * ratio)
+        return ((width - side) // 2, 0, (width - side) // 2 + side, height)
+    side = round(width / ratio)
+    return (0, (height - side) // 2, width, (height - side) // 2 + side)
+
+
+def trim_box(grey: np.ndarray) -> Box:
+    """The frame without uniform bars (letterbox, pillarbox, an added border) along its edges."""
+    height, width = grey.shape
+    top = _bar(grey, height)
+    bottom = height - _bar(grey[::-1], height)
+    left = _bar(grey.T, width)
+    right = width - _bar(grey.T[::-1], width)
+    return (left, top, right, bottom)
+
+
+def _bar(lines: np.ndarray, length: int) -> int:
+    """How many leading lines (rows of ``lines``) form one uniform bar; 0 when none."""
+    limit = int(length * MAX_TRIM)
+    first = float(lines[0].mean())
+    count = 0
+    while count < limit:
+        line = lines[count]
+        if float(line.max()) - float(line.min()) > BAR_SPREAD or abs(float(line.mean()) - first) > BAR_SPREAD:
+            break
+        count += 1
+    return count if count >= 2 else 0
+
+
 def region_hashes(image: Image.Image) -> dict[str, tuple[str, int]]:
     """PDQ hex and quality of each region of an already-decoded image."""
-    pixels = np.asarray(to_rgb(image), dtype=np.uint8)
+    work = to_rgb(image)
+    if max(work.size) > WORK_SIDE:
+        work = work.copy()
+        work.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BILINEAR)
+    pixels = np.asarray(work, dtype=np.uint8)
+    grey = pixels.astype(np.int16).sum(axis=2) // 3
     found: dict[str, tuple[str, int]] = {}
-    for name, (x0, y0, x1, y1) in region_boxes(image.width, image.height).items():
-        part = np.ascontiguousarray(pixels[y0:y1, x0:x1])
-        bits, quality = pdqhash.compute(part)
+    for name, (x0, y0, x1, y1) in region_boxes(work.width, work.height, _usable_trim(trim_box(grey))).items():
+        bits, quality = pdqhash.compute(np.ascontiguousarray(pixels[y0:y1, x0:x1]))
         found[name] = (np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes().hex(), int(quality))
     return found
 
 
+def _usable_trim(box: Box) -> Box | None:
+    """A trimmed frame too small to hash is no trim at all."""
+    left, top, right, bottom = box
+    return box if right - left >= MIN_SIDE and bottom - top >= MIN_SIDE else None
+
+
 def encode(regions: dict[str, tuple[str, int]]) -> str:
-    """Region hashes to the text form (fixed order)."""
-    return ";".join(f"{regions[name][0]}.{regions[name][1]}" for name in REGION_NAMES)
+    """Region hashes to the text form (REGION_NAMES order, unknown names dropped)."""
+    return ";".join(f"{name}:{regions[name][0]}.{regions[name][1]}" for name in REGION_NAMES if name in regions)
 
 
 def decode(text: str) -> dict[str, tuple[str, int]]:
-    """The text form back to {region: (hex, quality)}; ValueError when malformed."""
-    parts = text.strip().lower().split(";")
-    if len(parts) != len(REGION_NAMES):
-        raise ValueError(f"a {ALGORITHM} value has {len(REGION_NAMES)} regions, got {len(parts)}")
+    """The text form back to {region: (hex, quality)}; ValueError when malformed or without ``full``.
+
+    Unknown region names are ignored (a newer footprint may hash more regions)."""
     found: dict[str, tuple[str, int]] = {}
-    for name, part in zip(REGION_NAMES, parts, strict=True):
-        value, _, quality = part.partition(".")
-        if len(value) != HEX_DIGITS or not quality.isdigit():
-            raise ValueError(f"malformed {ALGORITHM} region {name!r}: {part!r}")
+    for part in text.strip().lower().split(";"):
+        name, _, rest = part.partition(":")
+        value, _, quality = rest.partition(".")
+        if len(value) != HEX_DIGITS or not quality.isdigit() or int(quality) > 100:
+            raise ValueError(f"malformed {ALGORITHM} region: {part!r}")
         bytes.fromhex(value)
-        found[name] = (value, int(quality))
+        if name in REGION_NAMES:
+            found[name] = (value, int(quality))
+    if "full" not in found:
+        raise ValueError(f"a {ALGORITHM} value needs a 'full' region: {text[:80]!r}")
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 
@@ -136,3 +137,12 @@ def test_camera_key_and_haversine():
         assert camera_key("Canon", "EOS", placeholder) is None
     assert haversine((0.0, 0.0), (0.0, 1.0)) == pytest.approx(111_195, rel=1e-4)
     assert haversine(HOME, north(HOME, 50)) == pytest.approx(50, abs=0.01)
+
+
+def test_exports_carry_the_exif_fields(two_cases):
+    items = {row["ref"]: row for row in two_cases("export", "alpha").jsonl()}
+    assert items["phone/own.jpg"]["exif"]["serial"] == "SN-777" and items["phone/flat.jpg"]["exif"]["serial"]
+    assert items["phone/place.jpg"]["exif"]["latitude"] == pytest.approx(HOME[0])
+    rows = list(csv.DictReader(io.StringIO(two_cases("export", "alpha", "--format", "csv").stdout)))
+    own = next(row for row in rows if row["ref"] == "phone/own.jpg")
+    assert (own["exif_make"], own["exif_serial"], own["exif_taken_utc"]) == ("NIKON", "SN-777", "")

@@ -15,12 +15,14 @@ from footprint.model import Match, PerceptualDigest, Skipped
 from footprint.store.base import ItemRecord
 
 FORMAT_VERSION = 1
+EXIF_FIELDS = ("make", "model", "serial", "lens_serial", "taken_text", "taken_utc", "latitude", "longitude",
+               "altitude", "software", "owner")  # model.CameraFacts, as item_to_dict's "exif"
 
 CSV_COLUMNS = (
     "ref", "exhibit", "state", "size", "md5", "sha1", "sha256", "pdq", "pdq_quality", "media_type",
     "status", "reason", "match_hashset", "match_entry", "match_label", "match_category", "match_kind",
     "match_algorithm", "match_distance", "inode", "offset", "created", "modified", "accessed",
-    "changed", "warnings", "known_good",
+    "changed", "warnings", "known_good", *(f"exif_{name}" for name in EXIF_FIELDS),
 )
 
 
@@ -47,6 +49,7 @@ def item_to_dict(record: ItemRecord) -> dict[str, object]:
         "warnings": list(record.warnings),
         "known_good": [{"list": g.list_name, "algorithm": g.algorithm, "conflict": g.conflict}
                        for g in record.known_good],
+        "exif": record.camera.as_dict() if record.camera else None,
     }
 
 
@@ -81,6 +84,8 @@ def write_csv(records: Iterable[ItemRecord], out: TextIO) -> int:
         row["warnings"] = " | ".join(record.warnings)
         row["known_good"] = " | ".join(f"{g.list_name}:{g.algorithm}" + (":conflict" if g.conflict else "")
                                        for g in record.known_good)
+        exif = row.pop("exif") or {}
+        row.update({f"exif_{name}": exif.get(name) for name in EXIF_FIELDS})
         matches = row.pop("matches") or [None]
         for match in matches:
             writer.writerow({**row, **_match_columns(match)})

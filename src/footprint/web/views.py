@@ -20,8 +20,8 @@ CATEGORY_KEYS = {
     CategoryScheme.UK: {"uk:A": "KeyA", "uk:B": "KeyB", "uk:C": "KeyC", "uk:N": "KeyN"},
     CategoryScheme.VICS: {f"vics:{n}": f"Digit{n}" for n in range(5)},
 }
-EXIF_FIELDS = ("make", "model", "serial", "lens", "software", "taken", "digitised", "gps_latitude",
-               "gps_longitude", "gps_altitude", "gps_time", "orientation", "width", "height")
+EXIF_FIELDS = ("make", "model", "serial", "lens_serial", "owner", "software", "taken_text", "taken_utc", "latitude",
+               "longitude", "altitude")  # the keys of model.CameraFacts.as_dict, in the order shown
 
 
 def categories(scheme: CategoryScheme) -> list[tuple[str, str]]:
@@ -111,7 +111,7 @@ def item_view(record: ItemRecord, exif: Mapping[str, Any] | None = None, categor
               cluster: int | None = None, cluster_size: int = 0) -> ItemView:
     assert record.id is not None
     media = record.digests.media_type if record.digests else None
-    exif = exif if exif is not None else getattr(record, "exif", None)
+    exif = exif if exif is not None else (record.camera.as_dict() if record.camera else None)
     return ItemView(id=record.id, ref=record.ref, name=ItemRef.parse(record.ref).name, exhibit=record.exhibit,
                     state=record.facts.state.value, size=record.size, media=media, status=record.status,
                     reason=record.reason, picture=has_picture(record), video=is_video(media),

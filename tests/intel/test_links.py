@@ -12,7 +12,8 @@ from exif_pictures import camera_exif, camera_jpeg
 from hasher_pictures import picture
 from PIL import Image
 
-from footprint.intel.links import camera_key, haversine, links_for_case
+from footprint.hashers.pdq import hamming, is_degenerate
+from footprint.intel.links import PICTURE_DISTANCE, camera_key, haversine, links_for_case
 from footprint.settings import Settings
 from footprint.store import open_store
 
@@ -24,9 +25,11 @@ def north(position: tuple[float, float], metres: float) -> tuple[float, float]:
     return position[0] + metres / METRES_PER_DEGREE, position[1]
 
 
-def flat(grey: int) -> bytes:
+def flat(taken: str) -> bytes:
+    """A uniform grey picture: the same pixels (and PDQ) in both cases, different bytes (and SHA-256)."""
     out = io.BytesIO()
-    Image.new("RGB", (256, 256), (grey, grey, grey)).save(out, "JPEG", exif=camera_exif(serial="0000000000"))
+    exif = camera_exif(serial="0000000000", taken=taken)
+    Image.new("RGB", (256, 256), (128, 128, 128)).save(out, "JPEG", exif=exif)
     return out.getvalue()
 
 
@@ -37,7 +40,7 @@ def write_cases(tmp_path):
              "own.jpg": camera_jpeg(11, camera_exif(make="NIKON", model="D750", serial="SN-777")),
              "place.jpg": camera_jpeg(12, camera_exif(serial=None, position=HOME)),
              "near.jpg": camera_jpeg(16, camera_exif(serial=None)),
-             "flat.jpg": flat(120),
+             "flat.jpg": flat("2024:01:01 10:00:00"),
              "hostile.jpg": camera_jpeg(17, camera_exif(serial=None, gps={1: "N", 2: (95.0, 0.0, 0.0), 3: "E",
                                                                            4: (1.0, 0.0, 0.0)}))}
     beta = {"copy-of-shared.jpg": shared,
@@ -45,7 +48,7 @@ def write_cases(tmp_path):
             "place.jpg": camera_jpeg(14, camera_exif(serial=None, position=north(HOME, 50))),
             "far.jpg": camera_jpeg(15, camera_exif(serial=None, position=north(HOME, 5000))),
             "near.jpg": camera_jpeg(0, camera_exif(serial=None), image=resized),
-            "flat.jpg": flat(136)}
+            "flat.jpg": flat("2024:02:02 20:00:00")}
     for name, files in (("phone", alpha), ("laptop", beta)):
         folder = tmp_path / name
         folder.mkdir(parents=True)
@@ -127,6 +130,9 @@ def test_exif_saved_and_hostile_exif_is_a_warning(two_cases, home):
         beta = {r.ref: r for r in store.iter_items(store.get_case("beta").id)}
         assert beta["laptop/place.jpg"].camera.latitude == pytest.approx(north(HOME, 50)[0], abs=1e-6)  # workers
         assert [link.kind for link in links_for_case(store, "alpha")] == ["file", "picture", "camera", "place"]
+        flats = [items["phone/flat.jpg"].digests.perceptual["pdq"], beta["laptop/flat.jpg"].digests.perceptual["pdq"]]
+        assert hamming(flats[0].value, flats[1].value) <= PICTURE_DISTANCE  # alike, yet never linked (degenerate)
+        assert all(is_degenerate(pdq.value, pdq.quality) for pdq in flats)
     finally:
         store.close()
 

@@ -6,8 +6,9 @@ A link joins two item nodes (case, exhibit, item ref) and says its kind and its 
 * ``file``: the same SHA-256 (MD5 where an item has only that). Empty files and items marked
   known-good (NSRL) are left out: every computer holds them, they link nobody.
 * ``picture``: PDQ hashes within ``PICTURE_DISTANCE`` bits (the review's tight cluster distance, not
-  the 31 bits of a list match: a link accuses two people of holding one picture). Low-quality and
-  degenerate hashes never link (hashers/pdq.is_degenerate, as the matcher judges them); two items
+  the 31 bits of a list match: a link accuses two people of holding one picture). Hashes of unknown
+  or low quality (below 50) and degenerate ones never link (hashers/pdq.is_degenerate, the rule the
+  matcher applies in pipeline/match.py); two items
   already linked as the same file are not linked again as a picture.
 * ``camera``: the same make, model and body serial (trimmed, case-folded); placeholder serials
   (``0``, ``0000000000``, ``unknown``...) are ignored.
@@ -124,7 +125,8 @@ def _seen(case: str, record: ItemRecord) -> _Seen:
     pdq = record.digests.perceptual.get("pdq")
     value, quality = getattr(pdq, "value", None), getattr(pdq, "quality", None)
     camera = record.camera
-    return _Seen(node, file, value if value and not is_degenerate(value, quality) else None,
+    trusted = bool(value) and quality is not None and not is_degenerate(value, quality)  # as pipeline/match.py
+    return _Seen(node, file, value if trusted else None,
                  camera_key(camera.make, camera.model, camera.serial) if camera else None,
                  (camera.latitude, camera.longitude) if camera and camera.latitude is not None
                  and camera.longitude is not None else None)

@@ -1,7 +1,7 @@
 """Near pairs among a set of PDQ hashes: every two within ``radius`` bits, found with the same exact
-Hamming indexes as matching (registry.best_index). Shared by the review's near-duplicate clusters
-(review/clusters.py) and the links across cases (intel/links.py), which judge the same question:
-are these two pictures copies of one picture?
+Hamming indexes as matching (registry.best_index). Used by the links across cases (intel/links.py);
+the review's near-duplicate clusters (review/clusters.py) ask the same question (are these two
+pictures copies of one picture?) and can share it.
 """
 
 from __future__ import annotations

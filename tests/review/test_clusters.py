@@ -3,10 +3,14 @@ files are one cluster; flat pictures never cluster by PDQ; cluster ids are the s
 
 from __future__ import annotations
 
+import itertools
+import random
+
 from PIL import Image
 from reviewdata import image_record, pictures, png, seed
 
-from footprint.hashers.pdq import hamming
+from footprint.hashers.pdq import hamming, is_degenerate
+from footprint.matching.registry import index_names
 from footprint.review import clusters
 from footprint.review.clusters import CLUSTER_DISTANCE, build_clusters
 
@@ -59,3 +63,45 @@ def test_clusters_are_of_one_case_and_follow_new_items(store):
     exhibit = store.find_exhibit(other.case.id, "ex2")
     store.save_items(exhibit.id, pictures()[:1])
     assert len(clusters.case_clusters(store, other.case).members) == 1
+
+
+def _flip(value: str, bits: list[int]) -> str:
+    number = int(value, 16)
+    for bit in bits:
+        number ^= 1 << bit
+    return f"{number:064x}"
+
+
+def test_clusters_equal_an_all_pairs_reference_at_the_threshold():
+    """Random balanced hashes and copies 1 to 24 bits off (many right at the threshold), clustered through
+    the index, against every pair compared directly."""
+    rng = random.Random(5)
+    hashes: list[str] = []
+    while len(hashes) < 300:
+        value = f"{rng.getrandbits(256):064x}"
+        if not is_degenerate(value, 100):
+            hashes.append(value)
+    offsets = [1, 8, CLUSTER_DISTANCE - 1, CLUSTER_DISTANCE, CLUSTER_DISTANCE + 1, 24]
+    for i in range(200):
+        copy = _flip(hashes[i % 300], rng.sample(range(256), rng.choice(offsets)))
+        if not is_degenerate(copy, 100):  # degenerate hashes never cluster (tested above)
+            hashes.append(copy)
+    rows = [(i + 1, None, h, 100) for i, h in enumerate(hashes)]
+    parent = list(range(len(hashes) + 1))
+
+    def root(x):
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for a, b in itertools.combinations(range(1, len(hashes) + 1), 2):
+        if hamming(hashes[a - 1], hashes[b - 1]) <= CLUSTER_DISTANCE:
+            ra, rb = root(a), root(b)
+            parent[max(ra, rb)] = min(ra, rb)
+    groups = {}
+    for i in range(1, len(hashes) + 1):
+        groups.setdefault(root(i), []).append(i)
+    reference = {r: g for r, g in groups.items() if len(g) > 1}
+    assert reference and build_clusters(rows).members == reference
+    for name in index_names():  # every index of matching, whichever the size picks
+        assert build_clusters(rows, index=name).members == reference, name

@@ -11,8 +11,9 @@ Degenerate or low-quality PDQ hashes (flat, blank or nearly uniform pictures: qu
 from half the bits set, hashers/pdq.py) never cluster by PDQ: such pictures all hash alike.
 
 A cluster's id is its smallest item id, so ids are stable as long as the items are. Items alone in
-their group are in no cluster. The neighbour search uses the same exact Hamming indexes as matching
-(matching/registry.best_index).
+their group are in no cluster. The neighbour search is a self-join (every hash against all the others)
+through matching's best exact Hamming index for the size (matching/registry.best_index); faiss's
+exhaustive scan, the other choice, grows with the square of the items (bench/bench_review.py).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from footprint.hashers.pdq import is_degenerate
-from footprint.matching.registry import best_index
+from footprint.matching.registry import best_index, get_index
 from footprint.store import codec
 from footprint.store.base import CaseRecord, Store
 from footprint.store.reviewstore import review_store
@@ -69,8 +70,9 @@ class _UnionFind:
 
 
 def build_clusters(rows: Iterable[tuple[int, str | None, str | None, int | None]],
-                   distance: int = CLUSTER_DISTANCE) -> Clusters:
-    """Clusters from (item id, sha256, pdq hex, pdq quality) rows."""
+                   distance: int = CLUSTER_DISTANCE, index: str | None = None) -> Clusters:
+    """Clusters from (item id, sha256, pdq hex, pdq quality) rows. ``index``: a matching index by name
+    (every one is exact, so the clusters are the same); default the best for the size."""
     found = _UnionFind()
     by_sha: dict[str, int] = {}
     ids: list[int] = []
@@ -82,7 +84,7 @@ def build_clusters(rows: Iterable[tuple[int, str | None, str | None, int | None]
             ids.append(item_id)
             hexes.append(pdq)
     if ids:
-        _link_near(found, ids, hexes, distance)
+        _link_near(found, ids, hexes, distance, index)
     groups: dict[int, list[int]] = defaultdict(list)
     for item_id in list(found.parent):
         groups[found.find(item_id)].append(item_id)
@@ -90,11 +92,11 @@ def build_clusters(rows: Iterable[tuple[int, str | None, str | None, int | None]
     return Clusters(of={i: root for root, group in members.items() for i in group}, members=members)
 
 
-def _link_near(found: _UnionFind, ids: list[int], hexes: list[str], distance: int) -> None:
+def _link_near(found: _UnionFind, ids: list[int], hexes: list[str], distance: int, index: str | None) -> None:
     id_array, hashes = codec.pdq_arrays(ids, hexes)
-    index = best_index(len(ids))(hashes, id_array)
+    built = (get_index(index) if index else best_index(len(ids)))(hashes, id_array)
     for start in range(0, len(ids), SEARCH_CHUNK):
-        answers = index.search(np.ascontiguousarray(hashes[start:start + SEARCH_CHUNK]), distance)
+        answers = built.search(np.ascontiguousarray(hashes[start:start + SEARCH_CHUNK]), distance)
         for offset, neighbours in enumerate(answers):
             for other, _ in neighbours:
                 found.union(ids[start + offset], int(other))
@@ -110,13 +112,13 @@ def case_clusters(store: Store, case: CaseRecord, distance: int = CLUSTER_DISTAN
     """The case's clusters; kept in memory until the case's items change (a scan adds items, which
     changes their count and newest id; items are never edited)."""
     reviews = review_store(store)
-    rows = reviews.item_hashes(case.id)
     key = (reviews.engine.url.render_as_string(), case.id) if distance == CLUSTER_DISTANCE else None
-    stamp = (len(rows), rows[-1].id if rows else 0)
+    stamp = reviews.item_stamp(case.id)
     with _lock:
         cached = _cache.get(key) if key else None
     if cached and cached[0] == stamp:
         return cached[1]
+    rows = reviews.item_hashes(case.id)
     clusters = build_clusters(((r.id, r.sha256, r.pdq, r.pdq_quality) for r in rows), distance)
     if key:
         with _lock:

@@ -214,6 +214,15 @@ class ReviewStore:
         with self.tx() as conn:
             return conn.execute(select(cases.c.id).where(cases.c.id == case_id)).first() is not None
 
+    def item_stamp(self, case_id: int) -> tuple[int, int]:
+        """(number of items, newest item id) of the case: changes whenever a scan adds items (items are
+        never edited), so what was computed from the items can be kept until it does."""
+        query = (select(func.count(items.c.id), func.max(items.c.id)).select_from(items.join(exhibits))
+                 .where(exhibits.c.case_id == case_id))
+        with self.tx() as conn:
+            count, newest = conn.execute(query).one()
+        return int(count), int(newest or 0)
+
     def item_hashes(self, case_id: int) -> list[Row[Any]]:
         """(id, sha256, pdq, pdq_quality) of every item of the case, by id: what clustering reads."""
         query = (select(items.c.id, items.c.sha256, items.c.pdq, items.c.pdq_quality).join(exhibits)

@@ -13,12 +13,12 @@ import multiprocessing
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from footprint.errors import EvidenceError, NotFound
+from footprint.errors import EvidenceError, ItemError, NotFound
 from footprint.hashers.base import CryptoHasher, ImageHasher
 from footprint.hashers.registry import CRYPTO_HASHERS, IMAGE_HASHERS
 from footprint.model import Item, ItemWarning
@@ -226,11 +226,27 @@ def _pool(jobs: int) -> Iterator[Executor | None]:
     if jobs <= 1:
         yield None
         return
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("forkserver"))
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(_WORKER_MODULES))  # imported once, then every worker forks warm
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    for _ in range(jobs):  # start the workers now, while this process takes the evidence's fingerprint
+        pool.submit(_warm_up)
     try:
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+# What a picture worker runs: numpy, Pillow and pdqhash load once in the fork server, not in every worker.
+_WORKER_MODULES = ("footprint.hashers.compute", "footprint.hashers.registry")
+
+
+def _warm_up() -> None:
+    """First task of each worker: registers the decoders (HEIF) before the first picture arrives."""
+    from footprint.hashers.decode import decode_image
+
+    with suppress(ItemError):  # an empty picture is undecodable: only the set-up was wanted
+        decode_image(b"")
 
 
 def _in_memory(item: Item, data: bytes) -> Item:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageOps
 
+from footprint.hashers.decode import to_rgb
 from footprint.hashers.pdq import PdqHasher, hamming, is_degenerate
 from footprint.hashers.regions import region_hashes
 from footprint.matching.regions import match_regions
@@ -28,6 +29,8 @@ THREATEXCHANGE = Path(__file__).resolve().parents[2] / "shared" / "data" / "thre
 TE_PHOTOS = ("reg-test-input/dih/bridge-1-original.jpg", "reg-test-input/pen-and-coaster.png",
              "reg-test-input/labelme-subset", "misc-images/c.png", "misc-images/modes/original.jpg")
 NAMES: list[str] = []  # name of each original, set by originals()
+BLANKS: list[Image.Image] = []  # pictures set aside by originals() as blank: distractors instead
+BLANK_SPREAD = 2.0  # greyscale standard deviation (0-255, 64x64 thumbnail) below which a picture is blank
 
 
 def _files() -> list[Path]:
@@ -42,7 +45,7 @@ def originals() -> list[Image.Image]:
     pictures: list[tuple[str, Image.Image]] = []
     for path in _files():
         try:
-            image = _shrink(Image.open(path).convert("RGB"))
+            image = _shrink(to_rgb(Image.open(path)))  # alpha composited as a scan would
         except OSError:
             continue
         if min(image.size) >= MIN_PHOTO_SIDE:
@@ -62,7 +65,9 @@ def originals() -> list[Image.Image]:
 
 
 def _distinct(pictures: list[tuple[str, Image.Image]]) -> list[Image.Image]:
-    """Drop copies: wallpaper sets ship one picture at several sizes, in light/dark pairs and recoloured
+    """Set blank pictures aside (MATE's abstract PNGs are faint alpha textures: white once composited,
+    as a scan composites them; VNC's are one colour) and drop copies: wallpaper sets ship one picture
+    at several sizes, in light/dark pairs and recoloured
     (Ubuntu-Mate Cold/Warm/Radioactive are one render in three hues: same greyscale, same PDQ).
 
     Judged by greyscale structure, not by the matcher under test: de-duplicating with the matcher
@@ -71,13 +76,22 @@ def _distinct(pictures: list[tuple[str, Image.Image]]) -> list[Image.Image]:
     kept: list[Image.Image] = []
     shapes: list[np.ndarray] = []
     NAMES.clear()
+    BLANKS.clear()
     for name, picture in pictures:
+        if _spread(picture) < BLANK_SPREAD:
+            BLANKS.append(picture)
+            continue
         mine = _structure(picture)
         if all(float(mine @ other) < SAME_PICTURE for other in shapes):
             kept.append(picture)
             shapes.append(mine)
             NAMES.append(name)
     return kept
+
+
+def _spread(image: Image.Image) -> float:
+    grey = ImageOps.grayscale(image).resize((64, 64), Image.Resampling.BOX)
+    return float(np.asarray(grey, dtype=float).std())
 
 
 def _structure(image: Image.Image) -> np.ndarray:
@@ -148,7 +162,7 @@ TRANSFORMS = {
 
 
 def distractors(photos: list[Image.Image], rng: np.random.Generator) -> tuple[list[Image.Image], int]:
-    """Returns pictures and how many of them (first) are flat/gradient/single-colour."""
+    """Returns pictures and how many of them (first) are flat/gradient/single-colour/blank."""
     flat = []
     for _ in range(40):
         flat.append(Image.new("RGB", (400, 300), tuple(int(v) for v in rng.integers(0, 256, 3))))
@@ -163,7 +177,7 @@ def distractors(photos: list[Image.Image], rng: np.random.Generator) -> tuple[li
         w, h = photo.size
         x, y = int(rng.integers(0, w // 2)), int(rng.integers(0, h // 2))
         others.append(photo.crop((x, y, x + w // 2, y + h // 2)))  # a quarter: another picture
-    return flat + others, len(flat)
+    return flat + BLANKS + others, len(flat) + len(BLANKS)
 
 
 def signature(image: Image.Image) -> dict:
@@ -203,7 +217,8 @@ def main() -> None:
     photos = originals()
     known = [signature(p) for p in photos]
     others, flat_count = distractors(photos[len(photos) // 2:] + photos[: len(photos) // 2], rng)
-    print(f"{len(photos)} originals, {len(others)} distractors ({flat_count} flat/gradient)")
+    print(f"{len(photos)} originals, {len(others)} distractors ({flat_count} flat/gradient/blank, "
+          f"{len(BLANKS)} of them blank wallpapers)")
     hits: dict[str, Counter] = {}
     false = Counter()
     flat_originals = {i for i, k in enumerate(known) if is_degenerate(k["pdq"].value, k["pdq"].quality)}

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageOps
 
+from footprint.hashers.pdq import is_degenerate
 from footprint.hashers.regions import region_hashes
-from footprint.matching.regions import match_regions
+from footprint.matching.regions import LOW_QUALITY_DISTANCE, LOW_QUALITY_FLOOR, match_regions
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hashers"))
 from hasher_pictures import picture
@@ -93,3 +94,52 @@ def test_low_quality_copy_needs_a_non_degenerate_entry() -> None:
     if found is not None:
         assert found.distance <= 31
     assert match_regions(item, region_hashes(Image.new("RGB", (640, 480), (128, 128, 128)))) is None
+
+
+def _regions_with_full(regions: dict[str, tuple[str, int]], value: str, quality: int) -> dict[str, tuple[str, int]]:
+    """A signature whose full frame is replaced and whose other regions are made unusable, so that only
+    the full-frame paths can decide."""
+    return {name: ((value, quality) if name == "full" else ("0" * 64, 0)) for name in regions}
+
+
+def _flip(value: str, bits: int) -> str:
+    """``value`` with ``bits`` bits flipped, half of them ones and half zeros: the bit balance stays."""
+    number = int(value, 16)
+    ones = [i for i in range(256) if number >> i & 1][: bits // 2]
+    zeros = [i for i in range(256) if not number >> i & 1][: bits - bits // 2]
+    for i in ones + zeros:
+        number ^= 1 << i
+    return f"{number:064x}"
+
+
+def test_low_quality_item_matches_a_good_entry_only_when_very_close() -> None:
+    entry = region_hashes(picture(640, 480, seed=8))
+    good = entry["full"][0]
+    assert not is_degenerate(good, entry["full"][1])
+    close = _regions_with_full(entry, _flip(good, LOW_QUALITY_DISTANCE), 35)
+    far = _regions_with_full(entry, _flip(good, LOW_QUALITY_DISTANCE + 2), 35)
+    found = match_regions(close, entry)
+    assert found is not None and found.path == "low-quality" and found.distance == LOW_QUALITY_DISTANCE
+    assert match_regions(far, entry) is None  # still within PDQ's 31, but not for a low-quality item
+    too_poor = _regions_with_full(entry, good, LOW_QUALITY_FLOOR - 1)
+    assert match_regions(too_poor, entry) is None  # identical hash, quality under the floor
+
+
+def test_low_quality_item_never_matches_a_low_quality_entry() -> None:
+    entry = region_hashes(picture(640, 480, seed=9))
+    good = entry["full"][0]
+    weak_entry = _regions_with_full(entry, good, 40)
+    assert match_regions(_regions_with_full(entry, good, 40), weak_entry) is None
+
+
+@pytest.mark.parametrize("kind", ["flat", "gradient", "colour"])
+def test_degenerate_item_matches_nothing_not_even_its_own_copy(kind: str) -> None:
+    ramp = np.linspace(0, 255, 320)[None, :].repeat(240, 0)
+    image = {"flat": Image.new("RGB", (320, 240), (128, 128, 128)),
+             "gradient": Image.fromarray(np.stack([ramp, ramp * 0.5, 255 - ramp], -1).astype(np.uint8)),
+             "colour": Image.new("RGB", (320, 240), (0, 90, 255))}[kind]
+    regions = region_hashes(image)
+    assert all(is_degenerate(value, quality) for value, quality in regions.values())
+    assert match_regions(regions, regions) is None
+    small = region_hashes(ImageOps.contain(image, (160, 120)))
+    assert match_regions(small, regions) is None and match_regions(regions, small) is None

@@ -109,6 +109,8 @@ def region_hashes(image: Image.Image) -> dict[str, tuple[str, int]]:
     grey = pixels.astype(np.int16).sum(axis=2) // 3
     found: dict[str, tuple[str, int]] = {}
     for name, (x0, y0, x1, y1) in region_boxes(work.width, work.height, _usable_trim(trim_box(grey))).items():
+        if min(x1 - x0, y1 - y0) < MIN_SIDE:
+            continue  # a small picture's regions carry too little of it (see pdq.MIN_SIDE)
         bits, quality = pdqhash.compute(np.ascontiguousarray(pixels[y0:y1, x0:x1]))
         found[name] = (np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes().hex(), int(quality))
     return found
@@ -152,8 +154,8 @@ class RegionHasher(ImageHasher):
 
     def hash_image(self, image: Image.Image) -> PerceptualDigest | Skipped:
         width, height = image.size
-        if min(width, height) < 2 * MIN_SIDE:
-            return Skipped(f"image too small for {ALGORITHM} ({width}x{height}, needs {2 * MIN_SIDE}px)")
+        if min(width, height) < MIN_SIDE:
+            return Skipped(f"image too small for {ALGORITHM} ({width}x{height}, needs {MIN_SIDE}px a side)")
         try:
             regions = region_hashes(image)
         except (ItemError, ValueError, OSError) as exc:

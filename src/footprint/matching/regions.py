@@ -1,12 +1,14 @@
 """When two region signatures (footprint.hashers.regions) show the same picture, and how.
 
 Chosen by bench/bench_variants.py (figures in bench/README.md). A false match accuses someone, so every
-path needs agreement of several regions at a distance well inside PDQ's usual 31, and degenerate
-regions (flat, near-uniform: low quality or unbalanced bits) never count as evidence.
+path needs the item's picture or several of its regions close to the entry's, at distances kept well
+under the closest two different pictures ever came (measured below), and degenerate regions (flat,
+near-uniform: low quality or unbalanced bits) never count as evidence.
 
-Measured on 63 originals x 12 edits and 210 distractors: no region pair of two different pictures (both
-non-degenerate) came closer than 54 bits on any of the paths' comparisons, and no three same-name regions
-within 58; the thresholds below keep at least 14 bits of margin under those.
+Measured by bench/bench_variants.py (52 originals x 12 edits, 221 distractors): two different pictures
+(both regions non-degenerate) never came closer than 54 bits on a reframing pair, nor their third-closest
+same-name region pair than 58 bits, and those closest were GNOME's grid-l/grid-d, one design in light and
+dark; other pairs stayed above 72. Every threshold below keeps at least 14 bits under those.
 
 Paths, tried in order; the first that holds is the match:
 - "full": full frames within FULL_DISTANCE (plain PDQ), both non-degenerate.
@@ -26,6 +28,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from footprint.hashers.pdq import MIN_QUALITY, hamming, is_degenerate
 
 FULL_DISTANCE = 31
@@ -35,9 +39,12 @@ ENTRY_REFRAMINGS = ("full", "trim", "center", "inset2", "inset5", "inset7", "inn
 CORNER_DISTANCE = 20
 EDGE_PAIRS = (("tl", "tr"), ("bl", "br"), ("tl", "bl"), ("tr", "br"))
 AGREEING = ("full", "center", "inner", "tl", "tr", "bl", "br")
-AGREE_DISTANCE = 40
+AGREE_DISTANCE = 44
 MIN_AGREEING = 3
-LOW_QUALITY_DISTANCE = 16
+# Low-quality copies (blurred, or shrunk to 64-96 px at JPEG quality 5, PDQ quality 20-49) of the bench's
+# originals were 4-26 bits from their own original in 11 of 18 cases, and never nearer than 96 bits to
+# another picture's non-degenerate full frame: 20 catches most of that cluster, far inside PDQ's 31.
+LOW_QUALITY_DISTANCE = 20
 LOW_QUALITY_FLOOR = 20  # below this even the item's full frame carries too little picture
 
 Regions = dict[str, tuple[str, int]]
@@ -126,3 +133,51 @@ def _low_quality(item: Regions, entry: Regions) -> RegionMatch | None:
     if distance <= LOW_QUALITY_DISTANCE:
         return RegionMatch("low-quality", distance, {"full": distance})
     return None
+
+
+_TABLE = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1).sum(axis=1).astype(np.uint16)
+_PAIRS = tuple(dict.fromkeys(
+    [(a, b) for a in ("full", "trim") for b in ENTRY_REFRAMINGS] + [("center", "center")]
+    + [(n, n) for n in (*AGREEING, "tl", "tr", "bl", "br")]))
+_LOOSEST = max(FULL_DISTANCE, REFRAME_DISTANCE, CORNER_DISTANCE, AGREE_DISTANCE, LOW_QUALITY_DISTANCE)
+
+
+class RegionBank:
+    """The region signatures of one hash set, searched by brute force in numpy.
+
+    Every path needs at least one of its region pairs within the loosest threshold, so a vectorised
+    pass keeps only entries with such a pair, and match_regions (the one rule) judges those.
+    """
+
+    def __init__(self, signatures: dict[int, Regions]) -> None:
+        self.ids = np.array(sorted(signatures), dtype=np.int64)
+        self.signatures = signatures
+        self._rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        names = {b for _, b in _PAIRS}
+        for name in names:
+            present = np.array([name in signatures[i] for i in self.ids], dtype=bool)
+            rows = np.zeros((len(self.ids), 32), dtype=np.uint8)
+            for k, i in enumerate(self.ids):
+                if present[k]:
+                    rows[k] = np.frombuffer(bytes.fromhex(signatures[int(i)][name][0]), dtype=np.uint8)
+            self._rows[name] = (rows, present)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def search(self, item: Regions) -> list[tuple[int, RegionMatch]]:
+        """(entry id, how) for every entry the item matches, by entry id."""
+        near = np.zeros(len(self.ids), dtype=bool)
+        for a, b in _PAIRS:
+            if a not in item:
+                continue
+            rows, present = self._rows[b]
+            query = np.frombuffer(bytes.fromhex(item[a][0]), dtype=np.uint8)
+            distances = _TABLE[np.bitwise_xor(rows, query)].sum(axis=1)
+            near |= present & (distances <= _LOOSEST)
+        found = []
+        for entry_id in self.ids[near]:
+            match = match_regions(item, self.signatures[int(entry_id)])
+            if match is not None:
+                found.append((int(entry_id), match))
+        return found

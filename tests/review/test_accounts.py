@@ -60,7 +60,7 @@ def test_a_hash_with_old_parameters_is_replaced_on_login(store):
 def test_what_each_role_may_do():
     table = {role: {a for a in accounts.ACTIONS if accounts.allowed(role, a)} for role in accounts.ROLES}
     assert table["admin"] == set(accounts.ACTIONS)
-    assert table["investigator"] == {"view", "reveal", "decide", "export", "manage_members"}
+    assert table["investigator"] == {"view", "reveal", "decide", "export", "manage_members", "review_reports"}
     assert table["reviewer"] == {"view", "reveal", "decide"}
     assert table["auditor"] == {"view", "audit"}
 

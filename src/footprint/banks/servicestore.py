@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from footprint.errors import AlreadyExists, NotFound, UsageError
@@ -104,16 +104,30 @@ class ServiceStore:
         with transaction(self.engine) as conn:
             return [_report(r) for r in conn.execute(query.order_by(service_reports.c.id).limit(limit))]
 
+    def report_counts(self) -> dict[str, int]:
+        """How many reports are in each status (every status, zero included)."""
+        query = select(service_reports.c.status, func.count()).group_by(service_reports.c.status)
+        with transaction(self.engine) as conn:
+            found = {str(status): int(n) for status, n in conn.execute(query)}
+        return {status: found.get(status, 0) for status in REPORT_STATUSES}
+
     def set_report_status(self, report_id: int, status: str, notes: str | None = None) -> Report:
+        with transaction(self.engine, write=True) as conn:
+            return self.change_report_status(conn, report_id, status, notes)[1]
+
+    def change_report_status(self, conn: Connection, report_id: int, status: str,
+                             notes: str | None = None) -> tuple[Report, Report]:
+        """(before, after) of a status change made in the caller's write transaction, so that whoever
+        records the change (the review workspace's audit trail) commits with it."""
         values: dict[str, Any] = {"status": _status(status), "changed": codec.now()}
         if notes is not None:
             values["notes"] = notes
-        with transaction(self.engine, write=True) as conn:
-            query = update(service_reports).where(service_reports.c.id == report_id).values(values)
-            done = conn.execute(query).rowcount
-        if not done:
+        where = service_reports.c.id == report_id
+        row = conn.execute(select(service_reports).where(where)).first()
+        if row is None:
             raise NotFound(f"report {report_id} not found")
-        return self.get_report(report_id)
+        conn.execute(update(service_reports).where(where).values(values))
+        return _report(row), _report(conn.execute(select(service_reports).where(where)).one())
 
     # -- webhooks ---------------------------------------------------------------------------
 

@@ -21,10 +21,11 @@ from footprint.store.base import CaseRecord, Store
 from footprint.store.reviewstore import UserRow, review_store
 
 ROLES = ("admin", "investigator", "reviewer", "auditor")
-ACTIONS = ("view", "reveal", "decide", "export", "manage_members", "audit", "manage_users")
+ACTIONS = ("view", "reveal", "decide", "export", "manage_members", "audit", "manage_users", "review_reports")
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ACTIONS),
-    "investigator": frozenset({"view", "reveal", "decide", "export", "manage_members"}),
+    # review_reports: the detection service's match reports (review/reports.py), which hold uploader details
+    "investigator": frozenset({"view", "reveal", "decide", "export", "manage_members", "review_reports"}),
     "reviewer": frozenset({"view", "reveal", "decide"}),
     "auditor": frozenset({"view", "audit"}),  # read-only: sees pictures blurred, never reveals or decides
 }

@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from footprint import __version__
 from footprint.settings import Settings
-from footprint.web import api, errors, pages, pictures
+from footprint.web import api, errors, pages, pictures, reports
 from footprint.web.security import security_headers
 from footprint.web.workspace import Workspace
 
@@ -42,5 +42,6 @@ def create_app(settings: Settings, config: WebConfig | None = None) -> FastAPI:
     app.include_router(api.create_router(settings), prefix="/api/v1")
     app.include_router(pages.router, include_in_schema=False)
     app.include_router(pictures.router, include_in_schema=False)
+    app.include_router(reports.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

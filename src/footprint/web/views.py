@@ -146,3 +146,61 @@ def _exif(exif: Mapping[str, Any] | None) -> list[tuple[str, str]]:
     known = [(k, exif[k]) for k in EXIF_FIELDS if exif.get(k) not in (None, "")]
     others = [(k, v) for k, v in sorted(exif.items()) if k not in EXIF_FIELDS and v not in (None, "")]
     return [(k.replace("_", " ").capitalize(), str(v)) for k, v in known + others]
+
+
+# -- the detection service's reports -----------------------------------------------------------
+
+
+@dataclass
+class ReportRow:
+    id: int
+    incident: str
+    status: str
+    client: str
+    reference: str
+    matches: int
+    first_match: str
+
+
+def _when(moment: Any) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment is not None else ""
+
+
+def report_row(report: Any) -> ReportRow:
+    first = report.matches[0] if report.matches else {}
+    label = f"{first.get('bank', '')}: {first.get('category') or first.get('label') or first.get('kind', '')}"
+    return ReportRow(id=report.id, incident=_when(report.incident_time), status=report.status,
+                     client=report.key_name or "", reference=report.reference or "", matches=len(report.matches),
+                     first_match=label if first else "")
+
+
+@dataclass
+class ReportView:
+    id: int
+    status: str
+    notes: str
+    facts: list[tuple[str, str]]
+    uploader: list[tuple[str, str]]
+    hashes: list[tuple[str, str]]
+    matches: list[Mapping[str, Any]]
+
+
+def report_view(report: Any) -> ReportView:
+    """A report as the detail page shows it: the incident, the uploader as the platform gave it, the
+    file's hashes and every match with its bank, entry, kind and distance."""
+    facts = [("Incident time", _when(report.incident_time)), ("Received", _when(report.created)),
+             ("Last changed", _when(report.changed)), ("Client (API key)", report.key_name or ""),
+             ("Platform reference", report.reference or ""), ("Index version", str(report.index_version))]
+    file = dict(report.file)
+    hashes = [(str(k).upper(), _plain(v)) for k, v in sorted(dict(file.get("hashes") or {}).items())]
+    hashes += [(k.replace("_", " ").capitalize(), _plain(file[k])) for k in ("media_type", "size") if k in file]
+    given = sorted(dict(report.uploader or {}).items())
+    uploader = [(str(k).replace("_", " ").capitalize(), _plain(v)) for k, v in given if v not in (None, "", {})]
+    return ReportView(id=report.id, status=report.status, notes=report.notes, facts=facts, uploader=uploader,
+                      hashes=hashes, matches=[dict(m) for m in report.matches])
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}: {v}" for k, v in sorted(value.items()))
+    return "" if value is None else str(value)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from footprint.errors import NotFound
 from footprint.pipeline.thumbnails import picture_for
-from footprint.review import accounts, audit, clusters, decisions, sessions
+from footprint.review import accounts, audit, clusters, decisions, reports, sessions
 from footprint.review.accounts import User
 from footprint.review.queue import QueueFilters, review_queue
 from footprint.settings import Settings
@@ -133,6 +133,19 @@ class Workspace:
         shown = [{"seq": r.seq, "when": r.at.strftime("%Y-%m-%d %H:%M:%S"), "who": r.user or "", "action": r.action,
                   "item_id": r.item_id, "details": _details(r.details), "hash": r.hash} for r in rows[:limit]]
         return shown, len(rows) > limit
+
+    # -- the detection service's reports ----------------------------------------------------------
+
+    def reports(self, session: Session, status: str | None, after: int,
+                limit: int) -> tuple[list[views.ReportRow], dict[str, int]]:
+        found = reports.list_reports(self.store, session.user, status, after, limit)
+        return [views.report_row(r) for r in found], reports.counts(self.store, session.user)
+
+    def report(self, session: Session, report_id: int) -> views.ReportView:
+        return views.report_view(reports.open_report(self.store, session.user, report_id))
+
+    def set_report_status(self, session: Session, report_id: int, status: str, notes: str | None) -> str:
+        return reports.set_status(self.store, session.user, report_id, status, notes).status
 
     def verify(self, case: CaseRecord) -> dict[str, Any]:
         result = audit.verify(self.store, case.id)

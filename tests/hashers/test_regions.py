@@ -65,4 +65,6 @@ def test_malformed_text_is_rejected(text: str) -> None:
 
 
 def test_small_pictures_are_skipped() -> None:
-    assert isinstance(RegionHasher().hash_image(Image.new("RGB", (50, 200))), Skipped)
+    assert isinstance(RegionHasher().hash_image(Image.new("RGB", (30, 200))), Skipped)
+    small = RegionHasher().hash_image(picture(40, 60, seed=1))
+    assert isinstance(small, PerceptualDigest) and "tl" not in decode(small.value)

@@ -27,7 +27,7 @@ def point(name: str, value: str) -> EntryPoint:
 
 def test_builtins_have_unique_permanent_names() -> None:
     names = [h.name for h in CRYPTO_HASHERS] + [h.name for h in IMAGE_HASHERS]
-    assert names == ["md5", "sha1", "sha256", "pdq"]
+    assert names == ["md5", "sha1", "sha256", "pdq", "pdq-regions"]
     assert len(set(names)) == len(names)
     assert all_hashers(plugins=False).names == tuple(names)
 
@@ -42,7 +42,7 @@ def test_plugins_are_added_by_kind() -> None:
     found = all_hashers(points=[point("meangrey", "hasher_plugins:MeanGrey"),
                                 point("blake2b", "hasher_plugins:Blake2b")])
     assert [h.name for h in found.crypto] == ["md5", "sha1", "sha256", "blake2b"]
-    assert [h.name for h in found.image] == ["pdq", "meangrey"]
+    assert [h.name for h in found.image] == ["pdq", "pdq-regions", "meangrey"]
 
 
 def test_a_plugin_reusing_a_name_is_refused() -> None:

@@ -8,11 +8,13 @@ from pathlib import Path
 import typer
 
 from footprint.cli.context import app_context
+from footprint.cli.hashset_build import build
 from footprint.cli.output import print_json, print_rows, say
 from footprint.hashsets.signing import sidecar, trusted_folder_keys, trusted_keys
 from footprint.pipeline.importing import import_hashset
 
 app = typer.Typer(no_args_is_help=True, help="Import and manage known-image hash sets.")
+app.command("build")(build)
 
 
 @app.command("import")

@@ -16,11 +16,12 @@ from footprint.errors import AlreadyExists, FootprintError
 from footprint.hashers.base import CryptoHasher, ImageHasher
 from footprint.hashers.crypto import Md5, Sha1, Sha256
 from footprint.hashers.pdq import PdqHasher
+from footprint.hashers.regions import RegionHasher
 
 ENTRY_POINT_GROUP = "footprint.hashers"
 
 CRYPTO_HASHERS: tuple[CryptoHasher, ...] = (Md5(), Sha1(), Sha256())
-IMAGE_HASHERS: tuple[ImageHasher, ...] = (PdqHasher(),)
+IMAGE_HASHERS: tuple[ImageHasher, ...] = (PdqHasher(), RegionHasher())
 
 # Lower-case letters, digits, "_" and "-": safe as a column name, a CSV header and a URL part.
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")

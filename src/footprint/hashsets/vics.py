@@ -289,6 +289,7 @@ def _alternative_hashes(value: object, hashes: dict[str, str | None]) -> dict[st
     if not isinstance(value, list):
         raise RecordProblem("AlternativeHashes is not an array")
     extra: dict[str, str] = {}
+    regions: list[str] = []
     for item in value:
         if not isinstance(item, dict):
             raise RecordProblem("an AlternativeHashes item is not an object")
@@ -299,9 +300,42 @@ def _alternative_hashes(value: object, hashes: dict[str, str | None]) -> dict[st
         key = _hash_key(name)
         if key in HEX_LENGTHS:
             _merge_hash(hashes, key, clean_hex(hash_value, key))
+        elif key.startswith(_REGION_KEY):
+            quality = fields.get("Quality", fields.get("quality"))
+            regions.append(_region_part(key[len(_REGION_KEY):], hash_value, quality))
         elif hash_value not in (None, ""):
             extra.setdefault(key, str(hash_value).strip())
+    if regions:
+        extra[REGION_SIGNATURE] = ";".join(regions)
     return extra
+
+
+# footprint's region signature (hashers/regions.py, text "name:hex.quality;...") travels as one
+# AlternativeHashes item per region: HashName "footprint-pdq-region-<name>", HashValue the PDQ hex,
+# Quality its PDQ quality. A reader that does not know them keeps the full-frame PDQ and ignores them.
+REGION_SIGNATURE = "pdq-regions"
+REGION_HASH_NAME = "footprint-pdq-region-"
+_REGION_KEY = "footprintpdqregion"
+
+
+def _region_part(region: str, value: object, quality: object) -> str:
+    hex_value = clean_hex(value, "pdq")
+    if not region.isalnum() or hex_value is None:
+        raise RecordProblem(f"footprint region hash {region!r} has no PDQ value")
+    if isinstance(quality, bool) or not isinstance(quality, int | str) or not str(quality).isdigit() \
+            or int(quality) > 100:
+        raise RecordProblem(f"footprint region hash {region!r} has no Quality 0-100")
+    return f"{region}:{hex_value}.{int(quality)}"
+
+
+def _region_hashes(text: str) -> list[dict[str, object]]:
+    """The region signature's text form as AlternativeHashes items (the inverse of _region_part)."""
+    found: list[dict[str, object]] = []
+    for part in text.split(";"):
+        region, _, rest = part.partition(":")
+        value, _, quality = rest.partition(".")
+        found.append({"HashName": REGION_HASH_NAME + region, "HashValue": value, "Quality": int(quality)})
+    return found
 
 
 @lru_cache(maxsize=256)
@@ -405,8 +439,11 @@ def entry_to_media(entry: KnownEntry, fields: Mapping[str, object], numbers: Num
     _set_if(record, "SHA1", entry.sha1.upper() if entry.sha1 else None)
     _set_if(record, "Series", entry.series)
     _set_if(record, "VictimIdentified", entry.victim_identified)
-    alternatives = [("SHA256", entry.sha256), ("PDQ", entry.pdq), *entry.extra.items()]
-    hashes = [{"HashName": name, "HashValue": value} for name, value in alternatives if value]
+    others = {k: v for k, v in entry.extra.items() if k != REGION_SIGNATURE}
+    alternatives = [("SHA256", entry.sha256), ("PDQ", entry.pdq), *others.items()]
+    hashes: list[dict[str, object]] = [{"HashName": name, "HashValue": value} for name, value in alternatives if value]
+    if entry.extra.get(REGION_SIGNATURE):
+        hashes.extend(_region_hashes(entry.extra[REGION_SIGNATURE]))
     _set_if(record, "AlternativeHashes", hashes or None)
     return record
 

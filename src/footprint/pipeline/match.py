@@ -4,6 +4,10 @@ each set's distance threshold for PDQ (all eight rotations and flips of the item
 A false match accuses someone, so near matching refuses what cannot be trusted: item hashes below
 the PDQ quality gate, degenerate hashes of flat or near-uniform pictures (on either side), and empty
 files for exact matching (every empty file has the same hash).
+
+Entries that carry footprint's region signature (``extra["pdq-regions"]``, lists built by footprint)
+are then matched by the region rule (footprint.matching.regions) against items hashed with it: crops,
+bars, captions that move the full-frame PDQ too far. Such a match names the path and region distances.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from footprint.hashers import regions as region_signature
 from footprint.hashers.pdq import hex_to_bytes, is_degenerate
 from footprint.matching.base import HammingIndex
+from footprint.matching.regions import RegionBank
 from footprint.matching.registry import best_index
 from footprint.model import Digests, Match, MatchKind, PerceptualDigest
 from footprint.pipeline.knowngood import KnownGood
@@ -41,6 +47,7 @@ class Matcher:
         self._store = store
         self.hashsets = store.list_hashsets()
         self._banks = [bank for hs in self.hashsets if (bank := _load_bank(store, hs)) is not None]
+        self._regions = [(hs, bank) for hs in self.hashsets if (bank := _load_regions(store, hs)) is not None]
         self._videos = VideoMatcher(store, self.hashsets)
         self.known_good = KnownGood.for_store(store)  # marks items after they are saved (batch.py)
 
@@ -57,7 +64,26 @@ class Matcher:
         """Matches for each digest set, in the same order (``None`` gets no matches)."""
         exact = self._exact(digests)
         near = self._near(digests, exact)
-        return [exact[i] + near[i] + self._video(d) for i, d in enumerate(digests)]
+        found = [exact[i] + near[i] for i in range(len(digests))]
+        return [found[i] + self._region_matches(d, found[i]) + self._video(d) for i, d in enumerate(digests)]
+
+    def _region_matches(self, digests: Digests | None, already: list[Match]) -> list[Match]:
+        """Region-rule matches on entries not already matched exactly or by full-frame PDQ."""
+        signature = digests.perceptual.get(region_signature.ALGORITHM) if digests is not None else None
+        if not self._regions or not isinstance(signature, PerceptualDigest):
+            return []
+        item = region_signature.decode(signature.value)
+        found = []
+        for hashset, bank in self._regions:
+            for entry_id, how in bank.search(item):
+                if any(m.hashset == hashset.name and m.entry_id == entry_id for m in already):
+                    continue
+                entry = self._store.get_entries([entry_id])[entry_id].entry
+                found.append(Match(
+                    hashset=hashset.name, entry_id=entry_id, kind=MatchKind.NEAR, algorithm=region_signature.ALGORITHM,
+                    distance=how.distance, label=entry.label, category=entry.category,
+                    details={"signature": region_signature.ALGORITHM, **how.details(), "quality": signature.quality}))
+        return found
 
     def _video(self, digests: Digests | None) -> list[Match]:
         vpdq = digests.perceptual.get("vpdq") if digests is not None else None
@@ -145,6 +171,19 @@ def _load_bank(store: Store, hashset: HashSetRecord) -> _PdqBank | None:
     ids = np.concatenate(ids_parts).astype(np.int64)
     hashes = np.ascontiguousarray(np.concatenate(hash_parts), dtype=np.uint8)
     return _PdqBank(hashset, best_index(len(ids))(hashes, ids), excluded)
+
+
+def _load_regions(store: Store, hashset: HashSetRecord) -> RegionBank | None:
+    """The set's entries that carry a region signature; malformed ones are left out."""
+    signatures = {}
+    for hit in store.iter_entries(hashset.id):
+        text = hit.entry.extra.get(region_signature.ALGORITHM)
+        if text:
+            try:
+                signatures[hit.entry_id] = region_signature.decode(text)
+            except ValueError:
+                continue
+    return RegionBank(signatures) if signatures else None
 
 
 def _hex(row: np.ndarray) -> str:

@@ -1,0 +1,97 @@
+"""footprint hashset build: a list built from a folder of benign pictures, shared as VICS, imported by
+another installation, finds a captioned and a cropped copy by the region signature; flat and unrelated
+pictures match nothing; a list with only a full-frame PDQ still works."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hashers"))
+from hasher_pictures import picture
+
+from footprint.matching.regions import AGREE_DISTANCE
+
+
+def _caption(image: Image.Image) -> Image.Image:
+    out = image.copy()
+    ImageDraw.Draw(out).rectangle((0, 0, out.width, int(out.height * 0.3)), fill="white")  # PDQ 44 bits off
+    return out
+
+
+def _known_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "known"
+    (folder / "sub").mkdir(parents=True)
+    picture(800, 600, seed=21).save(folder / "a.png")
+    picture(900, 500, seed=22).save(folder / "sub" / "b.png")
+    Image.new("RGB", (640, 480), (120, 120, 120)).save(folder / "flat.png")
+    (folder / "notes.txt").write_text("not a picture")
+    return folder
+
+
+def _evidence(tmp_path: Path) -> Path:
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    _caption(picture(800, 600, seed=21)).save(evidence / "captioned.png")
+    picture(900, 500, seed=22).crop((200, 0, 700, 500)).save(evidence / "square.png")  # 16:9 to 1:1
+    picture(800, 600, seed=40).save(evidence / "unrelated.png")
+    ramp = np.linspace(0, 255, 640)[None, :].repeat(480, 0)
+    Image.fromarray(np.stack([ramp] * 3, -1).astype(np.uint8)).save(evidence / "gradient.png")
+    Image.new("RGB", (640, 480), (118, 121, 119)).save(evidence / "flat.png")  # not the same file
+    return evidence
+
+
+def test_build_share_import_and_match_edited_copies(cli, tmp_path, monkeypatch):
+    shared = tmp_path / "shared.json"
+    built = cli("hashset", "build", str(_known_folder(tmp_path)), "--name", "mine", "--category", "a",
+                "--vics", str(shared))
+    assert built.code == 0, built.stderr
+    assert "4 files, 3 with a picture signature" in built.stderr
+    records = {r["MediaID"]: r for r in json.loads(shared.read_text())["value"]}
+    assert set(records) == {"a.png", "sub/b.png", "flat.png", "notes.txt"}
+    names = {h["HashName"] for h in records["a.png"]["AlternativeHashes"]}
+    assert {"PDQ", "footprint-pdq-region-full", "footprint-pdq-region-center", "footprint-pdq-region-tl"} <= names
+    assert "PDQ" not in {h["HashName"] for h in records["flat.png"]["AlternativeHashes"]}  # degenerate: no PDQ
+    assert records["a.png"]["Category"] == 1  # UK A as VICS uk-numeric
+
+    monkeypatch.setenv("FOOTPRINT_HOME", str(tmp_path / "elsewhere"))  # another installation
+    assert cli("hashset", "import", str(shared), "--name", "theirs").code == 0
+    assert cli("case", "create", "c").code == 0
+    scanned = cli("scan", str(_evidence(tmp_path)), "--case", "c")
+    assert scanned.code == 0, scanned.stderr
+    items = {Path(i["ref"]).name: i for i in cli("export", "c", "--format", "jsonl").jsonl()}
+    for name in ("captioned.png", "square.png"):
+        (match,) = items[name]["matches"]
+        assert match["hashset"] == "theirs" and match["algorithm"] == "pdq-regions", match
+        assert match["details"]["path"] in {"reframed", "corners", "regions"}
+        assert match["details"]["regions"] and match["distance"] <= AGREE_DISTANCE
+        assert match["label"] == ("a.png" if name == "captioned.png" else "sub/b.png")
+    for name in ("unrelated.png", "gradient.png", "flat.png"):
+        assert items[name]["matches"] == [], name
+
+
+def test_list_with_only_full_pdq_still_matches(cli, tmp_path):
+    image = picture(800, 600, seed=23)
+    known = tmp_path / "known"
+    known.mkdir()
+    image.save(known / "k.png")
+    assert cli("hashset", "build", str(known), "--name", "mine", "--vics", str(tmp_path / "l.json")).code == 0
+    document = json.loads((tmp_path / "l.json").read_text())
+    for record in document["value"]:
+        record["AlternativeHashes"] = [h for h in record["AlternativeHashes"] if h["HashName"] == "PDQ"]
+        record.pop("SHA1"), record.pop("MD5")
+    (tmp_path / "plain.json").write_text(json.dumps(document))
+    assert cli("hashset", "import", str(tmp_path / "plain.json"), "--name", "plain").code == 0
+    assert cli("hashset", "remove", "mine").code == 0
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    image.resize((400, 300)).save(evidence / "small.jpg", quality=80)
+    assert cli("case", "create", "c").code == 0
+    assert cli("scan", str(evidence), "--case", "c").code == 0
+    (item,) = cli("export", "c", "--format", "jsonl").jsonl()
+    (match,) = item["matches"]
+    assert match["algorithm"] == "pdq" and match["hashset"] == "plain"

@@ -178,6 +178,7 @@ class Scanner:
         record = PendingRecord.from_analysis(item, analysis)
         self.observer.item_done(record.ref, analysis.digests.size if analysis.digests else 0)
         inner = self._open_inner(item, analysis, record)
+        analysis.data = None  # read by now: a batch of pending pictures need not hold their bytes
         if inner is None:
             batch.add(record)
             return

@@ -1,13 +1,15 @@
 """Share a case back: its matched items as a VICS 2.0 hash set that another footprint, or any VICS
-reader, imports. One Media record per distinct file (by SHA-256), with its MD5, SHA-1, SHA-256 and,
-when trustworthy, its PDQ; the category is the most serious one the item matched. Item addresses are
-never written: a shared list must not carry a suspect's paths."""
+reader, imports. One Media record per distinct file (by SHA-256), with its MD5, SHA-1, SHA-256, when
+trustworthy its PDQ, and footprint's region signature when it was hashed; the category is the most
+serious one the item matched. Item addresses are never written: a shared list must not carry a
+suspect's paths."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TextIO
 
+from footprint.hashers.regions import ALGORITHM as REGIONS
 from footprint.hashsets.vics import write_vics
 from footprint.model import CategoryScheme, KnownEntry, Match, PerceptualDigest
 from footprint.reports.summary import most_serious
@@ -34,9 +36,11 @@ def vics_entries(records: Iterable[ItemRecord], profile: str,
         usable_pdq = pdq.value if isinstance(pdq, PerceptualDigest) and pdq.quality >= 50 else None
         label = next((m.label for m in record.matches if m.label), None)
         series, identified = _series(store, record.matches) if store is not None else (None, None)
+        regions = digests.perceptual.get(REGIONS)  # footprint's region signature, as AlternativeHashes
+        extra = {REGIONS: regions.value} if isinstance(regions, PerceptualDigest) else {}
         yield KnownEntry(md5=digests.crypto.get("md5"), sha1=digests.crypto.get("sha1"),
                          sha256=digests.crypto["sha256"], pdq=usable_pdq, category=category, label=label,
-                         series=series, victim_identified=identified), {}
+                         series=series, victim_identified=identified, extra=extra), {}
 
 
 def _series(store: Store, matches: Sequence[Match]) -> tuple[str | None, bool | None]:

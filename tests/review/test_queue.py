@@ -91,9 +91,19 @@ def test_pages_and_bad_requests(store):
 
 def test_entries_carry_the_complete_item_and_the_group_it_would_have_read_whole(store):
     found = _case(store)
+    base = pictures()[0]
+    matched = Match("known", 2, MatchKind.EXACT, "sha256", 0, "k2", None)
+    typed = {kind: replace(base.digests, media_type=kind) for kind in ("video/mp4", "text/plain", "imagex/y")}
+    extra = [replace(base, ref="ex/clip.mp4", digests=typed["video/mp4"]),
+             replace(base, ref="ex/list.txt", digests=typed["text/plain"], matches=[matched]),
+             replace(base, ref="ex/unread", digests=None, status="error"),
+             replace(base, ref="ex/imagery.bin", digests=typed["imagex/y"])]
+    store.save_items(store.find_exhibit(found.case.id, "ex").id, extra)
     whole = {r.id: r for r in store.iter_items(found.case.id)}
     entries, _ = review_queue(store, found.case, QueueFilters(show="all"))
     assert [e.record for e in entries] == [r for r in whole.values() if group_of(r) is not None]
     assert all(e.group == group_of(whole[e.record.id]) for e in entries)
     by_ref = {e.record.ref: e.record for e in entries}
     assert by_ref["ex/b.jpg"].matches[0].hashset == "known" and by_ref["ex/white.png"].known_good[0].list_name == "nsrl"
+    assert {"ex/clip.mp4", "ex/list.txt"} <= set(by_ref) and not {"ex/unread", "ex/imagery.bin"} & set(by_ref)
+    assert review_queue(store, found.case, QueueFilters(cluster=999_999)) == ([], 0)

@@ -89,6 +89,11 @@ def current(store: Store, item_id: int) -> Decision | None:
     return found[-1] if found else None
 
 
+def current_of(store: Store, item_ids: Sequence[int]) -> dict[int, Decision]:
+    """item id → current decision, for those of the items that have one (a page of the queue)."""
+    return {item_id: _decision(row) for item_id, row in review_store(store).current_of(item_ids).items()}
+
+
 def current_all(store: Store, case: CaseRecord) -> dict[int, Decision]:
     """item id → current decision, for every decided item of the case."""
     return {item_id: _decision(row) for item_id, row in review_store(store).current_decisions(case.id).items()}

@@ -14,19 +14,18 @@ order), ``category`` (the current decision's category, or ``none`` for undecided
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from footprint.errors import UsageError
 from footprint.intel.newmaterial import is_new_material
 from footprint.review.clusters import case_clusters
-from footprint.review.decisions import Decision, current_all
+from footprint.review.decisions import Decision, current_of
 from footprint.sources.detect import is_image, is_video
 from footprint.store.base import CaseRecord, ItemRecord, Store
-from footprint.store.reviewstore import QueueRow, review_store
+from footprint.store.reviewstore import QUEUE_GROUPS, QueueQuery, review_store
 
 SHOWS = ("new-first", "new", "unmatched", "matched", "all")
 STATES = ("", "allocated", "deleted", "carved")
-GROUPS = ("new", "matched", "other")  # queue order
+GROUPS = QUEUE_GROUPS  # queue order: new, matched, other
 MAX_PAGE = 1000
 
 
@@ -68,56 +67,27 @@ def group_of(record: ItemRecord) -> str | None:
     return "other" if is_image(media) or is_video(media) else None
 
 
-@lru_cache(maxsize=512)
-def _is_media(media_type: str | None) -> bool:
-    """A picture or a video (a case holds a handful of distinct types, asked once per item)."""
-    return is_image(media_type) or is_video(media_type)
-
-
-def _group(row: QueueRow) -> str | None:
-    """``group_of`` from the light row: matched; a picture or video with no known-good mark is new."""
-    if row.matched:
-        return "matched"
-    if not _is_media(row.media_type):
-        return None
-    return "other" if row.known_good else "new"
+def _query(filters: QueueFilters, cluster_items: list[int] | None) -> QueueQuery:
+    groups, first = {"new-first": ((), True), "new": (("new",), True), "matched": (("matched",), True),
+                     "unmatched": (("new", "other"), True), "all": ((), False)}[filters.show]
+    return QueueQuery(groups=groups, groups_first=first, category=filters.category, exhibit=filters.exhibit,
+                      state=filters.state, item_ids=None if cluster_items is None else tuple(cluster_items))
 
 
 def review_queue(store: Store, case: CaseRecord, filters: QueueFilters | None = None, offset: int = 0,
                  limit: int = 60) -> tuple[list[QueueEntry], int]:
-    """One page of the case's queue, and how many entries the filters leave in all. The order and the
-    filters work on a light row per item; only the page's items are read whole."""
+    """One page of the case's queue, and how many entries the filters leave in all. The database
+    groups, filters, orders and pages (store/reviewstore.queue_page); only the page's items are read."""
     filters = filters or QueueFilters()
     filters.check()
     if offset < 0 or not 0 < limit <= MAX_PAGE:
         raise UsageError(f"a page is 1 to {MAX_PAGE} entries from offset 0 or more")
     reviews = review_store(store)
-    decided = current_all(store, case)
     clusters = case_clusters(store, case)
-    picked: list[tuple[QueueRow, str]] = []
-    for row in reviews.queue_rows(case.id):
-        group = _group(row)
-        if group is not None and _keep(row, group, decided.get(row.id), clusters.of.get(row.id), filters):
-            picked.append((row, group))
-    if filters.show in ("new-first", "unmatched"):
-        picked.sort(key=lambda pair: GROUPS.index(pair[1]))  # stable: store order within a group
-    chosen = picked[offset:offset + limit]
-    records = reviews.records(case.id, [row.id for row, _ in chosen])
-    page = [QueueEntry(records[row.id], group, decided.get(row.id), *clusters.cluster_of(row.id))
-            for row, group in chosen]
-    return page, len(picked)
-
-
-def _keep(row: QueueRow, group: str, decision: Decision | None, cluster: int | None, filters: QueueFilters) -> bool:
-    show = filters.show
-    if (show == "new" and group != "new") or (show == "matched" and group != "matched"):
-        return False
-    if show == "unmatched" and group == "matched":
-        return False
-    if filters.category and (decision.category if decision else "none") != filters.category:
-        return False
-    if filters.exhibit and row.exhibit != filters.exhibit:
-        return False
-    if filters.state and row.state != filters.state:
-        return False
-    return filters.cluster is None or cluster == filters.cluster
+    members = None if filters.cluster is None else clusters.items(filters.cluster)
+    chosen, total = reviews.queue_page(case.id, _query(filters, members), offset, limit)
+    ids = [item_id for item_id, _ in chosen]
+    records, decided = reviews.records(case.id, ids), current_of(store, ids)
+    page = [QueueEntry(records[item_id], group, decided.get(item_id), *clusters.cluster_of(item_id))
+            for item_id, group in chosen]
+    return page, total

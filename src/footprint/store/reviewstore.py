@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, exists, func, select, update
+from sqlalchemy import Connection, Engine, Row, case, exists, func, literal, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -45,17 +45,42 @@ class UserRow:
     blur: int | None = None
 
 
-@dataclass(frozen=True)
-class QueueRow:
-    """What the review queue needs to place and filter an item, without reading the whole item."""
+QUEUE_GROUPS = ("new", "matched", "other")  # the review queue's order
 
-    id: int
-    exhibit: str
-    ref: str
-    state: str
-    media_type: str | None
-    matched: bool
-    known_good: bool
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """Which items of a case's review queue (footprint.review.queue turns its filters into this)."""
+
+    groups: tuple[str, ...] = ()  # only these groups (none: all)
+    groups_first: bool = True  # order by group (QUEUE_GROUPS) before the store's order
+    category: str = ""  # the current decision's category; "none": undecided
+    exhibit: str = ""
+    state: str = ""
+    item_ids: tuple[int, ...] | None = None  # only these items (a near-duplicate cluster)
+
+
+_MEDIA = func.substr(items.c.media_type, 1, 6).in_(("image/", "video/"))
+_QUEUE_GROUP = case(
+    (exists().where(matches.c.item_id == items.c.id), literal("matched")),
+    (_MEDIA & exists().where(knowngood_marks.c.item_id == items.c.id), literal("other")),
+    (_MEDIA, literal("new")),
+    else_=null())
+
+
+def _queue_filters(query: QueueQuery) -> list[Any]:
+    where: list[Any] = []
+    if query.exhibit:
+        where.append(exhibits.c.name == query.exhibit)
+    if query.state:
+        where.append(items.c.state == query.state)
+    if query.item_ids is not None:
+        where.append(items.c.id.in_(query.item_ids))
+    if query.category:
+        newest = (select(review_decisions.c.category).where(review_decisions.c.item_id == items.c.id)
+                  .order_by(review_decisions.c.id.desc()).limit(1).scalar_subquery())
+        where.append(newest.is_(None) if query.category == "none" else newest == query.category)
+    return where
 
 
 @dataclass(frozen=True)
@@ -230,18 +255,22 @@ class ReviewStore:
         with self.tx() as conn:
             return list(conn.execute(query))
 
-    def queue_rows(self, case_id: int) -> list[QueueRow]:
-        """Every item of the case in the store's order (exhibit name, then ref), with whether it has a
-        match and a known-good mark: one read, however many items (the queue pages over these)."""
-        matched = exists().where(matches.c.item_id == items.c.id)
-        good = exists().where(knowngood_marks.c.item_id == items.c.id)
-        query = (select(items.c.id, exhibits.c.name, items.c.ref, items.c.state, items.c.media_type,
-                        matched.label("matched"), good.label("known_good"))
-                 .select_from(items.join(exhibits)).where(exhibits.c.case_id == case_id)
-                 .order_by(exhibits.c.name, items.c.ref))
+    def queue_page(self, case_id: int, query: QueueQuery, offset: int, limit: int) -> tuple[list[tuple[int, str]], int]:
+        """(item id, group) of one page of the case's review queue, and how many items the query leaves
+        in all. Grouping, filters, order and paging are one SQL query: a page costs the same however
+        large the case. The groups: ``matched`` (any match), else a picture or video is ``other`` with
+        a known-good mark and ``new`` without; anything else is not in the queue."""
+        listed = select(items.c.id, exhibits.c.name.label("exhibit"), items.c.ref,
+                        _QUEUE_GROUP.label("grp")).select_from(items.join(exhibits))
+        listed = listed.where(exhibits.c.case_id == case_id, *_queue_filters(query))
+        inner = listed.subquery()
+        where = [inner.c.grp.is_not(None)] + ([inner.c.grp.in_(query.groups)] if query.groups else [])
+        order = [case(*((inner.c.grp == g, n) for n, g in enumerate(QUEUE_GROUPS)))] if query.groups_first else []
+        page = (select(inner.c.id, inner.c.grp).where(*where)
+                .order_by(*order, inner.c.exhibit, inner.c.ref).offset(offset).limit(limit))
+        total = select(func.count()).select_from(inner).where(*where)
         with self.tx() as conn:
-            return [QueueRow(r.id, r.name, r.ref, r.state, r.media_type, bool(r.matched), bool(r.known_good))
-                    for r in conn.execute(query)]
+            return [(int(r.id), str(r.grp)) for r in conn.execute(page)], int(conn.execute(total).scalar_one())
 
     def records(self, case_id: int, item_ids: Sequence[int]) -> dict[int, ItemRecord]:
         """The complete items (matches, warnings, marks, camera) of a page of the queue, in one read;
@@ -277,6 +306,17 @@ class ReviewStore:
         query = select(review_decisions).where(review_decisions.c.id.in_(newest.scalar_subquery()))
         with self.tx() as conn:
             return {r.item_id: _decision(r) for r in conn.execute(query)}
+
+    def current_of(self, item_ids: Sequence[int]) -> dict[int, DecisionRow]:
+        """item id → its newest decision, for those of ``item_ids`` that have one (a page of the queue)."""
+        found: dict[int, DecisionRow] = {}
+        with self.tx() as conn:
+            for chunk in codec.batched(sorted(set(item_ids)), IN_LIMIT):
+                newest = (select(func.max(review_decisions.c.id)).where(review_decisions.c.item_id.in_(chunk))
+                          .group_by(review_decisions.c.item_id))
+                query = select(review_decisions).where(review_decisions.c.id.in_(newest.scalar_subquery()))
+                found.update((r.item_id, _decision(r)) for r in conn.execute(query))
+        return found
 
     def case_decisions(self, case_id: int) -> list[DecisionRow]:
         """Every decision on the case's items, oldest first (what the audit check compares)."""

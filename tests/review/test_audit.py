@@ -124,3 +124,14 @@ def test_two_appenders_at_once_never_fork_the_chain(seeded):
     with store.engine.connect() as conn:
         users = conn.execute(select(audit_log.c.user_name).where(audit_log.c.chain == f"case:{case_id}")).scalars()
         assert sorted(users) == ["rita"] * 25 + ["sam"] * 25
+
+
+def test_entries_page_both_ways(seeded):
+    store, case_id = seeded.store, seeded.case.id
+    _fill(store, case_id, 7)
+    assert [e.seq for e in audit.entries(store, case_id, 0, 3)] == [7, 6, 5]
+    assert [e.seq for e in audit.entries(store, case_id, 3, 3)] == [4, 3, 2]
+    assert [e.seq for e in audit.entries(store, case_id, 2, 3, newest_first=False)] == [3, 4, 5]
+    assert [e.seq for e in audit.entries(store, case_id, 6, 3, newest_first=False)] == [7]
+    with pytest.raises(UsageError):
+        audit.entries(store, case_id, -1, 3)

@@ -13,6 +13,7 @@ from sqlalchemy import delete, insert, select, update
 from footprint.errors import AccessDenied, AuditError, NotFound, UsageError
 from footprint.model import CategoryScheme
 from footprint.review import accounts, audit, decisions
+from footprint.store import open_store
 from footprint.store.schema_review import review_decisions
 
 
@@ -160,3 +161,37 @@ def test_decisions_of_another_case_do_not_count(seeded, reviewer):
     _decided(seeded, reviewer)
     decisions.decide(seeded.store, boss, other.case, list(other.ids.values()), "uk:A")
     assert audit.verify(seeded.store, seeded.case.id).ok and audit.verify(seeded.store, other.case.id).ok
+
+
+def test_two_stores_on_one_database_deciding_at_once_lose_nothing(seeded, reviewer, sql_url):
+    """As two web workers would: each reviewer through a store (engine, connection pool) of their own."""
+    accounts.add_user(seeded.store, "sam", PASSWORD, "reviewer")
+    accounts.grant(seeded.store, "sam", "op")
+    ids = sorted(seeded.ids.values())
+    stores = [open_store(sql_url), open_store(sql_url)]
+    start, failures = threading.Barrier(2), []
+
+    def work(store, name, category):
+        try:
+            user, case = accounts.get_user(store, name), store.get_case("op")
+            start.wait()
+            for _ in range(10):
+                decisions.decide(store, user, case, ids, category)
+                audit.append(store, "view", user=name, case_id=case.id, item_id=ids[0])
+        except Exception as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(s, n, c)) for s, n, c in zip(stores, ("rita", "sam"),
+                                                                                  ("uk:A", "uk:C"), strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for store in stores:
+        store.close()
+    assert failures == []
+    assert all(sorted(d.decided_by for d in decisions.history(seeded.store, i)) == ["rita"] * 10 + ["sam"] * 10
+               for i in ids)
+    result = audit.verify(seeded.store, seeded.case.id)
+    actions = [e.action for e in audit.iter_entries(seeded.store, seeded.case.id)]
+    assert result.ok and actions.count("decide") == 20 and actions.count("view") == 20

@@ -128,9 +128,11 @@ def entries(store: Store, case_id: int | None, offset: int = 0, limit: int = 200
     """A page of the chain's entries, newest first by default (as the audit page shows them)."""
     reviews = review_store(store)
     chain = chain_name(case_id)
+    if offset < 0 or limit < 1:
+        raise UsageError("a page of the audit trail is 1 entry or more from offset 0 or more")
     if newest_first:
         return reviews.audit_rows(chain, offset, limit, newest_first=True)
-    return list(reviews.iter_audit(chain))[offset:offset + limit]
+    return reviews.audit_rows(chain, offset, limit)  # seq is 1, 2, 3 ...: the offset is a seq
 
 
 def iter_entries(store: Store, case_id: int | None) -> Iterator[AuditRow]:

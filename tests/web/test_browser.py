@@ -61,14 +61,20 @@ def test_reveal_one_item_is_in_the_audit_trail_the_auditor_sees(page, reviewing)
     tiles = page.locator(".tile.matched")  # matched items are decodable pictures
     first, second = tiles.nth(0), tiles.nth(1)
     first_id, second_id = first.get_attribute("data-item"), second.get_attribute("data-item")
+    thumbnail = f"/cases/{reviewing.case_id}/items/{{}}/thumbnail"
+    assert page.request.get(thumbnail.format(first_id)).headers["x-footprint-picture"] == "blurred"
     first.focus()
     page.keyboard.press("r")
     page.wait_for_selector(".tile.revealed")
     assert computed_filter(page, ".tile.revealed img") == "none"
+    assert page.request.get(thumbnail.format(first_id)).headers["x-footprint-picture"] == "plain"
     second.focus()
     page.keyboard.press("r")
     expect(page.locator(".tile.revealed")).to_have_attribute("data-item", second_id)
     expect(page.locator(".tile.revealed")).to_have_count(1)  # one at a time
+    sent = {i: page.request.get(thumbnail.format(i)).headers["x-footprint-picture"] for i in (first_id, second_id)}
+    assert sent == {first_id: "blurred", second_id: "plain"}  # the server withdrew the first reveal too
+    expect(second.locator("img")).to_have_attribute("src", re.compile(r"/thumbnail\?t=\d+$"))  # fetched again
     assert page.request.get(f"/cases/{reviewing.case_id}/audit").status == 403  # a reviewer's role has no audit
     page.context.clear_cookies()
     log_in(page, "audrey")  # the case's auditor

@@ -118,7 +118,8 @@ def test_pictures_of_my_case_are_not_cached(client, reviewing, home):
         response = client.get(f"/cases/{reviewing.case_id}/items/{item}/{kind}")
         assert response.status_code == 200 and response.headers["content-type"] == "image/jpeg"
         assert response.headers["cache-control"] == "no-store" and response.content[:2] == b"\xff\xd8"
-    assert len(list((home / "thumbnails").glob("*.jpg"))) == 2
+    made = {p.name[64:] for p in (home / "thumbnails").glob("*.jpg")}  # after the SHA-256: plain and blurred
+    assert made == {".jpg", "-blur12.jpg", "-large.jpg", "-large-blur12.jpg"}
 
 
 def test_item_page_shows_provenance_hashes_matches_and_history(client, reviewing):

@@ -2,8 +2,12 @@
 
 The cache sits under FOOTPRINT_HOME/thumbnails/<sha256>.jpg (``-large`` for the item page), keyed by
 content so that copies share one file. A video is shown as the storyboard the scan kept
-(FOOTPRINT_HOME/storyboards/<sha256>.jpg), never played. Blurring is the viewer's job: the cached
-file is the plain reduced picture, served only to members of the item's case.
+(FOOTPRINT_HOME/storyboards/<sha256>.jpg), never played.
+
+What the browser gets by default is the blurred greyscale version (``blur=`` a strength): made from
+the plain reduced picture with a Gaussian blur and cached beside it per strength bucket
+(<sha256>[-large]-blur<bucket>.jpg, single-channel JPEG). The plain file is only sent for an item the
+reviewer revealed (review/reveals.py decides); the browser blurs again with CSS on top.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from footprint.errors import ItemError
 from footprint.hashers.decode import decode_image
@@ -23,13 +27,44 @@ from footprint.sources.detect import is_image, is_video
 from footprint.store.base import ExhibitRecord, ItemRecord
 
 SIZES = {"small": 320, "large": 1024}
+BLUR_STEP = 4  # blur strengths (CSS pixels, 4-40) are cached in buckets of this many
+BLUR_RANGE = (4, 40)
 
 
-def picture_for(settings: Settings, exhibit: ExhibitRecord, record: ItemRecord, size: str = "small") -> Path | None:
-    """The cached review picture of ``record`` at ``size``, made if needed; None when the item has
-    nothing to show (not a picture or video, unreadable, undecodable, a video without storyboard).
+def blur_bucket(strength: int) -> int:
+    """The cached strength that stands for ``strength``: rounded up to a step, within the range (never
+    weaker than asked)."""
+    low, high = BLUR_RANGE
+    step = -(-max(low, min(high, int(strength))) // BLUR_STEP) * BLUR_STEP
+    return min(high, step)
+
+
+def blur_radius(bucket: int, size: str) -> float:
+    """Gaussian radius in picture pixels for a bucket: half the CSS strength at the grid's 320 pixels,
+    scaled with the picture, so that a large picture is blurred as much as its thumbnail."""
+    return bucket * SIZES[size] / 640
+
+
+def picture_for(settings: Settings, exhibit: ExhibitRecord, record: ItemRecord, size: str = "small",
+                blur: int | None = None) -> Path | None:
+    """The cached review picture of ``record`` at ``size``, made if needed: blurred (to the bucket of
+    strength ``blur``) and greyscale unless ``blur`` is None. None when the item has nothing to show
+    (not a picture or video, unreadable, undecodable, a video without storyboard).
 
     Raises NotFound / EvidenceError when the item cannot be found again or its bytes changed."""
+    plain = _plain_picture(settings, exhibit, record, size)
+    if plain is None or blur is None:
+        return plain
+    bucket = blur_bucket(blur)
+    target = plain.with_name(f"{plain.stem}-blur{bucket}.jpg")
+    if not target.exists():
+        with Image.open(plain) as image:
+            softened = image.convert("L").filter(ImageFilter.GaussianBlur(blur_radius(bucket, size)))
+        _save_atomically(softened, target)
+    return target
+
+
+def _plain_picture(settings: Settings, exhibit: ExhibitRecord, record: ItemRecord, size: str) -> Path | None:
     side = SIZES[size]
     digests = record.digests
     sha256 = digests.crypto.get("sha256") if digests else None
@@ -70,7 +105,7 @@ def _save_atomically(image: Image.Image, target: Path) -> None:
     fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
     try:
         with os.fdopen(fd, "wb") as out:
-            image.convert("RGB").save(out, "JPEG", quality=85)
+            image.convert("L" if image.mode == "L" else "RGB").save(out, "JPEG", quality=85)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -27,7 +27,8 @@ class WebConfig:
     """How the review workspace behaves (``footprint serve`` options)."""
 
     break_minutes: int = 50  # remind the reviewer to take a break after this long
-    default_blur: int = 12  # CSS blur radius in pixels until the user picks their own
+    default_blur: int = 12  # blur strength (CSS pixels; the server blurs too) until the user picks their own
+    reveal_seconds: float = 300.0  # a revealed item is served plain for this long (one item at a time)
     login_attempts: int = 5  # failed logins per client address and user name...
     login_window: float = 300.0  # ...within this many seconds, before further tries are refused
 

@@ -112,7 +112,8 @@ def grid(request: Request, work: Work, session: User, case_id: int,
     return render(request, "grid.html", session, case=case, tiles=tiles, total=total, page=page, pages=pages,
                   page_url=page_url, filters=filters, filtered=_narrowing(filters),
                   categories=views.categories(case.scheme), keys=views.key_names(case.scheme),
-                  keymap=views.keymap_json(case.scheme), exhibits=work.exhibits(case))
+                  keymap=views.keymap_json(case.scheme), exhibits=work.exhibits(case),
+                  revealed=work.revealed(session, case))
 
 
 def _narrowing(filters: QueueFilters) -> bool:
@@ -125,7 +126,8 @@ def item_page(request: Request, work: Work, session: User, case_id: int, item_id
     case = work.case(session, case_id)
     shown = work.item_view(session, case, item_id)
     return render(request, "item.html", session, case=case, item=shown, exhibit=work.exhibit_of(case, item_id),
-                  history=work.history(case, item_id), categories=views.categories(case.scheme))
+                  history=work.history(case, item_id), categories=views.categories(case.scheme),
+                  revealed=work.revealed(session, case))
 
 
 @router.get("/cases/{case_id}/audit")
@@ -155,5 +157,5 @@ def decide(request: Request, work: Work, session: Checked, case_id: int, item_id
 @router.post("/cases/{case_id}/items/{item_id}/reveal")
 def reveal(request: Request, work: Work, session: Checked, case_id: int, item_id: int) -> Response:
     case = work.case(session, case_id)
-    work.reveal(session, case, item_id)
-    return _done(request, f"/cases/{case.id}/items/{item_id}", {"revealed": item_id})
+    seconds = work.reveal(session, case, item_id)
+    return _done(request, f"/cases/{case.id}/items/{item_id}", {"revealed": item_id, "seconds": seconds})

@@ -1,7 +1,9 @@
 """Pictures of items: thumbnails for the grid, a larger picture (or a video's storyboard) for the
 item page. Every one goes through the same check as the pages: the user must be a member of the
-case the item belongs to, else 404. Sent with ``Cache-Control: no-store`` (set for every non-static
-response by the security middleware), so no copy stays in the browser's cache."""
+case the item belongs to, else 404. Each is blurred and greyscale as sent, unless the session has a
+live reveal of that item (the workspace decides; ``X-Footprint-Picture`` says which was sent). Sent
+with ``Cache-Control: no-store`` (set for every non-static response by the security middleware), so
+no copy stays in the browser's cache."""
 
 from __future__ import annotations
 
@@ -15,8 +17,10 @@ router = APIRouter(include_in_schema=False)
 
 def _send(work: Work, session: User, case_id: int, item_id: int, size: str) -> Response:
     case = work.case(session, case_id)
-    path = work.picture(session, case, item_id, size)
-    return FileResponse(path, media_type="image/jpeg", headers={"Content-Disposition": "inline"})
+    path, plain = work.picture(session, case, item_id, size)
+    sent = "plain" if plain else "blurred"
+    return FileResponse(path, media_type="image/jpeg", headers={"Content-Disposition": "inline",
+                                                                "X-Footprint-Picture": sent})
 
 
 @router.get("/cases/{case_id}/items/{item_id}/thumbnail")

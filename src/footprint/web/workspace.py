@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from footprint.errors import NotFound
 from footprint.pipeline.thumbnails import picture_for
-from footprint.review import accounts, audit, clusters, decisions, reports, sessions
+from footprint.review import accounts, audit, clusters, decisions, reports, reveals, sessions
 from footprint.review.accounts import User
 from footprint.review.queue import QueueFilters, review_queue
 from footprint.settings import Settings
@@ -35,6 +35,7 @@ class Workspace:
         self.store = open_store(settings.database_url)
         self.secret = load_secret(settings.home)
         self.limiter = LoginLimiter(config.login_attempts, config.login_window)
+        self.reveals = reveals.RevealGrants(config.reveal_seconds)
 
     # -- sessions and settings ------------------------------------------------------------------
 
@@ -45,6 +46,7 @@ class Workspace:
         return sessions.session_user(self.store, token)
 
     def logout(self, session: Session) -> None:
+        self.reveals.withdraw(session.token)
         sessions.logout(self.store, session.token, session.user)
 
     def blur(self, user: User) -> int:
@@ -79,13 +81,17 @@ class Workspace:
             raise NotFound(f"item {item_id} not found")
         return found
 
-    def picture(self, session: Session, case: CaseRecord, item_id: int, size: str) -> Path:
+    def picture(self, session: Session, case: CaseRecord, item_id: int, size: str) -> tuple[Path, bool]:
+        """The picture to send and whether it is the plain one: blurred and greyscale (at the user's
+        strength) unless this session revealed this item and the reveal is still live."""
         record = self.record(case, item_id)
         exhibit = self.store.find_exhibit(case.id, record.exhibit or "")
-        path = picture_for(self.settings, exhibit, record, size) if exhibit else None
+        plain = reveals.shows_plain(self.reveals, session.token, case, item_id)
+        blur = None if plain else self.blur(session.user)
+        path = picture_for(self.settings, exhibit, record, size, blur) if exhibit else None
         if path is None:
             raise NotFound(f"item {item_id} has no picture")
-        return path
+        return path, plain
 
     def grid(self, session: Session, case: CaseRecord, filters: QueueFilters, offset: int,
              limit: int) -> tuple[list[views.Tile], int]:
@@ -119,11 +125,16 @@ class Workspace:
         return [{"when": d.decided_at.strftime("%Y-%m-%d %H:%M:%S"), "who": d.decided_by, "category": d.category}
                 for d in decisions.history(self.store, item_id)]
 
-    def reveal(self, session: Session, case: CaseRecord, item_id: int) -> None:
+    def reveal(self, session: Session, case: CaseRecord, item_id: int) -> float:
+        """Reveal one item to this session (audited; withdraws any other); the seconds it lasts."""
         accounts.require(session.user, "reveal")
         record = self.record(case, item_id)
-        audit.append(self.store, "reveal", user=session.user.name, case_id=case.id, item_id=item_id,
-                     details={"ref": record.ref})
+        return reveals.reveal(self.store, self.reveals, session.user, session.token, case, item_id, record.ref)
+
+    def revealed(self, session: Session, case: CaseRecord) -> int | None:
+        """The item of this case this session may see plainly now, if any (pages mark it revealed)."""
+        held = self.reveals.held(session.token)
+        return held.item_id if held is not None and held.case_id == case.id else None
 
     def audit_entries(self, session: Session, case: CaseRecord, offset: int,
                       limit: int) -> tuple[list[dict[str, Any]], bool]:

@@ -36,12 +36,23 @@
 
   function say(text) { const s = document.getElementById("status"); if (s) { s.textContent = text; } }
 
-  // Blur strength: applied at once, remembered for the user on the server (and audited there).
+  // The server sends each picture blurred and greyscale unless its item is revealed to this session,
+  // so a picture is fetched again (a fresh URL: never an old copy) whenever that may have changed.
+  function refetch(root) {
+    root.querySelectorAll(".pic img, .viewer img").forEach(function (img) {
+      img.src = img.src.split("?")[0] + "?t=" + Date.now();
+    });
+  }
+
+  // Blur strength: applied at once, remembered for the user on the server (and audited there); the
+  // pictures are then fetched again, blurred by the server to the new strength.
   const slider = document.getElementById("blur-strength");
   if (slider) {
     slider.addEventListener("input", function () { setBlur(slider.value); });
     slider.addEventListener("change", function () {
-      post("/settings/blur", { strength: slider.value }).catch(function (e) { say("Blur not saved: " + e.message); });
+      post("/settings/blur", { strength: slider.value }).then(function () {
+        document.querySelectorAll(".tile:not(.revealed)").forEach(refetch);
+      }).catch(function (e) { say("Blur not saved: " + e.message); });
     });
   }
 
@@ -63,13 +74,19 @@
     }
   }
 
-  // Reveal: one item at a time, and only once the server has recorded it.
+  // Reveal: one item at a time, and only once the server has recorded it (the server then sends that
+  // item's plain picture, for a few minutes, and blurs the one revealed before).
+  let hide = null;
+  function conceal(tile) { tile.classList.remove("revealed"); refetch(tile); }
   function reveal(tile) {
     const grid = document.getElementById("grid");
     const caseId = grid ? grid.dataset.case : location.pathname.split("/")[2];
-    return post("/cases/" + caseId + "/items/" + tile.dataset.item + "/reveal").then(function () {
-      document.querySelectorAll(".revealed").forEach(function (t) { t.classList.remove("revealed"); });
+    return post("/cases/" + caseId + "/items/" + tile.dataset.item + "/reveal").then(function (data) {
+      document.querySelectorAll(".revealed").forEach(function (t) { if (t !== tile) { conceal(t); } });
       tile.classList.add("revealed");
+      refetch(tile);
+      if (hide) { clearTimeout(hide); }
+      hide = setTimeout(function () { conceal(tile); say("Reveal ended."); }, (data.seconds || 0) * 1000);
       say("Item " + tile.dataset.item + " revealed (recorded in the audit trail).");
     }).catch(function (e) { say("Not revealed: " + e.message); });
   }

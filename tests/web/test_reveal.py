@@ -1,0 +1,147 @@
+"""Reveal enforced by the server: a picture fetched without a reveal is blurred and greyscale in its
+pixels (not only by CSS), the plain one is sent only to the session that revealed that item, one item at
+a time, and every reveal is in the case's audit trail."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+from reviewing import PASSWORD, setup_review
+
+from footprint.pipeline.thumbnails import picture_for
+from footprint.review import audit
+
+CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
+
+
+@pytest.fixture
+def reviewing(cli, demo_scanned, settings, tmp_path):
+    return setup_review(cli, settings, tmp_path)
+
+
+def log_in(client, name="rita"):
+    token = CSRF.search(client.get("/login").text).group(1)
+    client.post("/login", data={"username": name, "password": PASSWORD, "csrf": token})
+    return CSRF.search(client.get("/cases").text).group(1)
+
+
+def pixels(content: bytes) -> np.ndarray:
+    image = Image.open(io.BytesIO(content))
+    image.load()
+    if image.mode != "L":
+        rgb = np.asarray(image.convert("RGB"), dtype=np.int16)
+        assert (rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all(), "not greyscale"
+        return rgb[..., 0].astype(np.float64)
+    return np.asarray(image, dtype=np.float64)
+
+
+def detail(grey: np.ndarray) -> float:
+    """High-frequency energy: mean squared difference of neighbouring pixels."""
+    return float(np.mean(np.diff(grey, axis=0) ** 2) + np.mean(np.diff(grey, axis=1) ** 2))
+
+
+def plain_file(reviewing, settings, item_id: int, size: str = "small") -> bytes:
+    record = reviewing.store.get_item(reviewing.case_id, item_id)
+    exhibit = reviewing.store.find_exhibit(reviewing.case_id, record.exhibit)
+    return picture_for(settings, exhibit, record, size).read_bytes()
+
+
+def matched_items(reviewing) -> list[int]:
+    return sorted(r.id for r in reviewing.store.iter_items(reviewing.case_id) if r.matches)
+
+
+def picture(client, reviewing, item_id: int, kind: str = "thumbnail"):
+    response = client.get(f"/cases/{reviewing.case_id}/items/{item_id}/{kind}")
+    assert response.status_code == 200 and response.headers["content-type"] == "image/jpeg"
+    return response
+
+
+def test_pictures_are_blurred_and_greyscale_until_revealed(client, reviewing, settings):
+    log_in(client)
+    item = matched_items(reviewing)[0]
+    for kind, size in (("thumbnail", "small"), ("picture", "large")):
+        sent = picture(client, reviewing, item, kind)
+        assert sent.headers["x-footprint-picture"] == "blurred"
+        plain_bytes = plain_file(reviewing, settings, item, size)
+        assert sent.content != plain_bytes
+        blurred = pixels(sent.content)
+        plain = np.asarray(Image.open(io.BytesIO(plain_bytes)).convert("L"), dtype=np.float64)
+        assert Image.open(io.BytesIO(plain_bytes)).mode == "RGB"  # the plain picture is in colour
+        assert blurred.shape == plain.shape
+        assert detail(blurred) < 0.1 * detail(plain), (kind, detail(blurred), detail(plain))
+
+
+def test_a_reveal_sends_the_plain_picture_to_that_session_only(app, client, reviewing, settings):
+    from fastapi.testclient import TestClient
+
+    token = log_in(client)
+    item = matched_items(reviewing)[0]
+    response = client.post(f"/cases/{reviewing.case_id}/items/{item}/reveal",
+                           headers={"X-CSRF-Token": token, "Accept": "application/json"})
+    assert response.json() == {"revealed": item, "seconds": 300.0}
+    for kind, size in (("thumbnail", "small"), ("picture", "large")):
+        sent = picture(client, reviewing, item, kind)
+        assert sent.headers["x-footprint-picture"] == "plain"
+        assert sent.content == plain_file(reviewing, settings, item, size)
+    other = matched_items(reviewing)[1]
+    assert picture(client, reviewing, other).headers["x-footprint-picture"] == "blurred"
+    assert 'class="viewer tile revealed"' in client.get(f"/cases/{reviewing.case_id}/items/{item}").text
+    with TestClient(app, base_url="http://127.0.0.1") as second:  # the same user, another session
+        log_in(second)
+        assert picture(second, reviewing, item).headers["x-footprint-picture"] == "blurred"
+
+
+def test_a_second_reveal_withdraws_the_first_and_both_are_audited(client, reviewing):
+    token = log_in(client)
+    first, second = matched_items(reviewing)[:2]
+    for item in (first, second):
+        client.post(f"/cases/{reviewing.case_id}/items/{item}/reveal", data={"csrf": token})
+    assert picture(client, reviewing, first).headers["x-footprint-picture"] == "blurred"
+    assert picture(client, reviewing, second).headers["x-footprint-picture"] == "plain"
+    reveals = [e for e in audit.iter_entries(reviewing.store, reviewing.case_id) if e.action == "reveal"]
+    assert [(e.user, e.item_id) for e in reveals] == [("rita", first), ("rita", second)]
+    assert "withdraws" not in reveals[0].details
+    assert reveals[1].details["withdraws"] == {"case": reviewing.case_id, "item": first}
+    assert audit.verify(reviewing.store, reviewing.case_id).ok
+
+
+def test_no_plain_picture_without_a_recorded_reveal(client, reviewing):
+    token = log_in(client, "audrey")  # an auditor may not reveal
+    item = matched_items(reviewing)[0]
+    refused = client.post(f"/cases/{reviewing.case_id}/items/{item}/reveal", data={"csrf": token})
+    assert refused.status_code == 403
+    assert picture(client, reviewing, item).headers["x-footprint-picture"] == "blurred"
+    no_csrf = log_in(client)
+    assert no_csrf and client.post(f"/cases/{reviewing.case_id}/items/{item}/reveal").status_code == 403
+    assert picture(client, reviewing, item).headers["x-footprint-picture"] == "blurred"
+    assert not [e for e in audit.iter_entries(reviewing.store, reviewing.case_id) if e.action == "reveal"]
+
+
+def test_logging_out_ends_the_reveal(app, reviewing):
+    from fastapi.testclient import TestClient
+
+    item = matched_items(reviewing)[0]
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        token = log_in(client)
+        client.post(f"/cases/{reviewing.case_id}/items/{item}/reveal", data={"csrf": token})
+        assert app.state.workspace.reveals.held(client.cookies["footprint_session"]) is not None
+        session = client.cookies["footprint_session"]
+        client.post("/logout", data={"csrf": token})
+    assert app.state.workspace.reveals.held(session) is None
+
+
+def test_the_server_blur_follows_the_users_strength(client, reviewing, home):
+    token = log_in(client)
+    item = matched_items(reviewing)[0]
+    energy = {}
+    for strength in (4, 40):
+        client.post("/settings/blur", data={"strength": str(strength), "csrf": token})
+        energy[strength] = detail(pixels(picture(client, reviewing, item).content))
+    assert energy[40] < 0.5 * energy[4]
+    sha256 = reviewing.store.get_item(reviewing.case_id, item).digests.crypto["sha256"]
+    assert {p.name for p in (home / "thumbnails").glob(f"{sha256}*")} == {
+        f"{sha256}.jpg", f"{sha256}-blur4.jpg", f"{sha256}-blur40.jpg"}

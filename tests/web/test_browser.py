@@ -98,3 +98,23 @@ def test_no_picture_of_a_case_i_am_not_in(page, reviewing):
     assert own.status == 200 and own.headers["cache-control"] == "no-store"
     page.goto(f"/cases/{other_case}/items/{other_item}")
     assert page.locator("h1").text_content().startswith("404")
+
+
+def test_break_reminder_appears_after_the_configured_minutes(page, reviewing, app):
+    minutes = app.state.workspace.config.break_minutes
+    page.clock.install()  # Date and timers under the test's control, before any page script runs
+    log_in(page)
+    page.goto(f"/cases/{reviewing.case_id}/grid")
+    banner = page.locator("#break-reminder")
+    expect(banner).to_be_hidden()
+    page.clock.fast_forward((minutes * 60 - 30) * 1000)  # 30 s short of the break
+    expect(banner).to_be_hidden()
+    page.clock.fast_forward(31 * 1000)
+    expect(banner).to_be_visible()
+    page.click("#break-dismiss")  # "Later": the count starts again
+    expect(banner).to_be_hidden()
+    page.clock.fast_forward((minutes * 60 - 30) * 1000)
+    expect(banner).to_be_hidden()
+    page.reload()  # the time counted survives moving between pages of the session
+    page.clock.fast_forward(31 * 1000)
+    expect(banner).to_be_visible()

@@ -4,6 +4,7 @@ reviewers decide at the same time."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -195,3 +196,19 @@ def test_two_stores_on_one_database_deciding_at_once_lose_nothing(seeded, review
     result = audit.verify(seeded.store, seeded.case.id)
     actions = [e.action for e in audit.iter_entries(seeded.store, seeded.case.id)]
     assert result.ok and actions.count("decide") == 20 and actions.count("view") == 20
+
+
+def test_deciding_a_cluster_decides_what_was_shown_and_refuses_a_grown_one(seeded, reviewer):
+    store, case, ids = seeded.store, seeded.case, seeded.ids
+    copies = sorted(ids[r] for r in ("ex/a.jpg", "ex/a-small.jpg", "ex/a-recompressed.jpg"))
+    made = decisions.decide_cluster(store, reviewer, case, ids["ex/a-small.jpg"], "uk:B", seen_size=3)
+    assert [d.item_id for d in made] == copies
+    last = list(audit.iter_entries(store, case.id))[-1]
+    assert last.details == {"category": "uk:B", "items": copies, "cluster": copies[0]}
+    alone = decisions.decide_cluster(store, reviewer, case, ids["ex/b.jpg"], "uk:C", seen_size=1)
+    assert [d.item_id for d in alone] == [ids["ex/b.jpg"]]
+    store.save_items(store.find_exhibit(case.id, "ex").id, [replace(pictures()[0], ref="ex/a-again.jpg")])
+    with pytest.raises(UsageError, match="now holds 4 items, not the 3 shown"):
+        decisions.decide_cluster(store, reviewer, case, ids["ex/a.jpg"], "uk:A", seen_size=3)
+    assert [d.category for d in decisions.history(store, ids["ex/a.jpg"])] == ["uk:B"]
+    assert audit.verify(store, case.id).ok

@@ -19,6 +19,7 @@ from footprint.errors import NotFound, UsageError
 from footprint.model import Category
 from footprint.review import audit
 from footprint.review.accounts import User, can_access, require
+from footprint.review.clusters import cluster_items, cluster_of
 from footprint.store import codec
 from footprint.store.base import CaseRecord, Store
 from footprint.store.reviewstore import DecisionRow, review_store
@@ -57,6 +58,28 @@ def parse_category(case: CaseRecord, text: str) -> Category:
 def decide(store: Store, user: User, case: CaseRecord, item_ids: Sequence[int], category: str) -> list[Decision]:
     """Give every item the category (one item, or many at once). Items not of the case are NotFound,
     and then nothing is decided."""
+    return _decide(store, user, case, item_ids, category, {})
+
+
+def decide_cluster(store: Store, user: User, case: CaseRecord, item_id: int, category: str, *,
+                   seen_size: int | None = None) -> list[Decision]:
+    """Give the category to the item's whole near-duplicate cluster (the item alone when it is in none).
+    ``seen_size`` is the cluster's size as the reviewer was shown it: if a scan has since added items to
+    the cluster (or joined two), nothing is decided (UsageError), so no category lands on a picture
+    nobody looked at."""
+    require(user, "decide")
+    if not can_access(store, user, case):
+        raise NotFound(f"case {case.id} not found")
+    cluster, size = cluster_of(store, case, item_id)
+    if seen_size is not None and seen_size != size:
+        raise UsageError(f"the near-duplicate cluster of item {item_id} now holds {size} items, not the "
+                         f"{seen_size} shown: look at it again before deciding")
+    ids = cluster_items(store, case, cluster) if cluster is not None else [item_id]
+    return _decide(store, user, case, ids, category, {"cluster": cluster} if cluster is not None else {})
+
+
+def _decide(store: Store, user: User, case: CaseRecord, item_ids: Sequence[int], category: str,
+            extra: dict[str, Any]) -> list[Decision]:
     require(user, "decide")
     if not can_access(store, user, case):
         raise NotFound(f"case {case.id} not found")
@@ -75,7 +98,7 @@ def decide(store: Store, user: User, case: CaseRecord, item_ids: Sequence[int], 
         reviews.insert_decisions(conn, wanted, chosen.scheme.value, str(chosen), user.name, at)
         audit.append_in(reviews, conn, audit.DECIDE, user=user.name, case_id=case.id,
                         item_id=wanted[0] if len(wanted) == 1 else None,
-                        details=audit.decision_details(str(chosen), wanted), at=at)
+                        details={**extra, **audit.decision_details(str(chosen), wanted)}, at=at)
     return [Decision(item_id=i, category=str(chosen), decided_by=user.name, decided_at=at) for i in wanted]
 
 

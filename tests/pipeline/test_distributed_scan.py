@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -33,10 +34,10 @@ def _prepare(url: str, home: Path, demo_case) -> Settings:
     return Settings(home=home, database_url=url, jobs=1, batch_size=7)
 
 
-def _export(url: str) -> str:
+def _export(url: str, case: str = "demo") -> str:
     store = open_store(url)
     out = io.StringIO()
-    write_jsonl(store.iter_items(store.get_case("demo").id), out)
+    write_jsonl(store.iter_items(store.get_case(case).id), out)
     store.close()
     return out.getvalue()
 
@@ -74,3 +75,20 @@ def test_cluster_scan_through_the_cli(cluster, cli, demo_case):
     assert again.code == 0, again.stderr
     local = cli("export", "again", "--format", "jsonl").stdout
     assert clustered and clustered == local
+
+
+def test_workers_see_a_list_imported_between_scans(cluster, tmp_path, demo_case):
+    """Workers keep their Matcher between tasks; a list imported since must not be missed."""
+    url = f"sqlite:///{tmp_path / 'case.db'}"
+    settings = _prepare(url, tmp_path / "home", demo_case)
+    with Client(cluster) as client:
+        scan_on_cluster(client, settings, "demo", [demo_case.evidence])
+        store = open_store(url)
+        import_hashset(store, demo_case.known_list, "second")
+        store.create_case("later", CategoryScheme.UK)
+        store.close()
+        scan_on_cluster(client, settings, "later", [demo_case.evidence])
+    first = [json.loads(line) for line in _export(url).splitlines()]
+    later = [json.loads(line) for line in _export(url, "later").splitlines()]
+    assert {m["hashset"] for item in first for m in item["matches"]} == {"known"}
+    assert {m["hashset"] for item in later for m in item["matches"]} == {"known", "second"}

@@ -16,6 +16,7 @@ this machine (a LocalCluster). ``memory:`` cannot be shared and is refused.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from footprint.errors import UsageError
 from footprint.pipeline.evidence import open_evidence
+from footprint.pipeline.knowngood import knowngood_store
 from footprint.pipeline.match import Matcher
 from footprint.pipeline.scan import Scanner, ScanObserver, ScanSummary, Shard
 from footprint.settings import Settings
@@ -100,9 +102,35 @@ def _begin(settings: Settings, case_name: str, path: str) -> tuple[ExhibitRecord
 
 
 def _part(settings: Settings, exhibit: ExhibitRecord, path: str, shard: Shard) -> ScanSummary:
-    with _store(settings) as store:
-        evidence = open_evidence(Path(path), settings.limits)
-        return Scanner(store, settings).scan_part(exhibit, evidence, Matcher(store), shard)
+    store, matcher = _matching(settings.database_url)
+    evidence = open_evidence(Path(path), settings.limits)
+    return Scanner(store, settings).scan_part(exhibit, evidence, matcher, shard)
+
+
+# A worker keeps one store and one Matcher per database between tasks: loading the PDQ index of a list
+# of millions takes seconds, and every part of every exhibit needs it. It is rebuilt when the lists
+# (hash sets or known-good lists) are no longer those it was built from.
+_MATCHERS: dict[str, tuple[Store, Matcher, tuple]] = {}
+_MATCHERS_LOCK = threading.Lock()
+
+
+def _matching(url: str) -> tuple[Store, Matcher]:
+    with _MATCHERS_LOCK:
+        cached = _MATCHERS.get(url)
+        if cached is not None:
+            store, matcher, lists = cached
+            if _lists(store) == lists:
+                return store, matcher
+            _close(store)
+        store = open_store(url)
+        _MATCHERS[url] = (store, Matcher(store), _lists(store))
+        return _MATCHERS[url][:2]
+
+
+def _lists(store: Store) -> tuple:
+    """What a Matcher is built from: the hash sets and the known-good lists, as recorded."""
+    known_good = tuple(knowngood_store(store).list_lists()) if getattr(store, "engine", None) else ()
+    return tuple(store.list_hashsets()), known_good
 
 
 def _finish(settings: Settings, exhibit: ExhibitRecord, path: str, parts: list[ScanSummary]) -> ExhibitRecord:
@@ -118,6 +146,10 @@ def _store(settings: Settings) -> Iterator[Store]:
     try:
         yield store
     finally:
-        close = getattr(store, "close", None)
-        if close is not None:
-            close()
+        _close(store)
+
+
+def _close(store: Store) -> None:
+    close = getattr(store, "close", None)
+    if close is not None:
+        close()

@@ -40,6 +40,7 @@ from footprint.hashers.decode import decode_image
 from footprint.hashers.pdq import PdqHasher
 from footprint.hashers.registry import IMAGE_HASHERS
 from footprint.model import CategoryScheme
+from footprint.pipeline import scan as scan_module
 from footprint.pipeline.scan import Scanner
 from footprint.settings import Settings
 from footprint.store import open_store
@@ -178,6 +179,9 @@ def main() -> None:
     parser.add_argument("--megapixels", type=float, nargs="+", default=[12.0, 0.5])
     args = parser.parse_args()
     cores = os.cpu_count() or 1
+    # the fork server starts once per process: with the modules a scan preloads (pipeline/scan.py), so
+    # that the limits' pools and the scan's start their workers alike
+    multiprocessing.get_context("forkserver").set_forkserver_preload(list(scan_module.WORKER_MODULES))
     print(f"{cores} cores, load average {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
         for mp in args.megapixels:

@@ -228,7 +228,7 @@ def _pool(jobs: int) -> Iterator[Executor | None]:
         yield None
         return
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(_WORKER_MODULES))  # imported once, then every worker forks warm
+    context.set_forkserver_preload(list(WORKER_MODULES))  # imported once, then every worker forks warm
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
     for _ in range(jobs):  # start the workers now, while this process takes the evidence's fingerprint
         pool.submit(_warm_up)
@@ -239,7 +239,7 @@ def _pool(jobs: int) -> Iterator[Executor | None]:
 
 
 # What a picture worker runs: numpy, Pillow and pdqhash load once in the fork server, not in every worker.
-_WORKER_MODULES = ("footprint.hashers.compute", "footprint.hashers.registry")
+WORKER_MODULES = ("footprint.hashers.compute", "footprint.hashers.registry")
 
 
 def _warm_up() -> None:

@@ -124,3 +124,20 @@ def test_audit_verify_fails_on_a_decision_changed_in_the_database(cli, demo_scan
     assert tampered.code == 9 and tampered.stdout == ""
     line = tampered.stderr.strip()
     assert "\n" not in line and line.startswith("footprint: error: audit trail case:") and "decision " in line
+
+
+def test_audit_verify_all_lists_every_trail_and_fails_if_one_does_not_verify(cli, demo_scanned, home, with_stdin):
+    settings = Settings.from_env()
+    _decide_some(settings)
+    _add(cli, with_stdin, "rita", "reviewer")
+    intact = cli("audit", "verify", "--all")
+    assert intact.code == 0, intact.stderr
+    lines = [line.split("\t") for line in intact.stdout.splitlines()]
+    assert [(f[0], f[1], f[3]) for f in lines] == [("demo", "3", "ok"), ("", "2", "ok")]  # boss and rita added
+    assert lines[0][2] == cli("audit", "verify", "demo").stdout.strip()
+    assert cli("audit", "verify", "demo", "--all").code == 2
+    with sqlite3.connect(settings.database_url.removeprefix("sqlite:///")) as conn:
+        conn.execute("DELETE FROM audit_log WHERE chain = 'global' AND seq = 1")
+    broken = cli("audit", "verify", "--all")
+    assert broken.code == 9 and broken.stdout.splitlines()[-1].endswith("FAILED")
+    assert broken.stderr.strip().startswith("footprint: error: 1 of 2 audit trails do not verify; the first, global")

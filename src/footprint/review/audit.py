@@ -171,6 +171,12 @@ def verify(store: Store, case_id: int | None) -> Verification:
     return Verification(chain, True, count, prev if count else None)
 
 
+def verify_all(store: Store) -> list[tuple[str, Verification]]:
+    """Every case's trail by case name, then the global trail (named ""): each verified in full."""
+    results = [(case.name, verify(store, case.id)) for case in sorted(store.list_cases(), key=lambda c: c.name)]
+    return [*results, ("", verify(store, None))]
+
+
 def _problem(row: AuditRow, expected: int, prev: str, chain: str) -> str | None:
     if row.seq != expected:
         return f"entry {expected} is missing (found {row.seq} after {expected - 1})"

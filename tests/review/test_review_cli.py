@@ -141,3 +141,23 @@ def test_audit_verify_all_lists_every_trail_and_fails_if_one_does_not_verify(cli
     broken = cli("audit", "verify", "--all")
     assert broken.code == 9 and broken.stdout.splitlines()[-1].endswith("FAILED")
     assert broken.stderr.strip().startswith("footprint: error: 1 of 2 audit trails do not verify; the first, global")
+
+
+def test_user_password_replaces_the_hash_and_ends_sessions(cli, home, with_stdin):
+    from footprint.review import sessions
+
+    _add(cli, with_stdin, "rita", "reviewer")
+    store = open_store(Settings.from_env().database_url)
+    token = sessions.login(store, "rita", PASSWORD)
+    assert sessions.session_user(store, token).name == "rita"
+    with_stdin("a new long passphrase\n")
+    assert cli("user", "password", "rita", "--password-stdin").code == 0
+    assert sessions.session_user(store, token) is None
+    assert accounts.check_password(store, "rita", PASSWORD) is None
+    assert accounts.check_password(store, "rita", "a new long passphrase").name == "rita"
+    with_stdin("short\n")
+    assert cli("user", "password", "rita", "--password-stdin").code == 2
+    assert cli("user", "password", "nobody", "--password-stdin").code == 3
+    shown = cli("audit", "show", "--global").jsonl()
+    assert [e["action"] for e in shown].count("user.password") == 1
+    store.close()

@@ -1,4 +1,4 @@
-"""footprint user add/list/grant/revoke/disable/enable: local accounts of the review workspace."""
+"""footprint user add/list/grant/revoke/disable/enable/password: local accounts of the review workspace."""
 
 from __future__ import annotations
 
@@ -69,6 +69,17 @@ def revoke(ctx: typer.Context, name: str, case: str) -> None:
     """End the user's membership of the case."""
     removed = accounts.revoke(app_context(ctx).store, name, case, actor=actor())
     say(f"{name} {'is no longer' if removed else 'was not'} a member of case {case}")
+
+
+@app.command("password")
+def password(ctx: typer.Context, name: str,
+             password_stdin: bool = typer.Option(False, "--password-stdin",
+                                                 help="Read the new password from the first line of stdin.")) -> None:
+    """Set a new password (asked for, or read from stdin); the user's sessions end at once."""
+    store = app_context(ctx).store
+    accounts.get_user(store, name)  # an unknown user fails before the password is asked for
+    accounts.set_password(store, name, _password(password_stdin), by=actor())
+    say(f"set a new password for user {name}")
 
 
 @app.command("disable")

@@ -16,6 +16,7 @@ this machine (a LocalCluster). ``memory:`` cannot be shared and is refused.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -79,8 +80,8 @@ def cluster_client(address: str, workers: int) -> Iterator[Client]:
     from distributed import Client, LocalCluster
 
     if address == "local":
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                          silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
             yield client
         return
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 from footprint.errors import ItemError
 from footprint.hashers.base import CryptoHasher, ImageHasher
 from footprint.hashers.compute import PictureResult, analyse_picture, hash_stream
+from footprint.matching.regions import LOW_QUALITY_DISTANCE, LOW_QUALITY_FLOOR
 from footprint.model import CameraFacts, Digests, Item, PerceptualDigest, Skipped
 from footprint.pipeline.video import hash_video
 from footprint.sources.detect import detect, is_image, is_video
@@ -112,8 +113,9 @@ def _judge(analysis: Analysis) -> None:
             analysis.warnings.append(analysis.reason)
         elif name == "pdq" and result.quality < PDQ_MIN_QUALITY:
             analysis.status = "skipped"
-            analysis.reason = (f"{name} quality {result.quality} below {PDQ_MIN_QUALITY}: "
-                               "not used for near matching")
+            analysis.reason = (f"{name} quality {result.quality} below {PDQ_MIN_QUALITY}: " + (
+                f"near-matched only within {LOW_QUALITY_DISTANCE} bits" if result.quality >= LOW_QUALITY_FLOOR
+                else "not used for near matching"))
 
 
 def _check_signature(analysis: Analysis, name: str, media_type: str | None) -> None:

@@ -2,8 +2,9 @@
 each set's distance threshold for PDQ (all eight rotations and flips of the item).
 
 A false match accuses someone, so near matching refuses what cannot be trusted: item hashes below
-the PDQ quality gate, degenerate hashes of flat or near-uniform pictures (on either side), and empty
-files for exact matching (every empty file has the same hash).
+the PDQ quality gate (those from LOW_QUALITY_FLOOR up still match, but only within LOW_QUALITY_DISTANCE),
+degenerate hashes of flat or near-uniform pictures (on either side), and empty files for exact matching
+(every empty file has the same hash).
 
 Entries that carry footprint's region signature (``extra["pdq-regions"]``, lists built by footprint)
 are then matched by the region rule (footprint.matching.regions) against items hashed with it: crops,
@@ -21,7 +22,7 @@ import numpy as np
 from footprint.hashers import regions as region_signature
 from footprint.hashers.pdq import hex_to_bytes, is_degenerate
 from footprint.matching.base import HammingIndex
-from footprint.matching.regions import RegionBank
+from footprint.matching.regions import LOW_QUALITY_DISTANCE, LOW_QUALITY_FLOOR, RegionBank
 from footprint.matching.registry import best_index
 from footprint.model import Digests, Match, MatchKind, PerceptualDigest
 from footprint.pipeline.knowngood import KnownGood
@@ -109,31 +110,41 @@ class Matcher:
     # -- near -------------------------------------------------------------------------------
 
     def _near(self, digests: Sequence[Digests | None], exact: list[list[Match]]) -> list[list[Match]]:
+        """Trustworthy item hashes within each set's threshold; low-quality ones (LOW_QUALITY_FLOOR to 49,
+        balanced) only within LOW_QUALITY_DISTANCE (matching/regions.py has the measurement)."""
         out: list[list[Match]] = [[] for _ in digests]
-        queries: list[tuple[int, PerceptualDigest]] = []
+        good: list[tuple[int, PerceptualDigest]] = []
+        weak: list[tuple[int, PerceptualDigest]] = []
         for i, d in enumerate(digests):
             pdq = d.perceptual.get("pdq") if d is not None else None
             if isinstance(pdq, PerceptualDigest) and _trustworthy(pdq):
-                queries.append((i, pdq))
-        if not queries or not self._banks:
-            return out
+                good.append((i, pdq))
+            elif isinstance(pdq, PerceptualDigest) and _low_quality(pdq):
+                weak.append((i, pdq))
+        for queries, low in ((good, False), (weak, True)):
+            if queries and self._banks:
+                self._search(out, queries, exact, low)
+        return out
+
+    def _search(self, out: list[list[Match]], queries: list[tuple[int, PerceptualDigest]],
+                exact: list[list[Match]], low: bool) -> None:
         variants = [p.variants or (p.value,) for _, p in queries]
         matrix = np.stack([hex_to_bytes(v) for vs in variants for v in vs])
         owners = [k for k, vs in enumerate(variants) for _ in vs]
         variant_no = [n for vs in variants for n in range(len(vs))]
         for bank in self._banks:
+            threshold = min(bank.hashset.pdq_threshold, LOW_QUALITY_DISTANCE) if low else bank.hashset.pdq_threshold
             best: dict[tuple[int, int], tuple[int, int]] = {}
-            for row, hits in enumerate(bank.index.search(matrix, bank.hashset.pdq_threshold)):
+            for row, hits in enumerate(bank.index.search(matrix, threshold)):
                 for entry_id, distance in hits:
                     key = (owners[row], entry_id)
                     if key not in best or distance < best[key][0]:
                         best[key] = (distance, variant_no[row])
-            self._add_near(out, queries, exact, bank.hashset, best)
-        return out
+            self._add_near(out, queries, exact, bank.hashset, best, threshold if low else None)
 
     def _add_near(self, out: list[list[Match]], queries: list[tuple[int, PerceptualDigest]],
                   exact: list[list[Match]], hashset: HashSetRecord,
-                  best: dict[tuple[int, int], tuple[int, int]]) -> None:
+                  best: dict[tuple[int, int], tuple[int, int]], low_threshold: int | None) -> None:
         entries = self._store.get_entries([entry_id for _, entry_id in best])
         for (k, entry_id), (distance, variant) in sorted(best.items()):
             i, pdq = queries[k]
@@ -144,11 +155,17 @@ class Matcher:
                 hashset=hashset.name, entry_id=entry_id, kind=MatchKind.NEAR, algorithm="pdq",
                 distance=distance, label=entry.label, category=entry.category,
                 details={"variant": variant, "quality": pdq.quality,
-                         "threshold": hashset.pdq_threshold}))
+                         "threshold": hashset.pdq_threshold if low_threshold is None else low_threshold,
+                         **({"low_quality": True} if low_threshold is not None else {})}))
 
 
 def _trustworthy(pdq: PerceptualDigest) -> bool:
     return pdq.quality >= PDQ_MIN_QUALITY and not is_degenerate(pdq.value, pdq.quality)
+
+
+def _low_quality(pdq: PerceptualDigest) -> bool:
+    """Under the quality gate but still a picture: enough gradient, and a balanced (not flat) hash."""
+    return LOW_QUALITY_FLOOR <= pdq.quality < PDQ_MIN_QUALITY and not is_degenerate(pdq.value, None)
 
 
 def _exact_match(pairs: list[tuple[str, EntryHit]]) -> Match:

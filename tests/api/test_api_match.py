@@ -33,13 +33,17 @@ def test_exact_and_near_matches_name_bank_entry_and_index_version(live_api, bank
         exact = client.post("/match/hashes", json={"md5": f"{4:032x}"}).json()
         near = client.post("/match/hashes", json={"pdq": flip(bank["pdqs"][7], 12), "pdq_quality": 90}).json()
         far = client.post("/match/hashes", json={"pdq": flip(bank["pdqs"][7], 21), "pdq_quality": 90}).json()
-        low = client.post("/match/hashes", json={"pdq": bank["pdqs"][7], "pdq_quality": 40}).json()
+        low = client.post("/match/hashes", json={"pdq": bank["pdqs"][7], "pdq_quality": 15}).json()
+        weak = client.post("/match/hashes", json={"pdq": flip(bank["pdqs"][7], 12), "pdq_quality": 40}).json()
     assert exact["matches"] == [{"bank": "known", "entry_id": exact["matches"][0]["entry_id"], "label": "entry 4",
                                  "category": "uk:B", "kind": "exact", "algorithm": "md5", "distance": 0,
                                  "details": {"algorithms": ["md5"]}}]
     assert [(m["label"], m["kind"], m["algorithm"], m["distance"]) for m in near["matches"]] == [
         ("entry 7", "near", "pdq", 12)]
-    assert far["matches"] == [] and low["matches"] == []  # over the bank's threshold; under the quality gate
+    assert far["matches"] == [] and low["matches"] == []  # over the bank's threshold; too little picture
+    # under the quality gate but a picture: matched only within matching.regions.LOW_QUALITY_DISTANCE (20)
+    assert [(m["label"], m["distance"], m["details"]["low_quality"]) for m in weak["matches"]] == [
+        ("entry 7", 12, True)]
     assert exact["index_version"] == near["index_version"] >= bank["version"]
     assert exact["report_id"] is not None and far["report_id"] is None
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +29,7 @@ from footprint.hashers.pdq import is_degenerate
 from footprint.matching.registry import best_index, get_index
 from footprint.store import codec
 from footprint.store.base import CaseRecord, Store
+from footprint.store.clusterstore import ClusterStore
 from footprint.store.reviewstore import review_store
 
 CLUSTER_DISTANCE = 16  # bits of 256: a resized or re-saved copy is 2-12 bits off, unrelated pictures ~128
@@ -102,35 +103,52 @@ def _link_near(found: _UnionFind, ids: list[int], hexes: list[str], distance: in
                 found.union(ids[start + offset], int(other))
 
 
-# -- per case, cached ---------------------------------------------------------------------------
+# -- per case, kept in the database ---------------------------------------------------------------
 
-_cache: dict[tuple[str, int], tuple[tuple[int, int], Clusters]] = {}
-_lock = threading.Lock()
+_refreshing = threading.Lock()  # one computation at a time in this process (others find it done)
+
+
+def kept_clusters(store: Store, case: CaseRecord) -> ClusterStore:
+    """The case's clusters as kept in the database, computed again first when the case's items changed
+    since (a scan adds items, which changes their count and newest id; items are never edited): the
+    whole case is read once per change, and every page after that reads its own items' clusters only."""
+    reviews = review_store(store)
+    kept = ClusterStore(reviews.engine)
+    count, newest = reviews.item_stamp(case.id)
+    if kept.stamp(case.id) == (count, newest, CLUSTER_DISTANCE):
+        return kept
+    with _refreshing:
+        count, newest = reviews.item_stamp(case.id)
+        if kept.stamp(case.id) != (count, newest, CLUSTER_DISTANCE):
+            rows = reviews.item_hashes(case.id)
+            found = build_clusters((r.id, r.sha256, r.pdq, r.pdq_quality) for r in rows)
+            kept.replace(case.id, (count, newest, CLUSTER_DISTANCE), found.of)
+    return kept
 
 
 def case_clusters(store: Store, case: CaseRecord, distance: int = CLUSTER_DISTANCE) -> Clusters:
-    """The case's clusters; kept in memory until the case's items change (a scan adds items, which
-    changes their count and newest id; items are never edited)."""
-    reviews = review_store(store)
-    key = (reviews.engine.url.render_as_string(), case.id) if distance == CLUSTER_DISTANCE else None
-    stamp = reviews.item_stamp(case.id)
-    with _lock:
-        cached = _cache.get(key) if key else None
-    if cached and cached[0] == stamp:
-        return cached[1]
-    rows = reviews.item_hashes(case.id)
-    clusters = build_clusters(((r.id, r.sha256, r.pdq, r.pdq_quality) for r in rows), distance)
-    if key:
-        with _lock:
-            _cache[key] = (stamp, clusters)
-    return clusters
+    """Every cluster of the case (the kept ones; computed afresh for another distance)."""
+    if distance != CLUSTER_DISTANCE:
+        rows = review_store(store).item_hashes(case.id)
+        return build_clusters(((r.id, r.sha256, r.pdq, r.pdq_quality) for r in rows), distance)
+    of = kept_clusters(store, case).all_of(case.id)
+    members: dict[int, list[int]] = defaultdict(list)
+    for item_id, cluster in sorted(of.items()):
+        members[cluster].append(item_id)
+    return Clusters(of=of, members=dict(members))
+
+
+def page_clusters(store: Store, case: CaseRecord, item_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """item id → (cluster id, size) for those of a page's items that are in a cluster."""
+    return kept_clusters(store, case).of_items(case.id, item_ids)
 
 
 def cluster_of(store: Store, case: CaseRecord, item_id: int) -> tuple[int | None, int]:
     """(cluster id, number of items in it) for one item; (None, 1) when it is in no cluster."""
-    return case_clusters(store, case).cluster_of(item_id)
+    found = page_clusters(store, case, [item_id]).get(item_id)
+    return found if found is not None else (None, 1)
 
 
 def cluster_items(store: Store, case: CaseRecord, cluster_id: int) -> list[int]:
     """The items of one cluster (sorted ids); empty for an unknown cluster id."""
-    return case_clusters(store, case).items(cluster_id)
+    return kept_clusters(store, case).members(case.id, cluster_id)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from footprint.errors import UsageError
 from footprint.intel.newmaterial import is_new_material
-from footprint.review.clusters import case_clusters
+from footprint.review.clusters import kept_clusters
 from footprint.review.decisions import Decision, current_of
 from footprint.sources.detect import is_image, is_video
 from footprint.store.base import CaseRecord, ItemRecord, Store
@@ -67,11 +67,11 @@ def group_of(record: ItemRecord) -> str | None:
     return "other" if is_image(media) or is_video(media) else None
 
 
-def _query(filters: QueueFilters, cluster_items: list[int] | None) -> QueueQuery:
+def _query(filters: QueueFilters) -> QueueQuery:
     groups, first = {"new-first": ((), True), "new": (("new",), True), "matched": (("matched",), True),
                      "unmatched": (("new", "other"), True), "all": ((), False)}[filters.show]
     return QueueQuery(groups=groups, groups_first=first, category=filters.category, exhibit=filters.exhibit,
-                      state=filters.state, item_ids=None if cluster_items is None else tuple(cluster_items))
+                      state=filters.state, cluster=filters.cluster)
 
 
 def review_queue(store: Store, case: CaseRecord, filters: QueueFilters | None = None, offset: int = 0,
@@ -83,11 +83,10 @@ def review_queue(store: Store, case: CaseRecord, filters: QueueFilters | None = 
     if offset < 0 or not 0 < limit <= MAX_PAGE:
         raise UsageError(f"a page is 1 to {MAX_PAGE} entries from offset 0 or more")
     reviews = review_store(store)
-    clusters = case_clusters(store, case)
-    members = None if filters.cluster is None else clusters.items(filters.cluster)
-    chosen, total = reviews.queue_page(case.id, _query(filters, members), offset, limit)
+    kept = kept_clusters(store, case)  # computed again only if the case's items changed
+    chosen, total = reviews.queue_page(case.id, _query(filters), offset, limit)
     ids = [item_id for item_id, _ in chosen]
-    records, decided = reviews.records(case.id, ids), current_of(store, ids)
-    page = [QueueEntry(records[item_id], group, decided.get(item_id), *clusters.cluster_of(item_id))
+    records, decided, clustered = reviews.records(case.id, ids), current_of(store, ids), kept.of_items(case.id, ids)
+    page = [QueueEntry(records[item_id], group, decided.get(item_id), *clustered.get(item_id, (None, 1)))
             for item_id, group in chosen]
     return page, total

@@ -25,7 +25,15 @@ from .base import ItemRecord, Store
 from .engine import transaction
 from .schema import cases, exhibits, items, matches
 from .schema_knowngood import knowngood_marks
-from .schema_review import audit_chains, audit_log, review_decisions, review_members, review_sessions, review_users
+from .schema_review import (
+    audit_chains,
+    audit_log,
+    review_clusters,
+    review_decisions,
+    review_members,
+    review_sessions,
+    review_users,
+)
 from .sql_items import read_item_page
 
 GENESIS = "0" * 64  # prev_hash of a chain's first entry
@@ -57,7 +65,8 @@ class QueueQuery:
     category: str = ""  # the current decision's category; "none": undecided
     exhibit: str = ""
     state: str = ""
-    item_ids: tuple[int, ...] | None = None  # only these items (a near-duplicate cluster)
+    item_ids: tuple[int, ...] | None = None  # only these items
+    cluster: int | None = None  # only the items of this kept near-duplicate cluster (review_clusters)
 
 
 _MEDIA = func.substr(items.c.media_type, 1, 6).in_(("image/", "video/"))
@@ -68,7 +77,7 @@ _QUEUE_GROUP = case(
     else_=null())
 
 
-def _queue_filters(query: QueueQuery) -> list[Any]:
+def _queue_filters(query: QueueQuery, case_id: int) -> list[Any]:
     where: list[Any] = []
     if query.exhibit:
         where.append(exhibits.c.name == query.exhibit)
@@ -76,6 +85,10 @@ def _queue_filters(query: QueueQuery) -> list[Any]:
         where.append(items.c.state == query.state)
     if query.item_ids is not None:
         where.append(items.c.id.in_(query.item_ids))
+    if query.cluster is not None:
+        kept = select(review_clusters.c.item_id).where(review_clusters.c.case_id == case_id,
+                                                       review_clusters.c.cluster_id == query.cluster)
+        where.append(items.c.id.in_(kept))
     if query.category:
         newest = (select(review_decisions.c.category).where(review_decisions.c.item_id == items.c.id)
                   .order_by(review_decisions.c.id.desc()).limit(1).scalar_subquery())
@@ -262,7 +275,7 @@ class ReviewStore:
         a known-good mark and ``new`` without; anything else is not in the queue."""
         listed = select(items.c.id, exhibits.c.name.label("exhibit"), items.c.ref,
                         _QUEUE_GROUP.label("grp")).select_from(items.join(exhibits))
-        listed = listed.where(exhibits.c.case_id == case_id, *_queue_filters(query))
+        listed = listed.where(exhibits.c.case_id == case_id, *_queue_filters(query, case_id))
         inner = listed.subquery()
         where = [inner.c.grp.is_not(None)] + ([inner.c.grp.in_(query.groups)] if query.groups else [])
         order = [case(*((inner.c.grp == g, n) for n, g in enumerate(QUEUE_GROUPS)))] if query.groups_first else []

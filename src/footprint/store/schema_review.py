@@ -14,6 +14,10 @@ Choices worth knowing:
   writer), and ``(chain, seq)`` is unique, so two appenders can never fork a chain.
 * Audit rows keep names and ids as plain values, with no foreign keys: the trail outlives users, items
   and cases, and nothing cascades into it.
+* Near-duplicate clusters (migration 0007) are computed once per case and kept: ``review_clusters`` has
+  one row per item that is in a cluster (its cluster id is the cluster's smallest item id), and
+  ``review_cluster_state`` the (item count, newest item id, distance) they were computed from, so a
+  reader can tell when the case's items changed and the clusters must be computed again.
 """
 
 from __future__ import annotations
@@ -89,4 +93,21 @@ audit_log = Table(
     Column("hash", HEX, nullable=False),
     UniqueConstraint("chain", "seq", name="uq_audit_log_chain_seq"),
     sqlite_autoincrement=True,
+)
+
+review_cluster_state = Table(
+    "review_cluster_state", metadata,
+    Column("case_id", ID, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_count", BigInteger, nullable=False),
+    Column("newest_item", BigInteger, nullable=False),
+    Column("distance", Integer, nullable=False),
+    Column("built", UTCDateTime, nullable=False),
+)
+
+review_clusters = Table(
+    "review_clusters", metadata,
+    Column("item_id", ID, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("case_id", ID, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("cluster_id", BigInteger, nullable=False),
+    Index("ix_review_clusters_case_id_cluster_id", "case_id", "cluster_id"),
 )

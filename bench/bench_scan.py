@@ -181,7 +181,7 @@ def main() -> None:
     cores = os.cpu_count() or 1
     # the fork server starts once per process: with the modules a scan preloads (pipeline/scan.py), so
     # that the limits' pools and the scan's start their workers alike
-    multiprocessing.get_context("forkserver").set_forkserver_preload(list(scan_module.WORKER_MODULES))
+    multiprocessing.get_context("forkserver").set_forkserver_preload(scan_module._preload())
     print(f"{cores} cores, load average {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
         for mp in args.megapixels:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import sys
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -228,7 +229,7 @@ def _pool(jobs: int) -> Iterator[Executor | None]:
         yield None
         return
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(WORKER_MODULES))  # imported once, then every worker forks warm
+    context.set_forkserver_preload(_preload())  # imported once, then every worker forks warm
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
     for _ in range(jobs):  # start the workers now, while this process takes the evidence's fingerprint
         pool.submit(_warm_up)
@@ -240,6 +241,15 @@ def _pool(jobs: int) -> Iterator[Executor | None]:
 
 # What a picture worker runs: numpy, Pillow and pdqhash load once in the fork server, not in every worker.
 WORKER_MODULES = ("footprint.hashers.compute", "footprint.hashers.registry")
+
+
+def _preload() -> list[str]:
+    """The worker modules and every footprint module this process has loaded. A forkserver child runs
+    the parent's main script again (Python 3.11 never preloads ``__main__`` in the server: its main_path
+    is filtered out), and that script imports the whole CLI: with those modules already in the server,
+    the re-run finds them loaded. Measured: 1.2 s of CPU a worker before its first picture, then none."""
+    loaded = (name for name in list(sys.modules) if name.split(".")[0] == "footprint")
+    return sorted({*WORKER_MODULES, *loaded})
 
 
 def _warm_up() -> None:

@@ -286,16 +286,20 @@ class ReviewStore:
             return [(int(r.id), str(r.grp)) for r in conn.execute(page)], int(conn.execute(total).scalar_one())
 
     def records(self, case_id: int, item_ids: Sequence[int]) -> dict[int, ItemRecord]:
-        """The complete items (matches, warnings, marks, camera) of a page of the queue, in one read;
-        ids not of the case are left out."""
+        """The complete items (matches, warnings, marks, camera) of a page of the queue, in one read
+        (a few queries per exhibit, not per item); ids not of the case are left out."""
         found: dict[int, ItemRecord] = {}
         with self.tx() as conn:
             for chunk in codec.batched(sorted(set(item_ids)), IN_LIMIT):
                 query = (select(items.c.id, exhibits.c.id.label("exhibit_id"), exhibits.c.name)
                          .select_from(items.join(exhibits))
                          .where(exhibits.c.case_id == case_id, items.c.id.in_(chunk)))
+                by_exhibit: dict[tuple[int, str], list[int]] = {}
                 for row in conn.execute(query).all():
-                    found[row.id] = read_item_page(conn, row.exhibit_id, row.name, None, 1, item_id=row.id)[0]
+                    by_exhibit.setdefault((row.exhibit_id, row.name), []).append(row.id)
+                for (exhibit_id, name), ids in by_exhibit.items():
+                    for record in read_item_page(conn, exhibit_id, name, None, len(ids), item_ids=ids):
+                        found[record.id or 0] = record
         return found
 
     # -- decisions --------------------------------------------------------------------------

@@ -88,15 +88,17 @@ def _link_hashsets(conn: Connection, rows: list[dict[str, Any]]) -> None:
         row["hashset_id"] = ids.get(row["hashset"])
 
 
-def read_item_page(conn: Connection, exhibit_id: int, exhibit: str, after: str | None,
-                   limit: int, *, item_id: int | None = None) -> list[ItemRecord]:
+def read_item_page(conn: Connection, exhibit_id: int, exhibit: str, after: str | None, limit: int, *,
+                   item_id: int | None = None, item_ids: Sequence[int] | None = None) -> list[ItemRecord]:
     """Up to ``limit`` items of one exhibit with refs after ``after``, in ref order, complete
-    (only the item ``item_id``, when given)."""
+    (only the item ``item_id``, or only those of ``item_ids``, when given)."""
     query = select(items).where(items.c.exhibit_id == exhibit_id)
     if after is not None:
         query = query.where(items.c.ref > after)
     if item_id is not None:
         query = query.where(items.c.id == item_id)
+    if item_ids is not None:
+        query = query.where(items.c.id.in_(item_ids))
     page = conn.execute(query.order_by(items.c.ref).limit(limit)).mappings().all()
     ids = [row["id"] for row in page]
     found_matches: dict[int, list[Any]] = {i: [] for i in ids}

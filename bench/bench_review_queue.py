@@ -1,0 +1,143 @@
+"""A grid page of the review queue at 10,000 and 100,000 items, against the old whole-case approach
+measured in the same run.
+
+    .venv/bin/python bench/bench_review_queue.py [--sizes 10000 100000] [--postgres URL]
+
+The items are synthetic pictures saved straight through the store (random SHA-256, balanced random PDQ,
+every tenth a near copy of the one before; one in a hundred categorised); nothing is decoded.
+
+* page: ``review_queue`` as the grid calls it (the 2nd page of 60, new material first), with the
+  clusters already kept in the database (the usual case: they are computed once per change of the
+  case's items), best of 5; also the first page filtered by category and by one cluster.
+* first page after a change: the same page right after items were added, clusters computed again.
+* whole case (the old approach, re-created here): read every item whole, every current decision, and
+  compute the clusters from every item's hashes, then group, filter, order and slice in Python, for
+  every page; best of 2.
+
+PostgreSQL runs in a scratch schema that is dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+
+from footprint.hashers.pdq import is_degenerate
+from footprint.model import CategoryScheme, Digests, ItemFacts, PerceptualDigest
+from footprint.review import accounts, decisions
+from footprint.review.clusters import build_clusters, kept_clusters
+from footprint.review.queue import GROUPS, QueueFilters, group_of, review_queue
+from footprint.store import open_store
+from footprint.store.base import CaseRecord, ItemRecord, Store
+from footprint.store.reviewstore import review_store
+
+PAGE = 60
+
+
+def records(count: int, start: int = 0) -> list[ItemRecord]:
+    rng = random.Random(start + 1)
+    pdqs: list[str] = []
+    while len(pdqs) < count:
+        if len(pdqs) % 10 == 9:  # a near copy of the one before
+            number = int(pdqs[-1], 16)
+            for bit in rng.sample(range(256), 8):
+                number ^= 1 << bit
+            value = f"{number:064x}"
+        else:
+            value = f"{rng.getrandbits(256):064x}"
+        if not is_degenerate(value, 100):
+            pdqs.append(value)
+    return [ItemRecord(ref=f"ex/{start + i:07d}.jpg", size=1000, status="ok", facts=ItemFacts(),
+                       digests=Digests(size=1000, crypto={"sha256": rng.randbytes(32).hex()},
+                                       perceptual={"pdq": PerceptualDigest("pdq", value, 100)},
+                                       media_type="image/jpeg"))
+            for i, value in enumerate(pdqs)]
+
+
+def best_of(work: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def whole_case_page(store: Store, case: CaseRecord, filters: QueueFilters, offset: int, limit: int) -> list[int]:
+    """The queue page as it was made before: the whole case read and sorted in Python for every page."""
+    decided = decisions.current_all(store, case)
+    rows = review_store(store).item_hashes(case.id)
+    found = build_clusters((r.id, r.sha256, r.pdq, r.pdq_quality) for r in rows)
+    picked = []
+    for record in store.iter_items(case.id):
+        group = group_of(record)
+        if group is None:
+            continue
+        category = decided[record.id].category if record.id in decided else "none"
+        if filters.category and category != filters.category:
+            continue
+        if filters.cluster is not None and found.of.get(record.id or 0) != filters.cluster:
+            continue
+        picked.append((record, group))
+    picked.sort(key=lambda pair: GROUPS.index(pair[1]))
+    return [r.id or 0 for r, _ in picked[offset:offset + limit]]
+
+
+def measure(label: str, store: Store, count: int) -> None:
+    case = store.create_case(f"bench{count}", CategoryScheme.UK)
+    exhibit = store.add_exhibit(case.id, "ex", "/evidence/ex", "folder", None, {})
+    store.save_items(exhibit.id, records(count))
+    boss = accounts.add_user(store, f"boss{count}", "correct horse battery", "admin")
+    ids = sorted(r.id for r in review_store(store).item_hashes(case.id))
+    decisions.decide(store, boss, case, ids[::100], "uk:B")
+    first = QueueFilters()
+    kept_clusters(store, case)  # kept from here on
+    page = best_of(lambda: review_queue(store, case, first, PAGE, PAGE), 5)
+    by_category = best_of(lambda: review_queue(store, case, QueueFilters(category="uk:B"), 0, PAGE), 5)
+    cluster = next(e.cluster for e in review_queue(store, case, QueueFilters(show="all"), 0, 60)[0] if e.cluster)
+    by_cluster = best_of(lambda: review_queue(store, case, QueueFilters(cluster=cluster), 0, PAGE), 5)
+    store.save_items(exhibit.id, records(10, start=count))  # the case changes: clusters computed again
+    changed = best_of(lambda: review_queue(store, case, first, PAGE, PAGE), 1)
+    old = best_of(lambda: whole_case_page(store, case, first, PAGE, PAGE), 2)
+    new_ids = [e.record.id for e in review_queue(store, case, first, PAGE, PAGE)[0]]
+    assert new_ids == whole_case_page(store, case, first, PAGE, PAGE), "the two approaches disagree"
+    print(f"| {label} | {count:,} | {page * 1000:.0f} ms | {by_category * 1000:.0f} ms | {by_cluster * 1000:.0f} ms | "
+          f"{changed:.2f} s | {old:.2f} s | {page / old:.4f}x |", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--postgres", help="also measure on this PostgreSQL database")
+    args = parser.parse_args()
+    print("| store | items | page | page, by category | page, one cluster | first page after a change "
+          "| whole case (old) | page / old |")
+    print("|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_store(f"sqlite:///{Path(folder) / 'case.db'}")
+        for size in args.sizes:
+            measure("SQLite", store, size)
+        store.close()
+    if args.postgres:
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(args.postgres, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+        try:
+            store = open_store(f"{args.postgres}?options=-csearch_path%3D{schema}")
+            for size in args.sizes:
+                measure("PostgreSQL", store, size)
+            store.close()
+        finally:
+            with psycopg.connect(args.postgres, autocommit=True) as conn:
+                conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+if __name__ == "__main__":
+    main()

@@ -7,6 +7,8 @@ when it upgrades its lock). PostgreSQL: the psycopg 3 driver, connections checke
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,8 +22,8 @@ from sqlalchemy.pool import StaticPool
 from footprint.errors import StoreError
 
 # cache_size: 64 MiB (allocated as used) keeps the hash indexes of a large import in memory.
-_PRAGMAS = ("foreign_keys=ON", "journal_mode=WAL", "busy_timeout=30000", "synchronous=NORMAL",
-            "cache_size=-65536")
+_BUSY_SECONDS = 30
+_PRAGMAS = (f"busy_timeout={_BUSY_SECONDS * 1000}", "foreign_keys=ON", "synchronous=NORMAL", "cache_size=-65536")
 
 
 def driver_url(url: str) -> str:
@@ -51,7 +53,8 @@ def _sqlite(database: str | None) -> Engine:
                                connect_args={"check_same_thread": False})
     else:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(f"sqlite:///{database}", connect_args={"check_same_thread": False})
+        engine = create_engine(f"sqlite:///{database}",
+                               connect_args={"check_same_thread": False, "timeout": _BUSY_SECONDS})
     _sqlite_events(engine)
     return engine
 
@@ -63,12 +66,28 @@ def _sqlite_events(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         for pragma in _PRAGMAS:
             cursor.execute(f"PRAGMA {pragma}")
+        _wal(cursor)
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get("footprint_write")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _wal(cursor: Any) -> None:
+    """Put the database in WAL mode. Switching a new database takes its lock, and SQLite answers a second
+    opener that arrives meanwhile "database is locked" at once, without its busy handler: retry until the
+    busy timeout (the switch itself takes milliseconds)."""
+    deadline = time.monotonic() + _BUSY_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 @contextmanager

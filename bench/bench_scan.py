@@ -7,7 +7,8 @@ For each size it builds a corpus of benign generated JPEGs, then measures in the
   decode     the decode-only limit: reduced-scale decode of the same files on every core, no hashing
   hashing    decode + PDQ (eight dihedral variants) of the same files on every core: the hashing limit
   footprint  `footprint scan` through the Scanner, into a fresh SQLite store, jobs=1 and one per core,
-             with every registered image hasher (PDQ and the region signature) and with PDQ alone
+             with every registered image hasher (PDQ and the region signature) and with PDQ alone;
+             then the peak memory (RSS) of a scan, its workers included
 and prints pictures/s and the ratios footprint/naive and decode/footprint (best of --rounds interleaved
 rounds), the CPU time each spent a picture (this process and its finished worker pools: a figure that
 holds when others load the machine), then the one-core cost of each stage footprint runs on a picture.
@@ -18,11 +19,13 @@ mean anything.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import multiprocessing
 import os
 import resource
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -31,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 import pdqhash
+import psutil
 from PIL import Image
 
 from footprint.demo import jpeg_bytes, picture
@@ -115,6 +119,36 @@ def clocked(count: int, fn: Callable[[], object]) -> tuple[float, float]:
     return rate(count, wall), (cpu_seconds() - cpu) * 1000 / count
 
 
+class PeakMemory:
+    """The largest total RSS of this process, its children and the fork server's (the scan's workers),
+    sampled every 20 ms while the ``with`` block runs."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.02):
+            roots = [psutil.Process()]
+            server = getattr(forkserver._forkserver, "_forkserver_pid", None)
+            if server is not None:
+                roots.append(psutil.Process(server))
+            total = 0
+            for process in {p for root in roots for p in (root, *root.children(recursive=True))}:
+                with contextlib.suppress(psutil.Error):  # a worker that ended since the listing
+                    total += process.memory_info().rss
+            self.peak = max(self.peak, total)
+
+
 def pooled(fn: Callable[[Path], None], paths: list[Path], cores: int) -> None:
     """``fn`` over ``paths`` on a pool of its own (started and shut down inside the clock, as a scan's)."""
     with ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("forkserver")) as pool:
@@ -177,6 +211,9 @@ def measure(mp: float, folder: Path, paths: list[Path], cores: int, rounds: int)
     print("        CPU ms a picture: " + "  ".join(f"{k} {v:.1f}" for k, v in cost.items()))
     print(f"        by CPU: footprint/naive {cost['naive'] / cost['jobsN']:.1f}x  decode-limit/footprint "
           f"{cost['jobsN'] / cost['decode']:.2f}x  (PDQ alone {cost['pdqN'] / cost['decode']:.2f}x)")
+    with PeakMemory() as memory:
+        scan(folder, cores)
+    print(f"        peak memory of a jobs={cores} scan, all its processes: {memory.peak / 2**20:.0f} MiB")
     print("        one core, CPU ms a picture by stage: " + "  ".join(f"{k} {v:.1f}" for k, v in stages(paths).items()))
 
 

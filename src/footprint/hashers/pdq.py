@@ -1,4 +1,5 @@
-"""PDQ: Meta's 256-bit perceptual image hash, through the ``pdqhash`` package (the reference C++).
+"""PDQ: Meta's 256-bit perceptual image hash, the reference C++ inside the ``pdqhash`` package (called
+through footprint.hashers.pdq_native).
 
 One call gives the hash of the image and of its seven rotations/flips (the dihedral variants), which
 the matcher queries so that a rotated or mirrored copy still finds its known original.
@@ -13,12 +14,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
-import pdqhash
 from PIL import Image
 
 from footprint.errors import ItemError
 from footprint.hashers.base import ImageHasher
 from footprint.hashers.decode import to_rgb
+from footprint.hashers.pdq_native import pdq_dihedral
 from footprint.model import PerceptualDigest, Skipped
 
 HASH_BITS = 256
@@ -40,7 +41,7 @@ MIN_SIDE = 32
 # flat image, whose hash resembles every other flat image's.
 BALANCE_TOLERANCE = 16
 
-# Order of pdqhash.compute_dihedral's list (the reference's order). Position 0 is the plain hash.
+# Order of the dihedral variants (the reference's order). Position 0 is the plain hash.
 DIHEDRAL_NAMES = ("original", "rotate90", "rotate180", "rotate270", "flipx", "flipy", "flipplus1",
                   "flipminus1")
 
@@ -57,22 +58,15 @@ class PdqHasher(ImageHasher):
         if min(width, height) < MIN_SIDE:
             return Skipped(f"image too small for pdq ({width}x{height}, needs {MIN_SIDE}px a side)")
         try:
-            pixels = np.ascontiguousarray(np.asarray(to_rgb(image), dtype=np.uint8))
+            pixels = np.asarray(to_rgb(image), dtype=np.uint8)
         except (ItemError, ValueError, OSError) as exc:
             return Skipped(f"undecodable image content for pdq: {exc}")
-        bit_vectors, quality = pdqhash.compute_dihedral(pixels)
-        variants = tuple(_bits_to_hex(bits) for bits in bit_vectors)
-        return PerceptualDigest(algorithm=self.name, value=variants[0], quality=int(quality),
-                                variants=variants)
+        variants, quality = pdq_dihedral(pixels)
+        return PerceptualDigest(algorithm=self.name, value=variants[0], quality=quality, variants=variants)
 
     @staticmethod
     def distance(a: str, b: str) -> int:
         return hamming(a, b)
-
-
-def _bits_to_hex(bits: np.ndarray) -> str:
-    """pdqhash's 256 0/1 values, most significant first, to the reference hex."""
-    return np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes().hex()
 
 
 def hex_to_bytes(value: str) -> np.ndarray:

@@ -24,10 +24,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
-import numpy as np
-import pdqhash
-
 from footprint.errors import FormatError, ItemError
+from footprint.hashers import pdq_native
 from footprint.hashers.video_decode import DEFAULT_MAX_SIDE, SampledFrame, VideoReader, VideoSource
 
 DEFAULT_INTERVAL = 1.0  # seconds between sampled frames (the reference's default)
@@ -104,9 +102,8 @@ class VpdqHasher(VideoHasher):
 
 def hash_frame(frame: SampledFrame) -> VideoFrame:
     """PDQ of one RGB frame, as the reference hashes it."""
-    bits, quality = pdqhash.compute(frame.pixels)
-    pdq = np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes().hex()
-    return VideoFrame(frame.number, int(quality), pdq, frame.timestamp)
+    pdq, quality = pdq_native.pdq(frame.pixels)
+    return VideoFrame(frame.number, quality, pdq, frame.timestamp)
 
 
 def prune(frames: Iterable[VideoFrame], distance: int | None) -> Iterator[VideoFrame]:

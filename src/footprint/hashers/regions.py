@@ -23,13 +23,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
-import pdqhash
 from PIL import Image
 
 from footprint.errors import ItemError
 from footprint.hashers.base import ImageHasher
 from footprint.hashers.decode import to_rgb
 from footprint.hashers.pdq import HEX_DIGITS, MIN_SIDE, hamming
+from footprint.hashers.pdq_native import pdq
 from footprint.model import PerceptualDigest, Skipped
 
 ALGORITHM = "pdq-regions"
@@ -111,8 +111,7 @@ def region_hashes(image: Image.Image) -> dict[str, tuple[str, int]]:
     for name, (x0, y0, x1, y1) in region_boxes(work.width, work.height, _usable_trim(trim_box(grey))).items():
         if min(x1 - x0, y1 - y0) < MIN_SIDE:
             continue  # a small picture's regions carry too little of it (see pdq.MIN_SIDE)
-        bits, quality = pdqhash.compute(np.ascontiguousarray(pixels[y0:y1, x0:x1]))
-        found[name] = (np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes().hex(), int(quality))
+        found[name] = pdq(pixels[y0:y1, x0:x1])
     return found
 
 

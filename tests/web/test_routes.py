@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
 from reviewing import PASSWORD, decisions_of, setup_review
 
+from footprint.hashers import regions
+from footprint.matching.explain import explain
 from footprint.review import accounts, audit
 
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
@@ -132,6 +135,10 @@ def test_item_page_shows_provenance_hashes_matches_and_history(client, reviewing
     assert record.digests.crypto["md5"] in page and "PDQ" in page
     for match in record.matches:
         assert f"<td>{match.hashset}</td>" in page and f"<td>{match.algorithm}</td>" in page
+        assert f'<td class="details">{html.escape(explain(match))}</td>' in page
+    signature = record.digests.perceptual.get("pdq-regions")
+    if signature is not None:  # each region's hash is shown, not the raw text
+        assert all(f"<th>PDQ region {name}</th>" in page for name in regions.decode(signature.value))
     assert re.search(r"<td>rita</td><td>uk:C</td>", page)
     actions = [r.action for r in audit.entries(reviewing.store, reviewing.case_id, 0, 3)]
     assert actions[0] == "view" and "decide" in actions

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from footprint.hashers import regions
+from footprint.matching.explain import explain
 from footprint.model import CategoryScheme, ItemRef, Match, PerceptualDigest, Skipped
 from footprint.sources.detect import is_image, is_video
 from footprint.store.base import ItemRecord
@@ -102,6 +104,7 @@ class ItemView:
     matches: Sequence[Match]
     warnings: Sequence[str]
     exif: list[tuple[str, str]] = field(default_factory=list)
+    how: list[str] = field(default_factory=list)  # matching.explain of each match, in order
     category: str | None = None
     cluster: int | None = None
     cluster_size: int = 0
@@ -117,7 +120,7 @@ def item_view(record: ItemRecord, exif: Mapping[str, Any] | None = None, categor
                     reason=record.reason, picture=has_picture(record), video=is_video(media),
                     facts=_facts(record), hashes=_hashes(record), matches=record.matches,
                     warnings=record.warnings, exif=_exif(exif), category=category, cluster=cluster,
-                    cluster_size=cluster_size)
+                    cluster_size=cluster_size, how=[explain(m) for m in record.matches])
 
 
 def _facts(record: ItemRecord) -> list[tuple[str, str]]:
@@ -132,7 +135,12 @@ def _hashes(record: ItemRecord) -> list[tuple[str, str]]:
         return []
     rows = [(name.upper(), value) for name, value in sorted(record.digests.crypto.items())]
     for name, digest in sorted(record.digests.perceptual.items()):
-        if isinstance(digest, PerceptualDigest):
+        if isinstance(digest, PerceptualDigest) and name == regions.ALGORITHM:
+            parts = regions.decode(digest.value)
+            rows.append((name.upper(), f"{len(parts)} regions, full frame quality {digest.quality}"))
+            rows.extend((f"PDQ region {region}", f"{value} (quality {quality})")
+                        for region, (value, quality) in parts.items())
+        elif isinstance(digest, PerceptualDigest):
             value = digest.value if len(digest.value) <= 256 else f"{len(digest.value.splitlines())} frames"
             rows.append((name.upper(), f"{value} (quality {digest.quality})"))
         elif isinstance(digest, Skipped):

@@ -1,0 +1,72 @@
+"""One sentence that says how a match was made, from what the matcher recorded in its details.
+
+A reviewer and a court read these: every figure the decision rested on is named (which hashes agreed,
+which PDQ variant and distance against which threshold, which regions and their distances, what share of
+a video's frames), never a bare "match".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from footprint.model import Match, MatchKind
+
+_REGION_PATHS = {
+    "full": "full frames",
+    "reframed": "the picture re-framed (cropped, trimmed or letterboxed)",
+    "corners": "two corner windows along one edge (the rest covered or changed)",
+    "regions": "several regions each close",
+    "low-quality": "a low-quality copy against a clear original, at a tight distance",
+}
+
+
+def explain(match: Match) -> str:
+    details: Mapping[str, Any] = match.details or {}
+    if match.kind == MatchKind.EXACT:
+        agreed = details.get("algorithms") or [match.algorithm]
+        return f"exact: {', '.join(str(a).upper() for a in agreed)} equal"
+    if match.algorithm == "pdq":
+        return _pdq(match, details)
+    if match.algorithm == "vpdq":
+        return _video(match, details)
+    if "path" in details:
+        return _regions(match, details)
+    extra = "; ".join(f"{k} {v}" for k, v in sorted(details.items()))
+    return f"near: {match.algorithm} distance {match.distance}" + (f" ({extra})" if extra else "")
+
+
+def _pdq(match: Match, details: Mapping[str, Any]) -> str:
+    variant = details.get("variant")
+    text = f"near: PDQ distance {match.distance}"
+    if details.get("threshold") is not None:
+        text += f" of at most {details['threshold']}"
+    if variant not in (None, "original"):
+        text += f", picture {variant}"
+    if details.get("quality") is not None:
+        text += f", item quality {details['quality']}"
+    if details.get("low_quality"):
+        text += " (low-quality item: tighter distance)"
+    return text
+
+
+def _regions(match: Match, details: Mapping[str, Any]) -> str:
+    path = str(details.get("path"))
+    regions = details.get("regions") or {}
+    pairs = ", ".join(f"{name} {distance}" for name, distance in regions.items())
+    text = f"near: region signature, {_REGION_PATHS.get(path, path)}; worst distance {match.distance}"
+    if pairs:
+        text += f" (bits by region: {pairs})"
+    if details.get("mirrored"):
+        text += ", picture mirrored"
+    return text
+
+
+def _video(match: Match, details: Mapping[str, Any]) -> str:
+    text = f"near: vPDQ, median frame distance {match.distance}"
+    if details.get("query_percent") is not None:
+        text += (f", {details['query_percent']:.0f}% of this video's frames and "
+                 f"{details.get('target_percent', 0):.0f}% of the known video's matched")
+    if details.get("frame_distance") is not None:
+        text += f" (frames within {details['frame_distance']} bits)"
+    return text

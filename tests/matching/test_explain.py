@@ -1,0 +1,34 @@
+"""Each kind of match is explained with the figures it rested on."""
+
+from __future__ import annotations
+
+from footprint.matching.explain import explain
+from footprint.model import Match, MatchKind
+
+
+def match(kind: MatchKind, algorithm: str, distance: int, **details: object) -> Match:
+    return Match(hashset="known", entry_id=1, kind=kind, algorithm=algorithm, distance=distance, details=details)
+
+
+def test_exact_names_every_agreeing_hash() -> None:
+    text = explain(match(MatchKind.EXACT, "sha256", 0, algorithms=["sha256", "md5"]))
+    assert text == "exact: SHA256, MD5 equal"
+
+
+def test_pdq_names_distance_threshold_variant_and_quality() -> None:
+    text = explain(match(MatchKind.NEAR, "pdq", 12, variant="flipx", quality=88, threshold=31))
+    assert text == "near: PDQ distance 12 of at most 31, picture flipx, item quality 88"
+    low = explain(match(MatchKind.NEAR, "pdq", 9, variant="original", quality=35, threshold=20, low_quality=True))
+    assert low == "near: PDQ distance 9 of at most 20, item quality 35 (low-quality item: tighter distance)"
+
+
+def test_region_signature_names_the_path_and_each_region() -> None:
+    text = explain(match(MatchKind.NEAR, "pdq-regions", 17, path="corners", regions={"tl": 17, "tr": 11}))
+    assert text.startswith("near: region signature, two corner windows along one edge")
+    assert "worst distance 17" in text and "tl 17, tr 11" in text
+
+
+def test_video_names_the_share_of_frames() -> None:
+    text = explain(match(MatchKind.NEAR, "vpdq", 4, query_percent=82.5, target_percent=91.0, frame_distance=31))
+    assert text == ("near: vPDQ, median frame distance 4, 82% of this video's frames and 91% of the known "
+                    "video's matched (frames within 31 bits)")

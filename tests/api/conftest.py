@@ -16,6 +16,7 @@ from footprint.banks.config import ServiceConfig
 from footprint.banks.service import DetectionService
 from footprint.settings import Settings
 from footprint.web.api import create_router, install_errors
+from footprint.web.api.server import server_options
 
 
 @dataclass
@@ -30,9 +31,12 @@ class LiveApi:
         return httpx.Client(base_url=self.url + "/api/v1", headers=headers, timeout=30)
 
 
-def serve(app) -> tuple[uvicorn.Server, threading.Thread, str]:
+def serve(app, config: ServiceConfig | None = None) -> tuple[uvicorn.Server, threading.Thread, str]:
+    """``app`` served as ``footprint serve`` serves it (its read deadlines from ``config``), or by a plain
+    uvicorn without ``config``."""
+    options = server_options(config) if config is not None else {}
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on",
-                                                timeout_graceful_shutdown=2))
+                                           timeout_graceful_shutdown=2, **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
@@ -44,7 +48,7 @@ def serve(app) -> tuple[uvicorn.Server, threading.Thread, str]:
     return server, thread, f"http://127.0.0.1:{port}"
 
 
-def start_api(home: Path, config: ServiceConfig, database_url: str | None = None):
+def start_api(home: Path, config: ServiceConfig, database_url: str | None = None, deadlines: bool = True):
     from fastapi import FastAPI
 
     settings = Settings(home=home, database_url=database_url or f"sqlite:///{home / 'service.db'}")
@@ -52,7 +56,7 @@ def start_api(home: Path, config: ServiceConfig, database_url: str | None = None
     app = FastAPI(openapi_url="/openapi.json", docs_url=None, redoc_url=None)
     install_errors(app)
     app.include_router(router, prefix="/api/v1")
-    server, thread, url = serve(app)
+    server, thread, url = serve(app, config if deadlines else None)
     live = LiveApi(url, router.service)
     for scope, rate in (("query", 1000.0), ("curate", 1000.0), ("admin", 1000.0)):
         live.tokens[scope] = live.service.records.add_key(f"test-{scope}", [scope], rate, 1000)[1]
@@ -61,7 +65,7 @@ def start_api(home: Path, config: ServiceConfig, database_url: str | None = None
 
 @pytest.fixture
 def api_config() -> ServiceConfig:
-    return ServiceConfig(max_body=2 << 20, body_timeout=2.0, index_poll=0.5, webhook_first_delay=0.1)
+    return ServiceConfig(max_body=2 << 20, body_timeout=2.0, head_timeout=5.0, index_poll=0.5, webhook_first_delay=0.1)
 
 
 @pytest.fixture

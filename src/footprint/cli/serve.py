@@ -5,8 +5,10 @@ from __future__ import annotations
 import typer
 import uvicorn
 
+from footprint.banks.config import ServiceConfig
 from footprint.cli.context import app_context
 from footprint.cli.output import say
+from footprint.web.api.server import server_options
 from footprint.web.app import WebConfig, create_app
 
 
@@ -18,6 +20,7 @@ def serve(ctx: typer.Context,
     """Serve the review workspace and the /api/v1 API until interrupted."""
     settings = app_context(ctx).settings
     settings.home.mkdir(parents=True, exist_ok=True)
+    limits = ServiceConfig.from_env()  # the API's router reads the same settings
     app = create_app(settings, WebConfig(break_minutes=break_minutes))
     say(f"footprint: serving on http://{host}:{port}/ (Ctrl-C stops)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning", **server_options(limits))

@@ -13,6 +13,7 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, Response
 
 from footprint.errors import AlreadyExists, FootprintError, FormatError, NotFound, StoreError, TooLarge, UsageError
@@ -55,6 +56,8 @@ def response_for(exc: BaseException, path: str) -> Response:
     """The JSON answer for anything a route raised."""
     if isinstance(exc, ApiError):
         return error_response(exc.status, exc.message, exc.headers)
+    if isinstance(exc, ClientDisconnect):  # gone (or cut off by the server's read deadline): no one to answer
+        return error_response(400, "the client went away before its request was read")
     if isinstance(exc, RequestValidationError):
         return error_response(422, validation_message(exc))
     if isinstance(exc, HTTPException):

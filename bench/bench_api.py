@@ -34,10 +34,12 @@ from pathlib import Path
 from footprint.banks.config import ServiceConfig
 from footprint.settings import Settings
 from footprint.web.api import create_service_app
+from footprint.web.api.server import server_options
 home = Path(sys.argv[1])
-app = create_service_app(Settings(home=home, database_url=f"sqlite:///{home / 'bench.db'}"),
-                         ServiceConfig(index_poll=3600))
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False)
+config = ServiceConfig(index_poll=3600)
+app = create_service_app(Settings(home=home, database_url=f"sqlite:///{home / 'bench.db'}"), config)
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False,
+            **server_options(config))  # served as footprint serve serves it (read deadlines included)
 """
 
 

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import TextIO
 
+from footprint.matching.explain import explain
 from footprint.model import Match, PerceptualDigest, Skipped
 from footprint.store.base import ItemRecord
 
@@ -62,6 +63,7 @@ def match_to_dict(match: Match) -> dict[str, object]:
         "kind": match.kind.value,
         "algorithm": match.algorithm,
         "distance": match.distance,
+        "how": explain(match),
         "details": dict(match.details),
     }
 

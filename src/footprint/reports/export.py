@@ -23,7 +23,7 @@ CSV_COLUMNS = (
     "ref", "exhibit", "state", "size", "md5", "sha1", "sha256", "pdq", "pdq_quality", "media_type",
     "status", "reason", "match_hashset", "match_entry", "match_label", "match_category", "match_kind",
     "match_algorithm", "match_distance", "inode", "offset", "created", "modified", "accessed",
-    "changed", "warnings", "known_good", *(f"exif_{name}" for name in EXIF_FIELDS),
+    "changed", "warnings", "known_good", *(f"exif_{name}" for name in EXIF_FIELDS), "match_how",
 )
 
 

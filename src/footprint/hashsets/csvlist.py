@@ -25,12 +25,13 @@ from footprint.hashsets.problems import (
     clean_hex,
     raise_line_problem,
 )
-from footprint.model import KnownEntry
+from footprint.model import Category, KnownEntry
 
 COLUMNS = ("md5", "sha1", "sha256", "pdq", "category", "label", "series")
 DELIMITERS = (",", ";", "\t")
 MAX_LINE = 1024 * 1024
 _SEPARATORS = re.compile(r"[\s_\-]+")
+_CATEGORY_CACHE = 1024
 
 
 class CsvFormat(HashSetFormat):
@@ -64,30 +65,56 @@ class CsvFormat(HashSetFormat):
 
     def _rows(self, lines: Iterator[str], delimiter: str, columns: dict[str, int]) -> Iterator[KnownEntry]:
         rows = csv.reader(lines, delimiter=delimiter)
+        entry = _RowReader(columns, self.numbers).entry
         try:
             for row in rows:
-                if not any(cell.strip() for cell in row):
-                    continue
                 try:
-                    yield self._entry(row, columns)
+                    yield entry(row)
                 except RecordProblem as problem:
-                    self.on_problem(rows.line_num + 1, str(problem))  # +1: the header line
+                    if any(cell.strip() for cell in row):  # a blank row is no problem: skipped
+                        self.on_problem(rows.line_num + 1, str(problem))  # +1: the header line
         except csv.Error as exc:
             raise FormatError(f"CSV line {rows.line_num + 1}: {exc}") from None
 
-    def _entry(self, row: list[str], columns: dict[str, int]) -> KnownEntry:
-        cells = {name: row[index] if index < len(row) else "" for name, index in columns.items()}
-        hashes = {name: clean_hex(cells.get(name), name) for name in HEX_LENGTHS if name in cells}
-        if not any(hashes.values()):
+
+class _RowReader:
+    """One CSV row as a KnownEntry, the columns' positions looked up once for the whole file."""
+
+    def __init__(self, columns: dict[str, int], numbers: Numbers) -> None:
+        self.md5, self.sha1, self.sha256, self.pdq, self.category, self.label, self.series = (
+            columns.get(name) for name in COLUMNS)
+        self.width = max(columns.values()) + 1
+        self.numbers = numbers
+        self.categories: dict[str, Category | None] = {}  # lists repeat a handful of values: parse each once
+
+    def entry(self, row: list[str]) -> KnownEntry:
+        if len(row) < self.width:
+            row = row + [""] * (self.width - len(row))
+        md5 = None if self.md5 is None else _hex(row[self.md5], "md5")
+        sha1 = None if self.sha1 is None else _hex(row[self.sha1], "sha1")
+        sha256 = None if self.sha256 is None else _hex(row[self.sha256], "sha256")
+        pdq = None if self.pdq is None else _hex(row[self.pdq], "pdq")
+        if not (md5 or sha1 or sha256 or pdq):
             raise RecordProblem("no hash in this row")
+        return KnownEntry(md5=md5, sha1=sha1, sha256=sha256, pdq=pdq,
+                          category=None if self.category is None else self._category(row[self.category]),
+                          label=None if self.label is None else row[self.label].strip() or None,
+                          series=None if self.series is None else row[self.series].strip() or None)
+
+    def _category(self, text: str) -> Category | None:
+        if text in self.categories:
+            return self.categories[text]
         try:
-            category = parse_category(cells.get("category"), self.numbers)
+            category = parse_category(text, self.numbers)
         except FormatError as exc:
             raise RecordProblem(str(exc)) from None
-        return KnownEntry(md5=hashes.get("md5"), sha1=hashes.get("sha1"), sha256=hashes.get("sha256"),
-                          pdq=hashes.get("pdq"), category=category,
-                          label=cells.get("label", "").strip() or None,
-                          series=cells.get("series", "").strip() or None)
+        if len(self.categories) < _CATEGORY_CACHE:
+            self.categories[text] = category
+        return category
+
+
+def _hex(cell: str, algorithm: str) -> str | None:
+    return clean_hex(cell, algorithm) if cell else None
 
 
 def _header_delimiter(header: str) -> str | None:

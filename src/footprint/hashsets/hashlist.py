@@ -57,13 +57,13 @@ class HashListFormat(HashSetFormat):
         text = line.strip()
         if not text or text.startswith("#"):
             return None
-        bsd = _BSD.fullmatch(text)
-        if bsd:
+        gnu = _GNU.fullmatch(text)  # tried first, the common case; BSD lines start with a letter past f
+        if not gnu:
+            bsd = _BSD.fullmatch(text)
+            if not bsd:
+                raise RecordProblem(f"not a hash line: {text[:80]!r}")
             algorithm = re.sub("-", "", bsd.group(1).lower())
             return _entry(bsd.group(3), bsd.group(2), algorithm)
-        gnu = _GNU.fullmatch(text)
-        if not gnu:
-            raise RecordProblem(f"not a hash line: {text[:80]!r}")
         name = gnu.group(2)
         if name is not None and text.startswith("\\"):
             name = name.replace("\\n", "\n").replace("\\\\", "\\")

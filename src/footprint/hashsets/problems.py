@@ -18,6 +18,7 @@ ProblemHandler = Callable[[int, str], None]
 
 HEX_LENGTHS = {"md5": 32, "sha1": 40, "sha256": 64, "pdq": 64}
 _HEX = re.compile(r"[0-9a-f]+")
+_HEX_DIGITS = "0123456789abcdef"
 
 
 class RecordProblem(Exception):
@@ -61,7 +62,7 @@ def clean_hex(value: object, algorithm: str) -> str | None:
     length = HEX_LENGTHS[algorithm]
     if type(value) is str and len(value) == length:  # the common case: skip strip()
         text = value.lower()
-        if _HEX.fullmatch(text):
+        if not text.strip(_HEX_DIGITS):  # nothing left once hex digits are taken off both ends
             return text
     if not isinstance(value, str):
         raise RecordProblem(f"{algorithm} value {value!r} is not text")

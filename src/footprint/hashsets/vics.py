@@ -97,10 +97,13 @@ class VicsFormat(HashSetFormat):
 
     def _entries(self, records: Iterator[object], doc: _Document) -> Iterator[KnownEntry]:
         record_no = 0
+        numbers = self._numbers(doc)
         try:
             for record_no, record in enumerate(records, 1):
+                if numbers is None:  # the walker may meet the context only after some records
+                    numbers = self._numbers(doc)
                 try:
-                    yield media_to_entry(record, self._numbers(doc))
+                    yield media_to_entry(record, numbers)
                 except RecordProblem as problem:
                     self.on_problem(record_no, str(problem))
         except (ijson.JSONError, UnicodeDecodeError) as exc:
@@ -248,6 +251,11 @@ class _Builder:
 _CANONICAL = frozenset(("MD5", "SHA1", "SHA256", "Category", "Series", "VictimIdentified", "MediaID",
                         "AlternativeHashes", "HashName", "HashValue"))
 _BY_LOWER = {name.lower(): name for name in _CANONICAL}
+# Keys met so far that need no respelling (a list repeats a few dozen names millions of times): a record
+# whose keys all belong here is read as it is, found by one subset test in C. Bounded against hostile files.
+_PLAIN_KEYS: set[str] = set(_CANONICAL)
+_PLAIN_LIMIT = 4096
+_FLAG_WORDS = {"true": True, "false": False}  # as most lists spell them; _flag reads the rest
 
 
 def media_to_entry(record: object, numbers: Numbers | None) -> KnownEntry:
@@ -256,29 +264,43 @@ def media_to_entry(record: object, numbers: Numbers | None) -> KnownEntry:
     ``numbers`` None means the profile is not known yet: a numeric Category is then a FormatError
     for the whole file rather than a guess. Field names are matched without regard to case.
     """
-    if not isinstance(record, dict):
+    if type(record) is not dict and not isinstance(record, dict):
         raise RecordProblem(f"a Media record must be a JSON object, not {type(record).__name__}")
-    fields = _canonical_keys(record)
-    hashes = {"md5": clean_hex(fields.get("MD5"), "md5"), "sha1": clean_hex(fields.get("SHA1"), "sha1"),
-              "sha256": clean_hex(fields.get("SHA256"), "sha256"), "pdq": None}
-    extra = _alternative_hashes(fields.get("AlternativeHashes"), hashes)
-    if not any(hashes.values()):
+    fields = record if record.keys() <= _PLAIN_KEYS else _canonical_keys(record)
+    get = fields.get
+    md5, sha1, sha256 = get("MD5"), get("SHA1"), get("SHA256")
+    md5 = None if md5 is None else clean_hex(md5, "md5")
+    sha1 = None if sha1 is None else clean_hex(sha1, "sha1")
+    sha256 = None if sha256 is None else clean_hex(sha256, "sha256")
+    pdq = None
+    extra: dict[str, str] = {}
+    alternatives = get("AlternativeHashes")
+    if alternatives is not None:
+        hashes = {"md5": md5, "sha1": sha1, "sha256": sha256, "pdq": None}
+        extra = _alternative_hashes(alternatives, hashes)
+        md5, sha1, sha256, pdq = hashes["md5"], hashes["sha1"], hashes["sha256"], hashes["pdq"]
+    if not (md5 or sha1 or sha256 or pdq):
         raise RecordProblem("no MD5, SHA1, SHA256 or PDQ hash")
+    category, label, series, victim = get("Category"), get("MediaID"), get("Series"), get("VictimIdentified")
     return KnownEntry(
-        md5=hashes["md5"], sha1=hashes["sha1"], sha256=hashes["sha256"], pdq=hashes["pdq"],
-        category=_category(fields.get("Category"), numbers),
-        label=_text(fields.get("MediaID"), "MediaID"),
-        series=_text(fields.get("Series"), "Series"),
-        victim_identified=_flag(fields.get("VictimIdentified"), "VictimIdentified"),
+        md5=md5, sha1=sha1, sha256=sha256, pdq=pdq,
+        category=None if category is None else _category(category, numbers),
+        label=None if label is None else str(label) if type(label) is int else _text(label, "MediaID"),
+        series=None if series is None else _text(series, "Series"),
+        victim_identified=victim if victim is None or type(victim) is bool else _flag(victim, "VictimIdentified"),
         extra=extra,
     )
 
 
 def _canonical_keys(record: dict[str, Any]) -> dict[str, Any]:
     """The record itself when its keys are spelt as VICS spells them, else a copy that is."""
+    if record.keys() <= _PLAIN_KEYS:
+        return record
     for key in record:
         if key not in _CANONICAL and str(key).lower() in _BY_LOWER:
             return {_BY_LOWER.get(str(k).lower(), k): value for k, value in record.items()}
+    if len(_PLAIN_KEYS) < _PLAIN_LIMIT:
+        _PLAIN_KEYS.update(record)
     return record
 
 
@@ -382,6 +404,8 @@ def _text(value: object, field_name: str) -> str | None:
 def _flag(value: object, field_name: str) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
+    if type(value) is str and value in _FLAG_WORDS:
+        return _FLAG_WORDS[value]
     text = str(value).strip().lower() if isinstance(value, str | int) else None
     if text in _TRUE:
         return True

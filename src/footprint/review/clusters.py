@@ -11,8 +11,8 @@ Degenerate or low-quality PDQ hashes (flat, blank or nearly uniform pictures: qu
 from half the bits set, hashers/pdq.py) never cluster by PDQ: such pictures all hash alike.
 
 A cluster's id is its smallest item id, so ids are stable as long as the items are. Items alone in
-their group are in no cluster. The neighbour search is a self-join (every hash against all the others)
-through matching's best exact Hamming index for the size (matching/registry.best_index); faiss's
+their group are in no cluster. The neighbour search is matching/pairs.near_pairs (shared with the links
+across cases): a self-join through matching's best exact Hamming index for the size; faiss's
 exhaustive scan, the other choice, grows with the square of the items (bench/bench_review.py).
 """
 
@@ -23,17 +23,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from footprint.hashers.pdq import is_degenerate
-from footprint.matching.registry import best_index, get_index
-from footprint.store import codec
+from footprint.matching.pairs import near_pairs
 from footprint.store.base import CaseRecord, Store
 from footprint.store.clusterstore import ClusterStore
 from footprint.store.reviewstore import review_store
 
 CLUSTER_DISTANCE = 16  # bits of 256: a resized or re-saved copy is 2-12 bits off, unrelated pictures ~128
-SEARCH_CHUNK = 4096  # queries per index search: bounds the answer held at once
 
 
 @dataclass(frozen=True)
@@ -84,23 +80,13 @@ def build_clusters(rows: Iterable[tuple[int, str | None, str | None, int | None]
         if pdq and not is_degenerate(pdq, quality):
             ids.append(item_id)
             hexes.append(pdq)
-    if ids:
-        _link_near(found, ids, hexes, distance, index)
+    for one, other, _ in near_pairs(ids, hexes, distance, index):
+        found.union(one, other)
     groups: dict[int, list[int]] = defaultdict(list)
     for item_id in list(found.parent):
         groups[found.find(item_id)].append(item_id)
     members = {root: sorted(group) for root, group in groups.items() if len(group) > 1}
     return Clusters(of={i: root for root, group in members.items() for i in group}, members=members)
-
-
-def _link_near(found: _UnionFind, ids: list[int], hexes: list[str], distance: int, index: str | None) -> None:
-    id_array, hashes = codec.pdq_arrays(ids, hexes)
-    built = (get_index(index) if index else best_index(len(ids)))(hashes, id_array)
-    for start in range(0, len(ids), SEARCH_CHUNK):
-        answers = built.search(np.ascontiguousarray(hashes[start:start + SEARCH_CHUNK]), distance)
-        for offset, neighbours in enumerate(answers):
-            for other, _ in neighbours:
-                found.union(ids[start + offset], int(other))
 
 
 # -- per case, kept in the database ---------------------------------------------------------------

@@ -3,6 +3,7 @@ kind (footprint.errors); a traceback only with --debug."""
 
 from __future__ import annotations
 
+import re
 import signal
 import sys
 import traceback
@@ -55,6 +56,19 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+# click's own wording when a Path argument with exists=True names nothing: "not found", not "usage"
+_MISSING_PATH = re.compile(r"^Invalid value for .+: (?:file|directory|path) '.*' does not exist\.$")
+
+
+def _usage_code(message: str, code: int) -> int:
+    return 3 if code == 2 and _MISSING_PATH.match(message) else code
+
+
+def _os_error(exc: OSError) -> str:
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
+
+
 def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # kill → the same clean stop as Ctrl-C: finished work is kept
 
@@ -69,7 +83,8 @@ def run(argv: list[str] | None = None) -> int:
     except Exit as done:
         return done.exit_code
     except TyperException as exc:
-        return _fail(exc.format_message().splitlines()[0], exc.exit_code)
+        message = exc.format_message().splitlines()[0]
+        return _fail(message, _usage_code(message, exc.exit_code))
     except Abort:
         return _fail("aborted", 1)
     except KeyboardInterrupt:
@@ -78,6 +93,10 @@ def run(argv: list[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         return _fail(str(exc), exc.exit_code)
+    except OSError as exc:  # a file the user named (an output, a key) cannot be written or read
+        if debug:
+            traceback.print_exc()
+        return _fail(_os_error(exc), 3 if isinstance(exc, FileNotFoundError) else 1)
     except Exception as exc:
         if debug:
             traceback.print_exc()

@@ -1,0 +1,35 @@
+"""Defects found in an acceptance pass run as an investigator would: each test pins the fixed outcome."""
+
+from __future__ import annotations
+
+from footprint.errors import NotFound
+
+
+def _one_line_error(result) -> bool:
+    return (result.stderr.startswith("footprint: error: ") and result.stderr.count("\n") == 1
+            and "Traceback" not in result.stderr and "internal error" not in result.stderr)
+
+
+def test_a_missing_input_file_is_not_found(cli, tmp_path):
+    result = cli("hashset", "import", str(tmp_path / "absent.txt"), "--name", "x")
+    assert result.code == NotFound.exit_code and _one_line_error(result)
+    assert "absent.txt" in result.stderr and "does not exist" in result.stderr
+    assert cli("hashset", "list").stdout.splitlines()[1:] == []
+
+
+def test_an_output_in_a_missing_folder_is_one_line_not_an_internal_error(cli, tmp_path):
+    cli("case", "create", "c")
+    target = tmp_path / "no-such-folder" / "out"
+    for args in (("export", "c", "-o", f"{target}.jsonl"), ("report", "c", "-o", f"{target}.html"),
+                 ("links", "c", "-o", f"{target}.json")):
+        result = cli(*args)
+        assert result.code == NotFound.exit_code and _one_line_error(result), (args, result.stderr)
+        assert "no-such-folder" in result.stderr and result.stdout == ""
+    assert not target.parent.exists()
+
+
+def test_an_output_that_cannot_be_written_is_one_line(cli, tmp_path):
+    cli("case", "create", "c")
+    result = cli("export", "c", "-o", str(tmp_path))  # a folder, not a file
+    assert result.code == 1 and _one_line_error(result), result.stderr
+    assert str(tmp_path) in result.stderr

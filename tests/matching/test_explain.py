@@ -17,9 +17,32 @@ def test_exact_names_every_agreeing_hash() -> None:
 
 def test_pdq_names_distance_threshold_variant_and_quality() -> None:
     text = explain(match(MatchKind.NEAR, "pdq", 12, variant="flipx", quality=88, threshold=31))
-    assert text == "near: PDQ distance 12 of at most 31, picture flipx, item quality 88"
+    assert text == ("near: PDQ distance 12 of at most 31, item is the picture flipped upside down "
+                    "(PDQ variant flipx), item quality 88")
     low = explain(match(MatchKind.NEAR, "pdq", 9, variant="original", quality=35, threshold=20, low_quality=True))
     assert low == "near: PDQ distance 9 of at most 20, item quality 35 (low-quality item: tighter distance)"
+
+
+def test_pdq_variant_recorded_as_a_number_is_named() -> None:
+    """The matcher records the variant's position; a reader must never see 'picture 5'."""
+    plain = explain(match(MatchKind.NEAR, "pdq", 0, variant=0, quality=100, threshold=31))
+    assert plain == "near: PDQ distance 0 of at most 31, item quality 100"
+    mirrored = explain(match(MatchKind.NEAR, "pdq", 4, variant=5, quality=100, threshold=31))
+    assert "item is the picture mirrored left to right (PDQ variant flipy)" in mirrored
+    turned = explain(match(MatchKind.NEAR, "pdq", 6, variant=3, quality=90, threshold=31))
+    assert "turned 90° anticlockwise (PDQ variant rotate270)" in turned
+
+
+def test_demo_mirrored_and_rotated_copies_are_explained_in_words(cli, demo_scanned, tmp_path):
+    import json
+    out = tmp_path / "demo.jsonl"
+    assert cli("export", "demo", "-o", str(out)).code == 0
+    how = {json.loads(line)["ref"].split("/")[-1]: [m["how"] for m in json.loads(line)["matches"]]
+           for line in out.read_text().splitlines()}
+    assert len(how["mirrored.png"]) == 1
+    assert "item is the picture mirrored left to right (PDQ variant flipy)" in how["mirrored.png"][0]
+    assert "turned 90° anticlockwise" in how["rotated.jpg"][0]  # the demo turns it with PIL's rotate(90)
+    assert not any("picture " + str(n) in h for hs in how.values() for h in hs for n in range(8))
 
 
 def test_region_signature_names_the_path_and_each_region() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from footprint.hashers.pdq import DIHEDRAL_NAMES
 from footprint.model import Match, MatchKind
 
 _REGION_PATHS = {
@@ -18,6 +19,18 @@ _REGION_PATHS = {
     "corners": "two corner windows along one edge (the rest covered or changed)",
     "regions": "several regions each close",
     "low-quality": "a low-quality copy against a clear original, at a tight distance",
+}
+
+# What the item is, seen from the known picture, when PDQ variant NAME of the item matched (the
+# matcher records the variant's position in DIHEDRAL_NAMES; checked against PIL's turns and flips).
+_VARIANT_WORDS = {
+    "rotate90": "the picture turned 90° clockwise",
+    "rotate180": "the picture turned 180°",
+    "rotate270": "the picture turned 90° anticlockwise",
+    "flipx": "the picture flipped upside down",
+    "flipy": "the picture mirrored left to right",
+    "flipplus1": "the picture mirrored across its main diagonal",
+    "flipminus1": "the picture mirrored across its other diagonal",
 }
 
 
@@ -37,17 +50,24 @@ def explain(match: Match) -> str:
 
 
 def _pdq(match: Match, details: Mapping[str, Any]) -> str:
-    variant = details.get("variant")
+    variant = _variant_name(details.get("variant"))
     text = f"near: PDQ distance {match.distance}"
     if details.get("threshold") is not None:
         text += f" of at most {details['threshold']}"
     if variant not in (None, "original"):
-        text += f", picture {variant}"
+        text += f", item is {_VARIANT_WORDS.get(str(variant), 'a variant')} (PDQ variant {variant})"
     if details.get("quality") is not None:
         text += f", item quality {details['quality']}"
     if details.get("low_quality"):
         text += " (low-quality item: tighter distance)"
     return text
+
+
+def _variant_name(variant: Any) -> str | None:
+    """The matcher stores the variant's position (0-7); older details may hold its name."""
+    if isinstance(variant, int) and not isinstance(variant, bool) and 0 <= variant < len(DIHEDRAL_NAMES):
+        return DIHEDRAL_NAMES[variant]
+    return None if variant is None else str(variant)
 
 
 def _regions(match: Match, details: Mapping[str, Any]) -> str:

@@ -125,7 +125,8 @@ def _seen(case: str, record: ItemRecord) -> _Seen:
     pdq = record.digests.perceptual.get("pdq")
     value, quality = getattr(pdq, "value", None), getattr(pdq, "quality", None)
     camera = record.camera
-    trusted = bool(value) and quality is not None and not is_degenerate(value, quality)  # as pipeline/match.py
+    # a hash only when it is a real one: as pipeline/match.py
+    trusted = isinstance(value, str) and bool(value) and quality is not None and not is_degenerate(value, quality)
     return _Seen(node, file, value if trusted else None,
                  camera_key(camera.make, camera.model, camera.serial) if camera else None,
                  (camera.latitude, camera.longitude) if camera and camera.latitude is not None

@@ -31,6 +31,9 @@ class WebConfig:
     reveal_seconds: float = 300.0  # a revealed item is served plain for this long (one item at a time)
     login_attempts: int = 5  # failed logins per client address and user name...
     login_window: float = 300.0  # ...within this many seconds, before further tries are refused
+    # The Links page names a linked case the user is not a member of only when this is on (off: "another
+    # case" and its number, to quote when asking for access; see intel/caseview.py)
+    link_case_names: bool = False
 
 
 def create_app(settings: Settings, config: WebConfig | None = None) -> FastAPI:

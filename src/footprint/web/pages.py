@@ -23,6 +23,7 @@ from footprint.web.workspace import Workspace
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 60
+LINKED_ITEMS_SHOWN = 12  # items listed per side of one link (a camera may have taken thousands)
 
 
 def workspace(request: Request) -> Workspace:
@@ -128,6 +129,13 @@ def item_page(request: Request, work: Work, session: User, case_id: int, item_id
     return render(request, "item.html", session, case=case, item=shown, exhibit=work.exhibit_of(case, item_id),
                   history=work.history(case, item_id), categories=views.categories(case.scheme),
                   revealed=work.revealed(session, case))
+
+
+@router.get("/cases/{case_id}/links")
+def links_page(request: Request, work: Work, session: User, case_id: int) -> Response:
+    case = work.case(session, case_id)
+    return render(request, "links.html", session, case=case, found=work.links(session, case),
+                  shown=LINKED_ITEMS_SHOWN)
 
 
 @router.get("/cases/{case_id}/audit")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from footprint.errors import NotFound
+from footprint.intel.caseview import CaseLinks, LinkCache, case_view
 from footprint.pipeline.thumbnails import picture_for
 from footprint.review import accounts, audit, clusters, decisions, reports, reveals, sessions
 from footprint.review.accounts import User
@@ -36,6 +37,7 @@ class Workspace:
         self.secret = load_secret(settings.home)
         self.limiter = LoginLimiter(config.login_attempts, config.login_window)
         self.reveals = reveals.RevealGrants(config.reveal_seconds)
+        self.link_cache = LinkCache(self.store)
 
     # -- sessions and settings ------------------------------------------------------------------
 
@@ -109,6 +111,18 @@ class Workspace:
                      details={"ref": record.ref})
         return views.item_view(record, category=current.category if current else None, cluster=cluster,
                                cluster_size=size)
+
+    def links(self, session: Session, case: CaseRecord) -> CaseLinks:
+        """The case's links as this user may see them (intel/caseview decides what is withheld);
+        the view is audited with the other cases it disclosed and whether in full or restricted."""
+        every = self.store.list_cases()
+        visible = {c.id for c in accounts.cases_of(self.store, session.user)}
+        found = case_view(self.link_cache.groups(), case, {c.name: c.id for c in every}, visible,
+                          self.config.link_case_names)
+        audit.append(self.store, "view.links", user=session.user.name, case_id=case.id,
+                     details={"links": len(found.links),
+                              "cases": {str(s.case_id): "full" if s.visible else "restricted" for s in found.summary}})
+        return found
 
     # -- decisions, reveals, the audit trail ----------------------------------------------------
 

@@ -6,6 +6,8 @@ Choices an investigator should know:
 * Every regular file is an item, live or deleted. A deleted name whose metadata entry is still
   unallocated is recovered through it (TSK follows the entry's data runs; for a deleted FAT file it
   assumes the clusters were contiguous, so a fragmented one reads wrong and simply does not match).
+  A deleted FAT12/16/32 file longer than one cluster therefore carries a warning: its content and
+  hashes are right only if it was not fragmented (FAT keeps no cluster chain for a deleted file).
   A deleted name whose entry now belongs to another file gives a warning, not an item: its content
   is gone, and reading the entry would attribute another file's bytes to it.
 * Orphan files (TSK's virtual ``$OrphanFiles`` folder: deleted entries no folder names any more)
@@ -54,6 +56,7 @@ _REG, _DIR = pytsk3.TSK_FS_META_TYPE_REG, pytsk3.TSK_FS_META_TYPE_DIR
 _VIRT, _VIRT_DIR = pytsk3.TSK_FS_META_TYPE_VIRT, pytsk3.TSK_FS_META_TYPE_VIRT_DIR
 _EXFAT_SPECIAL = frozenset({"$ALLOC_BITMAP", "$UPCASE_TABLE", "$VOLUME_GUID", "$TEX_FAT", "$ACT",
                             "$VOLUME_LABEL_NONE"})
+_FAT = frozenset(int(t) for t in (pytsk3.TSK_FS_TYPE_FAT12, pytsk3.TSK_FS_TYPE_FAT16, pytsk3.TSK_FS_TYPE_FAT32))
 _EXT_RESERVED = range(1, 11)  # ext's reserved inodes (journal, resize…): in no folder, yet allocated
 
 
@@ -104,6 +107,13 @@ def _facts(meta: Any, state: ItemState, inode: str, local_times: bool = False) -
                      accessed=when("atime"), changed=when("ctime"))
 
 
+def _fat_guess(size: int, cluster: int) -> str:
+    clusters = -(-size // cluster)
+    return (f"deleted FAT file over {clusters} clusters: read as if they followed one another from its first "
+            f"(FAT keeps no cluster chain for a deleted file); if it was fragmented, its content and "
+            f"hashes are not the original file's")
+
+
 def _text(raw: bytes | None) -> str:
     return (raw or b"").decode("utf-8", "backslashreplace")
 
@@ -125,6 +135,7 @@ class FileSystemWalk:
         self.local_times = int(fs.info.ftype) & int(pytsk3.TSK_FS_TYPE_FAT_DETECT) != 0
         self.ext = int(fs.info.ftype) & int(pytsk3.TSK_FS_TYPE_EXT_DETECT) != 0
         self.block = int(fs.info.block_size)
+        self.fat_cluster = self._fat_cluster() if int(fs.info.ftype) in _FAT else 0
         self.allocated: list[tuple[int, int]] = []  # (first block, count) claimed by live files
         self.recovered: set[int] = set()  # first data byte of each recovered deleted file
         self.visited: set[int] = set()
@@ -235,6 +246,8 @@ class FileSystemWalk:
             self.seen.add((addr, attr_id))
             if deleted:
                 self._note_recovered(tsk_file, attr_id)
+                if self.fat_cluster and size > self.fat_cluster:
+                    yield ItemWarning(self.ref.join(path + suffix), "source", _fat_guess(size, self.fat_cluster))
             yield Item(ref=self.ref.join(path + suffix), size=size,
                        opener=cast(Opener, partial(TskFileStream, self.fs, addr, attr_type, attr_id, size)),
                        facts=_facts(meta, state, inode, self.local_times))
@@ -254,6 +267,15 @@ class FileSystemWalk:
                     f"{addr}-{_NTFS_DATA}-{int(attr.info.id)}"
             else:
                 yield "", _NTFS_DATA, int(attr.info.id), int(attr.info.size), str(addr)
+
+    def _fat_cluster(self) -> int:
+        """Bytes per cluster from the FAT boot sector (TSK counts FAT blocks in sectors); 0 if unreadable."""
+        try:
+            self.media.seek(self.offset + 11)
+            bpb = self.media.read(3)
+        except OSError:
+            return 0
+        return int.from_bytes(bpb[:2], "little") * bpb[2] if len(bpb) == 3 else 0
 
     def _open(self, addr: int) -> Any:
         try:

@@ -72,3 +72,41 @@ def test_ntfs_undelete_with_fragments_and_the_stream(tmp_path: Path) -> None:
         assert found.state(f"{image.name}!fs/{key}") == "deleted"
     res1 = found.items[f"{image.name}!fs/res1.dat"].facts
     assert res1.inode == "37" and res1.created is not None and (res1.created.month, res1.created.day) == (2, 29)
+
+
+def test_fat_deleted_files_over_one_cluster_warn_that_they_may_be_fragmented(tmp_path: Path) -> None:
+    image, _, _ = unpack("6-undel-fat", tmp_path)
+    found = collect(open_image(image))
+    warned = {str(w.ref).split("!fs/", 1)[1]: w.message for w in found.warnings}
+    # 1 KiB clusters: sing.dat (780 bytes) is whole in one; every other deleted file spans several,
+    # and three of them were fragmented (the page's "incorrect MD5" ones)
+    assert sorted(warned) == ["_ir1/dir2/frag3.dat", "_ir1/mult2.dat", "_rag1.dat", "_rag2.dat", "_ult1.dat"]
+    assert warned["_rag2.dat"].startswith("deleted FAT file over 4 clusters: read as if they followed")
+    assert all("not the original file's" in m for m in warned.values())
+
+
+def test_dftt_answers_reach_the_export_with_consistent_counts(cli, tmp_path: Path) -> None:
+    import json
+
+    fat, fat_answers, _ = unpack("6-undel-fat", tmp_path)
+    ntfs, ntfs_answers, _ = unpack("7-undel-ntfs", tmp_path)
+    assert cli("case", "create", "dftt").code == 0
+    scanned = cli("scan", str(fat), str(ntfs), "--case", "dftt")
+    assert scanned.code == 0, scanned.stderr
+    out = tmp_path / "dftt.jsonl"
+    assert cli("export", "dftt", "-o", str(out)).code == 0
+    rows = {r["ref"]: r for r in map(json.loads, out.read_text().splitlines())}
+    for path, md5 in ntfs_answers.items():  # every NTFS answer, the stream and the orphan included
+        name = path.strip("\\").replace("\\", "/")
+        ref = next(r for r in (f"{ntfs.name}!fs/{name}", f"{ntfs.name}!fs/$OrphanFiles/{name.rsplit('/', 1)[-1]}")
+                   if r in rows)
+        assert rows[ref]["md5"] == md5 and rows[ref]["state"] == "deleted", path
+        assert rows[ref]["modified"].startswith("2004-02-29T") and rows[ref]["modified"].endswith("+00:00")
+    assert rows[f"{ntfs.name}!fs/mult1.dat:ADS"]["inode"] == "32-128-6"
+    assert rows[f"{fat.name}!fs/_ing.dat"]["md5"] == fat_answers["\\sing.dat"]
+    warnings = sum(len(r["warnings"]) for r in rows.values())
+    summary, shown = scanned.json(), cli("case", "show", "dftt").json()["counts"]
+    assert summary["warnings"] == shown["warnings"] == warnings == 5
+    assert summary["items"] == shown["items"] == len(rows)
+    states = {s: sum(1 for r in rows.values() if r["state"] == s) for s in ("allocated", "deleted")}
+    assert shown["by_state"] == {k: v for k, v in states.items() if v}

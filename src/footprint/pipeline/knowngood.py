@@ -4,6 +4,11 @@ FOOTPRINT_HOME/knowngood/<name>/, and mark the items found in it (during a scan,
 A known-good mark takes an item out of the review queue and the new-material list, and nothing
 else: it never hides a match. An item both known-good and matched keeps its match; the mark is
 recorded with ``conflict`` set and a warning on the item says so, for the examiner to look at.
+
+Which lists were applied, and when, is recorded on each exhibit they were applied to (its details'
+``known_good_lists``: the list's name, its NSRL version when the source has a VERSION table, its rows
+and distinct digests, the SHA-256 of the file it was built from, when it was imported, when it was
+applied and how: ``scan`` or ``apply``), so the court report can state it even after a list is removed.
 """
 
 from __future__ import annotations
@@ -11,18 +16,19 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from footprint.errors import AlreadyExists, NotFound, StoreError, UsageError
-from footprint.hashsets.nsrl import read_digests
+from footprint.errors import AlreadyExists, FormatError, NotFound, StoreError, UsageError
+from footprint.hashsets.nsrl import open_readonly, read_digests
 from footprint.matching.knowngood import IndexBuilder, KnownGoodIndex, hex_to_digests
 from footprint.model import Digests, Match
 from footprint.store.base import ItemRecord, KnownGoodMark, Store
-from footprint.store.codec import batched
+from footprint.store.codec import batched, now
 from footprint.store.knowngood import STAGE, KnownGoodList, KnownGoodStore, NewMark
 
 STRONGEST_FIRST = ("sha256", "sha1", "md5")
@@ -68,7 +74,8 @@ def import_nsrl(store: Store, home: Path, path: Path, name: str,
         return lists.add_list(name, str(folder), str(path.resolve()), source_sha256, header["rows"],
                               header["counts"], details={"algorithms": header["algorithms"],
                                                          "invalid": header["invalid"],
-                                                         "seconds": header["seconds"]})
+                                                         "seconds": header["seconds"],
+                                                         "version": nsrl_version(path)})
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -87,6 +94,29 @@ def _build(scratch: Path, path: Path, name: str, source_sha256: str, algorithms:
     return builder.finish({"name": name, "source": str(path.resolve()), "source_sha256": source_sha256,
                            "rows": rows, "invalid": invalid,
                            "imported": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+
+
+def nsrl_version(path: Path) -> dict[str, str] | None:
+    """The first row of the NSRL database's VERSION table (version, build set, build and release dates,
+    description), as text; None when it has none (the minimal set as some tools write it)."""
+    try:
+        conn = open_readonly(path)
+        try:
+            cursor = conn.execute("SELECT * FROM VERSION LIMIT 1")
+            row = cursor.fetchone()
+            names = [column[0].lower() for column in cursor.description or ()]
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError, FormatError):
+        return None
+    return {name: str(value) for name, value in zip(names, row or (), strict=False) if value is not None} or None
+
+
+def list_facts(kg: KnownGoodList, applied: str, how: str) -> dict[str, object]:
+    """What a report states of a known-good list applied to an exhibit (see the module's notes)."""
+    return {"name": kg.name, "version": kg.details.get("version"), "rows": kg.rows, "counts": dict(kg.counts),
+            "source_sha256": kg.source_sha256, "imported": kg.imported.isoformat(timespec="seconds"),
+            "applied": applied, "how": how}
 
 
 def _sha256(path: Path) -> str:
@@ -127,6 +157,11 @@ class KnownGood:
         if not found:
             return None
         return cls(lists, [(kg, _open(kg)) for kg in found])
+
+    def describe(self, how: str = "scan") -> list[dict[str, object]]:
+        """The lists this lookup applies, as recorded on an exhibit (``list_facts``), applied now."""
+        applied = now().isoformat(timespec="seconds")
+        return [list_facts(kg, applied, how) for kg, _ in self.indexes]
 
     def judge(self, digests: Sequence[Digests | None],
               matches: Sequence[Sequence[Match]]) -> list[list[tuple[str, str, str | None]]]:
@@ -205,6 +240,7 @@ def apply_known_good(store: Store, case_name: str) -> ApplySummary:
         for chunk in batched(store.iter_items(case.id), APPLY_BATCH):
             summary.items += len(chunk)
             summary.new_marks += checker.mark(chunk)
+        lists.record_applied(case.id, checker.describe("apply"))
     counts = lists.case_counts(case.id)
     summary.known_good, summary.known_good_conflicts = counts["known_good"], counts["known_good_conflicts"]
     return summary

@@ -147,6 +147,8 @@ class Scanner:
         after = evidence.fingerprint(again=True)
         changed = after != exhibit.hashes_before
         details = {**evidence.details(), "hash_sets": matcher.describe()}
+        if matcher.known_good is not None:  # which known-good lists marked its items, and when
+            details["known_good_lists"] = matcher.known_good.describe()
         record = self.store.finish_exhibit(exhibit.id, "changed" if changed else "complete", after, details)
         if changed:
             raise EvidenceError(f"evidence {evidence.path} CHANGED while it was scanned: "

@@ -8,6 +8,7 @@ from the clock, so a caller can pin it.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,6 +42,7 @@ class CaseReport:
     generated: datetime
     audit_head: str | None = None
     decided: list[dict[str, object]] = field(default_factory=list)  # categorised by a reviewer, unmatched
+    known_good: list[dict[str, object]] = field(default_factory=list)  # known-good lists applied (settings)
 
     def context(self) -> dict[str, object]:
         """The names the templates use."""
@@ -48,7 +50,7 @@ class CaseReport:
             "case": self.case, "exhibits": self.exhibits, "hashsets": self.hashsets, "counts": self.counts,
             "states": STATES, "media_kinds": MEDIA_KINDS, "matched": self.matched, "warned": self.warned,
             "version": self.version, "settings": self.settings, "audit_head": self.audit_head,
-            "decided": self.decided,
+            "decided": self.decided, "known_good": self.known_good,
             "generated": self.generated.isoformat(timespec="seconds"),
         }
 
@@ -75,10 +77,10 @@ def gather_report(store: Store, case_name: str, settings: Settings, generated: d
     matched.sort(key=lambda row: (str(row["exhibit"]), str(row["ref"])))
     decided.sort(key=lambda row: (str(row["exhibit"]), str(row["ref"])))
     warned.sort(key=lambda row: (str(row["exhibit"]), str(row["ref"])))
-    exhibits = sorted(store.list_exhibits(case.id), key=lambda e: (e.name, e.id))
+    exhibits = [exhibit_row(e) for e in sorted(store.list_exhibits(case.id), key=lambda e: (e.name, e.id))]
     return CaseReport(
         case=case,
-        exhibits=[exhibit_row(e) for e in exhibits],
+        exhibits=exhibits, known_good=known_good_applied(exhibits),
         hashsets=[_hashset_row(h) for h in sorted(store.list_hashsets(), key=lambda h: h.name)],
         counts=counts, matched=matched, warned=warned, version=__version__,
         settings=_sorted_dict(settings.describe()), generated=generated,
@@ -100,8 +102,34 @@ def exhibit_row(exhibit: ExhibitRecord) -> dict[str, object]:
         "integrity": integrity,
         "ewf_verification": _sorted_deep(details.pop("ewf_verification", None)),
         "hash_sets": sorted(details.pop("hash_sets", []) or [], key=lambda h: str(h.get("name"))),
+        "known_good_lists": _known_good_lists(details.pop("known_good_lists", None)),
         "details": _sorted_dict(details),
     }
+
+
+def _known_good_lists(recorded: object) -> list[dict[str, object]]:
+    """The known-good lists applied to an exhibit (pipeline/knowngood.list_facts), in the order applied."""
+    if not isinstance(recorded, list):
+        return []
+    found = [_sorted_dict(entry) for entry in recorded if isinstance(entry, Mapping)]
+    return sorted(found, key=lambda k: (str(k.get("applied")), str(k.get("name"))))
+
+
+def known_good_applied(exhibits: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Each known-good list applied to the case's exhibits once (by name and source file), with every
+    time it was applied (and how: during the scan or by ``footprint knowngood apply``) and where."""
+    facts: dict[tuple[str, str], dict[str, object]] = {}
+    applied: dict[tuple[str, str], set[str]] = defaultdict(set)
+    where: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for exhibit in exhibits:
+        entries = exhibit["known_good_lists"]
+        assert isinstance(entries, list)
+        for entry in entries:
+            key = (str(entry.get("name")), str(entry.get("source_sha256")))
+            facts.setdefault(key, {k: v for k, v in entry.items() if k not in ("applied", "how")})
+            applied[key].add(f"{entry.get('applied')} ({entry.get('how')})")
+            where[key].add(str(exhibit["name"]))
+    return [{**facts[key], "applied": sorted(applied[key]), "exhibits": sorted(where[key])} for key in sorted(facts)]
 
 
 def _item_row(record: ItemRecord) -> dict[str, object]:

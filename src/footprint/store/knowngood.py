@@ -119,6 +119,17 @@ class KnownGoodStore:
             {"item_id": item_id, "exhibit_id": where[item_id][0], "ref": where[item_id][1],
              "stage": STAGE, "message": text} for item_id, text in found])
 
+    def record_applied(self, case_id: int, applied: Sequence[Mapping[str, object]]) -> None:
+        """Add the lists just applied to every exhibit of the case (their details' ``known_good_lists``,
+        after any recorded before: each application is kept)."""
+        with self._tx(write=True) as conn:
+            found = conn.execute(select(exhibits.c.id, exhibits.c.details).where(exhibits.c.case_id == case_id))
+            for exhibit_id, details in list(found):
+                kept = dict(details or {})
+                kept["known_good_lists"] = [*kept.get("known_good_lists", []), *map(dict, applied)]
+                conn.execute(exhibits.update().where(exhibits.c.id == exhibit_id)
+                             .values(details=codec.json_or_none(kept, f"details of exhibit {exhibit_id}")))
+
     def case_counts(self, case_id: int) -> dict[str, int]:
         """Items of the case marked known-good (no match) and marked but matched (conflicts)."""
         query = (select(knowngood_marks.c.conflict, func.count(func.distinct(knowngood_marks.c.item_id)))

@@ -118,3 +118,23 @@ def test_break_reminder_appears_after_the_configured_minutes(page, reviewing, ap
     page.reload()  # the time counted survives moving between pages of the session
     page.clock.fast_forward(31 * 1000)
     expect(banner).to_be_visible()
+
+
+def test_links_page_shows_a_link_to_a_case_i_am_not_in_without_its_items(page, reviewing, cli, demo_case, tmp_path):
+    copied = tmp_path / "seized"
+    copied.mkdir()
+    (copied / "copy.jpg").write_bytes((demo_case.evidence / "Camera" / "IMG_0000.jpg").read_bytes())
+    assert cli("case", "create", "seized-2").code == 0 and cli("scan", str(copied), "--case", "seized-2").code == 0
+    other = reviewing.store.get_case("seized-2").id
+    log_in(page)
+    page.goto(f"/cases/{reviewing.case_id}/grid")
+    page.click("nav >> text=Links")
+    page.wait_for_url(re.compile(rf"/cases/{reviewing.case_id}/links$"))
+    row = page.locator(f'#link-summary tr[data-case="{other}"]')
+    expect(row).to_contain_text(f"another case (case {other})")
+    expect(row).to_contain_text("ask an administrator")
+    expect(page.locator(f'.link.file .side.other[data-case="{other}"]')).to_contain_text("its items are not shown")
+    expect(page.locator(".link.file .side.mine")).to_contain_text("IMG_0000.jpg")
+    body = page.content()
+    assert "seized" not in body and "copy.jpg" not in body and f"/cases/{other}/" not in body
+    assert page.locator("img").count() == 0  # no pictures on the links page at all

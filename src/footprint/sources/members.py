@@ -24,9 +24,9 @@ from footprint.errors import ItemError
 from footprint.model import Item, ItemRef, ItemWarning
 from footprint.sources.base import EvidenceSource, Found, Limits
 
-# A member smaller than this is never called a bomb for its ratio alone: 300 KiB of spaces in a text
-# file compresses a thousandfold and is harmless; the ratio only matters when the size does.
-RATIO_FLOOR = 1 << 20
+# A member smaller than Limits.ratio_floor is never called a bomb for its ratio alone: 300 KiB of
+# spaces in a text file, or a small disk image of an empty volume, compresses a thousandfold and is
+# harmless; the ratio only matters when the size does.
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -110,7 +110,7 @@ def member_cap(limits: Limits, compressed: int | None = None) -> int:
     """Most bytes one member may produce: the size limit, and the ratio limit if its packed size is known."""
     cap = limits.max_member_size
     if compressed is not None:
-        cap = min(cap, max(compressed * limits.max_ratio, RATIO_FLOOR))
+        cap = min(cap, max(compressed * limits.max_ratio, limits.ratio_floor))
     return cap
 
 

@@ -26,7 +26,6 @@ from py7zr.io import MemIO, Py7zIO, WriterFactory
 from footprint.model import Item, ItemFacts, ItemRef, ItemWarning
 from footprint.sources.base import Found
 from footprint.sources.members import (
-    RATIO_FLOOR,
     MemberNamer,
     SeekableArchive,
     bytes_opener,
@@ -170,7 +169,7 @@ class SevenZipSource(SeekableArchive):
         if problem:
             return problem
         packed, unpacked = expansion.get(id(folder), (0, 0))
-        if unpacked > max(packed * limits.max_ratio, RATIO_FLOOR):
+        if unpacked > max(packed * limits.max_ratio, limits.ratio_floor):
             return (f"suspected bomb: its solid block of {packed} bytes expands to {unpacked} "
                     f"(ratio limit {limits.max_ratio})")
         if member.uncompressed > limits.in_memory:

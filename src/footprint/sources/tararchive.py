@@ -25,7 +25,6 @@ from typing import Any, BinaryIO
 from footprint.model import Item, ItemFacts, ItemRef, ItemWarning
 from footprint.sources.base import EvidenceSource, Found, Limits
 from footprint.sources.members import (
-    RATIO_FLOOR,
     READ_ERRORS,
     CappedReader,
     CorruptMember,
@@ -186,7 +185,7 @@ class TarSource(EvidenceSource):
         packed = self.item.size
         if self.compression and packed is not None and member.isreg():
             end = member.offset_data + member.size
-            if end > max(packed * limits.max_ratio, RATIO_FLOOR):
+            if end > max(packed * limits.max_ratio, limits.ratio_floor):
                 return (f"tar: suspected bomb: {packed} compressed bytes expand past {end} "
                         f"(ratio limit {limits.max_ratio}): the rest not read")
         return None

@@ -33,3 +33,21 @@ def test_an_output_that_cannot_be_written_is_one_line(cli, tmp_path):
     result = cli("export", "c", "-o", str(tmp_path))  # a folder, not a file
     assert result.code == 1 and _one_line_error(result), result.stderr
     assert str(tmp_path) in result.stderr
+
+
+def test_a_case_name_must_be_printable_and_not_empty(cli):
+    for bad in ("", "   ", " padded", "tab\there", "line\nbreak"):
+        result = cli("case", "create", bad)
+        assert result.code == 2 and _one_line_error(result), repr(bad)
+    assert cli("case", "list").stdout.splitlines()[1:] == []
+    assert cli("case", "create", "op-lexus 2026/01").code == 0
+
+
+def test_user_add_with_an_unknown_role_fails_before_asking_for_a_password(cli, monkeypatch):
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # no terminal, no password: must not be needed
+    result = cli("user", "add", "rita", "--role", "boss")
+    assert result.code == 2 and _one_line_error(result) and "unknown role 'boss'" in result.stderr
+    assert "Password" not in result.stderr

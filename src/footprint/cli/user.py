@@ -40,6 +40,7 @@ def add(ctx: typer.Context, name: str,
                                             help="Read the password from the first line of stdin.")) -> None:
     """Add a user (the password is asked for, or read from stdin; never given as an argument)."""
     store = app_context(ctx).store
+    accounts.check_new_user(name, role)  # before the password prompt, not after it
     user = accounts.add_user(store, name, _password(password_stdin), role, by=actor())
     say(f"added user {user.name} ({user.role})")
 

@@ -78,11 +78,16 @@ def hash_password(password: str) -> str:
 # -- accounts ---------------------------------------------------------------------------------
 
 
-def add_user(store: Store, name: str, password: str, role: str, *, by: str | None = None) -> User:
+def check_new_user(name: str, role: str) -> None:
+    """UsageError for a name or role a new user cannot have (checked before any password is asked for)."""
     if not USER_NAME.fullmatch(name):
         raise UsageError(f"a user name is letters, digits, '.', '_', '@' and '-' (64 at most), not {name!r}")
     if role not in ROLES:
         raise UsageError(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
+
+
+def add_user(store: Store, name: str, password: str, role: str, *, by: str | None = None) -> User:
+    check_new_user(name, role)
     user = public_user(review_store(store).add_user(name, hash_password(password), role))
     audit.append(store, "user.add", user=by, details={"name": name, "role": role})
     return user

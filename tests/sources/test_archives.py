@@ -112,6 +112,18 @@ def test_tar(members: dict[str, bytes], mode: str, seekable: bool) -> None:
     assert again.open().read() == again.open().read() == members["holiday/1.jpg"]
 
 
+def test_tar_member_without_a_time_has_none_not_1970() -> None:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as archive:
+        for name, mtime in (("unset.txt", 0), ("set.txt", 1_700_000_000)):
+            info = tarfile.TarInfo(name)  # a TarInfo's mtime is 0 unless the writer sets one
+            info.size, info.mtime = 5, mtime
+            archive.addfile(info, io.BytesIO(b"hello"))
+    found = {str(f.ref): f for f in open_items(out.getvalue(), "t.tar", True)}
+    assert found["t.tar!unset.txt"].facts.modified is None
+    assert found["t.tar!set.txt"].facts.modified == datetime.fromtimestamp(1_700_000_000, UTC)
+
+
 def test_tar_links_and_dot_slash_names() -> None:
     out = io.BytesIO()
     with tarfile.open(fileobj=out, mode="w") as archive:

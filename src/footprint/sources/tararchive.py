@@ -246,6 +246,10 @@ def _read_member(archive: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
 
 
 def _mtime(member: tarfile.TarInfo) -> datetime | None:
+    """The member's modification time; 0 is what a tar writer leaves when it records none (Python's
+    TarInfo, many build tools): unknown, never "1970-01-01" in a report (as the disk sources do)."""
+    if not member.mtime:
+        return None
     try:
         return datetime.fromtimestamp(member.mtime, UTC)
     except (OverflowError, OSError, ValueError):

@@ -5,10 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hasher_pictures import picture
-from PIL import Image
+from PIL import Image, ImageOps
 
 from footprint.hashers.pdq import PdqHasher, hamming
-from footprint.hashers.regions import ALGORITHM, REGION_NAMES, RegionHasher, decode, encode, region_boxes, trim_box
+from footprint.hashers.regions import (
+    ALGORITHM,
+    REGION_NAMES,
+    RegionHasher,
+    decode,
+    encode,
+    region_boxes,
+    region_signatures,
+    trim_box,
+)
 from footprint.model import PerceptualDigest, Skipped
 
 
@@ -68,3 +77,29 @@ def test_small_pictures_are_skipped() -> None:
     assert isinstance(RegionHasher().hash_image(Image.new("RGB", (30, 200))), Skipped)
     small = RegionHasher().hash_image(picture(40, 60, seed=1))
     assert isinstance(small, PerceptualDigest) and "tl" not in decode(small.value)
+
+
+def test_bars_are_found_in_rgb_as_in_grey() -> None:
+    inner = np.asarray(picture(400, 300, seed=8))
+    boxed = np.full((300, 460, 3), 250, dtype=np.uint8)
+    boxed[:, 30:430] = inner  # pillarbox: light bars left and right
+    assert trim_box(boxed) == trim_box(boxed.astype(np.int16).sum(axis=2) // 3) == (30, 0, 430, 300)
+
+
+def test_mirrored_form_is_the_mirror_images_signature() -> None:
+    image = picture(640, 480, seed=3)
+    plain, mirrored = region_signatures(image)
+    of_mirror, _ = region_signatures(ImageOps.mirror(image))
+    assert set(mirrored) == set(plain)
+    for name in REGION_NAMES:  # the reference's dihedral hash is close to, not always equal to, the mirror's
+        assert hamming(mirrored[name][0], of_mirror[name][0]) <= 16, name
+    assert hamming(mirrored["tl"][0], of_mirror["tl"][0]) < hamming(mirrored["tl"][0], of_mirror["tr"][0])
+    assert mirrored["tl"][1] == plain["tr"][1]  # tl of the mirror image is the mirrored tr
+
+
+def test_hasher_carries_the_mirrored_form_as_second_variant() -> None:
+    image = picture(500, 400, seed=5)
+    digest = RegionHasher().hash_image(image)
+    assert isinstance(digest, PerceptualDigest)
+    plain, mirrored = region_signatures(image)
+    assert digest.variants == (digest.value, encode(mirrored)) and digest.value == encode(plain)

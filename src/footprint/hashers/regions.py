@@ -13,6 +13,14 @@ with bars or covered by a caption hashes far from its original. Hashing fixed re
   own orientation; a copy cropped to that aspect ratio hashes like it);
 - ``tl``/``tr``/``bl``/``br``: 75% corner windows (a caption over one edge leaves two of them intact).
 
+Mirrored form: the signature a left-right mirror of the picture would have, from the reference's
+dihedral hashes of each region (its "flipy"), with the corner names swapped (tl<->tr, bl<->br; the other
+regions are symmetric). The matcher tries it after the item's own, so a mirrored copy finds its original
+through every region path. It is not bit-identical to hashing the mirrored picture (PDQ's box filter
+and 64x64 sampling are not symmetric: 10-42 bits on the full frames of bench_variants' photos), which
+the thresholds absorb as they absorb any other edit. It travels only as the digest's second variant,
+in memory, for matching; lists and the database keep the plain signature.
+
 Text form (round-trips through JSON and, one region per entry, through VICS AlternativeHashes):
 ``name:<64 hex digits>.<quality 0-100>`` for each region, separated by ``;``. Readers accept any subset
 of known names, so lists written by an older or newer footprint keep working with the regions both know.
@@ -28,8 +36,8 @@ from PIL import Image
 from footprint.errors import ItemError
 from footprint.hashers.base import ImageHasher
 from footprint.hashers.decode import to_rgb
-from footprint.hashers.pdq import HEX_DIGITS, MIN_SIDE, hamming
-from footprint.hashers.pdq_native import pdq
+from footprint.hashers.pdq import DIHEDRAL_NAMES, HEX_DIGITS, MIN_SIDE, hamming
+from footprint.hashers.pdq_native import pdq_dihedral
 from footprint.model import PerceptualDigest, Skipped
 
 ALGORITHM = "pdq-regions"
@@ -40,6 +48,8 @@ _INSETS = {"inset2": 0.025, "inset5": 0.05, "inset7": 0.075, "inner": 0.10, "ins
 _ASPECTS = {"aspect43": 4 / 3, "aspect32": 3 / 2, "aspect169": 16 / 9}
 _CORNERS = {"tl": (0.0, 0.0, 0.75, 0.75), "tr": (0.25, 0.0, 1.0, 0.75),
             "bl": (0.0, 0.25, 0.75, 1.0), "br": (0.25, 0.25, 1.0, 1.0)}
+MIRROR_NAMES = {"tl": "tr", "tr": "tl", "bl": "br", "br": "bl"}  # a region's name in the mirror image
+_FLIP_LEFT_RIGHT = DIHEDRAL_NAMES.index("flipy")
 
 # Regions are hashed on a copy whose longer side is at most this: PDQ reduces every region to 64x64
 # anyway, and this keeps sixteen hashes near the cost of one at full size.
@@ -76,23 +86,31 @@ def _centred(width: int, height: int, ratio: float) -> Box:
     return (0, (height - side) // 2, width, (height - side) // 2 + side)
 
 
-def trim_box(grey: np.ndarray) -> Box:
-    """The frame without uniform bars (letterbox, pillarbox, an added border) along its edges."""
-    height, width = grey.shape
-    top = _bar(grey, height)
-    bottom = height - _bar(grey[::-1], height)
-    left = _bar(grey.T, width)
-    right = width - _bar(grey.T[::-1], width)
+def trim_box(pixels: np.ndarray) -> Box:
+    """The frame without uniform bars (letterbox, pillarbox, an added border) along its edges.
+
+    ``pixels``: greyscale (rows x columns) or RGB (rows x columns x 3); an RGB line is made grey
+    ((r + g + b) // 3) only when the bar test reaches it, so a picture without bars costs four lines."""
+    height, width = pixels.shape[:2]
+    columns = pixels.swapaxes(0, 1)
+    top = _bar(pixels, height)
+    bottom = height - _bar(pixels[::-1], height)
+    left = _bar(columns, width)
+    right = width - _bar(columns[::-1], width)
     return (left, top, right, bottom)
+
+
+def _grey(line: np.ndarray) -> np.ndarray:
+    return line.astype(np.int16).sum(axis=1) // 3 if line.ndim == 2 else line
 
 
 def _bar(lines: np.ndarray, length: int) -> int:
     """How many leading lines (rows of ``lines``) form one uniform bar; 0 when none."""
     limit = int(length * MAX_TRIM)
-    first = float(lines[0].mean())
+    first = float(_grey(lines[0]).mean())
     count = 0
     while count < limit:
-        line = lines[count]
+        line = _grey(lines[count])
         if float(line.max()) - float(line.min()) > BAR_SPREAD or abs(float(line.mean()) - first) > BAR_SPREAD:
             break
         count += 1
@@ -101,18 +119,25 @@ def _bar(lines: np.ndarray, length: int) -> int:
 
 def region_hashes(image: Image.Image) -> dict[str, tuple[str, int]]:
     """PDQ hex and quality of each region of an already-decoded image."""
+    return region_signatures(image)[0]
+
+
+def region_signatures(image: Image.Image) -> tuple[dict[str, tuple[str, int]], dict[str, tuple[str, int]]]:
+    """The region signature of an already-decoded image and its mirrored form (see the module doc)."""
     work = to_rgb(image)
     if max(work.size) > WORK_SIDE:
         work = work.copy()
         work.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BILINEAR)
     pixels = np.asarray(work, dtype=np.uint8)
-    grey = pixels.astype(np.int16).sum(axis=2) // 3
     found: dict[str, tuple[str, int]] = {}
-    for name, (x0, y0, x1, y1) in region_boxes(work.width, work.height, _usable_trim(trim_box(grey))).items():
+    mirrored: dict[str, tuple[str, int]] = {}
+    for name, (x0, y0, x1, y1) in region_boxes(work.width, work.height, _usable_trim(trim_box(pixels))).items():
         if min(x1 - x0, y1 - y0) < MIN_SIDE:
             continue  # a small picture's regions carry too little of it (see pdq.MIN_SIDE)
-        found[name] = pdq(pixels[y0:y1, x0:x1])
-    return found
+        hashes, quality = pdq_dihedral(pixels[y0:y1, x0:x1])
+        found[name] = (hashes[0], quality)
+        mirrored[MIRROR_NAMES.get(name, name)] = (hashes[_FLIP_LEFT_RIGHT], quality)
+    return found, mirrored
 
 
 def _usable_trim(box: Box) -> Box | None:
@@ -145,7 +170,8 @@ def decode(text: str) -> dict[str, tuple[str, int]]:
 
 
 class RegionHasher(ImageHasher):
-    """The region signature of one decoded image; quality is the full frame's PDQ quality."""
+    """The region signature of one decoded image; quality is the full frame's PDQ quality; variants are
+    the signature and its mirrored form (for the matcher, not stored)."""
 
     name: ClassVar[str] = ALGORITHM
     min_quality: ClassVar[int] = 0
@@ -156,10 +182,12 @@ class RegionHasher(ImageHasher):
         if min(width, height) < MIN_SIDE:
             return Skipped(f"image too small for {ALGORITHM} ({width}x{height}, needs {MIN_SIDE}px a side)")
         try:
-            regions = region_hashes(image)
+            regions, mirrored = region_signatures(image)
         except (ItemError, ValueError, OSError) as exc:
             return Skipped(f"undecodable image content for {ALGORITHM}: {exc}")
-        return PerceptualDigest(algorithm=ALGORITHM, value=encode(regions), quality=regions["full"][1])
+        value = encode(regions)
+        return PerceptualDigest(algorithm=ALGORITHM, value=value, quality=regions["full"][1],
+                                variants=(value, encode(mirrored)))
 
     @staticmethod
     def distance(a: str, b: str) -> int:

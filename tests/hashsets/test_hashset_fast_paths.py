@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from footprint.errors import FormatError
 from footprint.hashsets.csvlist import CsvFormat
 from footprint.hashsets.problems import ReadReport
 from footprint.hashsets.vics import VicsFormat
@@ -78,3 +79,37 @@ def test_csv_blank_and_whitespace_rows_are_skipped_but_a_row_without_hash_is_not
     entries, report = read_csv(text)
     assert [(e.md5, e.sha1) for e in entries] == [(MD5, None), (None, SHA1)]
     assert [number for number, _ in report.problems] == [4, 5]
+
+
+PDQ = "f0" * 32
+
+
+@pytest.mark.parametrize(("alternatives", "expected"), [
+    ([{"HashName": "PDQ", "HashValue": PDQ.upper()}], PDQ),
+    ([{"HashName": "PDQ", "HashValue": f" {PDQ} "}], PDQ),
+    ([{"HashName": "PDQ", "HashValue": ""}], None),
+    ([{"HashName": "PDQ", "HashValue": None}], None),
+    ([{"HashName": "PDQ", "HashValue": PDQ, "Quality": 90}], PDQ),
+    ([{"HashName": "pdq", "HashValue": PDQ}], PDQ),
+    ([{"hashname": "PDQ", "hashvalue": PDQ}], PDQ),
+    ([{"HashName": "PDQ", "HashValue": PDQ}, {"HashName": "PDQ", "HashValue": PDQ}], PDQ),
+])
+def test_a_lone_pdq_alternative_hash(alternatives: list[object], expected: str | None) -> None:
+    entries, report = read_vics([{"MD5": MD5, "AlternativeHashes": alternatives}])
+    assert [(e.md5, e.pdq, dict(e.extra)) for e in entries] == [(MD5, expected, {})] and report.skipped == 0
+
+
+@pytest.mark.parametrize("alternatives", [
+    [{"HashName": "PDQ", "HashValue": "zz" * 32}], [{"HashName": "PDQ", "HashValue": PDQ[:-2]}],
+    [{"HashName": "PDQ", "HashValue": 7}], [{"HashName": "PDQ", "HashValue": ["a"]}],
+    [{"HashName": "PDQ", "HashValue": PDQ}, {"HashName": "PDQ", "HashValue": "0f" * 32}],
+])
+def test_a_bad_pdq_alternative_hash_is_a_problem(alternatives: list[object]) -> None:
+    entries, report = read_vics([{"MD5": MD5, "AlternativeHashes": alternatives}, {"MD5": MD5}])
+    assert len(entries) == 1 and [number for number, _ in report.problems] == [1]
+
+
+def test_a_numeric_category_before_the_profile_is_known_stops_the_read() -> None:
+    data = json.dumps({"value": [{"MD5": MD5, "Category": 2}], "@odata.context": "x"}).encode()
+    with pytest.raises(FormatError, match="profile"):
+        list(VicsFormat(on_problem=ReadReport()).read(io.BytesIO(data)))

@@ -275,7 +275,9 @@ def media_to_entry(record: object, numbers: Numbers | None) -> KnownEntry:
     pdq = None
     extra: dict[str, str] = {}
     alternatives = get("AlternativeHashes")
-    if alternatives is not None:
+    if type(alternatives) is list and len(alternatives) == 1 and _is_lone_pdq(alternatives[0]):
+        pdq = clean_hex(alternatives[0]["HashValue"], "pdq")
+    elif alternatives is not None:
         hashes = {"md5": md5, "sha1": sha1, "sha256": sha256, "pdq": None}
         extra = _alternative_hashes(alternatives, hashes)
         md5, sha1, sha256, pdq = hashes["md5"], hashes["sha1"], hashes["sha256"], hashes["pdq"]
@@ -290,6 +292,11 @@ def media_to_entry(record: object, numbers: Numbers | None) -> KnownEntry:
         victim_identified=victim if victim is None or type(victim) is bool else _flag(victim, "VictimIdentified"),
         extra=extra,
     )
+
+
+def _is_lone_pdq(item: object) -> bool:
+    """The common AlternativeHashes: one item, {"HashName": "PDQ", "HashValue": ...} and nothing else."""
+    return type(item) is dict and len(item) == 2 and item.get("HashName") == "PDQ" and "HashValue" in item
 
 
 def _canonical_keys(record: dict[str, Any]) -> dict[str, Any]:
@@ -374,6 +381,11 @@ def _merge_hash(hashes: dict[str, str | None], key: str, value: str | None) -> N
 
 
 def _category(value: object, numbers: Numbers | None) -> Category | None:
+    if numbers is not None and (type(value) is int or type(value) is str):  # the common case, first
+        try:
+            return _cached_category(value, numbers)
+        except FormatError as exc:
+            raise RecordProblem(str(exc)) from None
     if value is None:
         return None
     if numbers is None and (isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())):

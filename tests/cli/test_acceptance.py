@@ -51,3 +51,17 @@ def test_user_add_with_an_unknown_role_fails_before_asking_for_a_password(cli, m
     result = cli("user", "add", "rita", "--role", "boss")
     assert result.code == 2 and _one_line_error(result) and "unknown role 'boss'" in result.stderr
     assert "Password" not in result.stderr
+
+
+def test_json_output_times_are_iso_8601_utc_as_in_the_exports(cli, tmp_path):
+    from datetime import datetime
+
+    cli("case", "create", "c")
+    (tmp_path / "ev").mkdir()
+    (tmp_path / "ev" / "a.txt").write_text("benign")
+    assert cli("scan", str(tmp_path / "ev"), "--case", "c").code == 0
+    shown = cli("case", "show", "c").json()
+    exhibit = shown["exhibits"][0]
+    for text in (shown["case"]["created"], exhibit["started"], exhibit["finished"]):
+        assert "T" in text and text.endswith("+00:00"), text
+        assert datetime.fromisoformat(text).utcoffset().total_seconds() == 0

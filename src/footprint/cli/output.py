@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 
 from rich.console import Console
 
@@ -17,7 +18,12 @@ def say(message: str) -> None:
 
 
 def print_json(data: object) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=_plain) + "\n")
+
+
+def _plain(value: object) -> str:
+    """Times in ISO 8601 with their offset, as the exports write them ('T', not str()'s space)."""
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 def print_rows(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:

@@ -15,6 +15,8 @@ def test_a_missing_input_file_is_not_found(cli, tmp_path):
     assert result.code == NotFound.exit_code and _one_line_error(result)
     assert "absent.txt" in result.stderr and "does not exist" in result.stderr
     assert cli("hashset", "list").stdout.splitlines()[1:] == []
+    folder = cli("hashset", "build", str(tmp_path / "no-folder"), "--name", "x")
+    assert folder.code == NotFound.exit_code and _one_line_error(folder) and "no-folder" in folder.stderr
 
 
 def test_an_output_in_a_missing_folder_is_one_line_not_an_internal_error(cli, tmp_path):

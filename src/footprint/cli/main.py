@@ -57,7 +57,7 @@ def _fail(message: str, code: int) -> int:
 
 
 # click's own wording when a Path argument with exists=True names nothing: "not found", not "usage"
-_MISSING_PATH = re.compile(r"^Invalid value for .+: (?:file|directory|path) '.*' does not exist\.$")
+_MISSING_PATH = re.compile(r"^Invalid value for .+: (?:file|dir|directory|path) '.*' does not exist\.$")
 
 
 def _usage_code(message: str, code: int) -> int:

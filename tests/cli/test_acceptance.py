@@ -67,3 +67,23 @@ def test_json_output_times_are_iso_8601_utc_as_in_the_exports(cli, tmp_path):
     for text in (shown["case"]["created"], exhibit["started"], exhibit["finished"]):
         assert "T" in text and text.endswith("+00:00"), text
         assert datetime.fromisoformat(text).utcoffset().total_seconds() == 0
+
+
+def test_knowngood_import_says_how_many_rows_it_left_out(cli, tmp_path):
+    import hashlib
+    import sqlite3
+
+    db = tmp_path / "rds.db"
+    with sqlite3.connect(db) as conn:  # an NSRL RDS v3 "minimal" table, two good rows and a bad one
+        conn.execute("CREATE TABLE FILE (sha256 TEXT, sha1 TEXT, md5 TEXT, file_name TEXT, file_size INTEGER, "
+                     "package_id INTEGER)")
+        for data in (b"benign one", b"benign two"):
+            conn.execute("INSERT INTO FILE VALUES (?, ?, ?, ?, ?, ?)",
+                         (hashlib.sha256(data).hexdigest().upper(), hashlib.sha1(data).hexdigest().upper(),
+                          hashlib.md5(data).hexdigest().upper(), "f.dll", len(data), 1))
+        conn.execute("INSERT INTO FILE VALUES ('NOT-HEX', ?, ?, 'bad.dll', 1, 7)", ("0" * 40, "0" * 32))
+    conn.close()
+    result = cli("knowngood", "import", str(db), "--name", "nsrl", "--algorithms", "sha256,md5")
+    assert result.code == 0, result.stderr
+    said = " ".join(result.stderr.split())  # the console wraps long lines
+    assert "imported 3 rows" in said and said.endswith("left out, missing or malformed: 1 sha256")

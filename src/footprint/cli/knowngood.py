@@ -29,7 +29,10 @@ def import_(ctx: typer.Context,
     chosen = [a.strip().lower() for a in algorithms.split(",") if a.strip()]
     record = import_nsrl(app.store, app.settings.home, file, name, chosen)
     counts = ", ".join(f"{n} {a}" for a, n in record.counts.items())
-    say(f"imported {record.rows} rows into known-good list {record.name} ({counts} distinct)")
+    invalid = record.details.get("invalid")
+    left_out = ", ".join(f"{n} {a}" for a, n in invalid.items() if n) if isinstance(invalid, dict) else ""
+    say(f"imported {record.rows} rows into known-good list {record.name} ({counts} distinct)"
+        + (f"; left out, missing or malformed: {left_out}" if left_out else ""))
 
 
 @app.command("list")

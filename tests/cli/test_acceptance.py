@@ -87,3 +87,18 @@ def test_knowngood_import_says_how_many_rows_it_left_out(cli, tmp_path):
     assert result.code == 0, result.stderr
     said = " ".join(result.stderr.split())  # the console wraps long lines
     assert "imported 3 rows" in said and said.endswith("left out, missing or malformed: 1 sha256")
+
+
+def test_scan_summary_counts_agree_with_case_show_and_the_export(cli, demo_scanned, tmp_path):
+    import json
+
+    summary = cli("scan", str(demo_scanned.evidence), "--case", "demo").json()  # again: nothing new
+    assert summary["items"] == 0
+    counts = summary["case_counts"]
+    assert counts == cli("case", "show", "demo").json()["counts"]
+    rows = [json.loads(line) for line in cli("export", "demo").stdout.splitlines()]
+    assert counts["items"] == len(rows) and counts["warnings"] == sum(len(r["warnings"]) for r in rows)
+    assert counts["by_state"] == {"allocated": len(rows)}
+    assert counts["matched_by_state"] == {"allocated": sum(1 for r in rows if r["matches"])}
+    assert sum(n for by in counts["by_category"].values() for n in by.values()) == \
+        counts["matched_by_state"]["allocated"]

@@ -16,6 +16,7 @@ from footprint.cli.output import chatter, print_json, say
 from footprint.errors import EvidenceError
 from footprint.pipeline.distributed import cluster_client, scan_on_cluster
 from footprint.pipeline.scan import Scanner
+from footprint.reports.summary import count_items
 from footprint.store.base import ExhibitRecord
 
 
@@ -101,4 +102,7 @@ def scan(ctx: typer.Context,
     print_json({"case": case, "items": summary.items, "resumed": summary.resumed,
                 "matched": summary.matched, "warnings": summary.warnings,
                 "exhibits": [{"name": e.name, "status": e.status, "hashes_before": dict(e.hashes_before),
-                              "hashes_after": dict(e.hashes_after)} for e in summary.exhibits]})
+                              "hashes_after": dict(e.hashes_after)} for e in summary.exhibits],
+                # the whole case after this run, as 'case show' and the report count it: live, deleted
+                # and carved apart, per category and match kind
+                "case_counts": count_items(app.store.iter_items(app.store.get_case(case).id)).as_dict()})

@@ -157,3 +157,12 @@ def _ids(pdf: bytes) -> tuple[bytes, bytes]:
 def _known(cli) -> Path:
     shown = cli("hashset", "show", "known").json()
     return Path(shown["source"])
+
+
+def test_a_matched_item_without_times_says_none_were_recorded(store):
+    """Members of a zip hold no time footprint trusts (DOS local time): the row says so, not blank."""
+    html = render_html(_report(store))
+    block = html.split("evidence/Downloads.zip!holiday/1.jpg", 1)[1].split("</table>", 1)[0]
+    assert re.search(r"times \(UTC\)</th><td[^>]*>none recorded where it was found</td>", block)
+    dated = html.split("evidence/Pictures/holiday-001.jpg", 1)[1].split("</table>", 1)[0]
+    assert "modified 20" in dated and "none recorded" not in dated

@@ -91,3 +91,25 @@ def _saved_items(database: Path) -> int:
             return db.execute("SELECT count(*) FROM items").fetchone()[0]
     except sqlite3.Error:
         return 0
+
+
+def test_a_resumed_scan_counts_no_warned_item_twice(cli, home, tmp_path):
+    """Warnings a source gives on items a first run already saved (a deleted FAT file's caveat, a bomb
+    member) are not saved or counted again by the resumed run."""
+    image = Path(__file__).resolve().parents[3] / "shared" / "data" / "dftt" / "6-undel-fat.zip"
+    if not image.is_file():
+        pytest.skip("the DFTT reference image is absent")
+    import zipfile
+    with zipfile.ZipFile(image) as archive:
+        archive.extractall(tmp_path)
+    (evidence,) = tmp_path.glob("*/*.dd")
+    cli("case", "create", "demo")
+    settings = Settings.from_env(batch_size=1)
+    with pytest.raises(KeyboardInterrupt):
+        Scanner(open_store(settings.database_url), settings, _StopAfter(5)).scan("demo", [evidence])
+    result = cli("scan", str(evidence), "--case", "demo")
+    assert result.code == 0, result.stderr
+    summary, rows = result.json(), _export(cli)
+    assert summary["resumed"] > 0
+    assert summary["items"] + summary["resumed"] == len(rows) == 7
+    assert summary["case_counts"]["warnings"] == 5

@@ -165,7 +165,8 @@ class Scanner:
                 if not mine(str(found.ref)):
                     continue
                 if isinstance(found, ItemWarning):
-                    batch.warn(str(found.ref), f"{found.stage}: {found.message}")
+                    if str(found.ref) not in done:  # else saved, with its warnings, by an earlier run
+                        batch.warn(str(found.ref), f"{found.stage}: {found.message}")
                 elif str(found.ref) not in done:
                     self._item(found, batch, done)
         except (KeyboardInterrupt, EvidenceError, NotFound):

@@ -102,3 +102,21 @@ def test_scan_summary_counts_agree_with_case_show_and_the_export(cli, demo_scann
     assert counts["matched_by_state"] == {"allocated": sum(1 for r in rows if r["matches"])}
     assert sum(n for by in counts["by_category"].values() for n in by.values()) == \
         counts["matched_by_state"]["allocated"]
+
+
+def test_serve_on_a_port_in_use_is_one_line_exit_1(home):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "footprint", "serve", "--port", str(port)],
+                              capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "FOOTPRINT_HOME": str(home)})
+    assert done.returncode == 1, done.stderr  # uvicorn's own exit code 3 read as "not found"
+    assert done.stderr == f"footprint: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+    assert done.stdout == ""

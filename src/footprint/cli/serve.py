@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import socket
+
 import typer
 import uvicorn
 
 from footprint.banks.config import ServiceConfig
 from footprint.cli.context import app_context
 from footprint.cli.output import say
+from footprint.errors import FootprintError
 from footprint.web.api.server import server_options
 from footprint.web.app import WebConfig, create_app
 
@@ -22,5 +25,22 @@ def serve(ctx: typer.Context,
     settings.home.mkdir(parents=True, exist_ok=True)
     limits = ServiceConfig.from_env()  # the API's router reads the same settings
     app = create_app(settings, WebConfig(break_minutes=break_minutes))
+    _check_can_listen(host, port)
     say(f"footprint: serving on http://{host}:{port}/ (Ctrl-C stops)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", **server_options(limits))
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", **server_options(limits))
+    except SystemExit as exc:  # uvicorn's own start-up failure (its code 3 would read as "not found")
+        if exc.code not in (0, None):
+            raise FootprintError(f"the server stopped: could not start on {host}:{port}") from exc
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """One line now, rather than uvicorn's log line and exit code later, when the address is taken."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise FootprintError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc

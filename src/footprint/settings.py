@@ -10,6 +10,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from footprint.errors import UsageError
 from footprint.sources.base import Limits
 
 ENV_HOME = "FOOTPRINT_HOME"
@@ -34,7 +35,7 @@ class Settings:
         home = (home or Path(env.get(ENV_HOME) or user_data_dir("footprint", appauthor=False))).expanduser()
         url = env.get(ENV_DATABASE_URL) or f"sqlite:///{home / 'footprint.db'}"
         if ENV_BATCH_SIZE in env and "batch_size" not in overrides:
-            overrides["batch_size"] = int(env[ENV_BATCH_SIZE])
+            overrides["batch_size"] = _positive(env, ENV_BATCH_SIZE)
         return cls(home=home, database_url=url, **overrides)  # type: ignore[arg-type]
 
     def describe(self) -> dict[str, object]:
@@ -43,6 +44,13 @@ class Settings:
         data["home"] = str(self.home)
         data["database_url"] = _redact(self.database_url)
         return data
+
+
+def _positive(env: Mapping[str, str], name: str) -> int:
+    text = env[name].strip()
+    if not text.isdigit() or int(text) < 1:
+        raise UsageError(f"{name} must be a whole number of 1 or more, not {env[name]!r}")
+    return int(text)
 
 
 def _redact(url: str) -> str:

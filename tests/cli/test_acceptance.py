@@ -120,3 +120,13 @@ def test_serve_on_a_port_in_use_is_one_line_exit_1(home):
     assert done.returncode == 1, done.stderr  # uvicorn's own exit code 3 read as "not found"
     assert done.stderr == f"footprint: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
     assert done.stdout == ""
+
+
+def test_a_bad_batch_size_setting_is_a_usage_error_not_an_internal_one(cli, monkeypatch):
+    for bad in ("abc", "0", "-4", "2.5"):
+        monkeypatch.setenv("FOOTPRINT_BATCH_SIZE", bad)
+        result = cli("case", "list")
+        assert result.code == 2 and _one_line_error(result), (bad, result.stderr)
+        assert "FOOTPRINT_BATCH_SIZE" in result.stderr and result.stdout == ""
+    monkeypatch.setenv("FOOTPRINT_BATCH_SIZE", "8")
+    assert cli("case", "list").code == 0

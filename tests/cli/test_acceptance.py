@@ -130,3 +130,20 @@ def test_a_bad_batch_size_setting_is_a_usage_error_not_an_internal_one(cli, monk
         assert "FOOTPRINT_BATCH_SIZE" in result.stderr and result.stdout == ""
     monkeypatch.setenv("FOOTPRINT_BATCH_SIZE", "8")
     assert cli("case", "list").code == 0
+
+
+def test_two_evidence_paths_of_one_name_are_refused_before_any_scan(cli, tmp_path):
+    from footprint.errors import EvidenceError
+
+    for side in ("a", "b"):
+        (tmp_path / side / "usb").mkdir(parents=True)
+        (tmp_path / side / "usb" / f"{side}.txt").write_text(side)
+    cli("case", "create", "c")
+    result = cli("scan", str(tmp_path / "a" / "usb"), str(tmp_path / "b" / "usb"), "--case", "c")
+    assert result.code == EvidenceError.exit_code and _one_line_error(result)
+    assert "nothing was scanned" in result.stderr
+    assert cli("case", "show", "c").json()["exhibits"] == []  # refused before the first was scanned
+    assert cli("scan", str(tmp_path / "a" / "usb"), "--case", "c").code == 0
+    again = cli("scan", str(tmp_path / "a" / "usb"), str(tmp_path / "b" / "usb"), "--case", "c")
+    assert again.code == EvidenceError.exit_code and str(tmp_path / "a" / "usb") in again.stderr
+    assert cli("scan", str(tmp_path / "a" / "usb"), "--case", "c").code == 0  # the same path resumes

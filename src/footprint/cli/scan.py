@@ -17,7 +17,7 @@ from footprint.errors import EvidenceError
 from footprint.pipeline.distributed import cluster_client, scan_on_cluster
 from footprint.pipeline.scan import Scanner
 from footprint.reports.summary import count_items
-from footprint.store.base import ExhibitRecord
+from footprint.store.base import CaseRecord, ExhibitRecord, Store
 
 
 class RichObserver:
@@ -74,6 +74,18 @@ def _progress(quiet: bool) -> Progress:
     return Progress(*columns, console=chatter, transient=False, disable=quiet or not chatter.is_terminal)
 
 
+def _check_exhibit_names(store: Store, case: CaseRecord, paths: list[Path]) -> None:
+    """Each path becomes an exhibit named after it: two different paths of one name (in this command,
+    or one already in the case) are refused before anything is scanned, not half-way through."""
+    taken = {e.name: e.path for e in store.list_exhibits(case.id)}
+    for path in paths:
+        real = str(path.resolve())
+        name = path.resolve().name or real
+        if taken.setdefault(name, real) != real:
+            raise EvidenceError(f"exhibit name {name} in case {case.name} is already {taken[name]}: {real} "
+                                f"would get the same name; nothing was scanned")
+
+
 def scan(ctx: typer.Context,
          paths: list[Path] = typer.Argument(..., help="Evidence: folders, archives, disk images, files."),
          case: str = typer.Option(..., "--case", help="The case the evidence belongs to."),
@@ -87,7 +99,7 @@ def scan(ctx: typer.Context,
     if missing:
         raise EvidenceError(f"no such evidence: {', '.join(missing)}")
     app = app_context(ctx)
-    app.store.get_case(case)  # fail before any work when the case does not exist
+    _check_exhibit_names(app.store, app.store.get_case(case), paths)  # fail before any work
     settings = replace(app.settings, jobs=jobs)
     with _progress(quiet) as progress:
         observer = RichObserver(progress, quiet)

@@ -7,11 +7,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
-from footprint.hashers.pdq import is_degenerate
-from footprint.hashers.regions import region_hashes
-from footprint.matching.regions import LOW_QUALITY_DISTANCE, LOW_QUALITY_FLOOR, match_regions
+from footprint.hashers.pdq import hamming, is_degenerate
+from footprint.hashers.regions import region_hashes, region_signatures
+from footprint.matching.regions import (
+    COHERENT_DISTANCE,
+    LOW_QUALITY_DISTANCE,
+    LOW_QUALITY_FLOOR,
+    MIN_QUALITY,
+    MIN_STRUCTURED,
+    STRUCTURE_PARTS,
+    WEAK_DISTANCE,
+    RegionMatch,
+    match_regions,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hashers"))
 from hasher_pictures import picture
@@ -70,15 +80,15 @@ def test_letterboxed_and_trimmed_copies_match() -> None:
 
 
 def test_flat_and_gradient_pictures_never_match() -> None:
-    flats = [region_hashes(image) for image in _flat_pictures()]
-    real = [region_hashes(picture(320, 240, seed=s)) for s in range(4)]
-    for i, flat in enumerate(flats):
-        for j, other in enumerate(flats):
+    flats = [region_signatures(image) for image in _flat_pictures()]
+    real = [region_signatures(picture(320, 240, seed=s)) for s in range(4)]
+    for i, (flat, flat_mirrored) in enumerate(flats):
+        for j, (other, _) in enumerate(flats):
             if i != j:
-                assert match_regions(flat, other) is None
-        for picture_regions in real:
-            assert match_regions(flat, picture_regions) is None
-            assert match_regions(picture_regions, flat) is None
+                assert match_regions(flat, other, flat_mirrored) is None
+        for picture_regions, picture_mirrored in real:
+            assert match_regions(flat, picture_regions, flat_mirrored) is None
+            assert match_regions(picture_regions, flat, picture_mirrored) is None
 
 
 def test_two_identical_flat_pictures_do_not_match() -> None:
@@ -125,10 +135,10 @@ def test_low_quality_item_matches_a_good_entry_only_when_very_close() -> None:
     assert match_regions(too_poor, entry) is None  # identical hash, quality under the floor
 
 
-def test_low_quality_item_never_matches_a_low_quality_entry() -> None:
+def test_low_quality_frames_without_detail_in_their_parts_never_match() -> None:
     entry = region_hashes(picture(640, 480, seed=9))
     good = entry["full"][0]
-    weak_entry = _regions_with_full(entry, good, 40)
+    weak_entry = _regions_with_full(entry, good, 40)  # same hash, quality 40, every part flat
     assert match_regions(_regions_with_full(entry, good, 40), weak_entry) is None
 
 
@@ -138,8 +148,63 @@ def test_degenerate_item_matches_nothing_not_even_its_own_copy(kind: str) -> Non
     image = {"flat": Image.new("RGB", (320, 240), (128, 128, 128)),
              "gradient": Image.fromarray(np.stack([ramp, ramp * 0.5, 255 - ramp], -1).astype(np.uint8)),
              "colour": Image.new("RGB", (320, 240), (0, 90, 255))}[kind]
-    regions = region_hashes(image)
+    regions, mirrored = region_signatures(image)
     assert all(is_degenerate(value, quality) for value, quality in regions.values())
-    assert match_regions(regions, regions) is None
-    small = region_hashes(ImageOps.contain(image, (160, 120)))
-    assert match_regions(small, regions) is None and match_regions(regions, small) is None
+    assert match_regions(regions, regions, mirrored) is None
+    small, small_mirrored = region_signatures(ImageOps.contain(image, (160, 120)))
+    assert match_regions(small, regions, small_mirrored) is None and match_regions(regions, small, mirrored) is None
+
+
+@pytest.mark.parametrize("seed", [3, 5])
+def test_mirrored_copy_matches_through_the_mirrored_form(seed: int) -> None:
+    original = picture(640, 480, seed=seed)
+    item, mirrored = region_signatures(ImageOps.mirror(_caption(original, 0.12)))
+    entry = region_hashes(original)
+    assert match_regions(item, entry) is None  # the plain form alone misses it
+    found = match_regions(item, entry, mirrored)
+    assert found is not None and found.mirrored and found.details()["mirrored"] is True
+    for other in (seed + 10, seed + 20):
+        assert match_regions(item, region_hashes(picture(640, 480, seed=other)), mirrored) is None
+
+
+def _dim() -> Image.Image:
+    """A real picture blurred until its full frame is under the quality gate (46) but each of its parts
+    still has detail (quality 25-37): like a dark, soft photograph."""
+    return picture(640, 480, seed=2).filter(ImageFilter.GaussianBlur(24))
+
+
+def test_low_quality_entry_matches_its_copies_at_a_tight_distance() -> None:
+    entry, _ = region_signatures(_dim())
+    assert LOW_QUALITY_FLOOR <= entry["full"][1] < MIN_QUALITY
+    copies = {"caption": _caption(_dim(), 0.12), "crop": _dim().crop((0, 60, 640, 420)),
+              "mirror": ImageOps.mirror(_dim()), "grey": ImageOps.grayscale(_dim()).convert("RGB")}
+    for name, copy in copies.items():
+        found = _match(copy, entry)
+        assert found is not None and found.low_quality, name
+        assert found.distance <= WEAK_DISTANCE and found.details()["low_quality"] is True
+        assert found.mirrored == (name == "mirror")
+    for seed in (10, 11, 12, 13):
+        other = picture(640, 480, seed=seed).filter(ImageFilter.GaussianBlur(24))
+        assert _match(other, entry) is None
+        assert match_regions(entry, region_hashes(other)) is None
+
+
+def _match(image: Image.Image, entry: dict[str, tuple[str, int]]) -> RegionMatch | None:
+    item, mirrored = region_signatures(image)
+    return match_regions(item, entry, mirrored)
+
+
+@pytest.mark.parametrize("colours", [(1.0, 1.0, 1.0), (0.9, 0.8, 0.7)])
+def test_low_quality_pass_refuses_gradients_even_identical_ones(colours: tuple[float, float, float]) -> None:
+    ramp = np.linspace(0, 255, 400)[None, :].repeat(300, 0)
+    gradient = Image.fromarray(np.stack([ramp * c for c in colours], -1).astype(np.uint8))
+    regions, mirrored = region_signatures(gradient)
+    full, quality = regions["full"]
+    assert LOW_QUALITY_FLOOR <= quality < MIN_QUALITY and not is_degenerate(full, None)  # looks like a picture
+    if colours == (1.0, 1.0, 1.0):  # its parts even reach the floor: only its incoherent hash gives it away
+        assert sum(regions[name][1] >= LOW_QUALITY_FLOOR for name in STRUCTURE_PARTS) >= MIN_STRUCTURED
+        assert hamming(full, regions["inset2"][0]) > COHERENT_DISTANCE
+    assert match_regions(regions, regions, mirrored) is None  # not even its identical copy
+    recoloured = Image.fromarray(np.stack([ramp * 0.5, ramp * 0.9, ramp * 0.8], -1).astype(np.uint8))
+    assert match_regions(region_hashes(recoloured), regions) is None
+    assert match_regions(regions, region_hashes(recoloured)) is None

@@ -1,6 +1,6 @@
 """footprint hashset build: a list built from a folder of benign pictures, shared as VICS, imported by
-another installation, finds a captioned and a cropped copy by the region signature; flat and unrelated
-pictures match nothing; a list with only a full-frame PDQ still works."""
+another installation, finds a captioned, a cropped and a mirrored captioned copy by the region
+signature; flat and unrelated pictures match nothing; a list with only a full-frame PDQ still works."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hashers"))
 from hasher_pictures import picture
@@ -37,6 +37,7 @@ def _evidence(tmp_path: Path) -> Path:
     evidence = tmp_path / "evidence"
     evidence.mkdir()
     _caption(picture(800, 600, seed=21)).save(evidence / "captioned.png")
+    ImageOps.mirror(_caption(picture(800, 600, seed=21))).save(evidence / "mirrored.png")
     picture(900, 500, seed=22).crop((200, 0, 700, 500)).save(evidence / "square.png")  # 16:9 to 1:1
     picture(800, 600, seed=40).save(evidence / "unrelated.png")
     ramp = np.linspace(0, 255, 640)[None, :].repeat(480, 0)
@@ -64,12 +65,13 @@ def test_build_share_import_and_match_edited_copies(cli, tmp_path, monkeypatch):
     scanned = cli("scan", str(_evidence(tmp_path)), "--case", "c")
     assert scanned.code == 0, scanned.stderr
     items = {Path(i["ref"]).name: i for i in cli("export", "c", "--format", "jsonl").jsonl()}
-    for name in ("captioned.png", "square.png"):
+    for name in ("captioned.png", "square.png", "mirrored.png"):
         (match,) = items[name]["matches"]
         assert match["hashset"] == "theirs" and match["algorithm"] == "pdq-regions", match
         assert match["details"]["path"] in {"reframed", "corners", "regions"}
         assert match["details"]["regions"] and match["distance"] <= AGREE_DISTANCE
-        assert match["label"] == ("a.png" if name == "captioned.png" else "sub/b.png")
+        assert match["label"] == ("sub/b.png" if name == "square.png" else "a.png")
+        assert match["details"].get("mirrored", False) == (name == "mirrored.png")  # found by its mirrored form
     for name in ("unrelated.png", "gradient.png", "flat.png"):
         assert items[name]["matches"] == [], name
 

@@ -8,7 +8,8 @@ degenerate hashes of flat or near-uniform pictures (on either side), and empty f
 
 Entries that carry footprint's region signature (``extra["pdq-regions"]``, lists built by footprint)
 are then matched by the region rule (footprint.matching.regions) against items hashed with it: crops,
-bars, captions that move the full-frame PDQ too far. Such a match names the path and region distances.
+bars, captions that move the full-frame PDQ too far, and (through the item's mirrored form, when it was
+hashed in this run) their mirror images. Such a match names the path and region distances.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class Matcher:
         self._store = store
         self.hashsets = store.list_hashsets()
         self._banks = [bank for hs in self.hashsets if (bank := _load_bank(store, hs)) is not None]
-        self._regions = [(hs, bank) for hs in self.hashsets if (bank := _load_regions(store, hs)) is not None]
+        self._regions = [(hs, found) for hs in self.hashsets if (found := _load_regions(store, hs)) is not None]
         self._videos = VideoMatcher(store, self.hashsets)
         self.known_good = KnownGood.for_store(store)  # marks items after they are saved (batch.py)
 
@@ -74,9 +75,10 @@ class Matcher:
         if not self._regions or not isinstance(signature, PerceptualDigest):
             return []
         item = region_signature.decode(signature.value)
+        mirrored = region_signature.decode(signature.variants[1]) if len(signature.variants) > 1 else None
         found = []
         for hashset, bank in self._regions:
-            for entry_id, how in bank.search(item):
+            for entry_id, how in bank.search(item, mirrored):
                 if any(m.hashset == hashset.name and m.entry_id == entry_id for m in already):
                     continue
                 entry = self._store.get_entries([entry_id])[entry_id].entry

@@ -147,3 +147,20 @@ def test_two_evidence_paths_of_one_name_are_refused_before_any_scan(cli, tmp_pat
     again = cli("scan", str(tmp_path / "a" / "usb"), str(tmp_path / "b" / "usb"), "--case", "c")
     assert again.code == EvidenceError.exit_code and str(tmp_path / "a" / "usb") in again.stderr
     assert cli("scan", str(tmp_path / "a" / "usb"), "--case", "c").code == 0  # the same path resumes
+
+
+def test_outputs_never_overwrite_evidence(cli, tmp_path):
+    evidence = tmp_path / "usb"
+    evidence.mkdir()
+    (evidence / "a.txt").write_text("benign")
+    image = tmp_path / "card.dd"
+    image.write_bytes(b"\0" * 4096)
+    cli("case", "create", "c")
+    assert cli("scan", str(evidence), str(image), "--case", "c").code == 0
+    for args in (("export", "c", "-o", str(image)), ("export", "c", "-o", str(evidence / "out.jsonl")),
+                 ("report", "c", "-o", str(evidence / "sub" / ".." / "r.html")),
+                 ("links", "c", "-o", str(image))):
+        result = cli(*args)
+        assert result.code == 2 and _one_line_error(result) and "is evidence" in result.stderr, args
+    assert image.read_bytes() == b"\0" * 4096 and sorted(p.name for p in evidence.iterdir()) == ["a.txt"]
+    assert cli("export", "c", "-o", str(tmp_path / "out.jsonl")).code == 0

@@ -10,6 +10,7 @@ import typer
 
 from footprint.cli.context import app_context
 from footprint.cli.output import say
+from footprint.cli.output_cmds import refuse_evidence
 from footprint.errors import UsageError
 from footprint.intel.graph import graphml, node_link_json
 from footprint.intel.links import DEFAULT_RADIUS, find_links
@@ -31,6 +32,7 @@ def links(ctx: typer.Context,
     if not radius > 0:
         raise UsageError("--radius must be a positive number of metres")
     store = app_context(ctx).store
+    refuse_evidence(store, output)
     for name in cases or ():
         store.get_case(name)  # NotFound for a case that does not exist
     found = find_links(store, radius, cases or None)

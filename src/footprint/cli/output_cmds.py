@@ -18,6 +18,21 @@ from footprint.reports.court import write_report
 from footprint.reports.export import EXPORTERS
 from footprint.reports.open_formats import OPEN_FORMATS, write_open_format
 from footprint.reports.vics_export import write_case_vics
+from footprint.store.base import Store
+
+
+def refuse_evidence(store: Store, output: Path | None) -> None:
+    """Evidence is read-only: an output that is an exhibit of any case, or lies inside an exhibit folder
+    or at an E01's segment, is refused before anything is written."""
+    if output is None:
+        return
+    target = output.resolve()
+    for case in store.list_cases():
+        for exhibit in store.list_exhibits(case.id):
+            evidence = Path(exhibit.path)
+            if target == evidence or evidence in target.parents:
+                raise UsageError(f"{output} is evidence (exhibit {exhibit.name} of case {case.name}): "
+                                 f"footprint never writes there")
 
 
 @contextmanager
@@ -46,6 +61,7 @@ def export(ctx: typer.Context, name: str,
                          f"{', '.join((*EXPORTERS, 'vics', *OPEN_FORMATS))}")
     store = app_context(ctx).store
     case = store.get_case(name)
+    refuse_evidence(store, output)
     out: TextIO
     with _target(output) as out:
         if format == "vics":
@@ -67,5 +83,6 @@ def report(ctx: typer.Context, name: str,
            pdf: bool = typer.Option(False, "--pdf", help="Write the court report as an A4 PDF.")) -> None:
     """Write a self-contained HTML report of a case, or with --pdf the same report as a PDF."""
     app = app_context(ctx)
+    refuse_evidence(app.store, output)
     write_report(app.store, name, output, app.settings, pdf=pdf)
     say(f"report written to {output}")

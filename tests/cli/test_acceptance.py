@@ -164,3 +164,11 @@ def test_outputs_never_overwrite_evidence(cli, tmp_path):
         assert result.code == 2 and _one_line_error(result) and "is evidence" in result.stderr, args
     assert image.read_bytes() == b"\0" * 4096 and sorted(p.name for p in evidence.iterdir()) == ["a.txt"]
     assert cli("export", "c", "-o", str(tmp_path / "out.jsonl")).code == 0
+
+
+def test_a_table_row_stays_one_line_whatever_a_description_holds(cli):
+    assert cli("case", "create", "c", "--description", "seized 3 May\nexhibit\tKL/1").code == 0
+    lines = cli("case", "list").stdout.splitlines()
+    assert len(lines) == 2 and len(lines[1].split("\t")) == len(lines[0].split("\t")) == 5
+    assert lines[1].split("\t")[4] == "seized 3 May\\nexhibit\\tKL/1"
+    assert cli("case", "show", "c").json()["case"]["description"] == "seized 3 May\nexhibit\tKL/1"

@@ -30,4 +30,10 @@ def print_rows(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     """Tab-separated, header first: easy to read, easy to cut."""
     sys.stdout.write("\t".join(header) + "\n")
     for row in rows:
-        sys.stdout.write("\t".join("" if v is None else str(v) for v in row) + "\n")
+        sys.stdout.write("\t".join("" if v is None else _cell(str(v)) for v in row) + "\n")
+
+
+def _cell(text: str) -> str:
+    """One field of one line: a tab or line break inside a value (a description, a list's source) is
+    written as ``\\t``, ``\\n`` or ``\\r``, so that a row stays one line of the same columns."""
+    return text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")

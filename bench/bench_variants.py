@@ -5,12 +5,20 @@ scikit-image; see bench/requirements.txt). Originals: Debian's /usr/share/backgr
 scikit-image samples and the ThreatExchange PDQ photos in ../shared/data when present, at most 1024 px.
 Distractors: flat, gradient, single-colour, noise pictures and crops of OTHER photos. Every match of a
 transformed copy to another original is printed with its path and region distances.
+
+False matches counted: a transformed copy matching another original, a distractor matching an original,
+and every distractor taken as a known entry against every transformed copy and every other distractor
+(so low-quality and flat entries are tried against everything). The margins line gives, per path of
+footprint.matching.regions, how close two different pictures came (the same pairs, item's plain and
+mirrored forms), in the normal pass (regions of quality >= 50) and in the low-quality pass (>= 20):
+the figures its thresholds are kept under. The cost line is CPU time a picture over the originals.
 """
 
 from __future__ import annotations
 
 import io
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -19,7 +27,8 @@ from PIL import Image, ImageDraw, ImageOps
 
 from footprint.hashers.decode import to_rgb
 from footprint.hashers.pdq import PdqHasher, hamming, is_degenerate
-from footprint.hashers.regions import region_hashes
+from footprint.hashers.regions import REGION_NAMES, region_signatures
+from footprint.matching import regions as region_rule
 from footprint.matching.regions import match_regions
 
 MAX_SIDE = 1024
@@ -182,7 +191,8 @@ def distractors(photos: list[Image.Image], rng: np.random.Generator) -> tuple[li
 
 def signature(image: Image.Image) -> dict:
     digest = PdqHasher().hash_image(image)
-    return {"pdq": digest, "regions": region_hashes(image)}
+    regions, mirrored = region_signatures(image)
+    return {"pdq": digest, "regions": regions, "mirrored": mirrored}
 
 
 def plain_match(item: dict, entry: dict) -> bool:
@@ -198,18 +208,92 @@ PATHS: Counter = Counter()
 def footprint_match(item: dict, entry: dict) -> bool:
     if plain_match(item, entry):
         return True
-    found = match_regions(item["regions"], entry["regions"])
+    found = match_regions(item["regions"], entry["regions"], item["mirrored"])
     if found is not None:
-        PATHS[found.path] += 1
+        PATHS[found.path + (" mirrored" if found.mirrored else "") + (" low-quality" if found.low_quality else "")] += 1
     return found is not None
 
 
 def _explain(method: str, family: str, index: int, other: int, item: dict, known: list[dict]) -> None:
     """A copy matched to the wrong original: say which, how, and how far its own original was."""
-    wrong = match_regions(item["regions"], known[other]["regions"])
-    right = match_regions(item["regions"], known[index]["regions"])
+    wrong = match_regions(item["regions"], known[other]["regions"], item["mirrored"])
+    right = match_regions(item["regions"], known[index]["regions"], item["mirrored"])
     print(f"WRONG ORIGINAL ({method}) {family}: copy of {NAMES[index]} matched {NAMES[other]}: "
           f"{wrong.details() if wrong else 'plain pdq'}; own original: {right.details() if right else None}")
+
+
+_POPCOUNT = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1).sum(axis=1).astype(np.uint16)
+_FAR = 999
+
+
+def _matrix(signatures: list[dict], floor: int) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per region name: hashes as uint8 rows, whether each counts (present, balanced, quality >= floor),
+    and whether it is weak (quality under 50)."""
+    out = {}
+    for name in REGION_NAMES:
+        rows = np.zeros((len(signatures), 32), np.uint8)
+        counts, weak = np.zeros(len(signatures), bool), np.zeros(len(signatures), bool)
+        for i, regions in enumerate(signatures):
+            if name in regions:
+                value, quality = regions[name]
+                rows[i] = np.frombuffer(bytes.fromhex(value), np.uint8)
+                counts[i] = quality >= floor and not is_degenerate(value, None)
+                weak[i] = quality < region_rule.MIN_QUALITY
+        out[name] = (rows, counts, weak)
+    return out
+
+
+def _distances(items: dict, entries: dict, a: str, b: str, weak_only: bool) -> np.ndarray:
+    (ra, ca, wa), (rb, cb, wb) = items[a], entries[b]
+    found = _POPCOUNT[np.bitwise_xor(ra[:, None, :], rb[None, :, :])].sum(axis=2).astype(np.int32)
+    counts = ca[:, None] & cb[None, :]
+    if weak_only:
+        counts &= wa[:, None] | wb[None, :]
+    found[~counts] = _FAR
+    return found
+
+
+def _path_scores(items: dict, entries: dict, weak_only: bool) -> dict[str, np.ndarray]:
+    """What each path of matching.regions judges an (item, entry) pair by, for every pair."""
+    def pair(a: str, b: str) -> np.ndarray:
+        return _distances(items, entries, a, b, weak_only)
+    reframings = [(a, b) for a in ("full", "trim") for b in region_rule.ENTRY_REFRAMINGS] + [("center", "center")]
+    corners = {n: pair(n, n) for n in ("tl", "tr", "bl", "br")}
+    agreeing = np.sort([pair(n, n) for n in region_rule.AGREEING], axis=0)
+    return {"full": pair("full", "full"),
+            "reframed": np.min([pair(a, b) for a, b in reframings], axis=0),
+            "corners": np.min([np.maximum(corners[a], corners[b]) for a, b in region_rule.EDGE_PAIRS], axis=0),
+            "regions": agreeing[region_rule.MIN_AGREEING - 1]}
+
+
+def margins(items: list[dict], item_owner: list[int], entries: list[dict], entry_owner: list[int],
+            labels: tuple[list[str], list[str]]) -> None:
+    """The closest two different pictures came, per path (both forms of the item): in the normal pass
+    (regions of quality >= 50), and with every region pair that only the low-quality pass admits (both
+    >= LOW_QUALITY_FLOOR, at least one under 50; degenerate-structure check left out: a wider net)."""
+    different = np.array(item_owner)[:, None] != np.array(entry_owner)[None, :]
+    passes = ((region_rule.MIN_QUALITY, False, "normal pass"),
+              (region_rule.LOW_QUALITY_FLOOR, True, "pairs only the low-quality pass admits"))
+    for floor, weak_only, label in passes:
+        known = _matrix([e["regions"] for e in entries], floor)
+        forms = [_path_scores(_matrix([i[form] for i in items], floor), known, weak_only)
+                 for form in ("regions", "mirrored")]
+        parts = []
+        for path in forms[0]:
+            scores = np.where(different, np.minimum(forms[0][path], forms[1][path]), _FAR)
+            at = np.unravel_index(int(np.argmin(scores)), scores.shape)
+            parts.append(f"{path} {int(scores[at])} ({labels[0][at[0]]} ~ {labels[1][at[1]]})")
+        print(f"closest different pictures, {label}: " + "; ".join(parts))
+
+
+def cost(photos: list[Image.Image]) -> None:
+    """CPU time a picture: full PDQ with its dihedral variants, and the region signature."""
+    for name, hasher in (("pdq (8 dihedral)", PdqHasher().hash_image), ("region signature", region_signatures)):
+        start = time.process_time()
+        for photo in photos:
+            hasher(photo)
+        print(f"cost: {name} {(time.process_time() - start) / len(photos) * 1000:.1f} ms a picture "
+              f"(CPU, {len(photos)} originals up to {MAX_SIDE} px)")
 
 
 def main() -> None:
@@ -220,12 +304,15 @@ def main() -> None:
     print(f"{len(photos)} originals, {len(others)} distractors ({flat_count} flat/gradient/blank, "
           f"{len(BLANKS)} of them blank wallpapers)")
     hits: dict[str, Counter] = {}
-    false = Counter()
+    items: dict[str, list[dict]] = {}
+    false: Counter[str] = Counter()
     flat_originals = {i for i, k in enumerate(known) if is_degenerate(k["pdq"].value, k["pdq"].quality)}
     for name, transform in TRANSFORMS.items():
         hits[name] = Counter()
+        items[name] = []
         for index, photo in enumerate(photos):
             item = signature(transform(photo))
+            items[name].append(item)
             for method, rule in (("pdq", plain_match), ("footprint", footprint_match)):
                 matched = [j for j, entry in enumerate(known) if rule(item, entry)]
                 hits[name][method] += index in matched
@@ -236,14 +323,16 @@ def main() -> None:
                         _explain(method, name, index, j, item, known)
     PATHS.clear()
     flats = [signature(o) for o in others]
-    for method, rule in (("pdq", plain_match), ("footprint", footprint_match)):
-        false[method] += sum(rule(d, entry) for d in flats for entry in known)
-        for i in range(flat_count):
-            false[method] += sum(rule(flats[i], flats[j]) for j in range(flat_count) if j != i)
+    copies = [item for family in items.values() for item in family]
+    for method, rule_of in (("pdq", plain_match), ("footprint", footprint_match)):
+        false[method] += sum(rule_of(d, entry) for d in flats for entry in known)
+        for i, entry in enumerate(flats):  # every distractor as a known entry
+            false[method] += sum(rule_of(item, entry) for item in copies)
+            false[method] += sum(rule_of(flats[j], entry) for j in range(len(flats)) if j != i)
     matchable = len(photos) - len(flat_originals)
     print(f"recall over all {len(photos)} originals, then over the {matchable} whose full frame is not degenerate")
     print(f"{'family':22} {'pdq':>6} {'footprint':>9} {'pdq':>6} {'footprint':>9}")
-    total = Counter()
+    total: Counter[str] = Counter()
     for name, count in hits.items():
         total.update(count)
         print(f"{name:22} {count['pdq'] / len(photos):6.0%} {count['footprint'] / len(photos):9.0%} "
@@ -252,9 +341,17 @@ def main() -> None:
     m = matchable * len(TRANSFORMS)
     print(f"{'overall':22} {total['pdq'] / n:6.0%} {total['footprint'] / n:9.0%} "
           f"{total['pdq-matchable'] / m:6.0%} {total['footprint-matchable'] / m:9.0%}")
+    print(f"overall counts: pdq {total['pdq']}/{n}, footprint {total['footprint']}/{n} ({total['footprint'] / n:.1%}); "
+          f"matchable: pdq {total['pdq-matchable']}/{m}, footprint {total['footprint-matchable']}/{m}")
     print(f"false matches: pdq {false['pdq']}, footprint {false['footprint']}")
     print(f"paths used by distractor matches: {dict(PATHS)}")
     print(f"degenerate originals (full frame): {sum(is_degenerate(k['pdq'].value, k['pdq'].quality) for k in known)}")
+    names = [f"{family}:{NAMES[i]}" for family in items for i in range(len(photos))]
+    others_names = [f"distractor{k}" for k in range(len(flats))]
+    margins(copies + flats, [i for _ in items for i in range(len(photos))] + [-1 - k for k in range(len(flats))],
+            known + flats, list(range(len(photos))) + [-1 - k for k in range(len(flats))],
+            (names + others_names, NAMES + others_names))
+    cost(photos)
 
 
 if __name__ == "__main__":

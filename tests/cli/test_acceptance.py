@@ -172,3 +172,11 @@ def test_a_table_row_stays_one_line_whatever_a_description_holds(cli):
     assert len(lines) == 2 and len(lines[1].split("\t")) == len(lines[0].split("\t")) == 5
     assert lines[1].split("\t")[4] == "seized 3 May\\nexhibit\\tKL/1"
     assert cli("case", "show", "c").json()["case"]["description"] == "seized 3 May\nexhibit\tKL/1"
+
+
+def test_export_profile_without_vics_is_a_usage_error(cli):
+    cli("case", "create", "c")
+    result = cli("export", "c", "--format", "csv", "--profile", "us")
+    assert result.code == 2 and _one_line_error(result) and "--format vics" in result.stderr
+    assert result.stdout == ""
+    assert cli("export", "c", "--format", "vics", "--profile", "us").code == 0

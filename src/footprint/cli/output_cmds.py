@@ -56,6 +56,8 @@ def export(ctx: typer.Context, name: str,
     files as a hash set to share)."""
     if sign is not None and (format != "vics" or output is None):
         raise UsageError("--sign needs --format vics and -o FILE (the signature goes beside it as FILE.sig)")
+    if profile is not None and format != "vics":
+        raise UsageError(f"--profile picks the VICS category numbering: it needs --format vics, not {format}")
     if format not in (*EXPORTERS, "vics", *OPEN_FORMATS):
         raise UsageError(f"unknown export format {format!r}; choose one of "
                          f"{', '.join((*EXPORTERS, 'vics', *OPEN_FORMATS))}")

@@ -180,3 +180,13 @@ def test_export_profile_without_vics_is_a_usage_error(cli):
     assert result.code == 2 and _one_line_error(result) and "--format vics" in result.stderr
     assert result.stdout == ""
     assert cli("export", "c", "--format", "vics", "--profile", "us").code == 0
+
+
+def test_hashset_build_with_a_vics_path_in_no_folder_builds_nothing(cli, tmp_path):
+    pictures = tmp_path / "pictures"
+    pictures.mkdir()
+    (pictures / "a.txt").write_text("benign")
+    result = cli("hashset", "build", str(pictures), "--name", "built", "--vics", str(tmp_path / "no" / "x.json"))
+    assert result.code == NotFound.exit_code and _one_line_error(result)
+    assert cli("hashset", "list").stdout.splitlines()[1:] == []  # not half done: the set was not saved
+    assert cli("hashset", "build", str(pictures), "--name", "built", "--vics", str(tmp_path / "x.json")).code == 0

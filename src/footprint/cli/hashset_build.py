@@ -8,7 +8,7 @@ import typer
 
 from footprint.cli.context import app_context
 from footprint.cli.output import say
-from footprint.errors import UsageError
+from footprint.errors import NotFound, UsageError
 from footprint.model import Category, CategoryScheme
 from footprint.pipeline.building import build_hashset, write_hashset_vics
 
@@ -31,6 +31,8 @@ def build(ctx: typer.Context,
         chosen = Category(CategoryScheme(scheme), category.strip().upper()) if category else None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if vics is not None and not vics.resolve().parent.is_dir():  # before the set is built and saved
+        raise NotFound(f"no such folder for --vics: {vics.resolve().parent}")
     app = app_context(ctx)
     summary = build_hashset(app.store, folder, name, category=chosen, pdq_threshold=threshold)
     say(f"built {summary.hashset.name}: {summary.files} files, {summary.pictures} with a picture signature")

@@ -190,3 +190,15 @@ def test_hashset_build_with_a_vics_path_in_no_folder_builds_nothing(cli, tmp_pat
     assert result.code == NotFound.exit_code and _one_line_error(result)
     assert cli("hashset", "list").stdout.splitlines()[1:] == []  # not half done: the set was not saved
     assert cli("hashset", "build", str(pictures), "--name", "built", "--vics", str(tmp_path / "x.json")).code == 0
+
+
+def test_export_with_a_bad_signing_key_writes_nothing(cli, tmp_path):
+    from footprint.errors import FormatError
+
+    cli("case", "create", "c")
+    key = tmp_path / "unit.key"
+    key.write_text("not a key\n")
+    target = tmp_path / "list.json"
+    result = cli("export", "c", "--format", "vics", "-o", str(target), "--sign", str(key))
+    assert result.code == FormatError.exit_code and _one_line_error(result)
+    assert not target.exists() and not (tmp_path / "list.json.sig").exists()

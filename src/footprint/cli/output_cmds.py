@@ -12,7 +12,7 @@ import typer
 from footprint.cli.context import app_context
 from footprint.cli.output import say
 from footprint.errors import UsageError
-from footprint.hashsets.signing import sign_file
+from footprint.hashsets.signing import load_private_key, sign_file
 from footprint.model import CategoryScheme
 from footprint.reports.court import write_report
 from footprint.reports.export import EXPORTERS
@@ -64,6 +64,8 @@ def export(ctx: typer.Context, name: str,
     store = app_context(ctx).store
     case = store.get_case(name)
     refuse_evidence(store, output)
+    if sign is not None:
+        load_private_key(sign)  # a bad key fails now, before an unsigned list is written
     out: TextIO
     with _target(output) as out:
         if format == "vics":

@@ -11,11 +11,14 @@ from footprint.errors import FormatError
 from footprint.model import KnownEntry
 from footprint.store import open_store
 
-INDEXES = {"ix_entries_md5", "ix_entries_sha1", "ix_entries_sha256", "ix_entries_hashset_id_id"}
+INDEXES = {("ix_entries_md5", ("md5",), False), ("ix_entries_sha1", ("sha1",), False),
+           ("ix_entries_sha256", ("sha256",), False), ("ix_entries_hashset_id_id", ("hashset_id", "id"), False)}
 
 
-def entry_indexes(store) -> set[str]:
-    return {index["name"] for index in inspect(store.engine).get_indexes("entries")}
+def entry_indexes(store) -> set[tuple[str, tuple[str, ...], bool]]:
+    """Name, columns and uniqueness of each index on entries, as the database reports them."""
+    return {(index["name"], tuple(index["column_names"]), bool(index["unique"]))
+            for index in inspect(store.engine).get_indexes("entries")}
 
 
 def many(count: int, start: int = 0):
@@ -24,6 +27,7 @@ def many(count: int, start: int = 0):
 
 def test_indexes_are_there_after_a_first_and_a_later_list(sql_url):
     store, reader = open_store(sql_url), open_store(sql_url)
+    assert entry_indexes(store) == INDEXES  # as the migrations made them
     first = store.create_hashset("first", "csv", "src")
     seen_meanwhile = []
 

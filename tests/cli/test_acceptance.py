@@ -202,3 +202,16 @@ def test_export_with_a_bad_signing_key_writes_nothing(cli, tmp_path):
     result = cli("export", "c", "--format", "vics", "-o", str(target), "--sign", str(key))
     assert result.code == FormatError.exit_code and _one_line_error(result)
     assert not target.exists() and not (tmp_path / "list.json.sig").exists()
+
+
+def test_names_a_command_creates_are_never_empty_or_padded(cli, tmp_path):
+    listfile = tmp_path / "list.txt"
+    listfile.write_text("900150983cd24fb0d6963f7d28e17f72  abc\n")
+    for args in (("hashset", "import", str(listfile), "--name", ""),
+                 ("hashset", "build", str(tmp_path), "--name", " x"),
+                 ("bank", "create", ""), ("apikey", "add", "a\tb", "--scope", "query")):
+        result = cli(*args)
+        assert result.code == 2 and _one_line_error(result) and "name is 1-200 printable" in result.stderr, args
+        assert result.stdout == ""  # no API token printed for a refused key
+    assert cli("hashset", "list").stdout.splitlines()[1:] == []
+    assert cli("apikey", "list").stdout.splitlines()[1:] == []

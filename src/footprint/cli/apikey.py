@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from footprint.banks.service import DetectionService
-from footprint.cli.context import app_context
+from footprint.cli.context import app_context, check_name
 from footprint.cli.output import print_rows, say
 
 app = typer.Typer(no_args_is_help=True, help="API keys of the detection service (footprint serve, /api/v1).")
@@ -21,6 +21,7 @@ def add(ctx: typer.Context, name: str,
         rate: float = typer.Option(20.0, "--rate", min=0.001, help="Requests a second the key may make."),
         burst: int = typer.Option(40, "--burst", min=1, help="Requests the key may make at once.")) -> None:
     """Make a key; its token is printed once, on stdout (only its SHA-256 is kept)."""
+    check_name("API key", name)
     key, token = _service(ctx).records.add_key(name, scope, rate, burst)
     say(f"API key {key.name} ({', '.join(sorted(key.scopes))}): keep the token now, it is not shown again")
     typer.echo(token)

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from footprint.banks.service import DetectionService
-from footprint.cli.context import app_context
+from footprint.cli.context import app_context, check_name
 from footprint.cli.output import print_json, print_rows, say
 from footprint.hashsets.registry import detect_format, get_format
 
@@ -25,6 +25,7 @@ def create(ctx: typer.Context, name: str,
            threshold: int | None = typer.Option(None, "--threshold", min=0, max=31,
                                                 help="PDQ distance at or under which a hash near-matches.")) -> None:
     """Make a new, empty bank."""
+    check_name("bank", name)
     _service(ctx).banks.create_bank(name, threshold, source="cli")
     say(f"created bank {name}")
 

@@ -6,9 +6,8 @@ from dataclasses import asdict
 
 import typer
 
-from footprint.cli.context import app_context
+from footprint.cli.context import app_context, check_name
 from footprint.cli.output import print_json, print_rows, say
-from footprint.errors import UsageError
 from footprint.model import CategoryScheme
 from footprint.reports.summary import case_summary
 
@@ -20,17 +19,9 @@ def create(ctx: typer.Context, name: str,
            scheme: CategoryScheme = typer.Option(CategoryScheme.UK, help="Category scheme for review."),
            description: str = typer.Option("", help="Free text: operation, officer, reference.")) -> None:
     """Create a case."""
-    _check_name(name)
+    check_name("case", name)
     case = app_context(ctx).store.create_case(name, scheme, description)
     say(f"created case {case.name} ({case.scheme.value} categories)")
-
-
-def _check_name(name: str) -> None:
-    """A case name is printed in tables, reports and audit lines: never empty (the global audit trail's
-    case column is empty), never padded with spaces, never holding tabs, line breaks or other controls."""
-    if not name.strip() or name != name.strip() or not name.isprintable() or len(name) > 200:
-        raise UsageError(f"a case name is 1-200 printable characters, without spaces at either end, "
-                         f"not {name!r}")
 
 
 @app.command("list")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from footprint.cli.context import app_context
+from footprint.cli.context import app_context, check_name
 from footprint.cli.hashset_build import build
 from footprint.cli.output import print_json, print_rows, say
 from footprint.hashsets.signing import sidecar, trusted_folder_keys, trusted_keys
@@ -31,6 +31,7 @@ def import_(ctx: typer.Context,
             trusted: bool = typer.Option(False, "--trusted",
                                          help="Require a valid FILE.sig by a key in HOME/trusted.")) -> None:
     """Import a hash set; its format is detected from its content."""
+    check_name("hash set", name)
     app = app_context(ctx)
     keys = trusted_keys(verify_key) if verify_key else None
     if trusted:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from footprint.cli.context import app_context
+from footprint.cli.context import app_context, check_name
 from footprint.cli.output import say
 from footprint.errors import NotFound, UsageError
 from footprint.model import Category, CategoryScheme
@@ -25,6 +25,7 @@ def build(ctx: typer.Context,
           vics: Path | None = typer.Option(None, "--vics", dir_okay=False,
                                            help="Also write the set as a VICS 2.0 file to share.")) -> None:
     """Build a hash set from a folder of pictures (MD5, SHA-1, SHA-256, PDQ, region signature)."""
+    check_name("hash set", name)
     if scheme not in PROFILES:
         raise UsageError(f"--scheme must be uk or vics, not {scheme!r}")
     try:

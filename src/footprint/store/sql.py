@@ -197,8 +197,9 @@ class SqlStore:
             raise AlreadyExists(f"hash set {name!r} already exists") from exc
 
     def add_entries(self, hashset_id: int, entries_: Iterable[KnownEntry]) -> int:
-        """All or nothing, in one transaction (a half-imported list would silently miss matches),
-        inserted in batches of 10k. Errors from the entries iterable (FormatError) pass through."""
+        """All or nothing, in one transaction (a half-imported list would silently miss matches):
+        SQLite inserts batches of 10k, PostgreSQL streams one COPY. Errors from the entries iterable
+        (FormatError) pass through."""
         with self._tx(write=True) as conn:
             self._one(conn, select(hashsets.c.id).where(hashsets.c.id == hashset_id), f"hash set {hashset_id}")
             rows = ((hashset_id, *codec.entry_values(e)) for e in entries_)
@@ -333,9 +334,8 @@ def _insert_entries(conn: Connection, rows: Iterator[tuple[Any, ...]]) -> int:
     assert driver is not None
     sql = (f"INSERT INTO entries ({', '.join(_ENTRY_INSERT_COLUMNS)}) "
            f"VALUES ({', '.join('?' * len(_ENTRY_INSERT_COLUMNS))})")
-    later = sorted(entries.indexes, key=lambda index: str(index.name))
-    if conn.execute(select(entries.c.id).limit(1)).first() is not None:
-        later = []
+    first_list = conn.execute(select(entries.c.id).limit(1)).first() is None
+    later = sorted(entries.indexes, key=lambda index: str(index.name)) if first_list else []
     for index in later:
         index.drop(conn)
     count = 0

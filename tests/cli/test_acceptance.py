@@ -53,6 +53,11 @@ def test_user_add_with_an_unknown_role_fails_before_asking_for_a_password(cli, m
     result = cli("user", "add", "rita", "--role", "boss")
     assert result.code == 2 and _one_line_error(result) and "unknown role 'boss'" in result.stderr
     assert "Password" not in result.stderr
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a-long-password-1\n"))
+    assert cli("user", "add", "rita", "--role", "reviewer", "--password-stdin").code == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    again = cli("user", "add", "rita", "--role", "reviewer")
+    assert again.code == 4 and _one_line_error(again) and "Password" not in again.stderr
 
 
 def test_json_output_times_are_iso_8601_utc_as_in_the_exports(cli, tmp_path):

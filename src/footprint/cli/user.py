@@ -9,7 +9,7 @@ import typer
 
 from footprint.cli.context import app_context
 from footprint.cli.output import print_rows, say
-from footprint.errors import UsageError
+from footprint.errors import AlreadyExists, UsageError
 from footprint.review import accounts
 
 app = typer.Typer(no_args_is_help=True, help="Accounts of the review workspace (footprint serve).")
@@ -41,6 +41,8 @@ def add(ctx: typer.Context, name: str,
     """Add a user (the password is asked for, or read from stdin; never given as an argument)."""
     store = app_context(ctx).store
     accounts.check_new_user(name, role)  # before the password prompt, not after it
+    if any(user.name == name for user in accounts.list_users(store)):
+        raise AlreadyExists(f"user {name!r} already exists")
     user = accounts.add_user(store, name, _password(password_stdin), role, by=actor())
     say(f"added user {user.name} ({user.role})")
 

@@ -49,6 +49,10 @@ def test_region_signature_names_the_path_and_each_region() -> None:
     text = explain(match(MatchKind.NEAR, "pdq-regions", 17, path="corners", regions={"tl": 17, "tr": 11}))
     assert text.startswith("near: region signature, two corner windows along one edge")
     assert "worst distance 17" in text and "tl 17, tr 11" in text
+    weak = explain(match(MatchKind.NEAR, "pdq-regions", 12, path="full", regions={"full": 12}, mirrored=True,
+                         low_quality=True))
+    assert weak.endswith("(bits by region: full 12), picture mirrored "
+                         "(regions of quality 20-49 counted: tighter distance)")
 
 
 def test_video_names_the_share_of_frames() -> None:

@@ -79,6 +79,8 @@ def _regions(match: Match, details: Mapping[str, Any]) -> str:
         text += f" (bits by region: {pairs})"
     if details.get("mirrored"):
         text += ", picture mirrored"
+    if details.get("low_quality"):
+        text += " (regions of quality 20-49 counted: tighter distance)"
     return text
 
 

@@ -220,3 +220,11 @@ def test_names_a_command_creates_are_never_empty_or_padded(cli, tmp_path):
         assert result.stdout == ""  # no API token printed for a refused key
     assert cli("hashset", "list").stdout.splitlines()[1:] == []
     assert cli("apikey", "list").stdout.splitlines()[1:] == []
+
+
+def test_report_named_pdf_without_pdf_is_refused_not_html_in_disguise(cli, tmp_path):
+    cli("case", "create", "c")
+    result = cli("report", "c", "-o", str(tmp_path / "court.PDF"))
+    assert result.code == 2 and _one_line_error(result) and "--pdf" in result.stderr
+    assert not (tmp_path / "court.PDF").exists()
+    assert cli("report", "c", "-o", str(tmp_path / "court.html")).code == 0

@@ -86,6 +86,8 @@ def report(ctx: typer.Context, name: str,
            output: Path = typer.Option(..., "-o", "--output", help="The HTML (or PDF) file to write."),
            pdf: bool = typer.Option(False, "--pdf", help="Write the court report as an A4 PDF.")) -> None:
     """Write a self-contained HTML report of a case, or with --pdf the same report as a PDF."""
+    if output.suffix.lower() == ".pdf" and not pdf:
+        raise UsageError(f"{output} is named .pdf but the report would be HTML: add --pdf, or name it .html")
     app = app_context(ctx)
     refuse_evidence(app.store, output)
     write_report(app.store, name, output, app.settings, pdf=pdf)

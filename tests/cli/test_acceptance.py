@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from footprint.errors import NotFound
 
 
@@ -228,3 +230,33 @@ def test_report_named_pdf_without_pdf_is_refused_not_html_in_disguise(cli, tmp_p
     assert result.code == 2 and _one_line_error(result) and "--pdf" in result.stderr
     assert not (tmp_path / "court.PDF").exists()
     assert cli("report", "c", "-o", str(tmp_path / "court.html")).code == 0
+
+
+def test_export_and_report_of_an_unfinished_scan_say_so_on_stderr(cli, demo_case, tmp_path):
+    from footprint.pipeline.scan import Scanner
+    from footprint.settings import Settings
+    from footprint.store import open_store
+
+    class StopAfterTen:
+        left = 10
+
+        def exhibit_started(self, *args) -> None: ...
+        def exhibit_finished(self, *args) -> None: ...
+
+        def item_done(self, *args) -> None:
+            self.left -= 1
+            if self.left < 0:
+                raise KeyboardInterrupt
+
+    cli("case", "create", "demo")
+    settings = Settings.from_env(batch_size=2)
+    with pytest.raises(KeyboardInterrupt):
+        Scanner(open_store(settings.database_url), settings, StopAfterTen()).scan("demo", [demo_case.evidence])
+    exported = cli("export", "demo")
+    assert exported.code == 0 and exported.stdout.count("\n") >= 1
+    said = " ".join(exported.stderr.split())
+    assert "the scan of exhibit evidence is not finished: only the items saved so far" in said
+    reported = cli("report", "demo", "-o", str(tmp_path / "r.html"))
+    assert reported.code == 0 and "is not finished" in reported.stderr
+    assert cli("scan", str(demo_case.evidence), "--case", "demo").code == 0
+    assert "not finished" not in cli("export", "demo").stderr

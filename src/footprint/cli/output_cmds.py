@@ -18,7 +18,18 @@ from footprint.reports.court import write_report
 from footprint.reports.export import EXPORTERS
 from footprint.reports.open_formats import OPEN_FORMATS, write_open_format
 from footprint.reports.vics_export import write_case_vics
-from footprint.store.base import Store
+from footprint.store.base import CaseRecord, Store
+
+
+def note_unfinished(store: Store, case: CaseRecord) -> None:
+    """On stderr: an exhibit whose scan is not finished, or whose evidence changed, is in the output as
+    far as it went; say so rather than let a partial export pass for a whole one."""
+    for exhibit in store.list_exhibits(case.id):
+        if exhibit.status == "scanning":
+            say(f"note: the scan of exhibit {exhibit.name} is not finished: only the items saved so far are "
+                f"included (run the same scan command again to resume)")
+        elif exhibit.status != "complete":
+            say(f"note: exhibit {exhibit.name} is {exhibit.status}: its evidence changed while it was scanned")
 
 
 def refuse_evidence(store: Store, output: Path | None) -> None:
@@ -64,6 +75,7 @@ def export(ctx: typer.Context, name: str,
     store = app_context(ctx).store
     case = store.get_case(name)
     refuse_evidence(store, output)
+    note_unfinished(store, case)
     if sign is not None:
         load_private_key(sign)  # a bad key fails now, before an unsigned list is written
     out: TextIO
@@ -90,5 +102,6 @@ def report(ctx: typer.Context, name: str,
         raise UsageError(f"{output} is named .pdf but the report would be HTML: add --pdf, or name it .html")
     app = app_context(ctx)
     refuse_evidence(app.store, output)
+    note_unfinished(app.store, app.store.get_case(name))
     write_report(app.store, name, output, app.settings, pdf=pdf)
     say(f"report written to {output}")

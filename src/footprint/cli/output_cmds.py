@@ -33,8 +33,8 @@ def note_unfinished(store: Store, case: CaseRecord) -> None:
 
 
 def refuse_evidence(store: Store, output: Path | None) -> None:
-    """Evidence is read-only: an output that is an exhibit of any case, or lies inside an exhibit folder
-    or at an E01's segment, is refused before anything is written."""
+    """Evidence is read-only: an output that is an exhibit of any case, or lies inside an exhibit folder,
+    is refused before anything is written."""
     if output is None:
         return
     target = output.resolve()

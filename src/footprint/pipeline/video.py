@@ -15,7 +15,7 @@ from typing import BinaryIO, TypeVar
 from footprint.errors import ItemError
 from footprint.hashers.vpdq import VideoDigest, VpdqHasher, frames_from_text
 from footprint.matching.video import VideoIndex, to_match
-from footprint.model import Item, Match, PerceptualDigest, Skipped
+from footprint.model import Item, KnownEntry, Match, PerceptualDigest, Skipped
 from footprint.reports.storyboard import storyboard_for_video
 from footprint.store.base import HashSetRecord, Store
 
@@ -86,7 +86,7 @@ class VideoMatcher:
     """Every known video (entries whose ``extra`` carries ``vpdq`` frames), per hash set."""
 
     def __init__(self, store: Store, hashsets: Sequence[HashSetRecord]) -> None:
-        self._banks: list[tuple[HashSetRecord, VideoIndex, dict[int, object]]] = []
+        self._banks: list[tuple[HashSetRecord, VideoIndex, dict[int, KnownEntry]]] = []
         for hashset in hashsets:
             entries = {hit.entry_id: hit.entry for hit in store.iter_entries(hashset.id)
                        if "vpdq" in hit.entry.extra}
@@ -103,7 +103,7 @@ class VideoMatcher:
             for entry_id, comparison in sorted(index.search(frames).items()):
                 entry = entries[entry_id]
                 match = to_match(comparison, hashset=hashset.name, entry_id=entry_id,
-                                 label=entry.label, category=entry.category)  # type: ignore[attr-defined]
+                                 label=entry.label, category=entry.category)
                 if match is not None:
                     found.append(match)
         return found

@@ -125,7 +125,7 @@ def _exhibit_nodes(case: CaseRecord, exhibit: ExhibitRecord) -> Iterator[dict[st
 
 
 def _item_nodes(case: CaseRecord, record: ItemRecord, seen: set[str],
-                roots: Mapping[str | None, str]) -> Iterator[dict[str, object]]:
+                roots: Mapping[str, str]) -> Iterator[dict[str, object]]:
     ref = ItemRef.parse(record.ref)
     me = node_id(case, "file", record.ref)
     file_facet: dict[str, object] = {"@id": node_id(case, "file-facet", record.ref),
@@ -152,7 +152,7 @@ def _item_nodes(case: CaseRecord, record: ItemRecord, seen: set[str],
         yield annotation
 
 
-def _container(case: CaseRecord, ref: ItemRef, seen: set[str], roots: Mapping[str | None, str],
+def _container(case: CaseRecord, ref: ItemRef, seen: set[str], roots: Mapping[str, str],
                exhibit: str | None) -> str:
     """The nearest enclosing item already written, else the exhibit: containment is transitive, so
     pointing past a container the store never listed as an item is still true."""
@@ -161,7 +161,7 @@ def _container(case: CaseRecord, ref: ItemRef, seen: set[str], roots: Mapping[st
         if str(parent) in seen:
             return node_id(case, "file", str(parent))
         parent = parent.parent_container
-    return roots.get(exhibit) or next(iter(roots.values()))
+    return (roots.get(exhibit) if exhibit is not None else None) or next(iter(roots.values()))
 
 
 def _containment(case: CaseRecord, record: ItemRecord, me: str, container: str) -> dict[str, object]:

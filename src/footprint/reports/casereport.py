@@ -101,10 +101,15 @@ def exhibit_row(exhibit: ExhibitRecord) -> dict[str, object]:
         "hashes_after": dict(sorted(exhibit.hashes_after.items())),
         "integrity": integrity,
         "ewf_verification": _sorted_deep(details.pop("ewf_verification", None)),
-        "hash_sets": sorted(details.pop("hash_sets", []) or [], key=lambda h: str(h.get("name"))),
+        "hash_sets": sorted(_dicts(details.pop("hash_sets", None)), key=lambda h: str(h.get("name"))),
         "known_good_lists": _known_good_lists(details.pop("known_good_lists", None)),
         "details": _sorted_dict(details),
     }
+
+
+def _dicts(recorded: object) -> list[Mapping[str, object]]:
+    """The mappings in a recorded list (anything else recorded there is left out)."""
+    return [entry for entry in recorded if isinstance(entry, Mapping)] if isinstance(recorded, list) else []
 
 
 def _known_good_lists(recorded: object) -> list[dict[str, object]]:
@@ -137,7 +142,7 @@ def _item_row(record: ItemRecord) -> dict[str, object]:
     matches = row["matches"]
     assert isinstance(matches, list)
     row["matches"] = sorted((_sorted_dict(m) for m in matches),
-                            key=lambda m: (str(m["hashset"]), int(m["entry"]), str(m["algorithm"])))
+                            key=lambda m: (str(m["hashset"]), int(str(m["entry"])), str(m["algorithm"])))
     return row
 
 

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TextIO
 from xml.sax.saxutils import XMLGenerator
+from xml.sax.xmlreader import AttributesNSImpl
 
 from footprint import __version__
 from footprint.model import ItemRef, ItemState, PerceptualDigest
@@ -39,7 +40,8 @@ class _Writer:
 
     def __init__(self, out: TextIO) -> None:
         self._out = out
-        self._xml = XMLGenerator(out, encoding="utf-8", short_empty_elements=True)
+        # any text stream will do (the generator only calls write(str)); typeshed asks for TextIOBase
+        self._xml = XMLGenerator(out, encoding="utf-8", short_empty_elements=True)  # type: ignore[arg-type]
         self._depth = 0
 
     def begin_document(self) -> None:
@@ -68,7 +70,7 @@ class _Writer:
             self._xml.ignorableWhitespace("\n" + "  " * self._depth)
         qualified = {(FP_NS if ":" in k else None, k.split(":")[-1]): xml_text(v)
                      for k, v in (attrs or {}).items() if v is not None}
-        self._xml.startElementNS((ns, name), None, qualified)
+        self._xml.startElementNS((ns, name), None, AttributesNSImpl(qualified, {}))
 
     def end_document(self) -> None:
         self._xml.endDocument()

@@ -86,9 +86,11 @@ def write_csv(records: Iterable[ItemRecord], out: TextIO) -> int:
         row["warnings"] = " | ".join(record.warnings)
         row["known_good"] = " | ".join(f"{g.list_name}:{g.algorithm}" + (":conflict" if g.conflict else "")
                                        for g in record.known_good)
-        exif = row.pop("exif") or {}
+        exif = record.camera.as_dict() if record.camera else {}
+        row.pop("exif")
         row.update({f"exif_{name}": exif.get(name) for name in EXIF_FIELDS})
-        matches = row.pop("matches") or [None]
+        matches: list[object] = [match_to_dict(m) for m in record.matches] or [None]
+        row.pop("matches")
         for match in matches:
             writer.writerow({**row, **_match_columns(match)})
         count += 1

@@ -114,8 +114,8 @@ def camera_row(camera: CameraFacts) -> Row:
 
 
 def camera_from_row(row: RowLike) -> CameraFacts:
-    return CameraFacts(**{name: utc(row[name]) if name == "taken_utc" else row[name]
-                          for name in CAMERA_COLUMNS})
+    values: dict[str, Any] = {name: utc(row[name]) if name == "taken_utc" else row[name] for name in CAMERA_COLUMNS}
+    return CameraFacts(**values)
 
 
 def item_row(record: ItemRecord) -> Row:

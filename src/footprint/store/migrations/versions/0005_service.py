@@ -7,6 +7,8 @@ Create Date: 2026-11-29
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -26,7 +28,7 @@ def _id() -> sa.Column:
     return sa.Column("id", ID, primary_key=True)
 
 
-def _fk(name: str, target: str, **kw: object) -> sa.Column:
+def _fk(name: str, target: str, **kw: Any) -> sa.Column:
     return sa.Column(name, ID, sa.ForeignKey(target, ondelete="CASCADE"), **kw)
 
 

@@ -10,6 +10,7 @@ from footprint.errors import FormatError
 from footprint.hashsets.csvlist import CsvFormat
 from footprint.hashsets.hashlist import HashListFormat, PdqListFormat
 from footprint.hashsets.problems import ReadReport
+from footprint.hashsets.registry import detect_format
 from footprint.model import Category, CategoryScheme, KnownEntry
 
 MD5 = "0123456789abcdef0123456789abcdef"
@@ -118,3 +119,15 @@ def test_64_digit_lines_are_sha256_unless_pdqlist_is_chosen() -> None:
     assert not PdqListFormat().sniff(data)
     with pytest.raises(FormatError, match="line 1"):
         read_list(MD5.encode(), PdqListFormat())
+
+
+def test_a_hash_list_with_a_few_bad_lines_is_still_recognised_and_they_are_reported() -> None:
+    data = f"{MD5}\nzzzz\n{SHA1}  holiday.jpg\n".encode()
+    fmt = detect_format(data)
+    assert isinstance(fmt, HashListFormat)
+    report = ReadReport()
+    assert read_list(data, HashListFormat(on_problem=report)) == [KnownEntry(md5=MD5),
+                                                                   KnownEntry(sha1=SHA1, label="holiday.jpg")]
+    assert [n for n, _ in report.problems] == [2]
+    with pytest.raises(FormatError):  # mostly not hash lines: not taken for a hash list
+        detect_format(f"{MD5}\nzzzz\nyyyy\n".encode())

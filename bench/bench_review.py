@@ -30,8 +30,10 @@ from footprint.store import open_store
 from footprint.store.base import ItemRecord, Store
 
 
-def records(count: int) -> list[ItemRecord]:
-    rng = random.Random(1)
+def records(count: int, start: int = 0) -> list[ItemRecord]:
+    """``count`` generated picture items numbered from ``start``: random PDQs, every tenth a near copy
+    (8 bits) of the one before."""
+    rng = random.Random(start + 1)
     pdqs: list[str] = []
     while len(pdqs) < count:
         if len(pdqs) % 10 == 9:  # a near copy of the one before
@@ -43,7 +45,7 @@ def records(count: int) -> list[ItemRecord]:
             value = f"{rng.getrandbits(256):064x}"
         if not is_degenerate(value, 100):
             pdqs.append(value)
-    return [ItemRecord(ref=f"ex/{i:07d}.jpg", size=1000, status="ok", facts=ItemFacts(),
+    return [ItemRecord(ref=f"ex/{start + i:07d}.jpg", size=1000, status="ok", facts=ItemFacts(),
                        digests=Digests(size=1000, crypto={"sha256": rng.randbytes(32).hex()},
                                        perceptual={"pdq": PerceptualDigest("pdq", value, 100)},
                                        media_type="image/jpeg"))

@@ -20,7 +20,6 @@ PostgreSQL runs in a scratch schema that is dropped afterwards.
 from __future__ import annotations
 
 import argparse
-import random
 import tempfile
 import time
 import uuid
@@ -28,37 +27,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
+from bench_review import records  # the same generated items as the review bench
 
-from footprint.hashers.pdq import is_degenerate
-from footprint.model import CategoryScheme, Digests, ItemFacts, PerceptualDigest
+from footprint.model import CategoryScheme
 from footprint.review import accounts, decisions
 from footprint.review.clusters import build_clusters, kept_clusters
 from footprint.review.queue import GROUPS, QueueFilters, group_of, review_queue
 from footprint.store import open_store
-from footprint.store.base import CaseRecord, ItemRecord, Store
+from footprint.store.base import CaseRecord, Store
 from footprint.store.reviewstore import review_store
 
 PAGE = 60
-
-
-def records(count: int, start: int = 0) -> list[ItemRecord]:
-    rng = random.Random(start + 1)
-    pdqs: list[str] = []
-    while len(pdqs) < count:
-        if len(pdqs) % 10 == 9:  # a near copy of the one before
-            number = int(pdqs[-1], 16)
-            for bit in rng.sample(range(256), 8):
-                number ^= 1 << bit
-            value = f"{number:064x}"
-        else:
-            value = f"{rng.getrandbits(256):064x}"
-        if not is_degenerate(value, 100):
-            pdqs.append(value)
-    return [ItemRecord(ref=f"ex/{start + i:07d}.jpg", size=1000, status="ok", facts=ItemFacts(),
-                       digests=Digests(size=1000, crypto={"sha256": rng.randbytes(32).hex()},
-                                       perceptual={"pdq": PerceptualDigest("pdq", value, 100)},
-                                       media_type="image/jpeg"))
-            for i, value in enumerate(pdqs)]
 
 
 def best_of(work: Callable[[], object], runs: int) -> float:

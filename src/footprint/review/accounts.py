@@ -181,23 +181,24 @@ def grant(store: Store, name: str, case_name: str, *, by: User | None = None, ac
     """Make the user a member of the case (True if newly). ``by``, when given, must be an admin or an
     investigator who is a member of the case; without it (the command line, run by whoever holds the
     store) ``actor`` names who did it in the audit trail."""
-    case = store.get_case(case_name)
-    _check_manager(store, by, case)
-    reviews = review_store(store)
-    added = reviews.add_member(reviews.get_user(name).id, case.id)
-    if added:
-        audit.append(store, "member.add", user=by.name if by else actor, case_id=case.id, details={"name": name})
-    return added
+    return _membership(store, name, case_name, True, by, actor)
 
 
 def revoke(store: Store, name: str, case_name: str, *, by: User | None = None, actor: str | None = None) -> bool:
+    """End the user's membership of the case (True if they were a member); checked and audited as grant."""
+    return _membership(store, name, case_name, False, by, actor)
+
+
+def _membership(store: Store, name: str, case_name: str, member: bool, by: User | None, actor: str | None) -> bool:
     case = store.get_case(case_name)
     _check_manager(store, by, case)
     reviews = review_store(store)
-    removed = reviews.remove_member(reviews.get_user(name).id, case.id)
-    if removed:
-        audit.append(store, "member.remove", user=by.name if by else actor, case_id=case.id, details={"name": name})
-    return removed
+    user_id = reviews.get_user(name).id
+    changed = reviews.add_member(user_id, case.id) if member else reviews.remove_member(user_id, case.id)
+    if changed:
+        audit.append(store, "member.add" if member else "member.remove", user=by.name if by else actor,
+                     case_id=case.id, details={"name": name})
+    return changed
 
 
 def member_case_ids(store: Store, user: User) -> list[int]:

@@ -30,3 +30,13 @@ def encode(image: Image.Image, fmt: str, **params: object) -> bytes:
     out = io.BytesIO()
     image.save(out, fmt, **params)
     return out.getvalue()
+
+
+def flip_balanced(value: str, bits: int) -> str:
+    """A PDQ hex with ``bits`` bits flipped, half of them ones and half zeros: the bit balance stays."""
+    number = int(value, 16)
+    ones = [i for i in range(256) if number >> i & 1][: bits // 2]
+    zeros = [i for i in range(256) if not number >> i & 1][: bits - bits // 2]
+    for i in ones + zeros:
+        number ^= 1 << i
+    return f"{number:064x}"

@@ -24,7 +24,7 @@ from footprint.matching.regions import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hashers"))
-from hasher_pictures import picture
+from hasher_pictures import flip_balanced, picture
 
 
 def _caption(image: Image.Image, share: float) -> Image.Image:
@@ -112,22 +112,12 @@ def _regions_with_full(regions: dict[str, tuple[str, int]], value: str, quality:
     return {name: ((value, quality) if name == "full" else ("0" * 64, 0)) for name in regions}
 
 
-def _flip(value: str, bits: int) -> str:
-    """``value`` with ``bits`` bits flipped, half of them ones and half zeros: the bit balance stays."""
-    number = int(value, 16)
-    ones = [i for i in range(256) if number >> i & 1][: bits // 2]
-    zeros = [i for i in range(256) if not number >> i & 1][: bits - bits // 2]
-    for i in ones + zeros:
-        number ^= 1 << i
-    return f"{number:064x}"
-
-
 def test_low_quality_item_matches_a_good_entry_only_when_very_close() -> None:
     entry = region_hashes(picture(640, 480, seed=8))
     good = entry["full"][0]
     assert not is_degenerate(good, entry["full"][1])
-    close = _regions_with_full(entry, _flip(good, LOW_QUALITY_DISTANCE), 35)
-    far = _regions_with_full(entry, _flip(good, LOW_QUALITY_DISTANCE + 2), 35)
+    close = _regions_with_full(entry, flip_balanced(good, LOW_QUALITY_DISTANCE), 35)
+    far = _regions_with_full(entry, flip_balanced(good, LOW_QUALITY_DISTANCE + 2), 35)
     found = match_regions(close, entry)
     assert found is not None and found.path == "low-quality" and found.distance == LOW_QUALITY_DISTANCE
     assert match_regions(far, entry) is None  # still within PDQ's 31, but not for a low-quality item

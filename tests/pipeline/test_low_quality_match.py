@@ -17,17 +17,7 @@ from footprint.pipeline.match import Matcher
 from footprint.store import open_store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hashers"))
-from hasher_pictures import picture
-
-
-def _flip(value: str, bits: int) -> str:
-    """``value`` with ``bits`` bits flipped, half ones and half zeros: the bit balance stays."""
-    number = int(value, 16)
-    ones = [i for i in range(256) if number >> i & 1][: bits // 2]
-    zeros = [i for i in range(256) if not number >> i & 1][: bits - bits // 2]
-    for i in ones + zeros:
-        number ^= 1 << i
-    return f"{number:064x}"
+from hasher_pictures import flip_balanced, picture
 
 
 def _item(value: str, quality: int) -> Digests:
@@ -53,7 +43,7 @@ def _known(store) -> str:
 
 def test_low_quality_item_matches_only_very_close(store) -> None:
     known = _known(store)
-    near, far = _flip(known, LOW_QUALITY_DISTANCE), _flip(known, LOW_QUALITY_DISTANCE + 4)
+    near, far = flip_balanced(known, LOW_QUALITY_DISTANCE), flip_balanced(known, LOW_QUALITY_DISTANCE + 4)
     found = Matcher(store).match_batch([_item(near, 35), _item(far, 35), _item(far, 80)])
     assert [len(m) for m in found] == [1, 0, 1]  # the same distance matches a good-quality item
     match = found[0][0]

@@ -19,8 +19,10 @@ from pathlib import Path
 import uvicorn
 from playwright.sync_api import expect, sync_playwright
 
+from footprint.banks.config import ServiceConfig
 from footprint.demo import build_demo
 from footprint.settings import Settings
+from footprint.web.api.server import server_options
 from footprint.web.app import create_app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,7 +52,8 @@ def serve(settings: Settings) -> tuple[uvicorn.Server, str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
+                                           **server_options(ServiceConfig())))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.05)

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from footprint.banks.config import ServiceConfig
 from footprint.settings import Settings
+from footprint.web.api.server import server_options
 from footprint.web.app import WebConfig, create_app
 
 with warnings.catch_warnings():
@@ -46,8 +48,10 @@ def _free_port() -> int:
 
 @pytest.fixture
 def live_server(app):
-    """The app served by uvicorn on 127.0.0.1 on a free port, in a thread; yields its base URL."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning"))
+    """The app served as `footprint serve` serves it (read deadlines included) on 127.0.0.1 on a free port,
+    in a thread; yields its base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning",
+                                           **server_options(ServiceConfig())))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

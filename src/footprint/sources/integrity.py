@@ -1,14 +1,19 @@
 """Exhibit integrity: the evidence file's own hashes, in one read over all its segments, and the
-acquisition hashes an E01 carries inside it."""
+acquisition hashes an E01 carries inside it, with its chunk checksums checked by ``ewfverify``."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 BLOCK = 4 << 20
+_SECTORS = re.compile(r"at sector\(s\): (\d+)(?: - (\d+))?")
+_VERDICT = re.compile(r"^ewfverify: (SUCCESS|FAILURE)\s*$", re.MULTILINE)
+NO_EWFVERIFY = "not checked: ewfverify (Debian package ewf-tools) is not installed"
 _SEGMENT = re.compile(r"^(?P<stem>.*)\.(?:(?P<ewf>[Ee])(?P<en>\d{2})|(?P<raw>\d{3}))$")
 
 
@@ -40,10 +45,55 @@ def hash_evidence(paths: list[Path]) -> dict[str, str]:
 
 
 def verify_ewf(path: Path) -> dict[str, object]:
-    """Recompute an E01's media hashes and compare them with the acquisition hashes stored in it.
+    """Recompute an E01's media hashes, compare them with the acquisition hashes stored in it, and
+    check every chunk's own checksum.
 
-    Every key is always present (None when unknown) so a report can print the same table for any image.
+    libewf hands back a chunk whose checksum fails as zeros, so a damaged chunk that held zeros leaves
+    the media hash unchanged: only the chunk checksums show it. pyewf does not report them, so
+    ``ewfverify`` (read-only) does; its sector validation errors fail the verification and are kept in
+    ``sector_errors`` ("first-last" sector ranges). Every key is always present (None when unknown) so
+    a report can print the same table for any image.
     """
+    result = _media_hashes(path)
+    result.update(sector_errors=None, chunk_checksums=None)
+    if str(result["reason"] or "").startswith("cannot read"):
+        return result
+    checked = _ewfverify(path)
+    result["chunk_checksums"] = checked["chunk_checksums"]
+    result["sector_errors"] = checked["sector_errors"]
+    if checked["failed"]:
+        result["verified"] = False
+        reasons = [str(result["reason"])] if result["reason"] else []
+        result["reason"] = "; ".join([*reasons, str(checked["failed"])])
+    return result
+
+
+def _ewfverify(path: Path) -> dict[str, object]:
+    """ewfverify's verdict on the image: the sector ranges whose chunk checksum fails, and why it
+    failed (None when it passed or could not run)."""
+    tool = shutil.which("ewfverify")
+    if tool is None:
+        return {"chunk_checksums": NO_EWFVERIFY, "sector_errors": None, "failed": None}
+    try:
+        run = subprocess.run([tool, "-q", str(path)], stdin=subprocess.DEVNULL, capture_output=True,
+                             text=True, errors="replace", check=False)
+    except OSError as exc:
+        return {"chunk_checksums": f"not checked: ewfverify did not run: {exc}", "sector_errors": None,
+                "failed": None}
+    ranges = [f"{m[1]}-{m[2] or m[1]}" for m in _SECTORS.finditer(run.stdout)]
+    verdict = _VERDICT.search(run.stdout)
+    outcome: dict[str, object] = {"chunk_checksums": "checked by ewfverify", "sector_errors": ", ".join(ranges) or None,
+               "failed": None}
+    if ranges:
+        outcome["failed"] = f"chunk checksum errors at sectors {outcome['sector_errors']} (ewfverify)"
+    elif verdict is None or verdict[1] != "SUCCESS" or run.returncode != 0:
+        said = (run.stderr.strip().splitlines() or run.stdout.strip().splitlines() or ["no output"])[-1]
+        outcome["failed"] = f"ewfverify reports failure: {said}"
+    return outcome
+
+
+def _media_hashes(path: Path) -> dict[str, object]:
+    """The E01's stored acquisition hashes and the ones recomputed over its media, through pyewf."""
     import pyewf
 
     handle = pyewf.handle()

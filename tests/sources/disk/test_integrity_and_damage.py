@@ -5,9 +5,13 @@ Each gives a clear warning or a failed verification, and carving as the fallback
 from __future__ import annotations
 
 import hashlib
+import shutil
+import zlib
 from pathlib import Path
 
-from footprint.sources.integrity import hash_evidence, verify_ewf
+import pytest
+
+from footprint.sources.integrity import NO_EWFVERIFY, hash_evidence, verify_ewf
 
 from ..conftest import picture
 from .images import collect, e01, fat_image, mbr_disk, md5, open_image, write_at
@@ -33,6 +37,41 @@ def test_e01_acquisition_hash_verified(tmp_path: Path) -> None:
     assert result["stored_md5"] == md5(raw.read_bytes())
     assert result["stored_sha1"] == hashlib.sha1(raw.read_bytes()).hexdigest()
     assert result["computed_md5"] == result["stored_md5"] and result["reason"] is None
+    assert result["chunk_checksums"] == "checked by ewfverify" and result["sector_errors"] is None
+
+
+@pytest.mark.skipif(shutil.which("ewfverify") is None, reason="ewfverify (ewf-tools) is not installed")
+def test_damaged_chunk_of_zeros_fails_although_the_hash_agrees(tmp_path: Path) -> None:
+    # libewf reads a chunk whose checksum fails as zeros: damage a chunk that held zeros and the media
+    # hash still agrees; the chunk checksum does not, and that must fail the verification
+    raw = fat_image(tmp_path / "usb.dd", FILES, size_kb=1024)
+    image = e01(raw, tmp_path / "usb")  # deflate:fast is zlib level 1
+    zero_chunk = zlib.compress(bytes(32 << 10), 1)  # a 32 KiB chunk of zeros, as ewfacquire stores it
+    data = image.read_bytes()
+    where = data.find(zero_chunk, len(data) // 2)
+    assert where > 0
+    before = raw.read_bytes()
+    write_at(image, where + len(zero_chunk) // 2, b"\xaa" * 16)
+    result = verify_ewf(image)
+    assert result["computed_md5"] == result["stored_md5"] == md5(before)  # the hash alone misses it
+    assert result["verified"] is False
+    first, last = (int(n) for n in str(result["sector_errors"]).split("-"))
+    assert last - first + 1 == 64 and first % 64 == 0  # exactly one 32 KiB chunk
+    assert before[first * 512:(last + 1) * 512] == bytes(32 << 10)  # and it held zeros
+    assert f"sectors {first}-{last}" in str(result["reason"])
+    assert image.read_bytes()[where + len(zero_chunk) // 2:][:16] == b"\xaa" * 16  # evidence untouched
+    found = collect(open_image(image))  # a damaged image is data: it is still read
+    assert found.md5s["usb.E01!fs/a.jpg"] == md5(FILES["a.jpg"])
+
+
+def test_without_ewfverify_the_chunks_are_said_unchecked(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = fat_image(tmp_path / "usb.dd", FILES, size_kb=1024)
+    image = e01(raw, tmp_path / "usb")
+    monkeypatch.setenv("PATH", str(tmp_path))  # a machine without ewf-tools
+    result = verify_ewf(image)
+    assert result["verified"] is True and result["sector_errors"] is None
+    assert result["chunk_checksums"] == NO_EWFVERIFY
 
 
 def test_one_changed_byte_fails_verification(tmp_path: Path) -> None:
@@ -45,6 +84,7 @@ def test_one_changed_byte_fails_verification(tmp_path: Path) -> None:
     assert hash_evidence([image]) != before
     result = verify_ewf(image)
     assert result["verified"] is False and "differs" in str(result["reason"])
+    assert result["sector_errors"] and "chunk checksum errors" in str(result["reason"])
     found = collect(open_image(image))  # still read; libewf gives the failed chunk as zeros
     assert found.md5s["usb.E01!fs/a.jpg"] == md5(FILES["a.jpg"])
     assert found.md5s["usb.E01!fs/notes.txt"] != md5(FILES["notes.txt"])
@@ -58,7 +98,8 @@ def test_truncated_e01_warns_and_never_crashes(tmp_path: Path) -> None:
     cut.write_bytes(data[: len(data) // 2])
     result = verify_ewf(cut)
     assert result["verified"] is False and result["reason"]
-    assert set(result) == {"verified", "stored_md5", "computed_md5", "stored_sha1", "computed_sha1", "reason"}
+    assert set(result) == {"verified", "stored_md5", "computed_md5", "stored_sha1", "computed_sha1", "reason",
+                           "sector_errors", "chunk_checksums"}
     (tmp_path / "empty.E01").write_bytes(b"")
     for bad in (tmp_path / "missing.E01", tmp_path / "empty.E01"):
         outcome = verify_ewf(bad)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import zlib
 
 import pytest
 
@@ -67,6 +68,32 @@ def test_e01_verified_and_scanned(cli, tmp_path, fat_image):
     assert exhibit["details"]["ewf_verification"]["verified"] is True
     assert exhibit["status"] == "complete" and exhibit["hashes_before"] == exhibit["hashes_after"]
     assert shown["counts"]["matched_by_state"] == {"allocated": 1, "deleted": 1}
+    assert cli("report", "usb", "-o", str(tmp_path / "report.html")).code == 0
+    checked = exhibit["details"]["ewf_verification"]["chunk_checksums"].startswith("checked")
+    wording = "verified: acquisition hash agrees" + (" and every chunk checksum holds" if checked else "")
+    assert wording in (tmp_path / "report.html").read_text()
+
+
+@pytest.mark.skipif(shutil.which("ewfverify") is None, reason="ewfverify (ewf-tools) is not installed")
+def test_damaged_e01_is_scanned_and_reported_not_verified_with_its_sectors(cli, tmp_path, fat_image):
+    target = tmp_path / "usb"
+    _run("ewfacquire", "-u", "-t", str(target), "-f", "encase6", "-c", "deflate:fast", "-S", "0", str(fat_image))
+    image = tmp_path / "usb.E01"
+    data = image.read_bytes()
+    zero_chunk = zlib.compress(bytes(32 << 10), 1)  # a chunk of zeros as ewfacquire stores it
+    where = data.find(zero_chunk, len(data) // 2)
+    assert where > 0
+    with image.open("r+b") as handle:  # the damage is made here, before the exhibit is taken in
+        handle.seek(where + len(zero_chunk) // 2)
+        handle.write(b"\xaa" * 16)
+    cli("case", "create", "usb")
+    assert cli("scan", str(image), "--case", "usb").code == 0  # a damaged image is data, not a crash
+    (exhibit,) = cli("case", "show", "usb").json()["exhibits"]
+    check = exhibit["details"]["ewf_verification"]
+    assert check["verified"] is False and check["computed_md5"] == check["stored_md5"]
+    assert cli("report", "usb", "-o", str(tmp_path / "report.html")).code == 0
+    assert f"NOT verified: chunk checksum errors at sectors {check['sector_errors']}" in (
+        tmp_path / "report.html").read_text()
 
 
 def test_split_e01_exhibit_reads_every_segment(cli, tmp_path, fat_image):

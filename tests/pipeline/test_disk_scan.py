@@ -63,6 +63,7 @@ def test_e01_verified_and_scanned(cli, tmp_path, fat_image):
     cli("hashset", "import", str(_known_list(tmp_path)), "--name", "known")
     result = cli("scan", str(tmp_path / "usb.E01"), "--case", "usb")
     assert result.code == 0, result.stderr
+    assert "usb.E01: E01 verified: acquisition hash agrees" in result.stderr
     shown = cli("case", "show", "usb").json()
     (exhibit,) = shown["exhibits"]
     assert exhibit["details"]["ewf_verification"]["verified"] is True
@@ -87,7 +88,9 @@ def test_damaged_e01_is_scanned_and_reported_not_verified_with_its_sectors(cli, 
         handle.seek(where + len(zero_chunk) // 2)
         handle.write(b"\xaa" * 16)
     cli("case", "create", "usb")
-    assert cli("scan", str(image), "--case", "usb").code == 0  # a damaged image is data, not a crash
+    scanned = cli("scan", str(image), "--case", "usb", "--quiet")
+    assert scanned.code == 0  # a damaged image is data, not a crash; and it is said even when quiet
+    assert "usb.E01: E01 verification FAILED: chunk checksum errors at sectors" in scanned.stderr
     (exhibit,) = cli("case", "show", "usb").json()["exhibits"]
     check = exhibit["details"]["ewf_verification"]
     assert check["verified"] is False and check["computed_md5"] == check["stored_md5"]

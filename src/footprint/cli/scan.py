@@ -47,6 +47,19 @@ class RichObserver:
     def exhibit_finished(self, exhibit: ExhibitRecord) -> None:
         if not self.quiet:
             self.progress.console.print(f"{exhibit.name}: {exhibit.status}", markup=False)
+        check = exhibit.details.get("ewf_verification")
+        if isinstance(check, dict):  # said even when quiet if it failed: the court will ask
+            line = ewf_line(exhibit.name, check)
+            if not self.quiet or not check.get("verified"):
+                self.progress.console.print(line, markup=False)
+
+
+def ewf_line(name: str, check: dict[str, object]) -> str:
+    """One line on an E01's verification: verified (and whether its chunk checksums were checked), or why not."""
+    if not check.get("verified"):
+        return f"{name}: E01 verification FAILED: {check.get('reason') or 'acquisition hash does not agree'}"
+    chunks = check.get("chunk_checksums")
+    return f"{name}: E01 verified: acquisition hash agrees" + (f"; chunk checksums {chunks}" if chunks else "")
 
 
 class _Rates(ProgressColumn):

@@ -17,7 +17,8 @@ import random
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -87,16 +88,25 @@ def main() -> None:
         measure("SQLite", store, args.items)
         store.close()
     if args.postgres:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(args.postgres, autocommit=True) as conn:
-            conn.execute(f"CREATE SCHEMA {schema}")
-        try:
-            store = open_store(f"{args.postgres}?options=-csearch_path%3D{schema}")
+        with scratch_postgres(args.postgres) as store:
             measure("PostgreSQL", store, args.items)
-            store.close()
+
+
+@contextmanager
+def scratch_postgres(url: str) -> Iterator[Store]:
+    """A case store on PostgreSQL in a scratch schema, dropped afterwards."""
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        store = open_store(f"{url}?options=-csearch_path%3D{schema}")
+        try:
+            yield store
         finally:
-            with psycopg.connect(args.postgres, autocommit=True) as conn:
-                conn.execute(f"DROP SCHEMA {schema} CASCADE")
+            store.close()
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 if __name__ == "__main__":

@@ -22,12 +22,10 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-import psycopg
-from bench_review import records  # the same generated items as the review bench
+from bench_review import records, scratch_postgres  # the review bench's generated items and scratch store
 
 from footprint.model import CategoryScheme
 from footprint.review import accounts, decisions
@@ -105,17 +103,9 @@ def main() -> None:
             measure("SQLite", store, size)
         store.close()
     if args.postgres:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(args.postgres, autocommit=True) as conn:
-            conn.execute(f"CREATE SCHEMA {schema}")
-        try:
-            store = open_store(f"{args.postgres}?options=-csearch_path%3D{schema}")
+        with scratch_postgres(args.postgres) as store:
             for size in args.sizes:
                 measure("PostgreSQL", store, size)
-            store.close()
-        finally:
-            with psycopg.connect(args.postgres, autocommit=True) as conn:
-                conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from footprint.errors import EvidenceError
 from footprint.pipeline.distributed import cluster_client, scan_on_cluster
 from footprint.pipeline.scan import Scanner
 from footprint.reports.summary import count_items
+from footprint.sources.integrity import verification_words
 from footprint.store.base import CaseRecord, ExhibitRecord, Store
 
 
@@ -48,18 +49,9 @@ class RichObserver:
         if not self.quiet:
             self.progress.console.print(f"{exhibit.name}: {exhibit.status}", markup=False)
         check = exhibit.details.get("ewf_verification")
-        if isinstance(check, dict):  # said even when quiet if it failed: the court will ask
-            line = ewf_line(exhibit.name, check)
-            if not self.quiet or not check.get("verified"):
-                self.progress.console.print(line, markup=False)
-
-
-def ewf_line(name: str, check: dict[str, object]) -> str:
-    """One line on an E01's verification: verified (and whether its chunk checksums were checked), or why not."""
-    if not check.get("verified"):
-        return f"{name}: E01 verification FAILED: {check.get('reason') or 'acquisition hash does not agree'}"
-    chunks = check.get("chunk_checksums")
-    return f"{name}: E01 verified: acquisition hash agrees" + (f"; chunk checksums {chunks}" if chunks else "")
+        if isinstance(check, dict) and (not self.quiet or not check.get("verified")):  # a failure even when quiet
+            outcome = "verified" if check.get("verified") else "verification FAILED"
+            self.progress.console.print(f"{exhibit.name}: E01 {outcome}: {verification_words(check)}", markup=False)
 
 
 class _Rates(ProgressColumn):

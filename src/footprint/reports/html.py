@@ -13,12 +13,14 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from footprint.reports.casereport import CaseReport
+from footprint.sources.integrity import verification_words
 
 
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("footprint.reports", "templates"),
                       autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
     env.filters["bytes"] = human_bytes
+    env.filters["verification_words"] = verification_words
     return env
 
 

@@ -8,6 +8,7 @@ import hashlib
 import re
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 BLOCK = 4 << 20
@@ -125,3 +126,15 @@ def _media_hashes(path: Path) -> dict[str, object]:
         with contextlib.suppress(OSError):
             handle.close()
     return result
+
+
+def verification_words(check: Mapping[str, object]) -> str:
+    """Why an E01 verification result (``verify_ewf``) holds or fails, in words: what follows "verified:"
+    or "NOT verified:" wherever it is shown (the scan's stderr, the court report)."""
+    if not check.get("verified"):
+        return str(check.get("reason") or "the acquisition hash does not agree")
+    chunks = str(check.get("chunk_checksums") or "")
+    if chunks.startswith("checked"):
+        return "acquisition hash agrees and every chunk checksum holds"
+    return "acquisition hash agrees" + (f"; chunk checksums {chunks}" if chunks else "")
+

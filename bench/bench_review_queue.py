@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-from bench_review import records, scratch_postgres  # the review bench's generated items and scratch store
+from bench_review import best_of, records, scratch_postgres  # the review bench's generated items and scratch store
 
 from footprint.model import CategoryScheme
 from footprint.review import accounts, decisions
@@ -36,15 +34,6 @@ from footprint.store.base import CaseRecord, Store
 from footprint.store.reviewstore import review_store
 
 PAGE = 60
-
-
-def best_of(work: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def whole_case_page(store: Store, case: CaseRecord, filters: QueueFilters, offset: int, limit: int) -> list[int]:

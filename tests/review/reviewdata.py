@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from footprint.demo import jpeg_bytes, picture
+from footprint.demo import jpeg_bytes, picture, png_bytes
 from footprint.hashers.pdq import PdqHasher
 from footprint.model import CategoryScheme, Digests, ItemFacts, ItemState
 from footprint.store.base import CaseRecord, ItemRecord, Store
@@ -24,12 +24,6 @@ def image_record(ref: str, data: bytes, state: ItemState = ItemState.ALLOCATED) 
     digests = Digests(size=len(data), crypto={"sha256": hashlib.sha256(data).hexdigest()}, perceptual={"pdq": pdq},
                       media_type=media)
     return ItemRecord(ref=ref, size=len(data), status="ok", facts=ItemFacts(state=state), digests=digests)
-
-
-def png(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
 
 
 @dataclass
@@ -56,6 +50,6 @@ def pictures() -> list[ItemRecord]:
         image_record("ex/a-small.jpg", jpeg_bytes(first.resize((320, 240), Image.Resampling.LANCZOS))),
         image_record("ex/a-recompressed.jpg", jpeg_bytes(first, quality=60)),
         image_record("ex/b.jpg", jpeg_bytes(second), ItemState.DELETED),
-        image_record("ex/white.png", png(Image.new("RGB", (300, 200), (255, 255, 255)))),
-        image_record("ex/grey.png", png(Image.new("RGB", (300, 200), (250, 250, 250)))),
+        image_record("ex/white.png", png_bytes(Image.new("RGB", (300, 200), (255, 255, 255)))),
+        image_record("ex/grey.png", png_bytes(Image.new("RGB", (300, 200), (250, 250, 250)))),
     ]

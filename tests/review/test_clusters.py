@@ -7,8 +7,9 @@ import itertools
 import random
 
 from PIL import Image
-from reviewdata import image_record, pictures, png, seed
+from reviewdata import image_record, pictures, seed
 
+from footprint.demo import png_bytes
 from footprint.hashers.pdq import hamming, is_degenerate
 from footprint.matching.registry import index_names
 from footprint.review import clusters
@@ -41,8 +42,8 @@ def test_the_threshold_is_tight_and_the_resized_copy_within_it():
 
 def test_flat_pictures_with_identical_pdq_never_cluster_but_identical_files_do():
     white = Image.new("RGB", (300, 200), (255, 255, 255))
-    records = [image_record("w1.png", png(white)), image_record("w2.png", png(white.resize((200, 100)))),
-               image_record("w3.png", png(white))]
+    records = [image_record("w1.png", png_bytes(white)), image_record("w2.png", png_bytes(white.resize((200, 100)))),
+               image_record("w3.png", png_bytes(white))]
     assert records[0].digests.perceptual["pdq"].value == records[1].digests.perceptual["pdq"].value
     found = build_clusters(_rows(records))
     assert found.members == {1: [1, 3]}  # w1 and w3 are the same bytes; w2 only looks alike

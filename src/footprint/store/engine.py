@@ -22,8 +22,8 @@ from sqlalchemy.pool import StaticPool
 from footprint.errors import StoreError
 
 # cache_size: 64 MiB (allocated as used) keeps the hash indexes of a large import in memory.
-_BUSY_SECONDS = 30
-_PRAGMAS = (f"busy_timeout={_BUSY_SECONDS * 1000}", "foreign_keys=ON", "synchronous=NORMAL", "cache_size=-65536")
+_BUSY_SECONDS = 30  # the busy timeout, set by the driver as it connects (sqlite3.connect's ``timeout``)
+_PRAGMAS = ("foreign_keys=ON", "synchronous=NORMAL", "cache_size=-65536")
 
 
 def driver_url(url: str) -> str:

@@ -1,6 +1,7 @@
 """The direct call of the reference C++ (hashers.pdq_native) gives pdqhash's own results, bit for bit,
-on every ThreatExchange reference image, on strided views (a region, a flipped picture) and on RGBA; and
-the fallback through pdqhash's functions gives the same."""
+on every ThreatExchange reference image, on strided views (a region, a flipped picture) and on RGBA; many
+boxes from one shared luma (``pdq_boxes``) give each box's own hashes; and the fallback through pdqhash's
+functions gives the same."""
 
 from __future__ import annotations
 
@@ -60,3 +61,28 @@ def test_not_an_rgb_byte_array_is_refused() -> None:
         pdq_native.pdq(np.zeros((40, 40), np.uint8))
     with pytest.raises(ValueError, match="RGB uint8"):
         pdq_native.pdq(np.zeros((40, 40, 3), np.float32))
+
+
+def boxes_of(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """The whole picture (a contiguous luma slice, which must not be hashed in place), insets, corners."""
+    height, width = rgb.shape[:2]
+    return [(0, 0, width, height), (width // 10, height // 10, width - width // 10, height - height // 10),
+            (0, 0, width * 3 // 4, height * 3 // 4), (width // 4, height // 3, width, height),
+            (0, 0, width, height)]  # the whole again: the first call left the shared luma intact
+
+
+def test_boxes_from_one_luma_equal_each_box_hashed_alone(threatexchange: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pictures = reference_pictures(threatexchange)[:8]
+    variants = (0, 5, 7)
+    for picture in pictures:
+        boxes = boxes_of(picture)
+        expected = []
+        for x0, y0, x1, y1 in boxes:
+            hashes, quality = package_hashes(picture[y0:y1, x0:x1])
+            expected.append((tuple(hashes[i] for i in variants), quality))
+        assert pdq_native.pdq_boxes(picture, boxes, variants) == expected
+    monkeypatch.setattr(pdq_native, "_native", lambda: None)
+    picture = pictures[0]
+    assert pdq_native.pdq_boxes(picture, boxes_of(picture)) == [
+        ((package_hashes(picture[y0:y1, x0:x1])[0][0],), package_hashes(picture[y0:y1, x0:x1])[1])
+        for x0, y0, x1, y1 in boxes_of(picture)]

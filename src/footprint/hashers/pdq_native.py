@@ -12,6 +12,9 @@ made ThreatExchange's vectors; tests/hashers compare every vector and a region v
 own functions). If the installed ``pdqhash`` no longer exports these symbols, or a first self-check on a
 test pattern disagrees with ``pdqhash.compute_dihedral``, every call goes through ``pdqhash``'s own
 functions instead: slower, never different.
+
+``pdq_boxes`` hashes many boxes of one picture (the region signature's sixteen): the reference's luma is
+per pixel, so the luma of a box is the box of the picture's luma, and one conversion serves them all.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import pdqhash
 import pdqhash.bindings
 
 Hashes = tuple[str, ...]
+Box = tuple[int, int, int, int]
 
 # C++ symbols of the reference (facebook::pdq::hashing) as compiled into pdqhash 0.2.x.
 _LUMA = "_ZN8facebook3pdq7hashing20fillFloatLumaFromRGBEPhS2_S2_iiiiPf"
@@ -55,6 +59,23 @@ def pdq_dihedral(rgb: np.ndarray) -> tuple[Hashes, int]:
     return _hash(native, rgb, dihedral=True)
 
 
+def pdq_boxes(rgb: np.ndarray, boxes: Sequence[Box], variants: Sequence[int] = (0,)) -> list[tuple[Hashes, int]]:
+    """For each box (left, top, right, bottom) of the picture: the dihedral hexes at the indices
+    ``variants`` (pdq.DIHEDRAL_NAMES order) and the quality; what ``pdq_dihedral`` gives on each box's
+    view, bit for bit, with the luma computed once."""
+    _check(rgb)
+    native = _native()
+    if native is None:
+        found = [pdq_dihedral(rgb[y0:y1, x0:x1]) for x0, y0, x1, y1 in boxes]
+        return [(tuple(hashes[i] for i in variants), quality) for hashes, quality in found]
+    luma = _luma(native, rgb)
+    out = []
+    for x0, y0, x1, y1 in boxes:
+        words, quality = _hash_luma(native, luma[y0:y1, x0:x1].copy(), dihedral=True)  # hashing overwrites it
+        out.append((tuple(_words_to_hex(words[i]) for i in variants), quality))
+    return out
+
+
 def _check(rgb: np.ndarray) -> None:
     if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] < 3 or rgb.strides[2] != 1:
         raise ValueError(f"PDQ needs an RGB uint8 array, got {rgb.dtype} {rgb.shape}")
@@ -74,12 +95,25 @@ def _function(library: ctypes.CDLL, symbol: str, argtypes: Sequence[type]) -> Ca
 
 
 def _hash(native: _Native, rgb: np.ndarray, dihedral: bool) -> tuple[Hashes, int]:
-    """The reference's luma of ``rgb``, then its hash (or its eight): every buffer the C++ writes is a
-    local here, alive until the call returns."""
+    words, quality = _hash_luma(native, _luma(native, rgb), dihedral)
+    return tuple(_words_to_hex(row) for row in words), quality
+
+
+def _luma(native: _Native, rgb: np.ndarray) -> np.ndarray:
+    """The reference's float32 luma of ``rgb`` (read through its strides: a view needs no copy)."""
     rows, cols = rgb.shape[:2]
-    luma, work = np.empty((rows, cols), np.float32), np.empty((rows, cols), np.float32)
+    luma = np.empty((rows, cols), np.float32)
     base = rgb.ctypes.data
     native.luma(base, base + 1, base + 2, rows, cols, rgb.strides[0], rgb.strides[1], luma.ctypes.data)
+    return luma
+
+
+def _hash_luma(native: _Native, luma: np.ndarray, dihedral: bool) -> tuple[np.ndarray, int]:
+    """The reference's hash (or its eight) of a C-contiguous luma buffer, which the C++ overwrites; the
+    result is the reference's sixteen 16-bit words per hash. Every buffer the C++ writes is a local here,
+    alive until the call returns."""
+    rows, cols = luma.shape
+    work = np.empty((rows, cols), np.float32)
     b64x64, b16x64 = np.empty((64, 64), np.float32), np.empty((16, 64), np.float32)
     b16x16, aux16x16 = np.empty((16, 16), np.float32), np.empty((16, 16), np.float32)
     words, quality = np.zeros((8 if dihedral else 1, 16), np.uint16), ctypes.c_int()
@@ -89,7 +123,7 @@ def _hash(native: _Native, rgb: np.ndarray, dihedral: bool) -> tuple[Hashes, int
         native.dihedral(*head, aux16x16.ctypes.data, *(row.ctypes.data for row in words), ctypes.byref(quality))
     else:
         native.one(*head, words[0].ctypes.data, ctypes.byref(quality))
-    return tuple(_words_to_hex(row) for row in words), quality.value
+    return words, quality.value
 
 
 def _words_to_hex(words: np.ndarray) -> str:

@@ -37,7 +37,7 @@ from footprint.errors import ItemError
 from footprint.hashers.base import ImageHasher
 from footprint.hashers.decode import to_rgb
 from footprint.hashers.pdq import DIHEDRAL_NAMES, HEX_DIGITS, MIN_SIDE, hamming
-from footprint.hashers.pdq_native import pdq_dihedral
+from footprint.hashers.pdq_native import pdq_boxes
 from footprint.model import PerceptualDigest, Skipped
 
 ALGORITHM = "pdq-regions"
@@ -49,7 +49,7 @@ _ASPECTS = {"aspect43": 4 / 3, "aspect32": 3 / 2, "aspect169": 16 / 9}
 _CORNERS = {"tl": (0.0, 0.0, 0.75, 0.75), "tr": (0.25, 0.0, 1.0, 0.75),
             "bl": (0.0, 0.25, 0.75, 1.0), "br": (0.25, 0.25, 1.0, 1.0)}
 MIRROR_NAMES = {"tl": "tr", "tr": "tl", "bl": "br", "br": "bl"}  # a region's name in the mirror image
-_FLIP_LEFT_RIGHT = DIHEDRAL_NAMES.index("flipy")
+_PLAIN_AND_FLIPPED = (0, DIHEDRAL_NAMES.index("flipy"))  # the plain hash and its left-right mirror's
 
 # Regions are hashed on a copy whose longer side is at most this: PDQ reduces every region to 64x64
 # anyway, and this keeps sixteen hashes near the cost of one at full size.
@@ -129,14 +129,15 @@ def region_signatures(image: Image.Image) -> tuple[dict[str, tuple[str, int]], d
         work = work.copy()
         work.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BILINEAR)
     pixels = np.asarray(work, dtype=np.uint8)
+    boxes = {name: (x0, y0, x1, y1) for name, (x0, y0, x1, y1)
+             in region_boxes(work.width, work.height, _usable_trim(trim_box(pixels))).items()
+             if min(x1 - x0, y1 - y0) >= MIN_SIDE}  # a small picture's regions carry too little of it (pdq.MIN_SIDE)
     found: dict[str, tuple[str, int]] = {}
     mirrored: dict[str, tuple[str, int]] = {}
-    for name, (x0, y0, x1, y1) in region_boxes(work.width, work.height, _usable_trim(trim_box(pixels))).items():
-        if min(x1 - x0, y1 - y0) < MIN_SIDE:
-            continue  # a small picture's regions carry too little of it (see pdq.MIN_SIDE)
-        hashes, quality = pdq_dihedral(pixels[y0:y1, x0:x1])
-        found[name] = (hashes[0], quality)
-        mirrored[MIRROR_NAMES.get(name, name)] = (hashes[_FLIP_LEFT_RIGHT], quality)
+    hashed = pdq_boxes(pixels, list(boxes.values()), _PLAIN_AND_FLIPPED)
+    for name, ((plain, flipped), quality) in zip(boxes, hashed, strict=True):
+        found[name] = (plain, quality)
+        mirrored[MIRROR_NAMES.get(name, name)] = (flipped, quality)
     return found, mirrored
 
 

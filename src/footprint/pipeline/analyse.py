@@ -1,5 +1,11 @@
 """Analyse one item: one read of its bytes feeds every cryptographic hasher; an image is decoded
-once for every perceptual hasher. Problems become the item's status and reason, never exceptions."""
+once for every perceptual hasher. Problems become the item's status and reason, never exceptions.
+
+With a worker pool, a picture that is a file of its own (``Item.path``) is read by the worker that
+hashes it: this process reads only its head to know it is a picture, and the worker's one read feeds
+the cryptographic hashes and the decode alike. Its bytes never cross between processes (pickling and
+piping a 3 MB photo cost 3.6 ms of CPU, an eighth of its decode), and the reads of several pictures
+run side by side."""
 
 from __future__ import annotations
 
@@ -10,11 +16,13 @@ from pathlib import Path
 
 from footprint.errors import ItemError
 from footprint.hashers.base import CryptoHasher, ImageHasher
-from footprint.hashers.compute import PictureResult, analyse_picture, hash_stream
+from footprint.hashers.compute import HEAD_SIZE, PictureResult, StreamResult, analyse_picture, hash_stream
 from footprint.matching.regions import LOW_QUALITY_DISTANCE, LOW_QUALITY_FLOOR
 from footprint.model import CameraFacts, Digests, Item, PerceptualDigest, Skipped
 from footprint.pipeline.video import hash_video
 from footprint.sources.detect import detect, is_image, is_video
+from footprint.sources.folder import open_readonly
+from footprint.sources.registry import sniff
 
 PDQ_MIN_QUALITY = 50
 
@@ -35,8 +43,14 @@ class Analysis:
     warnings: list[str] = field(default_factory=list)
     pending: Future[PictureResult] | None = field(default=None, repr=False)
     camera: CameraFacts | None = None  # a picture's EXIF facts, from the same decode as its hashes
+    # a picture a worker reads itself (see the module doc): its item, for the checks made once it is read
+    reading: tuple[Future[FileRead], Item] | None = field(default=None, repr=False)
 
     def settle(self) -> None:
+        if self.reading is not None:
+            future, item = self.reading
+            self.reading = None
+            self._settle_read(future, item)
         if self.pending is not None:
             assert self.digests is not None
             try:
@@ -50,11 +64,61 @@ class Analysis:
             self.pending = None
             _judge(self)
 
+    def _settle_read(self, future: Future[FileRead], item: Item) -> None:
+        try:
+            read = future.result()
+        except (OSError, ItemError, EOFError, ValueError, RuntimeError) as exc:  # as the read in analyse()
+            self.status, self.reason = "error", f"unreadable: {_describe(exc)}"
+            self.warnings.append(self.reason)
+            return
+        except Exception as exc:  # a worker that died on one picture: that picture's problem
+            self.status, self.reason = "error", f"hashing failed: {_describe(exc)}"
+            self.warnings.append(self.reason)
+            return
+        perceptual: dict[str, PerceptualDigest | Skipped] = {}
+        if read.picture is not None:
+            perceptual = dict(read.picture.perceptual)
+            self.camera = read.picture.camera
+            self.warnings.extend(read.picture.warnings)
+        elif read.media_type and is_image(read.media_type):  # it grew past the limit since it was listed
+            perceptual = {name: Skipped(f"image larger than {read.keep} bytes: not decoded") for name in read.hashers}
+        self.digests = Digests(size=read.stream.size, crypto=read.stream.crypto, perceptual=perceptual,
+                               media_type=read.media_type)
+        _check_item(self, item)
+        _judge(self)
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """What a worker's one read of a picture file gave (see read_picture_file)."""
+
+    stream: StreamResult  # without its data: the bytes stay in the worker
+    media_type: str | None
+    picture: PictureResult | None  # None when the content turned out not to be a decodable-size picture
+    hashers: tuple[str, ...]
+    keep: int
+
+
+def read_picture_file(path: str, crypto: tuple[CryptoHasher, ...], images: tuple[ImageHasher, ...],
+                      keep: int) -> FileRead:
+    """In a worker: read the file once, hash its bytes, and decode and hash it when it is a picture."""
+    with open_readonly(path) as stream:
+        read = hash_stream(stream, crypto, keep=keep)
+    media_type = detect(read.head)
+    picture = None
+    if read.data is not None and media_type and is_image(media_type):
+        picture = analyse_picture(read.data, images)
+    return FileRead(replace(read, head=b"", data=None), media_type, picture, tuple(h.name for h in images), keep)
+
 
 def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHasher],
             keep_in_memory: int, videos: bool = True, pool: Executor | None = None,
             storyboards: Path | None = None) -> Analysis:
     """Read the item once; hash pictures now, or in ``pool`` (then call ``settle()`` before use)."""
+    if pool is not None and images and item.path is not None and item.size and item.size <= keep_in_memory:
+        handed = _hand_to_worker(item, crypto, images, keep_in_memory, pool)
+        if handed is not None:
+            return handed
     try:
         with item.open() as stream:
             read = hash_stream(stream, crypto, keep=keep_in_memory)
@@ -84,6 +148,23 @@ def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHa
     if pending is None:
         _judge(analysis)
     return analysis
+
+
+def _hand_to_worker(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHasher], keep: int,
+                    pool: Executor) -> Analysis | None:
+    """A picture file, read and hashed whole by a worker (see the module doc); None when the item is not
+    a picture (or its head cannot be read): then this process reads it, and reports what goes wrong."""
+    assert item.path is not None
+    try:
+        with item.open() as stream:
+            head = stream.read(HEAD_SIZE)
+    except Exception:  # the full read in analyse() meets the same problem and words it
+        return None
+    media_type = detect(head)
+    if not (media_type and is_image(media_type)) or sniff(head) is not None:  # a picture, and no container
+        return None
+    future = pool.submit(read_picture_file, item.path, tuple(crypto), tuple(images), keep)
+    return Analysis(None, head=head, reading=(future, item))
 
 
 IMAGE_SUFFIXES = frozenset("jpg jpeg jpe jfif png gif bmp tif tiff webp heic heif avif".split())

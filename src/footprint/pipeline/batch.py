@@ -39,6 +39,8 @@ class PendingRecord:
             self.analysis.settle()
             self.digests, self.status, self.reason = (self.analysis.digests, self.analysis.status,
                                                       self.analysis.reason)
+            if self.digests is not None:  # a worker's read (pipeline.analyse) is the item's size
+                self.size = self.digests.size
             self.camera = self.analysis.camera
             self.analysis = None
 

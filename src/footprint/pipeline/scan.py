@@ -180,7 +180,7 @@ class Scanner:
         analysis = analyse(item, self.crypto, self.images, self.settings.keep_in_memory, pool=self._pool,
                            storyboards=self.settings.home / "storyboards")
         record = PendingRecord.from_analysis(item, analysis)
-        self.observer.item_done(record.ref, analysis.digests.size if analysis.digests else 0)
+        self.observer.item_done(record.ref, analysis.digests.size if analysis.digests else item.size or 0)
         inner = self._open_inner(item, analysis, record)
         analysis.data = None  # read by now: a batch of pending pictures need not hold their bytes
         if inner is None:

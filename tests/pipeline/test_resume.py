@@ -69,20 +69,56 @@ def test_killed_process_resumes(cli, demo_case, home, reference_export):
     cli("case", "create", "demo")
     cli("hashset", "import", str(demo_case.known_list), "--name", "known")
     env = {**os.environ, "FOOTPRINT_HOME": str(home), "FOOTPRINT_BATCH_SIZE": "2"}
-    command = [sys.executable, "-m", "footprint", "scan", str(demo_case.evidence), "--case", "demo"]
+    command = [sys.executable, "-m", "footprint", "scan", str(demo_case.evidence), "--case", "demo", "--jobs", "2"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     database = Path(home) / "footprint.db"
     deadline = time.monotonic() + 60
+    workers: set[int] = set()
     while process.poll() is None and time.monotonic() < deadline:
         if _saved_items(database) > 0:
+            workers = _descendants(process.pid)
             process.send_signal(signal.SIGKILL)
             break
         time.sleep(0.01)
     process.wait(timeout=60)
     assert process.returncode == -signal.SIGKILL, "the scan finished before it could be killed"
+    assert len(workers) >= 3, "the fork server and two workers should have been running"
+    deadline = time.monotonic() + 30  # the workers look for the scan once a second
+    while workers & _alive(workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(workers), "a killed scan's worker processes stayed behind"
     result = cli("scan", str(demo_case.evidence), "--case", "demo")
     assert result.code == 0, result.stderr
     assert _export(cli) == reference_export
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    alive = set()
+    for pid in pids:
+        try:
+            state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":  # a zombie has exited; its parent has not yet reaped it
+            alive.add(pid)
+    return alive
 
 
 def _saved_items(database: Path) -> int:

@@ -268,6 +268,35 @@ class TestStoreContract:
         shared = [i for i in items if "/shared/" in i.ref]
         assert all(len(i.warnings) == 1 for i in shared)
 
+    def test_runs_recorded_by_concurrent_writers_are_all_kept(self, store, url):
+        """A cluster's parts each record their run on the exhibit at once: none overwrites another's."""
+        case, exhibit = case_and_exhibit(store)
+        stores = [store] + ([] if url == "memory:" else [open_store(url) for _ in range(2)])
+        start, errors = threading.Barrier(3), []
+
+        def record_runs(target, writer: int) -> None:
+            try:
+                start.wait()
+                for run in range(6):
+                    target.record_run(exhibit.id, {"writer": writer, "run": run, "hash_sets": [{"name": "a"}]})
+            except Exception as exc:  # reported by the assertion below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=record_runs, args=(stores[w % len(stores)], w)) for w in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for other in stores[1:]:
+            other.close()
+        assert errors == []
+        runs = store.find_exhibit(case.id, "usb").details["runs"]
+        assert sorted((r["writer"], r["run"]) for r in runs) == [(w, r) for w in range(3) for r in range(6)]
+        store.finish_exhibit(exhibit.id, "complete", {}, {"runs": runs, "hash_sets": []})
+        assert store.find_exhibit(case.id, "usb").details["runs"] == runs
+        with pytest.raises(NotFound):
+            store.record_run(exhibit.id + 1000, {})
+
     # hash sets
 
     def test_hash_sets(self, store):

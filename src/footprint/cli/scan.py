@@ -47,11 +47,19 @@ class RichObserver:
 
     def exhibit_finished(self, exhibit: ExhibitRecord) -> None:
         if not self.quiet:
-            self.progress.console.print(f"{exhibit.name}: {exhibit.status}", markup=False)
+            self.progress.console.print(f"{exhibit.name}: {exhibit.status}", markup=False, soft_wrap=True)
         check = exhibit.details.get("ewf_verification")
         if isinstance(check, dict) and (not self.quiet or not check.get("verified")):  # a failure even when quiet
             outcome = "verified" if check.get("verified") else "verification FAILED"
-            self.progress.console.print(f"{exhibit.name}: E01 {outcome}: {verification_words(check)}", markup=False)
+            self.progress.console.print(f"{exhibit.name}: E01 {outcome}: {verification_words(check)}", markup=False,
+                                        soft_wrap=True)
+        partial = exhibit.details.get("hash_sets_partial")
+        if isinstance(partial, list) and partial:  # said even when quiet: the record is not what one expects
+            names = ", ".join(str(h.get("name")) for h in partial if isinstance(h, dict))
+            self.progress.console.print(
+                f"{exhibit.name}: hash sets changed between the runs of this scan: {names} matched against only "
+                "part of its items (scan it into a new case to match every item against every list)", markup=False,
+                soft_wrap=True)
 
 
 class _Rates(ProgressColumn):

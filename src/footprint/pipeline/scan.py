@@ -30,6 +30,7 @@ from footprint.pipeline.analyse import Analysis, analyse
 from footprint.pipeline.batch import Batch, PendingRecord
 from footprint.pipeline.evidence import Evidence, open_evidence
 from footprint.pipeline.match import Matcher
+from footprint.pipeline.runs import applied_lists, recorded_runs, run_record
 from footprint.settings import Settings
 from footprint.sources.base import EvidenceSource
 from footprint.sources.registry import open_container
@@ -125,6 +126,7 @@ class Scanner:
                 sized(None, None)
             else:  # the resumed top-level files are skipped without a read: the estimate leaves them out
                 sized(max(0, files[0] - sum(1 for ref in done if "!" not in ref)), files[1])
+        self.store.record_run(exhibit.id, run_record(matcher.describe()))  # before any item is saved
         batch = Batch(self.store, exhibit.id, matcher, self.settings.batch_size)
         self._walk(evidence.source, batch, done, shard)
         batch.close()
@@ -149,7 +151,12 @@ class Scanner:
     def _verify(self, exhibit: ExhibitRecord, evidence: Evidence, matcher: Matcher) -> ExhibitRecord:
         after = evidence.fingerprint(again=True)
         changed = after != exhibit.hashes_before
-        details = {**evidence.details(), "hash_sets": matcher.describe()}
+        recorded = self.store.find_exhibit(exhibit.case_id, exhibit.name)
+        runs = recorded_runs(recorded.details) if recorded is not None else []
+        every, partial = applied_lists(runs, matcher.describe())
+        details: dict[str, object] = {**evidence.details(), "hash_sets": every, "runs": runs}
+        if partial:
+            details["hash_sets_partial"] = partial
         if matcher.known_good is not None:  # which known-good lists marked its items, and when
             details["known_good_lists"] = matcher.known_good.describe()
         record = self.store.finish_exhibit(exhibit.id, "changed" if changed else "complete", after, details)

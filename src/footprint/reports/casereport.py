@@ -102,6 +102,8 @@ def exhibit_row(exhibit: ExhibitRecord) -> dict[str, object]:
         "integrity": integrity,
         "ewf_verification": _sorted_deep(details.pop("ewf_verification", None)),
         "hash_sets": sorted(_dicts(details.pop("hash_sets", None)), key=lambda h: str(h.get("name"))),
+        "hash_sets_partial": sorted(_dicts(details.pop("hash_sets_partial", None)), key=lambda h: str(h.get("name"))),
+        "runs": len(_dicts(details.pop("runs", None))),
         "known_good_lists": _known_good_lists(details.pop("known_good_lists", None)),
         "details": _sorted_dict(details),
     }

@@ -93,6 +93,14 @@ class MemoryStore:
             self._exhibits[exhibit_id] = new
             return new
 
+    def record_run(self, exhibit_id: int, run: Mapping[str, object]) -> None:
+        with self._lock:
+            self._require(self._exhibits, exhibit_id, "exhibit")
+            old = self._exhibits[exhibit_id]
+            earlier = old.details.get("runs")
+            runs = [*(earlier if isinstance(earlier, list) else []), codec.jsonable(dict(run), "run")]
+            self._exhibits[exhibit_id] = replace(old, details={**old.details, "runs": runs})
+
     def list_exhibits(self, case_id: int) -> list[ExhibitRecord]:
         self._require(self._cases, case_id, "case")
         return sorted((e for e in self._exhibits.values() if e.case_id == case_id), key=lambda e: e.name)

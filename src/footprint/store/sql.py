@@ -131,6 +131,14 @@ class SqlStore:
             raise NotFound(f"exhibit {exhibit_id} not found")
         return _exhibit(row)
 
+    def record_run(self, exhibit_id: int, run: Mapping[str, object]) -> None:
+        with self._tx(write=True) as conn:  # SQLite: the write lock; PostgreSQL: the exhibit's row lock
+            query = select(exhibits.c.details).where(exhibits.c.id == exhibit_id).with_for_update()
+            details = dict(self._one(conn, query, f"exhibit {exhibit_id}").details or {})
+            details["runs"] = [*details.get("runs", []), dict(run)]
+            conn.execute(update(exhibits).where(exhibits.c.id == exhibit_id)
+                         .values(details=codec.json_or_none(details, f"details of exhibit {exhibit_id}")))
+
     def list_exhibits(self, case_id: int) -> list[ExhibitRecord]:
         with self._tx() as conn:
             self._one(conn, select(cases.c.id).where(cases.c.id == case_id), f"case {case_id}")

@@ -1,0 +1,58 @@
+"""Which hash sets an exhibit's items were matched against, when its scan ran more than once.
+
+A scan that is interrupted and resumed, or split into parts on a cluster, reads an exhibit's items in
+several runs, and each run matches them against the hash sets in the store when it starts. If a list is
+imported (or removed) between runs, some items were matched against it and others were not. The record
+must not say "matched against" a list that part of the items never met: a court reading "no match against
+list X" must be able to rely on it.
+
+So every run records the lists it matched with (``details["runs"]``, appended as it starts, before it saves
+an item), and the exhibit, once finished, names as ``hash_sets`` only the lists of every run, and as
+``hash_sets_partial`` any other list, with how many of the runs used it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from footprint.store.codec import now
+
+
+def run_record(hash_sets: Sequence[Mapping[str, object]]) -> dict[str, object]:
+    """What a run records as it starts: when, and the lists it matches with (Matcher.describe())."""
+    return {"started": now().isoformat(), "hash_sets": [dict(h) for h in hash_sets]}
+
+
+def applied_lists(runs: Sequence[Mapping[str, object]], current: Sequence[Mapping[str, object]]
+                  ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """(lists every run matched with, the others with ``runs_applied`` of ``runs``).
+
+    ``current`` (the lists as the exhibit finishes) stands in when no run was recorded (an exhibit whose
+    earlier runs predate this record)."""
+    if not runs:
+        return [dict(h) for h in current], []
+    per_run = [{_key(h): dict(h) for h in _lists(run)} for run in runs]
+    seen: dict[tuple[object, ...], dict[str, object]] = {}
+    for lists in per_run:
+        for key, facts in lists.items():
+            seen.setdefault(key, facts)
+    every = [facts for key, facts in seen.items() if all(key in lists for lists in per_run)]
+    partial = [{**facts, "runs_applied": sum(key in lists for lists in per_run), "runs": len(per_run)}
+               for key, facts in seen.items() if not all(key in lists for lists in per_run)]
+    return every, partial
+
+
+def recorded_runs(details: Mapping[str, object]) -> list[Mapping[str, object]]:
+    """The runs an exhibit's details record (anything else recorded there is left out)."""
+    found = details.get("runs")
+    return [run for run in found if isinstance(run, Mapping)] if isinstance(found, list) else []
+
+
+def _lists(run: Mapping[str, object]) -> list[Mapping[str, object]]:
+    found = run.get("hash_sets")
+    return [h for h in found if isinstance(h, Mapping)] if isinstance(found, list) else []
+
+
+def _key(facts: Mapping[str, object]) -> tuple[object, ...]:
+    """One list, as a run met it: a list removed and imported again under its name is another list."""
+    return tuple(facts.get(name) for name in ("name", "format", "entries", "pdq_threshold"))

@@ -1,0 +1,92 @@
+"""An exhibit read in several runs (an interrupted scan resumed, a cluster's parts) names as matched-against
+only the lists every run used; a list imported between runs is recorded, reported and said as partial."""
+
+from __future__ import annotations
+
+import pytest
+
+from footprint.demo import jpeg_bytes, picture
+from footprint.pipeline.runs import applied_lists, run_record
+from footprint.pipeline.scan import Scanner
+from footprint.settings import Settings
+from footprint.store import open_store
+
+KNOWN = {"name": "known", "format": "csv", "entries": 10, "pdq_threshold": 31}
+LATER = {"name": "later", "format": "vics", "entries": 3, "pdq_threshold": 31}
+
+
+def test_lists_of_every_run_and_the_others():
+    runs = [run_record([KNOWN]), run_record([KNOWN, LATER]), run_record([LATER, KNOWN])]
+    every, partial = applied_lists(runs, [])
+    assert every == [KNOWN]
+    assert partial == [{**LATER, "runs_applied": 2, "runs": 3}]
+    assert applied_lists([run_record([KNOWN, LATER])] * 2, []) == ([KNOWN, LATER], [])
+
+
+def test_a_list_imported_again_with_other_entries_is_another_list():
+    again = {**KNOWN, "entries": 11}
+    every, partial = applied_lists([run_record([KNOWN]), run_record([again])], [])
+    assert every == [] and [(p["entries"], p["runs_applied"]) for p in partial] == [(10, 1), (11, 1)]
+
+
+def test_no_recorded_run_falls_back_to_the_lists_at_the_end():
+    assert applied_lists([], [KNOWN]) == ([KNOWN], [])
+
+
+class _StopAfter:
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def exhibit_started(self, name: str, resumed: int) -> None:
+        pass
+
+    def item_done(self, ref: str, size: int) -> None:
+        self.n -= 1
+        if self.n < 0:
+            raise KeyboardInterrupt
+
+    def exhibit_finished(self, exhibit) -> None:
+        pass
+
+
+def test_list_imported_between_runs_is_partial_in_the_record_report_and_stderr(cli, demo_case, home, tmp_path):
+    assert cli("case", "create", "demo").code == 0
+    assert cli("hashset", "import", str(demo_case.known_list), "--name", "known").code == 0
+    settings = Settings.from_env(batch_size=4)
+    store = open_store(settings.database_url)
+    with pytest.raises(KeyboardInterrupt):
+        Scanner(store, settings, _StopAfter(10)).scan("demo", [demo_case.evidence])
+    store.close()
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "one.jpg").write_bytes(jpeg_bytes(picture(77)))
+    assert cli("hashset", "build", str(later), "--name", "later").code == 0
+    resumed = cli("scan", str(demo_case.evidence), "--case", "demo", "--quiet")
+    assert resumed.code == 0, resumed.stderr
+    assert "later matched against only part of its items" in resumed.stderr
+    details = _details(settings, "demo")
+    assert [h["name"] for h in details["hash_sets"]] == ["known"]
+    assert [(h["name"], h["runs_applied"], h["runs"]) for h in details["hash_sets_partial"]] == [("later", 1, 2)]
+    report = tmp_path / "report.html"
+    assert cli("report", "demo", "-o", str(report)).code == 0
+    html = report.read_text()
+    assert "Matched against only part of the items" in html and "used by 1 of the 2 runs" in html
+
+
+def test_one_run_records_its_lists_as_every_items(cli, demo_case):
+    assert cli("case", "create", "demo").code == 0
+    assert cli("hashset", "import", str(demo_case.known_list), "--name", "known").code == 0
+    result = cli("scan", str(demo_case.evidence), "--case", "demo", "--quiet")
+    assert result.code == 0 and "only part" not in result.stderr
+    details = _details(Settings.from_env(), "demo")
+    assert [h["name"] for h in details["hash_sets"]] == ["known"] and "hash_sets_partial" not in details
+    assert len(details["runs"]) == 1
+
+
+def _details(settings: Settings, case: str) -> dict:
+    store = open_store(settings.database_url)
+    try:
+        (exhibit,) = store.list_exhibits(store.get_case(case).id)
+        return dict(exhibit.details)
+    finally:
+        store.close()

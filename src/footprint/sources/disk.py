@@ -1,4 +1,4 @@
-"""Disk images (raw/dd, split .001/.002…, and the media of E01s): partitions, file systems, carving.
+"""Disk images (raw/dd, split .001/.002…, the media of E01s and virtual disks): partitions, file systems, carving.
 
 Addresses inside an image follow one rule, so that a path always says which volume it is on:
 
@@ -126,6 +126,8 @@ class DiskImageSource(EvidenceSource):
             return
         # Not closed here: items may be read after the walk, and each one's opener keeps the media
         # alive through TSK; it closes when the last of them is gone.
+        for note in getattr(media, "notes", ()):  # e.g. a virtual disk's parent that changed since
+            yield ItemWarning(self.ref, "source", f"{self.kind}: {note}")
         try:
             size = media.seek(0, io.SEEK_END)
             yield from self._volumes(media, size)

@@ -8,7 +8,6 @@ libewf reports them. The media then goes to the disk-image source like any raw i
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -16,59 +15,20 @@ from footprint.errors import EvidenceError
 from footprint.model import Item
 from footprint.sources.base import ContainerFormat, EvidenceSource, Limits
 from footprint.sources.detect import detect
-from footprint.sources.streams import PositionedReader
+from footprint.sources.streams import MediaStream
 
 
-class EwfStream(PositionedReader):
+class EwfStream(MediaStream):
     """The media of an EWF image, read through a pyewf handle. Read-only; every read is positioned.
 
     libewf checks each chunk's checksum as it reads; a chunk that fails reads as zeros, so a damaged
     image still reads, and its acquisition hash (see ``integrity.verify_ewf``) says that it is damaged.
+    A chunk libewf cannot give at all (missing from a truncated image) reads as zeros too, and is
+    recorded in ``errors`` (see ``MediaStream``).
     """
 
     def __init__(self, handle: Any, keep: Any = None) -> None:
-        super().__init__()
-        self.handle = handle
-        self.size = int(handle.get_media_size())
-        self.pos = 0
-        self.chunk = int(handle.get_chunk_size() or 32768)
-        self.errors: set[int] = set()  # chunks that could not be read, and read as zeros
-        self._keep = keep  # file objects the handle reads from, kept alive as long as it is
-
-    def readinto(self, buffer: Any) -> int:
-        want = min(len(buffer), self.size - self.pos)
-        if want <= 0:
-            return 0
-        try:
-            data = self.handle.read_buffer_at_offset(want, self.pos)
-        except (OSError, RuntimeError):
-            data = self._read_by_chunk(want)
-        buffer[:len(data)] = data
-        self.pos += len(data)
-        return len(data)
-
-    def _read_by_chunk(self, want: int) -> bytes:
-        """A read that failed, again chunk by chunk: a chunk libewf cannot give (missing from a
-        truncated image, or unreadable) reads as zeros and is recorded in ``errors``."""
-        out, pos, end = bytearray(), self.pos, self.pos + want
-        while pos < end:
-            length = min(end, (pos // self.chunk + 1) * self.chunk) - pos
-            try:
-                data = self.handle.read_buffer_at_offset(length, pos)
-            except (OSError, RuntimeError):
-                data = b""
-            if len(data) < length:
-                self.errors.add(pos // self.chunk)
-                data = data + bytes(length - len(data))
-            out += data
-            pos += length
-        return bytes(out)
-
-    def close(self) -> None:
-        if not self.closed:
-            with contextlib.suppress(OSError):
-                self.handle.close()
-        super().close()
+        super().__init__(handle, int(handle.get_chunk_size() or 32768), keep=keep)
 
 
 def open_ewf_path(path: str | Path) -> EwfStream:

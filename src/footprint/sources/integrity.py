@@ -1,5 +1,6 @@
-"""Exhibit integrity: the evidence file's own hashes, in one read over all its segments, and the
-acquisition hashes an E01 carries inside it, with its chunk checksums checked by ``ewfverify``."""
+"""Exhibit integrity: the evidence file's own hashes, in one read over all its segments (or a virtual
+disk's descriptor, extents and parents), and the acquisition hashes an E01 carries inside it, with
+its chunk checksums checked by ``ewfverify``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
+
+from footprint.sources.virtual import virtual_disk_files
 
 BLOCK = 4 << 20
 _SECTORS = re.compile(r"at sector\(s\): (\d+)(?: - (\d+))?")
@@ -33,10 +36,19 @@ def segments(path: Path) -> list[Path]:
     return parts
 
 
+def evidence_files(path: Path) -> list[Path]:
+    """Every file the evidence file ``path`` is made of, in order: a split image's segments, or a
+    virtual disk with the extents and parents it names (a VMDK descriptor alone holds no data)."""
+    parts = segments(path)
+    if len(parts) > 1:
+        return parts
+    return virtual_disk_files(path)
+
+
 def hash_evidence(paths: list[Path]) -> dict[str, str]:
-    """MD5, SHA-1 and SHA-256 over the evidence, every segment in order, in one read."""
+    """MD5, SHA-1 and SHA-256 over the evidence, every file it is made of in order, in one read."""
     digests = {name: hashlib.new(name) for name in ("md5", "sha1", "sha256")}
-    ordered = dict.fromkeys(s for p in paths for s in segments(Path(p)))  # x.E01 and x.E02 both given
+    ordered = dict.fromkeys(s for p in paths for s in evidence_files(Path(p)))  # x.E01 and x.E02 both given
     for path in ordered:
         with open(path, "rb") as stream:
             while block := stream.read(BLOCK):

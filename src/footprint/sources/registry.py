@@ -21,6 +21,7 @@ from footprint.sources.base import ContainerFormat, EvidenceSource, Found, Limit
 from footprint.sources.carve import ContentCarveFormat
 from footprint.sources.disk import RawImageFormat
 from footprint.sources.ewf import EwfFormat
+from footprint.sources.virtual import VhdFormat, VhdxFormat, VmdkFormat
 
 CONTAINER_FORMATS: tuple[ContainerFormat, ...] = (
     # archives
@@ -30,8 +31,9 @@ CONTAINER_FORMATS: tuple[ContainerFormat, ...] = (
     GzipFormat(),
     Bzip2Format(),
     XzFormat(),
-    # disk images, then carving of the content of any file no other format recognises (last)
-    RawImageFormat(), EwfFormat(), ContentCarveFormat(),
+    # disk images (virtual disks: a fixed VHD is read as raw, see sources/virtual.py), then carving
+    # of the content of any file no other format recognises (last)
+    RawImageFormat(), EwfFormat(), VmdkFormat(), VhdFormat(), VhdxFormat(), ContentCarveFormat(),
 )
 
 

@@ -126,8 +126,6 @@ class DiskImageSource(EvidenceSource):
             return
         # Not closed here: items may be read after the walk, and each one's opener keeps the media
         # alive through TSK; it closes when the last of them is gone.
-        for note in getattr(media, "notes", ()):  # e.g. a virtual disk's parent that changed since
-            yield ItemWarning(self.ref, "source", f"{self.kind}: {note}")
         try:
             size = media.seek(0, io.SEEK_END)
             yield from self._volumes(media, size)

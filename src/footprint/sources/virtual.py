@@ -23,8 +23,9 @@ it names is looked for by its base name in the folder of the file naming it, nev
 so that a hostile descriptor cannot make the scan read the examiner's files. One that is missing is
 a warning naming it (the item's own bytes are then carved). Inside another container (an archive,
 a disk image) only a self-contained disk is read: monolithic sparse or stream-optimised VMDK,
-dynamic VHD, VHDX. A parent whose identifier is not the one its child was made from (the parent was
-changed later) is still read, with a warning: the child's blocks over it may not be what the guest saw.
+dynamic VHD, VHDX. A parent whose identifier is not the one its child records (the parent changed
+after the snapshot) is refused, as libvmdk itself refuses it: the blocks the child does not hold would
+not be the ones the guest saw. The refusal names the parent, and the child's own bytes are carved.
 """
 
 from __future__ import annotations
@@ -77,14 +78,13 @@ def kind_of(head: bytes) -> str | None:
 
 
 class _Opening:
-    """One virtual disk being opened: the files it is made of (for the fingerprint), what must stay
-    alive while it is read (file objects, parent handles), and what to warn about."""
+    """One virtual disk being opened: the files it is made of (for the fingerprint), and what must
+    stay alive while it is read (file objects, parent handles)."""
 
     def __init__(self) -> None:
         self.paths: list[Path] = []
         self.files: list[Any] = []
         self.handles: list[Any] = []
-        self.notes: list[str] = []
 
     def open_file(self, path: Path) -> BinaryIO:
         stream = open_readonly(path)
@@ -144,9 +144,7 @@ def _vmdk(path: Path | None, stream: BinaryIO, opening: _Opening, depth: int) ->
     if parent_name:
         parent = _parent("vmdk", path, parent_name, opening, depth)
         if parent.get_content_identifier() != handle.get_parent_content_identifier():
-            opening.notes.append(f"the parent {parent_name!r} is not the disk this one was made from (its "
-                                 "content ID differs from the one recorded): it changed since, and what "
-                                 "reads through it may not be what the guest saw")
+            raise _changed_parent(parent_name, "content ID")
         handle.set_parent(parent)
     return handle
 
@@ -163,11 +161,15 @@ def _vhdi(path: Path | None, stream: BinaryIO, opening: _Opening, depth: int) ->
             raise EvidenceError("a differencing disk that does not name its parent")
         parent = _parent("vhd", path, parent_name, opening, depth)
         if parent.get_identifier() != handle.get_parent_identifier():
-            opening.notes.append(f"the parent {parent_name!r} is not the disk this one was made from (its "
-                                 "identifier differs from the one recorded): what reads through it may not "
-                                 "be what the guest saw")
+            raise _changed_parent(parent_name, "identifier")
         handle.set_parent(parent)
     return handle
+
+
+def _changed_parent(name: str, key: str) -> EvidenceError:
+    return EvidenceError(f"a differencing disk whose parent {name!r} is not the disk it was made from (its {key} "
+                         "differs from the one the child records: the parent changed since), so the guest's "
+                         "disk cannot be rebuilt from them")
 
 
 def _parent(kind: str, path: Path | None, name: str, opening: _Opening, depth: int) -> Any:
@@ -201,7 +203,7 @@ def _open(kind: str, item: Item, limits: Limits, opening: _Opening) -> Any:
 
 def open_virtual_item(kind: str, item: Item, limits: Limits) -> MediaStream:
     """The content of the virtual disk ``item`` (with its extents and parents when it is a file on the
-    examiner's disk), as a read-only stream; ``notes`` on it are warnings for the item."""
+    examiner's disk), as a read-only stream."""
     opening = _Opening()
     try:
         handle = _open(kind, item, limits, opening)
@@ -211,9 +213,7 @@ def open_virtual_item(kind: str, item: Item, limits: Limits) -> MediaStream:
     except (OSError, RuntimeError, MemoryError) as exc:
         opening.close()
         raise EvidenceError(f"not a readable {kind.upper()} disk: {_reason(exc)}") from exc
-    media = MediaStream(handle, CHUNK, keep=opening.handles, owned=tuple(opening.files))
-    media.notes = opening.notes  # type: ignore[attr-defined]
-    return media
+    return MediaStream(handle, CHUNK, keep=opening.handles, owned=tuple(opening.files))
 
 
 def virtual_disk_files(path: Path) -> list[Path]:

@@ -208,3 +208,27 @@ def test_a_zip_holding_a_vmdk_is_walked_into(raw: Path, expected: Found, tmp_pat
     walk = walk_all(item_of(buffer.getvalue(), "box.zip"))
     assert walk.containers == ["zip:box.zip", "disk:box.zip!vm/d.vmdk"] and not walk.warnings
     assert hashlib.md5(walk.contents["box.zip!vm/d.vmdk!p1/a.jpg"]).hexdigest() == md5(FILES["a.jpg"])
+
+
+def test_a_parent_changed_since_the_snapshot_is_refused_by_name(raw: Path, tmp_path: Path) -> None:
+    parent = convert(raw, tmp_path / "base.vmdk", "vmdk")
+    run("qemu-img", "create", "-q", "-f", "vmdk", "-b", parent.name, "-F", "vmdk", tmp_path / "snap.vmdk")
+    assert not collect(open_image(tmp_path / "snap.vmdk")).warnings
+    convert(raw, parent, "vmdk")  # made again: the same content, but a new content ID (CID)
+    found = collect(open_image(tmp_path / "snap.vmdk"))
+    assert found.warnings[0].message.startswith(
+        "vmdk: cannot open the image: EvidenceError: a differencing disk whose parent 'base.vmdk' is not the "
+        "disk it was made from (its content ID differs")
+    assert not [ref for ref in found.items if "!p1/" in ref]
+
+
+def test_a_descriptor_cannot_make_the_scan_read_files_outside_its_folder(raw: Path, tmp_path: Path) -> None:
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    descriptor = convert(raw, tmp_path / "disk.vmdk", "vmdk", "monolithicFlat")  # its extent lies outside
+    text = descriptor.read_text().replace('"disk-flat.vmdk"', f'"{tmp_path / "disk-flat.vmdk"}"')
+    (evidence / "disk.vmdk").write_text(text)
+    found = collect(open_image(evidence / "disk.vmdk"))
+    assert not [ref for ref in found.items if ref.endswith(".jpg")]
+    assert "is missing (looked for disk-flat.vmdk beside disk.vmdk, and nowhere else)" in found.warnings[0].message
+    assert hash_evidence([evidence / "disk.vmdk"]) == _hashes(evidence / "disk.vmdk")

@@ -1,7 +1,7 @@
 """A virtual disk found inside a folder exhibit, through the whole scan: a VHDX (made by qemu-img from a
 FAT image holding a live and a deleted known picture) lying among other files is opened as a disk,
 and both pictures are found, reported apart, at addresses that step into the disk; a VMDK given as
-the exhibit itself is fingerprinted over its descriptor and extent."""
+the exhibit itself is fingerprinted over its descriptor and extent, which its details name."""
 
 from __future__ import annotations
 
@@ -67,4 +67,5 @@ def test_split_vmdk_exhibit_is_scanned_and_fingerprinted_over_its_extent(cli, tm
     whole = descriptor.read_bytes() + (tmp_path / "guest-flat.vmdk").read_bytes()
     assert exhibit["hashes_before"]["sha256"] == hashlib.sha256(whole).hexdigest()
     assert exhibit["status"] == "complete" and exhibit["hashes_before"] == exhibit["hashes_after"]
+    assert exhibit["details"]["evidence_files"] == ["guest.vmdk", "guest-flat.vmdk"]
     assert shown["counts"]["matched_by_state"] == {"allocated": 1, "deleted": 1}

@@ -19,7 +19,7 @@ from footprint.errors import EvidenceError
 from footprint.sources.base import EvidenceSource, Limits
 from footprint.sources.detect import detect
 from footprint.sources.folder import FolderSource
-from footprint.sources.integrity import hash_evidence, verify_ewf
+from footprint.sources.integrity import evidence_files, hash_evidence, verify_ewf
 
 
 @dataclass
@@ -46,14 +46,20 @@ class Evidence:
         return self._files
 
     def details(self) -> dict[str, object]:
-        """Checks the container itself can make (an E01's stored acquisition hashes)."""
+        """Checks the container itself can make (an E01's stored acquisition hashes), and the files
+        an exhibit of several is made of (a split image's segments, a virtual disk's descriptor,
+        extents and parents), in the order its fingerprint read them."""
         if self.kind != "file":
             return {}
+        found: dict[str, object] = {}
+        files = evidence_files(Path(self.path))
+        if len(files) > 1:
+            found["evidence_files"] = [p.name for p in files]
         with open(self.path, "rb") as stream:
             head = stream.read(64 << 10)
         if detect(head) == "application/x-ewf":
-            return {"ewf_verification": verify_ewf(Path(self.path))}
-        return {}
+            found["ewf_verification"] = verify_ewf(Path(self.path))
+        return found
 
 
 def open_evidence(path: Path, limits: Limits) -> Evidence:

@@ -11,9 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from PIL import Image
+
 from footprint.errors import ItemError
 from footprint.hashers.base import CryptoHasher, ImageHasher
-from footprint.hashers.decode import REDUCED_MIN_SIDE, decode_image
+from footprint.hashers.decode import REDUCED_MIN_SIDE, decode_image, frame_count
 from footprint.hashers.exif import read_camera
 from footprint.model import CameraFacts, PerceptualDigest, Skipped
 
@@ -89,21 +91,41 @@ def analyse_picture(data: bytes, hashers: Sequence[ImageHasher], *,
 
     An undecodable image gives every hasher the same Skipped(reason); a hasher that fails on the
     decoded image gives its own Skipped. ``min_side`` bounds the reduced-scale decode (see decode.py).
+    A picture of several frames or pages is hashed on its first (see decode.py) and says so in a warning.
     """
     if not hashers:
         return PictureResult({})
     found: list[tuple[CameraFacts | None, list[str]]] = []
+    frames: list[str] = []
+
+    def inspect(im: Image.Image) -> None:
+        found.append(read_camera(im))
+        count = frame_count(im)
+        if count > 1:
+            frames.append(_frames_warning(im.format or "picture", count))
+
     try:
-        image = decode_image(data, min_side=min_side, inspect=lambda im: found.append(read_camera(im)))
+        image = decode_image(data, min_side=min_side, inspect=inspect)
     except ItemError as exc:
-        return PictureResult({hasher.name: Skipped(str(exc)) for hasher in hashers}, *_camera(found))
+        camera, warnings = _camera(found)
+        return PictureResult({hasher.name: Skipped(str(exc)) for hasher in hashers}, camera,
+                             (*warnings, *frames))
     results: dict[str, PerceptualDigest | Skipped] = {}
     for hasher in hashers:
         try:
             results[hasher.name] = hasher.hash_image(image)
         except (ItemError, ValueError, OSError) as exc:
             results[hasher.name] = Skipped(f"{hasher.name} failed: {exc}")
-    return PictureResult(results, *_camera(found))
+    camera, warnings = _camera(found)
+    return PictureResult(results, camera, (*warnings, *frames))
+
+
+def _frames_warning(kind: str, count: int) -> str:
+    """Plain words for a picture of several frames or pages: which one the hashes are of."""
+    frames = "pages" if kind == "TIFF" else "frames"
+    how_many = "2 or more frames" if kind == "GIF" else f"{count} {frames}"  # a GIF's are not counted
+    return (f"{kind} of {how_many}: perceptual hashes are of the first only; the other {frames} "
+            f"were not hashed and cannot near-match")
 
 
 def _camera(found: list[tuple[CameraFacts | None, list[str]]]) -> tuple[CameraFacts | None, tuple[str, ...]]:

@@ -19,7 +19,17 @@ Choices made here, and why:
   transparent PNG on a page. Fully opaque images are unaffected.
 * **Modes.** Palette, 1-bit, grey, CMYK, YCbCr, LAB and HSV go through Pillow's conversions;
   16/32-bit integer and float images are rescaled to 8 bits first (a plain ``convert`` would clip them).
-* **Bombs.** Images over ``MAX_PIXELS`` are refused before any pixel is decoded.
+* **Memory.** A large picture is box-reduced in its own mode (palette and 1-bit pictures first made
+  RGB(A) or grey, 16-bit grey made 32-bit) *before* it is made RGB, so only the decoded picture itself
+  is ever held at full size. Converting first cost 4-6 GB for a 225-megapixel PNG of a few hundred KB
+  (16-bit grey through float64, RGBA through three full-size copies); reduced first it costs the
+  decode and one copy.
+* **Bombs.** Images over ``MAX_PIXELS`` are refused before any pixel is decoded; Pillow's own
+  DecompressionBombWarning is silenced (the refusal is the item's warning, not stderr chatter).
+* **Frames.** An animated or multi-page picture (GIF, APNG, animated WebP, multi-page TIFF, MPO, a
+  HEIF sequence) is hashed on its first frame: the one a thumbnail, a file browser and a viewer that
+  does not animate show, and the one known-image lists are hashed from. The later frames are not
+  hashed; ``frame_count`` lets the caller say so on the item (hashers.compute does).
 * **Truncation.** A truncated file is an error (a warning against the item), never silently padded:
   ``ImageFile.LOAD_TRUNCATED_IMAGES`` is left alone.
 """
@@ -27,7 +37,9 @@ Choices made here, and why:
 from __future__ import annotations
 
 import io
+import re
 import threading
+import warnings
 from collections.abc import Callable
 from typing import BinaryIO
 
@@ -80,8 +92,11 @@ def decode_image(data: bytes | BinaryIO, *, min_side: int = REDUCED_MIN_SIDE,
         return _decode(stream, min_side, inspect)
     except ItemError:
         raise
-    except Image.DecompressionBombError as exc:
-        raise ItemError(f"undecodable image: too many pixels ({exc})") from exc
+    except Image.DecompressionBombError as exc:  # Pillow refused it while reading the header
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f"{int(found.group(1)) // 1_000_000} MP, " if found else ""
+        raise ItemError(f"undecodable image: too many pixels ({size}limit {MAX_PIXELS // 1_000_000} MP): "
+                        f"refused as a possible decompression bomb, not decoded") from exc
     except Exception as exc:  # hostile input can raise anything inside a codec
         raise ItemError(f"undecodable image: {_describe(exc)}") from exc
 
@@ -111,11 +126,15 @@ def _setup_once() -> None:
 
 
 def _decode(stream: BinaryIO, min_side: int, inspect: Callable[[Image.Image], None] | None) -> Image.Image:
-    with Image.open(stream) as im:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        opened = Image.open(stream)
+    with opened as im:
         width, height = im.size
         if width * height > MAX_PIXELS:
             raise ItemError(f"undecodable image: too many pixels ({width}x{height}, limit "
-                            f"{MAX_PIXELS // 1_000_000} MP)")
+                            f"{MAX_PIXELS // 1_000_000} MP): refused as a possible decompression bomb, "
+                            f"not decoded")
         if width < 1 or height < 1:
             raise ItemError(f"undecodable image: empty ({width}x{height})")
         if im.format == "JPEG" and min_side > 0:
@@ -124,8 +143,32 @@ def _decode(stream: BinaryIO, min_side: int, inspect: Callable[[Image.Image], No
             inspect(im)
         im.load()
         upright = _upright(im)
-    rgb = to_rgb(upright)
-    return _box_reduce(rgb, min_side)
+    return to_rgb(_box_reduce(_reducible(upright, min_side), min_side))
+
+
+def frame_count(im: Image.Image) -> int:
+    """1 for a still picture; 2 or more for an animation or a multi-page file (counted up to 2 only
+    for GIF, whose frames can only be counted by reading them all). Call before the pixels are loaded."""
+    try:  # Pillow's is_animated and n_frames come back to the frame they started from
+        if not getattr(im, "is_animated", False):
+            return 1
+        return 2 if im.format == "GIF" else max(2, int(getattr(im, "n_frames", 2)))
+    except Exception:  # a damaged later frame: the first is still the picture
+        return 2
+
+
+def _reducible(im: Image.Image, min_side: int) -> Image.Image:
+    """``im`` in a mode Image.reduce averages correctly, when it is large enough to be reduced (see
+    Memory in the module doc); small pictures are left as they are."""
+    if min_side <= 0 or min(im.size) // min_side < 2:
+        return im
+    if im.mode in ("P", "PA", "1") or (im.mode not in _ALPHA_MODES and "transparency" in im.info):
+        has_alpha = im.mode == "PA" or "transparency" in im.info
+        return im.convert("RGBA" if has_alpha else ("L" if im.mode == "1" else "RGB"))
+    if im.mode.startswith("I;16"):  # reduce cannot average I;16: as 32-bit, then scaled as 16-bit
+        small = im.convert("I").reduce(min(im.size) // min_side)
+        return _eight_bit(np.asarray(small, dtype=np.float64) / 257.0)
+    return im
 
 
 def _upright(im: Image.Image) -> Image.Image:
@@ -159,7 +202,7 @@ def _deep_to_l(im: Image.Image) -> Image.Image:
     taken from the data: 0..255 kept, up to 65535 scaled as 16-bit, anything else stretched.
     Float images in 0..1 are scaled by 255; other floats are clipped to 0..255.
     """
-    arr = np.asarray(im, dtype=np.float64)
+    arr = np.asarray(im, dtype=np.float64)  # pictures this large were box-reduced first (_reducible)
     if im.mode.startswith("I;16"):
         arr = arr / 257.0
     elif im.mode == "F":
@@ -173,6 +216,10 @@ def _deep_to_l(im: Image.Image) -> Image.Image:
             arr = (arr - low) * (255.0 / max(high - low, 1.0))
         elif high > 255:
             arr = arr / 257.0
+    return _eight_bit(arr)
+
+
+def _eight_bit(arr: np.ndarray) -> Image.Image:
     return Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8), mode="L")
 
 
@@ -187,6 +234,6 @@ def _box_reduce(im: Image.Image, min_side: int) -> Image.Image:
 def _describe(exc: BaseException) -> str:
     """A short reason for the report: the codec's message, without object addresses."""
     if isinstance(exc, Image.UnidentifiedImageError):
-        return "not a recognised image format"
+        return "its header is not one the decoders read (damaged, truncated, or not a picture format supported)"
     text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
     return text or type(exc).__name__

@@ -45,6 +45,29 @@ def _bmp(head: bytes) -> str | None:
     return "image/bmp" if int.from_bytes(head[14:18], "little") in _BMP_DIB_SIZES else None
 
 
+def _icon(head: bytes) -> str | None:
+    """Windows icons (``00 00 01 00``) and cursors (``00 00 02 00``) have no magic of their own beyond
+    those four bytes, which other binary files start with too: every directory entry in the head must
+    be plausible (reserved byte 0, a non-empty image, stored after the directory). A cursor holding PNG
+    images is left undetected: Pillow cannot decode one, and the carver finds its PNG instead."""
+    kind = {b"\0\0\1\0": "image/vnd.microsoft.icon", b"\0\0\2\0": "image/x-win-cursor"}.get(head[:4])
+    count = int.from_bytes(head[4:6], "little")
+    if kind is None or not 1 <= count <= 64 or len(head) < 6 + 16 * count:
+        return None
+    for at in range(6, 6 + 16 * count, 16):
+        size, offset = int.from_bytes(head[at + 8:at + 12], "little"), int.from_bytes(head[at + 12:at + 16], "little")
+        if head[at + 3] != 0 or size < 8 or offset < 6 + 16 * count:
+            return None
+        if kind == "image/vnd.microsoft.icon" and int.from_bytes(head[at + 6:at + 8], "little") not in _ICON_BITS:
+            return None
+        if kind == "image/x-win-cursor" and head[offset:offset + 4] == b"\x89PNG":
+            return None
+    return kind
+
+
+_ICON_BITS = {0, 1, 2, 4, 8, 16, 24, 32}
+
+
 def _riff(head: bytes) -> str | None:
     if head[:4] != b"RIFF":
         return None
@@ -168,6 +191,7 @@ SIGNATURES: tuple[tuple[str, Test], ...] = (
     ("bmp", _bmp),
     ("tiff", _any_magic("image/tiff", b"II*\0", b"MM\0*", b"II+\0", b"MM\0+")),
     ("riff", _riff),
+    ("icon", _icon),
     ("iso-media", _iso_media),
     ("ebml", _ebml),
     ("asf", _magic("video/x-ms-wmv", b"\x30\x26\xb2\x75\x8e\x66\xcf\x11\xa6\xd9\x00\xaa\x00\x62\xce\x6c")),

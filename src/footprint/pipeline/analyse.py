@@ -5,7 +5,13 @@ With a worker pool, a picture that is a file of its own (``Item.path``) is read 
 hashes it: this process reads only its head to know it is a picture, and the worker's one read feeds
 the cryptographic hashes and the decode alike. Its bytes never cross between processes (pickling and
 piping a 3 MB photo cost 3.6 ms of CPU, an eighth of its decode), and the reads of several pictures
-run side by side."""
+run side by side.
+
+A picture with bytes after the end of its own structure (a JPEG with a ZIP appended, a phone's motion
+photo with its MP4 after the JPEG, a vendor trailer) says so in a warning that names what the
+appended bytes are. Their content is not walked: the file's cryptographic hashes cover them, but an
+archive or video in them is not opened (a picture read by a worker would need its item held until the
+worker answered; not done yet)."""
 
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from footprint.hashers.compute import HEAD_SIZE, PictureResult, StreamResult, an
 from footprint.matching.regions import LOW_QUALITY_DISTANCE, LOW_QUALITY_FLOOR
 from footprint.model import CameraFacts, Digests, Item, PerceptualDigest, Skipped
 from footprint.pipeline.video import hash_video
+from footprint.sources.carve import picture_end
 from footprint.sources.detect import detect, is_image, is_video
 from footprint.sources.folder import open_readonly
 from footprint.sources.registry import sniff
@@ -107,8 +114,28 @@ def read_picture_file(path: str, crypto: tuple[CryptoHasher, ...], images: tuple
     media_type = detect(read.head)
     picture = None
     if read.data is not None and media_type and is_image(media_type):
-        picture = analyse_picture(read.data, images)
+        picture = analyse_whole_picture(read.data, images, media_type)
     return FileRead(replace(read, head=b"", data=None), media_type, picture, tuple(h.name for h in images), keep)
+
+
+def analyse_whole_picture(data: bytes, images: Sequence[ImageHasher], media_type: str) -> PictureResult:
+    """The picture's hashes and warnings (hashers.compute.analyse_picture), and any bytes appended to it."""
+    picture = analyse_picture(data, images)
+    return replace(picture, warnings=(*picture.warnings, *appended(data, media_type)))
+
+
+def appended(data: bytes, media_type: str) -> list[str]:
+    """A warning when bytes follow the end of the picture's own structure (see the module doc); none
+    for padding (zeros or 0xFF only), nor for formats whose end is not walked (TIFF, HEIF)."""
+    end = picture_end(data)
+    if end is None or end >= len(data):
+        return []
+    rest = data[end:]
+    if not rest.strip(b"\0") or not rest.strip(b"\xff"):
+        return []
+    what = detect(rest[:HEAD_SIZE]) or "data of no recognised type"
+    return [f"{len(rest)} bytes appended after the end of the {media_type} picture (from byte {end}): {what}; "
+            f"hashed as part of the file, not examined on their own"]
 
 
 def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHasher],
@@ -134,9 +161,9 @@ def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHa
             perceptual = {h.name: Skipped(f"image larger than {keep_in_memory} bytes: not decoded")
                           for h in images}
         elif pool is not None:
-            pending = pool.submit(analyse_picture, read.data, tuple(images))
+            pending = pool.submit(analyse_whole_picture, read.data, tuple(images), media_type)
         else:
-            picture = analyse_picture(read.data, images)
+            picture = analyse_whole_picture(read.data, images, media_type)
             perceptual, camera, picture_warnings = dict(picture.perceptual), picture.camera, list(picture.warnings)
     video_warnings: list[str] = []
     if media_type and is_video(media_type) and videos:
@@ -188,11 +215,18 @@ def _judge(analysis: Analysis) -> None:
         analysis.status, analysis.reason = "skipped", "empty file: never matched"
         analysis.warnings.append(analysis.reason)
         return
+    skipped: dict[str, list[str]] = {}  # one reason (an undecodable picture) said once, for every hasher
     for name, result in digests.perceptual.items():
         if isinstance(result, Skipped):
-            analysis.status, analysis.reason = "skipped", f"{name}: {result.reason}"
-            analysis.warnings.append(analysis.reason)
-        elif name == "pdq" and result.quality < PDQ_MIN_QUALITY:
+            skipped.setdefault(result.reason, []).append(name)
+    for text, names in skipped.items():
+        analysis.warnings.append(f"{', '.join(names)}: {text}")
+    if skipped:  # the first hasher's reason (pdq's, when it has one) is the item's
+        analysis.status, analysis.reason = "skipped", analysis.warnings[-len(skipped)]
+    for name, result in digests.perceptual.items():
+        if isinstance(result, Skipped):
+            continue
+        if name == "pdq" and result.quality < PDQ_MIN_QUALITY:
             analysis.status = "skipped"
             analysis.reason = (f"{name} quality {result.quality} below {PDQ_MIN_QUALITY}: " + (
                 f"near-matched only within {LOW_QUALITY_DISTANCE} bits" if result.quality >= LOW_QUALITY_FLOOR
@@ -200,15 +234,30 @@ def _judge(analysis: Analysis) -> None:
 
 
 def _check_signature(analysis: Analysis, name: str, media_type: str | None) -> None:
-    """A file named as a picture or video whose content is not one: a signature mismatch."""
+    """A name that lies about the content: a file named as a picture or video whose content is not one,
+    or a picture or video named as something else (``holiday.jpg`` renamed ``tax.pdf``). Names with no
+    extension (browser caches) or an odd one (``x.jpg_large``, ``x.jpg.1``) are not judged."""
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     claims = "image" if suffix in IMAGE_SUFFIXES else "video" if suffix in VIDEO_SUFFIXES else None
-    if claims is None or analysis.digests is None or analysis.digests.size == 0:
+    if analysis.digests is None or analysis.digests.size == 0:
+        return
+    if claims is None:
+        if (is_image(media_type) or is_video(media_type)) and _plain_suffix(suffix) and suffix not in _ALSO_PICTURES:
+            analysis.warnings.append(f"signature mismatch: named .{suffix} but the content is {media_type}")
         return
     is_claimed = (is_image if claims == "image" else is_video)(media_type or "")
     if not is_claimed:
         analysis.warnings.append(f"signature mismatch: named .{suffix} but the content is "
                                  f"{media_type or 'not a recognised type'}")
+
+
+# Other names pictures and videos rightly go by: icons, cursors, camera thumbnails and raw files
+# (TIFF-based), HEIF and MPEG-4 variants, Apple's Live Photo and screen-saver kinds.
+_ALSO_PICTURES = frozenset("ico cur thm dng nef cr2 arw orf rw2 pef srw raf mpo hif m4a m2ts mts mkv ogv".split())
+
+
+def _plain_suffix(suffix: str) -> bool:
+    return 1 <= len(suffix) <= 5 and suffix.isascii() and suffix.isalnum() and not suffix.isdigit()
 
 
 def _describe(exc: BaseException) -> str:

@@ -435,3 +435,21 @@ class ContentCarveFormat(ContainerFormat):
 
     def open(self, item: Item, limits: Limits) -> EvidenceSource:
         return ContentSource(item, limits)
+
+
+# ---------------------------------------------------------------------------------------------
+# Where a picture file's own structure ends: bytes after it were appended (a polyglot, a motion photo)
+# ---------------------------------------------------------------------------------------------
+
+_PICTURE_SIGNATURES = (*(sig for sig in SIGNATURES if sig.back == 0 and sig.magic != b"RIFF"),
+                       Signature(b"RIFF", 0, lambda r, s, cap: _riff_end(r, s, (b"WEBP",), MAX_PICTURE)))
+
+
+def picture_end(data: bytes) -> int | None:
+    """The end (exclusive) of the JPEG, PNG, GIF, BMP or WebP that ``data`` starts with, by walking its
+    structure as the carver does; None when it is none of those or its structure is not whole."""
+    r = Reader(io.BytesIO(data), len(data))
+    for sig in _PICTURE_SIGNATURES:
+        if data.startswith(sig.magic):
+            return sig.end(r, 0, len(data))
+    return None

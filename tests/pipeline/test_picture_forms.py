@@ -9,6 +9,7 @@ has bytes appended says so in the item's warnings, and the scan goes on.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import struct
@@ -27,9 +28,13 @@ from footprint.cli.main import run
 from footprint.demo import picture
 from footprint.hashers.decode import decode_image
 from footprint.hashers.pdq import PdqHasher, hamming
-from footprint.model import PerceptualDigest
+from footprint.model import ItemRef, PerceptualDigest
+from footprint.pipeline.fetch import read_item
+from footprint.sources.base import Limits
 from footprint.sources.detect import detect
 
+# The items found in the bytes appended after pictures (the JPEG before each is 0x... bytes long)
+APPENDED: set[str] = set()  # filled by build_evidence
 NEAR = 10  # bits: a re-encoding of the same picture
 PALETTE_NEAR = 31  # 256 colours with dithering: within the match radius, not the 10 bits
 HASHER = PdqHasher()
@@ -145,7 +150,10 @@ def build_evidence(root: Path) -> dict[str, int | None]:
         "pages.tif": (encode(scene, "TIFF", save_all=True, append_images=[other]), 0),
         # renamed, appended to, broken, hostile, empty
         "renamed.pdf": (encode(scene, "JPEG", quality=90), NEAR),
-        "polyglot.jpg": (encode(scene, "JPEG", quality=90) + _zip({"hidden/x.txt": b"hidden"}), NEAR),
+        "polyglot.jpg": (encode(scene, "JPEG", quality=90) + _zip({"hidden/x.png": encode(other, "PNG")}), NEAR),
+        "two-pictures.jpg": (encode(scene, "JPEG", quality=90) + encode(other, "JPEG", quality=90), NEAR),
+        "vendor-trailer.jpg": (encode(scene, "JPEG", quality=90) + b"SEFH\x01\x00" + bytes(range(200)), NEAR),
+        "padded.jpg": (encode(scene, "JPEG", quality=90) + b"\0" * 4096, NEAR),
         "not-a-picture.jpg": (b"plain text, not a picture\n" * 20, None),
         "empty.jpg": (b"", None),
         "bomb.png": (png_claiming(20000, 20000), None),
@@ -162,6 +170,9 @@ def build_evidence(root: Path) -> dict[str, int | None]:
                  "avif.avif"):
         data = forms[name][0]
         forms[f"truncated-{name}"] = (data[:len(data) // 2], None)
+    jpeg_end = len(forms["baseline.jpg"][0])
+    APPENDED.update({f"polyglot.jpg!content@0x{jpeg_end:x}", f"polyglot.jpg!content@0x{jpeg_end:x}!hidden/x.png",
+                     f"two-pictures.jpg!content@0x{jpeg_end:x}"})
     root.mkdir()
     for name, (data, _) in forms.items():
         (root / name).write_bytes(data)
@@ -226,7 +237,7 @@ def test_every_file_is_one_item_with_its_hashes(scanned):
     tolerances, items, _ = scanned
     files = set(tolerances) | {"backup.tar"} | {f"thumbs/{i:03d}.jpg" for i in range(40)}
     assert files <= set(items)
-    inside = {"backup.tar!old/pics.zip", "backup.tar!old/pics.zip!pics/deep.jpg"}
+    inside = {"backup.tar!old/pics.zip", "backup.tar!old/pics.zip!pics/deep.jpg", *APPENDED}
     assert set(items) == files | inside
     for name, item in items.items():
         assert item["sha256"] and item["md5"] and item["sha1"], name
@@ -285,13 +296,31 @@ def test_a_name_that_lies_is_said(scanned):
     assert not any("signature" in w for w in items["thumbs/000.jpg"]["warnings"])
 
 
-def test_bytes_appended_to_a_picture_are_said(scanned):
+def test_bytes_appended_to_a_picture_are_said_and_walked(scanned, tmp_path):
     _, items, _ = scanned
-    polyglot = items["polyglot.jpg"]
-    assert polyglot["status"] == "ok"
-    appended = [w for w in polyglot["warnings"] if "appended after the end of the image/jpeg picture" in w]
-    assert len(appended) == 1 and "application/zip" in appended[0]
-    assert not any("appended" in w for w in items["baseline.jpg"]["warnings"])
+    other = pdq_of(picture(2, (480, 360)))
+    end = len(encode(picture(1, (480, 360)), "JPEG", quality=90))
+    polyglot, hidden = items["polyglot.jpg"], items[f"polyglot.jpg!content@0x{end:x}!hidden/x.png"]
+    assert polyglot["status"] == "ok" and polyglot["warnings"] == [
+        f"{polyglot['size'] - end} bytes appended after the end of the image/jpeg picture (from byte {end}): "
+        f"application/zip, read as the item content@0x{end:x}"]
+    assert items[f"polyglot.jpg!content@0x{end:x}"]["state"] == "carved"
+    assert hidden["pdq"] == other  # the picture hidden in the appended ZIP is found, as any other
+    assert hamming(items[f"two-pictures.jpg!content@0x{end:x}"]["pdq"], other) <= NEAR
+    assert "data of no recognised type, searched for pictures and videos" in items["vendor-trailer.jpg"]["warnings"][0]
+    for name in ("baseline.jpg", "padded.jpg"):  # zeros after the end are padding, not content
+        assert items[name]["warnings"] == [], name
+    assert not any(ref.startswith(("vendor-trailer.jpg!", "padded.jpg!")) for ref in items)
+
+
+def test_a_picture_in_appended_bytes_is_read_back_for_review(tmp_path):
+    evidence = tmp_path / "ev"
+    evidence.mkdir()
+    inner = encode(picture(2, (96, 64)), "PNG")
+    jpeg = encode(picture(1, (96, 64)), "JPEG")
+    (evidence / "p.jpg").write_bytes(jpeg + _zip({"x.png": inner}))
+    ref = ItemRef(("ev/p.jpg", f"content@0x{len(jpeg):x}", "x.png"))
+    assert read_item(evidence, ref, Limits(), sha256=hashlib.sha256(inner).hexdigest()) == inner
 
 
 def test_tiny_thumbnails_are_hashed_from_the_minimum_side(scanned):

@@ -9,9 +9,9 @@ run side by side.
 
 A picture with bytes after the end of its own structure (a JPEG with a ZIP appended, a phone's motion
 photo with its MP4 after the JPEG, a vendor trailer) says so in a warning that names what the
-appended bytes are. Their content is not walked: the file's cryptographic hashes cover them, but an
-archive or video in them is not opened (a picture read by a worker would need its item held until the
-worker answered; not done yet)."""
+appended bytes are, and ``appended_at`` tells the scan where they start: it walks them as the item
+``picture!content@0xEND`` (or carves them when they are of no known type). A picture a worker reads is
+known to have them only once the worker answers, so the scan holds such items until then."""
 
 from __future__ import annotations
 
@@ -52,6 +52,7 @@ class Analysis:
     camera: CameraFacts | None = None  # a picture's EXIF facts, from the same decode as its hashes
     # a picture a worker reads itself (see the module doc): its item, for the checks made once it is read
     reading: tuple[Future[FileRead], Item] | None = field(default=None, repr=False)
+    appended_at: int | None = None  # where bytes appended after a picture's own end start (module doc)
 
     def settle(self) -> None:
         if self.reading is not None:
@@ -91,6 +92,7 @@ class Analysis:
             perceptual = {name: Skipped(f"image larger than {read.keep} bytes: not decoded") for name in read.hashers}
         self.digests = Digests(size=read.stream.size, crypto=read.stream.crypto, perceptual=perceptual,
                                media_type=read.media_type)
+        self.appended_at = read.appended_at
         _check_item(self, item)
         _judge(self)
 
@@ -104,6 +106,7 @@ class FileRead:
     picture: PictureResult | None  # None when the content turned out not to be a decodable-size picture
     hashers: tuple[str, ...]
     keep: int
+    appended_at: int | None = None
 
 
 def read_picture_file(path: str, crypto: tuple[CryptoHasher, ...], images: tuple[ImageHasher, ...],
@@ -112,10 +115,11 @@ def read_picture_file(path: str, crypto: tuple[CryptoHasher, ...], images: tuple
     with open_readonly(path) as stream:
         read = hash_stream(stream, crypto, keep=keep)
     media_type = detect(read.head)
-    picture = None
+    picture, end = None, None
     if read.data is not None and media_type and is_image(media_type):
-        picture = analyse_whole_picture(read.data, images, media_type)
-    return FileRead(replace(read, head=b"", data=None), media_type, picture, tuple(h.name for h in images), keep)
+        picture, end = analyse_whole_picture(read.data, images, media_type), appended_end(read.data)
+    return FileRead(replace(read, head=b"", data=None), media_type, picture, tuple(h.name for h in images), keep,
+                    end)
 
 
 def analyse_whole_picture(data: bytes, images: Sequence[ImageHasher], media_type: str) -> PictureResult:
@@ -124,18 +128,26 @@ def analyse_whole_picture(data: bytes, images: Sequence[ImageHasher], media_type
     return replace(picture, warnings=(*picture.warnings, *appended(data, media_type)))
 
 
-def appended(data: bytes, media_type: str) -> list[str]:
-    """A warning when bytes follow the end of the picture's own structure (see the module doc); none
-    for padding (zeros or 0xFF only), nor for formats whose end is not walked (TIFF, HEIF)."""
+def appended_end(data: bytes) -> int | None:
+    """Where bytes appended after the picture's own structure start, or None: none, only padding (zeros
+    or 0xFF), or a format whose end is not walked (TIFF, HEIF)."""
     end = picture_end(data)
     if end is None or end >= len(data):
-        return []
+        return None
     rest = data[end:]
-    if not rest.strip(b"\0") or not rest.strip(b"\xff"):
+    return end if rest.strip(b"\0") and rest.strip(b"\xff") else None
+
+
+def appended(data: bytes, media_type: str) -> list[str]:
+    """A warning naming the bytes appended after the picture, and where the scan reads them."""
+    end = appended_end(data)
+    if end is None:
         return []
-    what = detect(rest[:HEAD_SIZE]) or "data of no recognised type"
-    return [f"{len(rest)} bytes appended after the end of the {media_type} picture (from byte {end}): {what}; "
-            f"hashed as part of the file, not examined on their own"]
+    what = detect(data[end:end + HEAD_SIZE])
+    how = f"{what}, read as the item content@0x{end:x}" if what else ("data of no recognised type, "
+                                                                      "searched for pictures and videos")
+    return [f"{len(data) - end} bytes appended after the end of the {media_type} picture (from byte {end}): "
+            f"{how}"]
 
 
 def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHasher],
@@ -155,7 +167,7 @@ def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHa
     media_type = detect(read.head)
     perceptual: dict[str, PerceptualDigest | Skipped] = {}
     camera, picture_warnings = None, []
-    pending = None
+    pending, appended_at = None, None
     if media_type and is_image(media_type) and images:
         if read.data is None:
             perceptual = {h.name: Skipped(f"image larger than {keep_in_memory} bytes: not decoded")
@@ -165,12 +177,13 @@ def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHa
         else:
             picture = analyse_whole_picture(read.data, images, media_type)
             perceptual, camera, picture_warnings = dict(picture.perceptual), picture.camera, list(picture.warnings)
+        appended_at = appended_end(read.data) if read.data is not None else None
     video_warnings: list[str] = []
     if media_type and is_video(media_type) and videos:
         perceptual["vpdq"], video_warnings = hash_video(item, read.data, storyboards, read.crypto.get("sha256"))
     digests = Digests(size=read.size, crypto=read.crypto, perceptual=perceptual, media_type=media_type)
     analysis = Analysis(digests, head=read.head, data=read.data, warnings=[*picture_warnings, *video_warnings],
-                        pending=pending, camera=camera)
+                        pending=pending, camera=camera, appended_at=appended_at)
     _check_item(analysis, item)
     if pending is None:
         _judge(analysis)

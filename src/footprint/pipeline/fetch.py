@@ -23,8 +23,11 @@ from typing import TypeVar
 from footprint.errors import EvidenceError, NotFound
 from footprint.hashers.compute import HEAD_SIZE
 from footprint.model import Item, ItemRef
+from footprint.pipeline.analyse import appended_end
 from footprint.pipeline.evidence import open_evidence
 from footprint.sources.base import EvidenceSource, Limits
+from footprint.sources.carve import AppendedSource
+from footprint.sources.detect import detect, is_image
 from footprint.sources.folder import facts_from_stat, open_readonly
 from footprint.sources.registry import open_container
 
@@ -76,7 +79,9 @@ def _find(source: EvidenceSource, ref: ItemRef, depth: int, limits: Limits, use:
 
 
 def _open_inner(item: Item, limits: Limits, keep_in_memory: int) -> EvidenceSource | None:
-    """The item opened as a container, from memory when small, as the scan opens it."""
+    """The item opened as a container, from memory when small, as the scan opens it (a picture with
+    bytes appended after it is opened as those bytes, as the scan walks them)."""
+    data = None
     if item.size is not None and item.size <= keep_in_memory:
         with item.open() as stream:
             data = stream.read(keep_in_memory + 1)
@@ -85,7 +90,11 @@ def _open_inner(item: Item, limits: Limits, keep_in_memory: int) -> EvidenceSour
     else:
         with item.open() as stream:
             head = stream.read(HEAD_SIZE)
-    return open_container(item, head, limits)
+    found = open_container(item, head, limits)
+    if found is None and data is not None and is_image(detect(head)):
+        end = appended_end(data)
+        return AppendedSource(item, end, limits) if end is not None else None
+    return found
 
 
 def _folder_file(exhibit_path: Path, ref: ItemRef) -> Item | None:

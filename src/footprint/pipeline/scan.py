@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
@@ -33,6 +34,7 @@ from footprint.pipeline.match import Matcher
 from footprint.pipeline.runs import applied_lists, recorded_runs, run_record
 from footprint.settings import Settings
 from footprint.sources.base import EvidenceSource
+from footprint.sources.carve import AppendedSource
 from footprint.sources.registry import open_container
 from footprint.store.base import CaseRecord, ExhibitRecord, Store
 
@@ -80,6 +82,8 @@ class Scanner:
         self.crypto = crypto
         self.images = images
         self._pool: Executor | None = None
+        # pictures a worker is reading, held until it answers (their appended bytes are walked first)
+        self._reading: deque[tuple[Item, Analysis, PendingRecord]] = deque()
 
     def scan(self, case_name: str, paths: Iterable[Path]) -> ScanSummary:
         case = self.store.get_case(case_name)
@@ -129,6 +133,7 @@ class Scanner:
         self.store.record_run(exhibit.id, run_record(matcher.describe()))  # before any item is saved
         batch = Batch(self.store, exhibit.id, matcher, self.settings.batch_size)
         self._walk(evidence.source, batch, done, shard)
+        self._settle_reading(batch, done, keep=0)
         batch.close()
         return ScanSummary(items=batch.saved, resumed=len(done), matched=batch.matched, warnings=batch.warnings)
 
@@ -191,7 +196,12 @@ class Scanner:
                            storyboards=self.settings.home / "storyboards")
         record = PendingRecord.from_analysis(item, analysis)
         self.observer.item_done(record.ref, analysis.digests.size if analysis.digests else item.size or 0)
-        inner = self._open_inner(item, analysis, record)
+        if analysis.reading is not None:  # a worker reads it: whether bytes follow the picture is not known yet
+            batch.hold(record)
+            self._reading.append((item, analysis, record))
+            self._settle_reading(batch, done, keep=self.settings.batch_size)
+            return
+        inner = self._open_inner(item, analysis, record) or self._appended(item, analysis, record)
         analysis.data = None  # read by now: a batch of pending pictures need not hold their bytes
         if inner is None:
             batch.add(record)
@@ -199,6 +209,28 @@ class Scanner:
         batch.hold(record)  # saved after its content, so that a resumed scan can skip it whole
         self._walk(inner, batch, done)
         batch.release(record)
+
+    def _settle_reading(self, batch: Batch, done: set[str], keep: int) -> None:
+        """Settle the oldest pictures workers are reading until ``keep`` are left; walk the bytes
+        appended to any of them, then let it be saved (after them, as a container is)."""
+        while len(self._reading) > keep:
+            item, analysis, record = self._reading.popleft()
+            record.settle()
+            inner = self._appended(item, analysis, record)
+            if inner is not None:
+                self._walk(inner, batch, done)
+            batch.release(record)
+
+    def _appended(self, item: Item, analysis: Analysis, record: PendingRecord) -> EvidenceSource | None:
+        """The bytes appended after a picture (pipeline.analyse), as a source to walk; None without any."""
+        if analysis.appended_at is None:
+            return None
+        if item.ref.depth >= self.settings.limits.max_depth:
+            record.warnings.append(f"container: nested {item.ref.depth + 1} deep, beyond the limit of "
+                                   f"{self.settings.limits.max_depth}: its appended bytes were not read")
+            return None
+        opened = item if analysis.data is None else _in_memory(item, analysis.data)
+        return AppendedSource(opened, analysis.appended_at, self.settings.limits)
 
     def _open_inner(self, item: Item, analysis: Analysis, record: PendingRecord) -> EvidenceSource | None:
         if analysis.digests is None or not analysis.head:

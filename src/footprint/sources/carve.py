@@ -453,3 +453,35 @@ def picture_end(data: bytes) -> int | None:
         if data.startswith(sig.magic):
             return sig.end(r, 0, len(data))
     return None
+
+
+class AppendedSource(EvidenceSource):
+    """What follows the end of a picture inside its file (see ``picture_end``): one item
+    ``picture!content@0xEND`` when it is of a type footprint knows (a ZIP, an MP4, another picture),
+    opened and walked like any item; else the pictures and videos carved from it."""
+
+    name = "appended"
+
+    def __init__(self, item: Item, end: int, limits: Limits) -> None:
+        self.item, self.end, self.limits, self.ref = item, end, limits, item.ref
+
+    def items(self) -> Iterator[Found]:
+        try:
+            stream = self.item.open()
+            total = stream.seek(0, io.SEEK_END)
+            stream.seek(self.end)
+            head = stream.read(1 << 16)
+        except (OSError, ValueError, RuntimeError) as exc:
+            yield ItemWarning(self.ref, "source", f"appended bytes: cannot open: {exc}")
+            return
+        with stream:
+            length = total - self.end
+            if detect(head) is not None:
+                opener = cast(Opener, partial(_reopened, self.item.opener, self.end, length))
+                yield Item(ref=self.ref.carved(self.end, "content"), size=length, opener=opener,
+                           facts=ItemFacts(state=ItemState.CARVED, offset=self.end))
+                return
+            window = cast(BinaryIO, Window(stream, self.end, length))
+            reopen = cast(Callable[[], BinaryIO], partial(_reopened, self.item.opener, self.end, length))
+            yield from carve_stream(window, self.ref, "content", self.limits, base=self.end, size=length,
+                                    reopen=reopen)

@@ -31,9 +31,10 @@ from footprint.hashers.pdq import PdqHasher, hamming
 from footprint.model import ItemRef, PerceptualDigest
 from footprint.pipeline.fetch import read_item
 from footprint.sources.base import Limits
+from footprint.sources.carve import picture_end
 from footprint.sources.detect import detect
 
-# The items found in the bytes appended after pictures (the JPEG before each is 0x... bytes long)
+# The items found in the bytes that follow the end of pictures
 APPENDED: set[str] = set()  # filled by build_evidence
 NEAR = 10  # bits: a re-encoding of the same picture
 PALETTE_NEAR = 31  # 256 colours with dithering: within the match radius, not the 10 bits
@@ -154,6 +155,7 @@ def build_evidence(root: Path) -> dict[str, int | None]:
         "two-pictures.jpg": (encode(scene, "JPEG", quality=90) + encode(other, "JPEG", quality=90), NEAR),
         "vendor-trailer.jpg": (encode(scene, "JPEG", quality=90) + b"SEFH\x01\x00" + bytes(range(200)), NEAR),
         "padded.jpg": (encode(scene, "JPEG", quality=90) + b"\0" * 4096, NEAR),
+        "camera.mpo": (encode(scene, "MPO", quality=90, save_all=True, append_images=[other]), NEAR),
         "not-a-picture.jpg": (b"plain text, not a picture\n" * 20, None),
         "empty.jpg": (b"", None),
         "bomb.png": (png_claiming(20000, 20000), None),
@@ -172,7 +174,8 @@ def build_evidence(root: Path) -> dict[str, int | None]:
         forms[f"truncated-{name}"] = (data[:len(data) // 2], None)
     jpeg_end = len(forms["baseline.jpg"][0])
     APPENDED.update({f"polyglot.jpg!content@0x{jpeg_end:x}", f"polyglot.jpg!content@0x{jpeg_end:x}!hidden/x.png",
-                     f"two-pictures.jpg!content@0x{jpeg_end:x}"})
+                     f"two-pictures.jpg!content@0x{jpeg_end:x}",
+                     f"camera.mpo!content@0x{picture_end(forms['camera.mpo'][0]):x}"})
     root.mkdir()
     for name, (data, _) in forms.items():
         (root / name).write_bytes(data)
@@ -302,7 +305,7 @@ def test_bytes_appended_to_a_picture_are_said_and_walked(scanned, tmp_path):
     end = len(encode(picture(1, (480, 360)), "JPEG", quality=90))
     polyglot, hidden = items["polyglot.jpg"], items[f"polyglot.jpg!content@0x{end:x}!hidden/x.png"]
     assert polyglot["status"] == "ok" and polyglot["warnings"] == [
-        f"{polyglot['size'] - end} bytes appended after the end of the image/jpeg picture (from byte {end}): "
+        f"{polyglot['size'] - end} bytes follow the end of the image/jpeg picture (from byte {end}): "
         f"application/zip, read as the item content@0x{end:x}"]
     assert items[f"polyglot.jpg!content@0x{end:x}"]["state"] == "carved"
     assert hidden["pdq"] == other  # the picture hidden in the appended ZIP is found, as any other
@@ -311,6 +314,16 @@ def test_bytes_appended_to_a_picture_are_said_and_walked(scanned, tmp_path):
     for name in ("baseline.jpg", "padded.jpg"):  # zeros after the end are padding, not content
         assert items[name]["warnings"] == [], name
     assert not any(ref.startswith(("vendor-trailer.jpg!", "padded.jpg!")) for ref in items)
+
+
+def test_a_multi_picture_jpeg_has_each_picture_hashed(scanned):
+    """An MPO (cameras, phones' depth and gain maps): its second picture follows the first's end and is
+    read as an item of its own, so no warning says it went unhashed."""
+    _, items, _ = scanned
+    second = next(item for ref, item in items.items() if ref.startswith("camera.mpo!content@0x"))
+    assert hamming(second["pdq"], pdq_of(picture(2, (480, 360)))) <= NEAR
+    said = items["camera.mpo"]["warnings"]
+    assert len(said) == 1 and "image/jpeg, read as the item" in said[0]
 
 
 def test_a_picture_in_appended_bytes_is_read_back_for_review(tmp_path):

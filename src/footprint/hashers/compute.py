@@ -91,7 +91,8 @@ def analyse_picture(data: bytes, hashers: Sequence[ImageHasher], *,
 
     An undecodable image gives every hasher the same Skipped(reason); a hasher that fails on the
     decoded image gives its own Skipped. ``min_side`` bounds the reduced-scale decode (see decode.py).
-    A picture of several frames or pages is hashed on its first (see decode.py) and says so in a warning.
+    A picture of several frames or pages is hashed on its first (see decode.py) and says so in a warning
+    (not an MPO: its other pictures lie after the first's end, where the scan reads them as items).
     """
     if not hashers:
         return PictureResult({})
@@ -101,7 +102,8 @@ def analyse_picture(data: bytes, hashers: Sequence[ImageHasher], *,
     def inspect(im: Image.Image) -> None:
         found.append(read_camera(im))
         count = frame_count(im)
-        if count > 1:
+        if count > 1 and im.format != "MPO":  # an MPO's other pictures follow its first: the scan reads
+            # them as items of their own (pipeline.analyse, bytes after a picture)
             frames.append(_frames_warning(im.format or "picture", count))
 
     try:

@@ -146,8 +146,7 @@ def appended(data: bytes, media_type: str) -> list[str]:
     what = detect(data[end:end + HEAD_SIZE])
     how = f"{what}, read as the item content@0x{end:x}" if what else ("data of no recognised type, "
                                                                       "searched for pictures and videos")
-    return [f"{len(data) - end} bytes appended after the end of the {media_type} picture (from byte {end}): "
-            f"{how}"]
+    return [f"{len(data) - end} bytes follow the end of the {media_type} picture (from byte {end}): {how}"]
 
 
 def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHasher],

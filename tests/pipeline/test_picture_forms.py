@@ -83,6 +83,14 @@ def ycck_jpeg(image: Image.Image) -> bytes:
     return bytes(data)
 
 
+def psd(image: Image.Image) -> bytes:
+    """A flat Photoshop file (Pillow cannot write one): header, three empty sections, raw planar RGB."""
+    rgb = np.asarray(image.convert("RGB"))
+    height, width = rgb.shape[:2]
+    header = b"8BPS" + struct.pack(">H6xHIIHH", 1, 3, height, width, 8, 3) + b"\0" * 12
+    return header + struct.pack(">H", 0) + b"".join(rgb[..., c].tobytes() for c in range(3))
+
+
 def top_down_bmp(image: Image.Image) -> bytes:
     data = bytearray(encode(image, "BMP"))
     width, height = struct.unpack("<ii", data[18:26])
@@ -143,6 +151,9 @@ def build_evidence(root: Path) -> dict[str, int | None]:
         "top-down.bmp": (top_down_bmp(scene), 0),
         "one-bit.bmp": (encode(scene.convert("1"), "BMP"), None),  # dithered: a different picture
         "avif.avif": (encode(scene, "AVIF", quality=85), NEAR),
+        "jpeg2000.jp2": (encode(scene, "JPEG2000", quality_mode="dB", quality_layers=[40]), NEAR),
+        "codestream.j2k": (encode(scene, "JPEG2000", no_jp2=True, quality_mode="dB", quality_layers=[40]), NEAR),
+        "photoshop.psd": (psd(scene), 0),
         "icon.ico": (encode(scene.resize((256, 256)), "ICO", sizes=[(16, 16), (48, 48), (256, 256)]), None),
         # animations and pages: the first frame is hashed, and said to be
         "animated.gif": (encode(scene, "GIF", save_all=True, append_images=[other], duration=100), PALETTE_NEAR),

@@ -206,7 +206,7 @@ def _hand_to_worker(item: Item, crypto: Sequence[CryptoHasher], images: Sequence
     return Analysis(None, head=head, reading=(future, item))
 
 
-IMAGE_SUFFIXES = frozenset("jpg jpeg jpe jfif png gif bmp tif tiff webp heic heif avif".split())
+IMAGE_SUFFIXES = frozenset("jpg jpeg jpe jfif png gif bmp tif tiff webp heic heif avif jp2 j2k jpx psd".split())
 VIDEO_SUFFIXES = frozenset("mp4 m4v mov avi mkv webm wmv asf flv 3gp mpg mpeg ts".split())
 
 

@@ -192,6 +192,8 @@ SIGNATURES: tuple[tuple[str, Test], ...] = (
     ("tiff", _any_magic("image/tiff", b"II*\0", b"MM\0*", b"II+\0", b"MM\0+")),
     ("riff", _riff),
     ("icon", _icon),
+    ("jpeg2000", _any_magic("image/jp2", b"\x00\x00\x00\x0cjP  \r\n\x87\n", b"\xff\x4f\xff\x51")),
+    ("psd", _magic("image/vnd.adobe.photoshop", b"8BPS\x00\x01")),  # version 1: Pillow reads no PSB (2)
     ("iso-media", _iso_media),
     ("ebml", _ebml),
     ("asf", _magic("video/x-ms-wmv", b"\x30\x26\xb2\x75\x8e\x66\xcf\x11\xa6\xd9\x00\xaa\x00\x62\xce\x6c")),

@@ -9,7 +9,11 @@ within PDQ's 31 bits. This bench generates ``--each`` pictures of four smooth ki
 sine patterns, linear gradients at random angles, pairs of Gaussian blobs; 640x480, all different),
 hashes them as a scan does, and counts the pairs of *different* pictures that match: plain PDQ (distance
 <= 31, both quality >= 50, neither degenerate, dihedral), and footprint's region rule
-(matching.regions.match_regions with the mirrored form). Every such pair is a false match.
+(matching.regions.match_regions with the mirrored form), either picture taken as the item for both
+(PDQ's dihedral variants are not symmetric on smooth pictures: one pair measured 20 bits one way and 48
+the other). Every such pair is a false match. It also prints, per kind, what the region rule's two
+smooth-picture checks see: the detail figure (matching.regions._zoom_move, needs MIN_ZOOM_MOVE) and the
+share of regions whose hash is separable (separable_share above SEPARABLE_SHARE).
 
 
 """
@@ -26,6 +30,7 @@ from PIL import Image
 from footprint.hashers.pdq import hamming, is_degenerate
 from footprint.hashers.pdq_native import pdq_dihedral
 from footprint.hashers.regions import region_signatures
+from footprint.matching import regions as region_rule
 from footprint.matching.regions import match_regions
 
 HEIGHT, WIDTH = 480, 640
@@ -78,7 +83,7 @@ def main() -> None:
         pair = "/".join(sorted((a[0], b[0])))
         by_pdq = False
         if min(a[2], b[2]) >= 50 and not is_degenerate(a[1][0], a[2]) and not is_degenerate(b[1][0], b[2]):
-            distance = min(hamming(v, b[1][0]) for v in a[1])
+            distance = min(min(hamming(v, b[1][0]) for v in a[1]), min(hamming(v, a[1][0]) for v in b[1]))
             closest[pair] = min(distance, closest.get(pair, 256))
             by_pdq = distance <= 31
             pdq_false[pair] += by_pdq
@@ -95,6 +100,16 @@ def main() -> None:
     print(f"  of which plain PDQ does not make: {sum(region_only.values())} {dict(region_only)}")
     nearest = ", ".join(f"{kinds} {bits}" for kinds, bits in sorted(closest.items()))
     print(f"closest two different usable pictures, by kinds: {nearest}")
+    for kind in ("radial", "sine", "linear", "blobs"):
+        mine = [h for h in hashed if h[0] == kind and h[2] >= 50 and not is_degenerate(h[1][0], h[2])]
+        if not mine:
+            continue
+        moves = sorted(region_rule._zoom_move(h[3]) for h in mine)
+        shares = [region_rule.separable_share(v) for h in mine for v, q in h[3].values() if q >= 50]
+        separable = sum(share > region_rule.SEPARABLE_SHARE for share in shares)
+        print(f"{kind} (usable {len(mine)}): detail {moves[0]}-{moves[-1]} bits, "
+              f"{sum(m >= region_rule.MIN_ZOOM_MOVE for m in moves)} reach {region_rule.MIN_ZOOM_MOVE}; "
+              f"{separable} of {len(shares)} regions of quality >= 50 separable")
 
 
 if __name__ == "__main__":

@@ -257,7 +257,7 @@ def _path_scores(items: dict, entries: dict, weak_only: bool) -> dict[str, np.nd
     """What each path of matching.regions judges an (item, entry) pair by, for every pair."""
     def pair(a: str, b: str) -> np.ndarray:
         return _distances(items, entries, a, b, weak_only)
-    reframings = [(a, b) for a in ("full", "trim") for b in region_rule.ENTRY_REFRAMINGS] + [("center", "center")]
+    reframings = [(a, b) for a in ("full", "trim") for b in region_rule.ENTRY_REFRAMINGS]
     corners = {n: pair(n, n) for n in ("tl", "tr", "bl", "br")}
     agreeing = np.sort([pair(n, n) for n in region_rule.AGREEING], axis=0)
     return {"full": pair("full", "full"),
@@ -284,6 +284,19 @@ def margins(items: list[dict], item_owner: list[int], entries: list[dict], entry
             at = np.unravel_index(int(np.argmin(scores)), scores.shape)
             parts.append(f"{path} {int(scores[at])} ({labels[0][at[0]]} ~ {labels[1][at[1]]})")
         print(f"closest different pictures, {label}: " + "; ".join(parts))
+
+
+def smooth_checks(known: list[dict], copies: list[dict], photo_distractors: list[dict]) -> None:
+    """What the region rule's smooth-picture checks see on these pictures (matching.regions module doc):
+    the lowest detail figure (_zoom_move, needs MIN_ZOOM_MOVE) and the largest separable share of a
+    region of quality >= 50 (over SEPARABLE_SHARE a region is no evidence)."""
+    for label, group in (("originals", known), ("copies", copies), ("photo distractors", photo_distractors)):
+        moves = [region_rule._zoom_move(s["regions"]) for s in group]
+        shares = [region_rule.separable_share(v) for s in group for v, q in s["regions"].values() if q >= 50]
+        need, cap = region_rule.MIN_ZOOM_MOVE, region_rule.SEPARABLE_SHARE
+        low, over = sum(m < need for m in moves), sum(x > cap for x in shares)
+        print(f"smooth checks, {label}: detail {min(moves)}-{max(moves)} bits ({low} under {need}); "
+              f"separable share of regions <= {max(shares):.2f} ({over} of {len(shares)} over {cap})")
 
 
 def cost(photos: list[Image.Image]) -> None:
@@ -351,6 +364,7 @@ def main() -> None:
     margins(copies + flats, [i for _ in items for i in range(len(photos))] + [-1 - k for k in range(len(flats))],
             known + flats, list(range(len(photos))) + [-1 - k for k in range(len(flats))],
             (names + others_names, NAMES + others_names))
+    smooth_checks([k for i, k in enumerate(known) if i not in flat_originals], copies, flats[flat_count:])
     cost(photos)
 
 

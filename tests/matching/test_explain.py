@@ -55,6 +55,13 @@ def test_region_signature_names_the_path_and_each_region() -> None:
                          "(regions of quality 20-49 counted: tighter distance)")
 
 
+def test_region_signature_says_why_neither_picture_is_smooth() -> None:
+    text = explain(match(MatchKind.NEAR, "pdq-regions", 10, path="reframed", regions={"full~inner": 10},
+                         detail={"item_zoom": 58, "entry_zoom": 64, "separable": 0.52}))
+    assert text.endswith("(bits by region: full~inner 10); neither a smooth picture: their hashes move 58 and 64 "
+                         "bits over 5% zooms (at least 44), the regions used are at most 0.52 separable (at most 0.8)")
+
+
 def test_video_names_the_share_of_frames() -> None:
     text = explain(match(MatchKind.NEAR, "vpdq", 4, query_percent=82.5, target_percent=91.0, frame_distance=31))
     assert text == ("near: vPDQ, median frame distance 4, 82% of this video's frames and 91% of the known "

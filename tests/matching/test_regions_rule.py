@@ -17,10 +17,14 @@ from footprint.matching.regions import (
     LOW_QUALITY_FLOOR,
     MIN_QUALITY,
     MIN_STRUCTURED,
+    MIN_ZOOM_MOVE,
+    SEPARABLE_SHARE,
     STRUCTURE_PARTS,
     WEAK_DISTANCE,
     RegionMatch,
+    _zoom_move,
     match_regions,
+    separable_share,
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hashers"))
@@ -107,9 +111,9 @@ def test_low_quality_copy_needs_a_non_degenerate_entry() -> None:
 
 
 def _regions_with_full(regions: dict[str, tuple[str, int]], value: str, quality: int) -> dict[str, tuple[str, int]]:
-    """A signature whose full frame is replaced and whose other regions are made unusable, so that only
-    the full-frame paths can decide."""
-    return {name: ((value, quality) if name == "full" else ("0" * 64, 0)) for name in regions}
+    """A signature whose full frame is replaced and whose other regions are made unusable (quality 0), so
+    that only the full-frame paths can decide; their hashes stay the picture's, which has detail."""
+    return {name: ((value, quality) if name == "full" else (regions[name][0], 0)) for name in regions}
 
 
 def test_low_quality_item_matches_a_good_entry_only_when_very_close() -> None:
@@ -198,3 +202,56 @@ def test_low_quality_pass_refuses_gradients_even_identical_ones(colours: tuple[f
     recoloured = Image.fromarray(np.stack([ramp * 0.5, ramp * 0.9, ramp * 0.8], -1).astype(np.uint8))
     assert match_regions(region_hashes(recoloured), regions) is None
     assert match_regions(regions, region_hashes(recoloured)) is None
+
+
+def _sine(fx: float, fy: float, phase: float) -> Image.Image:
+    """A smooth sine pattern as bench_smooth draws them (640x480, warm tint): PDQ quality near 100."""
+    y, x = np.mgrid[0:480, 0:640].astype(float)
+    s = (np.sin(x * fx + y * fy + phase) + 1) * 127
+    return Image.fromarray(np.clip(np.stack([s, s * 0.8, s * 0.6], -1), 0, 255).astype(np.uint8))
+
+
+# Pairs of different sine pictures the rule matched before its smooth-picture checks (bench_smooth, seed 5):
+# one reframing pair at 16 and 14 bits, five same-name regions within 36, mirrored full frames at 26.
+_SINE_PAIRS = [((0.0208, 0.0074, 5.9422), (0.0269, 0.0088, 3.6693)),
+               ((0.0109, 0.0158, 0.3027), (0.0161, 0.0223, 3.21)),
+               ((0.0161, 0.0223, 3.21), (0.0157, 0.0187, 4.3775)),
+               ((0.0233, 0.025, 2.8979), (0.0161, 0.0223, 3.21))]
+
+
+@pytest.mark.parametrize(("first", "second"), _SINE_PAIRS)
+def test_two_different_sine_pictures_never_match(first: tuple[float, float, float],
+                                                 second: tuple[float, float, float]) -> None:
+    a, a_mirrored = region_signatures(_sine(*first))
+    b, b_mirrored = region_signatures(_sine(*second))
+    assert min(a["full"][1], b["full"][1]) >= MIN_QUALITY  # trusted like photographs by PDQ's quality gate
+    assert match_regions(a, b, a_mirrored) is None and match_regions(b, a, b_mirrored) is None
+    # why: a 5% zoom barely moves a sine's hash (or flips it wholesale), so neither shows detail
+    assert min(_zoom_move(a), _zoom_move(b)) < MIN_ZOOM_MOVE
+
+
+@pytest.mark.parametrize("seed", [1, 6, 11])
+def test_border_cropped_copy_of_a_picture_still_matches_and_says_why(seed: int) -> None:
+    original = picture(640, 480, seed=seed)
+    cropped = original.crop((64, 48, 576, 432))  # 10% off every edge
+    item, mirrored = region_signatures(cropped)
+    found = match_regions(item, region_hashes(original), mirrored)
+    assert found is not None and found.path == "reframed"
+    detail = found.details()["detail"]
+    assert isinstance(detail, dict)
+    assert min(detail["item_zoom"], detail["entry_zoom"]) >= MIN_ZOOM_MOVE
+    assert detail["separable"] <= SEPARABLE_SHARE
+
+
+def test_a_separable_region_hash_is_no_evidence() -> None:
+    rows = np.random.default_rng(3).integers(0, 2, 16)
+    columns = np.random.default_rng(4).integers(0, 2, 16)
+    outer = (rows[:, None] ^ columns[None, :]).astype(np.uint8)  # a row pattern times a column pattern
+    value = np.packbits(outer.ravel()).tobytes().hex()
+    assert separable_share(value) == pytest.approx(1.0)
+    regions = region_hashes(picture(640, 480, seed=2))
+    assert all(separable_share(v) <= SEPARABLE_SHARE for v, q in regions.values() if q >= MIN_QUALITY)
+    # the same signature with its full frame replaced by the separable hash: identical, yet no full-frame match
+    entry = {**regions, "full": (value, 100)}
+    found = match_regions(entry, entry)
+    assert found is not None and "full" not in found.distances

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from footprint.hashers.pdq import DIHEDRAL_NAMES
+from footprint.matching.regions import MIN_ZOOM_MOVE, SEPARABLE_SHARE
 from footprint.model import Match, MatchKind
 
 _REGION_PATHS = {
@@ -81,6 +82,11 @@ def _regions(match: Match, details: Mapping[str, Any]) -> str:
         text += ", picture mirrored"
     if details.get("low_quality"):
         text += " (regions of quality 20-49 counted: tighter distance)"
+    detail = details.get("detail") or {}
+    if detail:
+        text += (f"; neither a smooth picture: their hashes move {detail.get('item_zoom')} and "
+                 f"{detail.get('entry_zoom')} bits over 5% zooms (at least {MIN_ZOOM_MOVE}), the regions used "
+                 f"are at most {detail.get('separable')} separable (at most {SEPARABLE_SHARE})")
     return text
 
 

@@ -125,7 +125,7 @@ def analyse_picture(data: bytes, hashers: Sequence[ImageHasher], *,
 def _frames_warning(kind: str, count: int) -> str:
     """Plain words for a picture of several frames or pages: which one the hashes are of."""
     frames = "pages" if kind == "TIFF" else "frames"
-    how_many = "2 or more frames" if kind == "GIF" else f"{count} {frames}"  # a GIF's are not counted
+    how_many = f"2 or more {frames}" if kind in ("GIF", "TIFF") else f"{count} {frames}"  # not counted (decode)
     return (f"{kind} of {how_many}: perceptual hashes are of the first only; the other {frames} "
             f"were not hashed and cannot near-match")
 

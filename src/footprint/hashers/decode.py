@@ -147,14 +147,18 @@ def _decode(stream: BinaryIO, min_side: int, inspect: Callable[[Image.Image], No
 
 
 def frame_count(im: Image.Image) -> int:
-    """1 for a still picture; 2 or more for an animation or a multi-page file (counted up to 2 only
-    for GIF, whose frames can only be counted by reading them all). Call before the pixels are loaded."""
+    """1 for a still picture; 2 or more for an animation or a multi-page file. GIF and TIFF are counted
+    up to 2 only: their frames can only be counted by walking them all (Pillow's n_frames on a TIFF of
+    200,000 pages ran for minutes: each page is looked up among those seen). Call before loading."""
     try:  # Pillow's is_animated and n_frames come back to the frame they started from
         if not getattr(im, "is_animated", False):
             return 1
-        return 2 if im.format == "GIF" else max(2, int(getattr(im, "n_frames", 2)))
+        return 2 if im.format in _WALKED_FRAMES else max(2, int(getattr(im, "n_frames", 2)))
     except Exception:  # a damaged later frame: the first is still the picture
         return 2
+
+
+_WALKED_FRAMES = frozenset({"GIF", "TIFF"})
 
 
 def _reducible(im: Image.Image, min_side: int) -> Image.Image:

@@ -144,8 +144,8 @@ def appended(data: bytes, media_type: str) -> list[str]:
     if end is None:
         return []
     what = detect(data[end:end + HEAD_SIZE])
-    how = f"{what}, read as the item content@0x{end:x}" if what else ("data of no recognised type, "
-                                                                      "searched for pictures and videos")
+    # where, not what was done: the scan may not read them (nested beyond the depth limit: its own warning)
+    how = f"{what}, at content@0x{end:x}" if what else "data of no recognised type"
     return [f"{len(data) - end} bytes follow the end of the {media_type} picture (from byte {end}): {how}"]
 
 

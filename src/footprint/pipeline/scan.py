@@ -227,7 +227,7 @@ class Scanner:
             return None
         if item.ref.depth >= self.settings.limits.max_depth:
             record.warnings.append(f"container: nested {item.ref.depth + 1} deep, beyond the limit of "
-                                   f"{self.settings.limits.max_depth}: its appended bytes were not read")
+                                   f"{self.settings.limits.max_depth}: the bytes after the picture were not read")
             return None
         opened = item if analysis.data is None else _in_memory(item, analysis.data)
         return AppendedSource(opened, analysis.appended_at, self.settings.limits)

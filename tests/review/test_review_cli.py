@@ -3,7 +3,9 @@ without a password argument, and an audit trail tampered with in the database th
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import sqlite3
 
 import pytest
@@ -110,7 +112,11 @@ def test_the_court_report_shows_decisions_apart_from_list_matches(cli, demo_scan
     assert "Items categorised by reviewers, in no list (1)" in html
     section = html.split('id="decided"')[1]
     assert new.ref in section and matched.ref not in section
-    assert cli("audit", "verify", "demo").stdout.strip() in html
+    # the report quotes the trail's head as it was written; the trail's next entry records the report itself
+    trail = [json.loads(line) for line in cli("audit", "show", "demo").stdout.splitlines()]
+    assert trail[-1]["action"] == "report" and trail[-1]["prev_hash"] in html
+    assert trail[-1]["details"]["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert cli("audit", "verify", "demo").stdout.strip() == trail[-1]["hash"]
 
 
 def test_audit_verify_fails_on_a_decision_changed_in_the_database(cli, demo_scanned, home):

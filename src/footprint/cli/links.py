@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
 
 import typer
 
+from footprint.cli import disclosure
 from footprint.cli.context import app_context
 from footprint.cli.output import say
 from footprint.cli.output_cmds import refuse_evidence
@@ -44,4 +46,8 @@ def links(ctx: typer.Context,
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
+    touched = {node.case for link in found for node in (link.a, link.b)}
+    disclosure.record(store, [c for c in store.list_cases() if c.name in touched], "export.links", output,
+                      hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                      {"format": format, "count": len(found), "cases": sorted(touched), "radius_m": radius})
     say(f"{len(found)} links")

@@ -9,7 +9,9 @@ from typing import TextIO
 
 import typer
 
+from footprint.cli import disclosure
 from footprint.cli.context import app_context
+from footprint.cli.disclosure import HashingWriter
 from footprint.cli.output import say
 from footprint.errors import UsageError
 from footprint.hashsets.signing import load_private_key, sign_file
@@ -78,8 +80,9 @@ def export(ctx: typer.Context, name: str,
     note_unfinished(store, case)
     if sign is not None:
         load_private_key(sign)  # a bad key fails now, before an unsigned list is written
-    out: TextIO
-    with _target(output) as out:
+    with _target(output) as target:
+        hashing = HashingWriter(target)
+        out: TextIO = hashing  # type: ignore[assignment]  # a text stream: what the exporters use of TextIO
         if format == "vics":
             chosen = profile or ("uk" if case.scheme is CategoryScheme.UK else "us")
             count = write_case_vics(store.iter_items(case.id), out, chosen, store)
@@ -89,6 +92,11 @@ def export(ctx: typer.Context, name: str,
                                       + (f" -o {output}" if output else ""))
         else:
             count = EXPORTERS[format](store.iter_items(case.id), out)
+    sha256 = hashing.hexdigest()
+    details: dict[str, object] = {"format": format, "count": count}
+    if format == "vics":
+        details["profile"] = chosen
+    disclosure.record(store, [case], "export", output, sha256, details)
     say(f"exported {count} {'files' if format == 'vics' else 'items'}" + (f" to {output}" if output else ""))
     if sign is not None and output is not None:
         say(f"signed: {sign_file(output, sign)}")
@@ -104,4 +112,6 @@ def report(ctx: typer.Context, name: str,
     refuse_evidence(app.store, output)
     note_unfinished(app.store, app.store.get_case(name))
     write_report(app.store, name, output, app.settings, pdf=pdf)
+    disclosure.record(app.store, [app.store.get_case(name)], "report", output, disclosure.file_sha256(output),
+                      {"format": "pdf" if pdf else "html"})
     say(f"report written to {output}")

@@ -18,22 +18,6 @@ from footprint.settings import Settings
 from footprint.store import open_store
 
 
-class _StopAfter:
-    def __init__(self, n: int) -> None:
-        self.n = n
-
-    def exhibit_started(self, name: str, resumed: int) -> None:
-        pass
-
-    def item_done(self, ref: str, size: int) -> None:
-        self.n -= 1
-        if self.n < 0:
-            raise KeyboardInterrupt
-
-    def exhibit_finished(self, exhibit) -> None:
-        pass
-
-
 def _export(cli) -> list[str]:
     result = cli("export", "demo", "--format", "jsonl")
     assert result.code == 0, result.stderr
@@ -52,13 +36,14 @@ def reference_export(cli, demo_case, home, monkeypatch, tmp_path) -> list[str]:
 
 
 @pytest.mark.parametrize("stop_after", [0, 5, 23, 38])
-def test_interrupted_then_resumed_equals_uninterrupted(cli, demo_case, home, reference_export, stop_after):
+def test_interrupted_then_resumed_equals_uninterrupted(cli, demo_case, home, reference_export, stop_after,
+                                                       stop_after_items):
     cli("case", "create", "demo")
     cli("hashset", "import", str(demo_case.known_list), "--name", "known")
     settings = Settings.from_env(batch_size=4)
     store = open_store(settings.database_url)
     with pytest.raises(KeyboardInterrupt):
-        Scanner(store, settings, _StopAfter(stop_after)).scan("demo", [demo_case.evidence])
+        Scanner(store, settings, stop_after_items(stop_after)).scan("demo", [demo_case.evidence])
     result = cli("scan", str(demo_case.evidence), "--case", "demo")
     assert result.code == 0, result.stderr
     assert result.json()["resumed"] > 0 or stop_after < 4
@@ -129,7 +114,7 @@ def _saved_items(database: Path) -> int:
         return 0
 
 
-def test_a_resumed_scan_counts_no_warned_item_twice(cli, home, tmp_path):
+def test_a_resumed_scan_counts_no_warned_item_twice(cli, home, tmp_path, stop_after_items):
     """Warnings a source gives on items a first run already saved (a deleted FAT file's caveat, a bomb
     member) are not saved or counted again by the resumed run."""
     image = Path(__file__).resolve().parents[3] / "shared" / "data" / "dftt" / "6-undel-fat.zip"
@@ -142,7 +127,7 @@ def test_a_resumed_scan_counts_no_warned_item_twice(cli, home, tmp_path):
     cli("case", "create", "demo")
     settings = Settings.from_env(batch_size=1)
     with pytest.raises(KeyboardInterrupt):
-        Scanner(open_store(settings.database_url), settings, _StopAfter(5)).scan("demo", [evidence])
+        Scanner(open_store(settings.database_url), settings, stop_after_items(5)).scan("demo", [evidence])
     result = cli("scan", str(evidence), "--case", "demo")
     assert result.code == 0, result.stderr
     summary, rows = result.json(), _export(cli)

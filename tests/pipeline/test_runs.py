@@ -33,29 +33,14 @@ def test_no_recorded_run_falls_back_to_the_lists_at_the_end():
     assert applied_lists([], [KNOWN]) == ([KNOWN], [])
 
 
-class _StopAfter:
-    def __init__(self, n: int) -> None:
-        self.n = n
-
-    def exhibit_started(self, name: str, resumed: int) -> None:
-        pass
-
-    def item_done(self, ref: str, size: int) -> None:
-        self.n -= 1
-        if self.n < 0:
-            raise KeyboardInterrupt
-
-    def exhibit_finished(self, exhibit) -> None:
-        pass
-
-
-def test_list_imported_between_runs_is_partial_in_the_record_report_and_stderr(cli, demo_case, home, tmp_path):
+def test_list_imported_between_runs_is_partial_in_the_record_report_and_stderr(cli, demo_case, home, tmp_path,
+                                                                              stop_after_items):
     assert cli("case", "create", "demo").code == 0
     assert cli("hashset", "import", str(demo_case.known_list), "--name", "known").code == 0
     settings = Settings.from_env(batch_size=4)
     store = open_store(settings.database_url)
     with pytest.raises(KeyboardInterrupt):
-        Scanner(store, settings, _StopAfter(10)).scan("demo", [demo_case.evidence])
+        Scanner(store, settings, stop_after_items(10)).scan("demo", [demo_case.evidence])
     store.close()
     later = tmp_path / "later"
     later.mkdir()

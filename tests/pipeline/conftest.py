@@ -1,0 +1,28 @@
+"""Shared by the pipeline tests: a scan observer that interrupts the scan like Ctrl-C."""
+
+from __future__ import annotations
+
+import pytest
+
+
+class StopAfter:
+    """Raises KeyboardInterrupt once ``n`` items are done, as Ctrl-C would mid-scan."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def exhibit_started(self, name: str, resumed: int) -> None:
+        pass
+
+    def item_done(self, ref: str, size: int) -> None:
+        self.n -= 1
+        if self.n < 0:
+            raise KeyboardInterrupt
+
+    def exhibit_finished(self, exhibit) -> None:
+        pass
+
+
+@pytest.fixture
+def stop_after_items():
+    return StopAfter

@@ -117,15 +117,18 @@ def read_picture_file(path: str, crypto: tuple[CryptoHasher, ...], images: tuple
     media_type = detect(read.head)
     picture, end = None, None
     if read.data is not None and media_type and is_image(media_type):
-        picture, end = analyse_whole_picture(read.data, images, media_type), appended_end(read.data)
+        end = appended_end(read.data)
+        picture = analyse_whole_picture(read.data, images, media_type, end)
     return FileRead(replace(read, head=b"", data=None), media_type, picture, tuple(h.name for h in images), keep,
                     end)
 
 
-def analyse_whole_picture(data: bytes, images: Sequence[ImageHasher], media_type: str) -> PictureResult:
-    """The picture's hashes and warnings (hashers.compute.analyse_picture), and any bytes appended to it."""
+def analyse_whole_picture(data: bytes, images: Sequence[ImageHasher], media_type: str,
+                          end: int | None) -> PictureResult:
+    """The picture's hashes and warnings (hashers.compute.analyse_picture), and the warning on any bytes
+    appended to it from ``end`` (``appended_end(data)``, which the caller keeps too)."""
     picture = analyse_picture(data, images)
-    return replace(picture, warnings=(*picture.warnings, *appended(data, media_type)))
+    return replace(picture, warnings=(*picture.warnings, *appended(data, media_type, end)))
 
 
 def appended_end(data: bytes) -> int | None:
@@ -138,9 +141,8 @@ def appended_end(data: bytes) -> int | None:
     return end if rest.strip(b"\0") and rest.strip(b"\xff") else None
 
 
-def appended(data: bytes, media_type: str) -> list[str]:
-    """A warning naming the bytes appended after the picture, and where the scan reads them."""
-    end = appended_end(data)
+def appended(data: bytes, media_type: str, end: int | None) -> list[str]:
+    """A warning naming the bytes appended after the picture from ``end``, and where the scan reads them."""
     if end is None:
         return []
     what = detect(data[end:end + HEAD_SIZE])
@@ -171,12 +173,14 @@ def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHa
         if read.data is None:
             perceptual = {h.name: Skipped(f"image larger than {keep_in_memory} bytes: not decoded")
                           for h in images}
-        elif pool is not None:
-            pending = pool.submit(analyse_whole_picture, read.data, tuple(images), media_type)
         else:
-            picture = analyse_whole_picture(read.data, images, media_type)
-            perceptual, camera, picture_warnings = dict(picture.perceptual), picture.camera, list(picture.warnings)
-        appended_at = appended_end(read.data) if read.data is not None else None
+            appended_at = appended_end(read.data)  # walked once: for the warning and for the scan
+            if pool is not None:
+                pending = pool.submit(analyse_whole_picture, read.data, tuple(images), media_type, appended_at)
+            else:
+                picture = analyse_whole_picture(read.data, images, media_type, appended_at)
+                perceptual, camera, picture_warnings = (dict(picture.perceptual), picture.camera,
+                                                        list(picture.warnings))
     video_warnings: list[str] = []
     if media_type and is_video(media_type) and videos:
         perceptual["vpdq"], video_warnings = hash_video(item, read.data, storyboards, read.crypto.get("sha256"))

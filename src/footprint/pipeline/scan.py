@@ -225,9 +225,7 @@ class Scanner:
         """The bytes appended after a picture (pipeline.analyse), as a source to walk; None without any."""
         if analysis.appended_at is None:
             return None
-        if item.ref.depth >= self.settings.limits.max_depth:
-            record.warnings.append(f"container: nested {item.ref.depth + 1} deep, beyond the limit of "
-                                   f"{self.settings.limits.max_depth}: the bytes after the picture were not read")
+        if self._too_deep(item, record, "the bytes after the picture were not read"):
             return None
         opened = item if analysis.data is None else _in_memory(item, analysis.data)
         return AppendedSource(opened, analysis.appended_at, self.settings.limits)
@@ -243,11 +241,17 @@ class Scanner:
         except Exception as exc:
             record.warnings.append(f"container: cannot open: {type(exc).__name__}: {exc}")
             return None
-        if inner is not None and item.ref.depth >= limits.max_depth:
-            record.warnings.append(f"container: nested {item.ref.depth + 1} deep, beyond the limit of "
-                                   f"{limits.max_depth}: its content was not read")
+        if inner is not None and self._too_deep(item, record, "its content was not read"):
             return None
         return inner
+
+    def _too_deep(self, item: Item, record: PendingRecord, unread: str) -> bool:
+        """Whether stepping into the item would pass the nesting limit; if so its record says so."""
+        limit = self.settings.limits.max_depth
+        if item.ref.depth < limit:
+            return False
+        record.warnings.append(f"container: nested {item.ref.depth + 1} deep, beyond the limit of {limit}: {unread}")
+        return True
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The direct call of the reference C++ (hashers.pdq_native) gives pdqhash's own results, bit for bit,
 on every ThreatExchange reference image, on strided views (a region, a flipped picture) and on RGBA; many
-boxes from one shared luma (``pdq_boxes``) give each box's own hashes; and the fallback through pdqhash's
-functions gives the same."""
+boxes from one shared luma (``pdq_boxes``) give each box's own hashes; the fallback through pdqhash's
+functions gives the same; and footprint's own blur (_jarosz.c) is built, in use, and equal to the
+reference's blur bit for bit on every shape and window class."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pdqhash
+import pdqhash.bindings
 import pytest
 from PIL import Image
 
@@ -86,3 +88,55 @@ def test_boxes_from_one_luma_equal_each_box_hashed_alone(threatexchange: Path, m
     assert pdq_native.pdq_boxes(picture, boxes_of(picture)) == [
         ((package_hashes(picture[y0:y1, x0:x1])[0][0],), package_hashes(picture[y0:y1, x0:x1])[1])
         for x0, y0, x1, y1 in boxes_of(picture)]
+
+
+def reference_blur(luma: np.ndarray, along_rows: int, along_cols: int) -> np.ndarray:
+    """The reference's own jaroszFilterFloat, from the compiled pdqhash."""
+    import ctypes
+
+    blur = ctypes.CDLL(pdqhash.bindings.__file__)[pdq_native._REFERENCE_BLUR]
+    blur.restype, blur.argtypes = None, [ctypes.c_void_p] * 2 + [ctypes.c_int] * 5
+    out, work = luma.copy(), np.empty_like(luma)
+    blur(out.ctypes.data, work.ctypes.data, *luma.shape, along_rows, along_cols, pdq_native.BLUR_PASSES)
+    return out
+
+
+def test_footprints_blur_is_built_and_in_use() -> None:
+    native = pdq_native._native()
+    assert native is not None
+    assert native.blur is not None, "hashers/_jarosz.c was not built (pip install -e . needs a C compiler)"
+
+
+def test_footprints_blur_equals_the_reference_bit_for_bit() -> None:
+    """Every shape class the scan meets (rows a multiple of the eight summed side by side or not, wide,
+    tall, tiny) and every window class (1, PDQ's own, as long as the side), on noise and on flat bars."""
+    native = pdq_native._native()
+    assert native is not None and native.blur is not None
+    rng = np.random.default_rng(11)
+    shapes = [(5, 5), (8, 64), (9, 63), (64, 64), (31, 200), (200, 31), (216, 288), (750, 1000), (1, 40), (40, 1)]
+    compared = 0
+    for rows, cols in shapes + [tuple(int(v) for v in rng.integers(5, 300, 2)) for _ in range(40)]:
+        noise = (rng.random((rows, cols)) * 255).astype(np.float32)
+        bars = np.repeat(rng.integers(0, 256, (rows, 1)), cols, axis=1).astype(np.float32)
+        windows = {(pdq_native._window(cols), pdq_native._window(rows)), (1, 1), (cols, rows),
+                   (int(rng.integers(1, cols + 1)), int(rng.integers(1, rows + 1)))}
+        for luma in (noise, bars):
+            for along_rows, along_cols in windows:
+                ours, work = luma.copy(), np.empty_like(luma)
+                assert native.blur(ours.ctypes.data, work.ctypes.data, rows, cols, along_rows, along_cols,
+                                   pdq_native.BLUR_PASSES) == 0
+                assert ours.tobytes() == reference_blur(luma, along_rows, along_cols).tobytes(), \
+                    (rows, cols, along_rows, along_cols)
+                compared += 1
+    assert compared > 300
+
+
+def test_edge_sizes_take_the_references_own_path() -> None:
+    """A 64x64 picture is taken as already blurred by the reference's single hash, and under five pixels
+    a side the reference gives a zero hash: both exactly as pdqhash."""
+    rng = np.random.default_rng(5)
+    for shape in ((64, 64, 3), (4, 30, 3), (30, 4, 3), (65, 64, 3)):
+        rgb = rng.integers(0, 256, shape, dtype=np.uint8)
+        bits, quality = pdqhash.compute(rgb)
+        assert pdq_native.pdq(rgb) == (np.packbits(np.asarray(bits, np.uint8)).tobytes().hex(), int(quality))
+        assert pdq_native.pdq_dihedral(rgb) == package_hashes(rgb)

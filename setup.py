@@ -1,0 +1,16 @@
+"""The one compiled piece of footprint: PDQ's blur, bit for bit the reference's (src/footprint/hashers/_jarosz.c).
+
+It is optional: without a C compiler the build goes on and PDQ runs the reference's own blur, slower.
+Everything else about the package is in pyproject.toml.
+"""
+
+import os
+
+from setuptools import Extension, setup
+
+# Never fuse or reassociate floating-point operations: the result must stay the reference's, bit for bit.
+# Python builds with -fwrapv, which keeps the compiler from vectorising the loops (1.6 times slower).
+FLAGS = ["-O3", "-fno-wrapv", "-ffp-contract=off", "-fno-fast-math"] if os.name == "posix" else ["/fp:precise"]
+
+setup(ext_modules=[Extension("footprint.hashers._jarosz", ["src/footprint/hashers/_jarosz.c"],
+                             extra_compile_args=FLAGS, optional=True)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import struct
+import warnings
 import zlib
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from hasher_pictures import encode, picture
 from PIL import Image, ImageFile
 
 from footprint.errors import ItemError
-from footprint.hashers.compute import hash_image_bytes
+from footprint.hashers.compute import analyse_picture, hash_image_bytes
 from footprint.hashers.decode import ALPHA_BACKGROUND, MAX_PIXELS, REDUCED_MIN_SIDE, decode_image
 from footprint.hashers.pdq import PdqHasher, hamming
 from footprint.model import PerceptualDigest, Skipped
@@ -218,3 +219,23 @@ def test_decode_accepts_a_stream(scene: Image.Image) -> None:
     stream = io.BytesIO(encode(scene, "PNG"))
     assert decode_image(stream).size == scene.size
     assert not stream.closed  # the caller's stream is the caller's to close
+
+
+def test_what_the_decoder_says_is_the_items_warning_not_stderr(scene: Image.Image) -> None:
+    """A TIFF cut inside its directory makes Pillow warn 'Truncated File Read': the warning belongs to
+    that item (once), and nothing escapes to the terminal, where it would name no item."""
+    exif = Image.Exif()
+    exif[0x010F] = "Canon"
+    stream = io.BytesIO()
+    scene.save(stream, "TIFF", exif=exif)
+    with warnings.catch_warnings(record=True) as escaped:
+        warnings.simplefilter("always")
+        result = analyse_picture(stream.getvalue()[:100], [HASHER])
+    assert [str(w.message) for w in escaped] == []
+    assert result.warnings == ("decoder: Truncated File Read",)
+    skipped = result.perceptual["pdq"]
+    assert isinstance(skipped, Skipped) and skipped.reason.startswith("undecodable image: ")
+
+
+def test_a_sound_picture_has_no_decoder_warning(scene: Image.Image) -> None:
+    assert analyse_picture(encode(scene, "TIFF"), [HASHER]).warnings == ()

@@ -7,7 +7,8 @@ ItemError naming the byte offset, which the pipeline records against the item.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -106,20 +107,39 @@ def analyse_picture(data: bytes, hashers: Sequence[ImageHasher], *,
             # them as items of their own (pipeline.analyse, bytes after a picture)
             frames.append(_frames_warning(im.format or "picture", count))
 
+    with warnings.catch_warnings(record=True) as said:  # Pillow says a damaged file as a UserWarning
+        warnings.simplefilter("always", UserWarning)
+        results = _decode_and_hash(data, hashers, min_side, inspect)
+    camera, exif_warnings = _camera(found)
+    return PictureResult(results, camera, (*exif_warnings, *frames, *_decoder_warnings(said)))
+
+
+def _decode_and_hash(data: bytes, hashers: Sequence[ImageHasher], min_side: int,
+                     inspect: Callable[[Image.Image], None]) -> dict[str, PerceptualDigest | Skipped]:
     try:
         image = decode_image(data, min_side=min_side, inspect=inspect)
     except ItemError as exc:
-        camera, warnings = _camera(found)
-        return PictureResult({hasher.name: Skipped(str(exc)) for hasher in hashers}, camera,
-                             (*warnings, *frames))
+        return {hasher.name: Skipped(str(exc)) for hasher in hashers}
     results: dict[str, PerceptualDigest | Skipped] = {}
     for hasher in hashers:
         try:
             results[hasher.name] = hasher.hash_image(image)
         except (ItemError, ValueError, OSError) as exc:
             results[hasher.name] = Skipped(f"{hasher.name} failed: {exc}")
-    camera, warnings = _camera(found)
-    return PictureResult(results, camera, (*warnings, *frames))
+    return results
+
+
+def _decoder_warnings(said: list[warnings.WarningMessage]) -> tuple[str, ...]:
+    """What the decoder said about this picture (a truncated TIFF directory, say), once each, as the
+    item's warnings: on stderr it would belong to no item, and in a scan of thousands go unread. Other
+    kinds of warning (a library's deprecation) are about the code, not the evidence: passed on as they came."""
+    about_picture = []
+    for message in said:
+        if issubclass(message.category, UserWarning):
+            about_picture.append(f"decoder: {str(message.message).strip()}")
+        else:
+            warnings.warn_explicit(message.message, message.category, message.filename, message.lineno)
+    return tuple(dict.fromkeys(about_picture))
 
 
 def _frames_warning(kind: str, count: int) -> str:

@@ -140,3 +140,13 @@ def test_edge_sizes_take_the_references_own_path() -> None:
         bits, quality = pdqhash.compute(rgb)
         assert pdq_native.pdq(rgb) == (np.packbits(np.asarray(bits, np.uint8)).tobytes().hex(), int(quality))
         assert pdq_native.pdq_dihedral(rgb) == package_hashes(rgb)
+
+
+def test_footprints_blur_refuses_a_window_longer_than_its_side() -> None:
+    native = pdq_native._native()
+    assert native is not None and native.blur is not None
+    luma = np.arange(40 * 30, dtype=np.float32).reshape(30, 40)
+    before, work = luma.copy(), np.empty_like(luma)
+    for along_rows, along_cols in ((41, 3), (3, 31), (0, 3), (3, 0)):
+        assert native.blur(luma.ctypes.data, work.ctypes.data, 30, 40, along_rows, along_cols, 2) == -1
+        assert luma.tobytes() == before.tobytes()

@@ -107,12 +107,15 @@ static void box_rows(const float *in, float *out, int rows, int cols, int window
 
 /*
  * The reference's jaroszFilterFloat(buffer1, buffer2, rows, cols, window_along_rows,
- * window_along_cols, reps): the result is in buffer1, buffer2 is scratch. Returns 0, or -1 when
- * memory for the column sums cannot be had (buffer1 then unchanged).
+ * window_along_cols, reps): the result is in buffer1, buffer2 is scratch. Returns 0; or -1, with
+ * buffer1 unchanged, for a window longer than its side or under 1 (the reference would read past
+ * the line) or when memory for the column sums cannot be had.
  */
 int footprint_jarosz(float *buffer1, float *buffer2, int rows, int cols, int window_along_rows,
                      int window_along_cols, int reps)
 {
+    if (window_along_rows < 1 || window_along_rows > cols || window_along_cols < 1 || window_along_cols > rows)
+        return -1;
     float *sum = malloc((size_t)cols * sizeof(float));
     if (sum == NULL) return -1;
     for (int i = 0; i < reps; i++) {

@@ -1,8 +1,10 @@
-"""Shared by the pipeline tests: a scan observer that interrupts the scan like Ctrl-C."""
+"""Shared by the pipeline tests: a scan observer that interrupts the scan like Ctrl-C, and a FAT disk
+image holding a live and a deleted known picture (disk_images.py)."""
 
 from __future__ import annotations
 
 import pytest
+from disk_images import make_fat_image
 
 
 class StopAfter:
@@ -26,3 +28,8 @@ class StopAfter:
 @pytest.fixture
 def stop_after_items():
     return StopAfter
+
+
+@pytest.fixture
+def fat_image(tmp_path):
+    return make_fat_image(tmp_path)

@@ -4,47 +4,18 @@ as E01, is scanned; both are found and reported apart, and the E01's acquisition
 from __future__ import annotations
 
 import shutil
-import subprocess
 import zlib
 
 import pytest
-
-from footprint.demo import jpeg_bytes, picture
+from disk_images import run_tool
 
 pytestmark = pytest.mark.skipif(not all(shutil.which(t) for t in ("mkfs.fat", "mcopy", "mdel", "ewfacquire")),
                                 reason="needs dosfstools, mtools and ewf-tools (make test installs them)")
 
 
-def _run(*args: str) -> None:
-    subprocess.run(args, check=True, capture_output=True)
-
-
-@pytest.fixture
-def fat_image(tmp_path):
-    image = tmp_path / "usb.dd"
-    _run("dd", "if=/dev/zero", f"of={image}", "bs=1M", "count=16")
-    _run("mkfs.fat", "-F", "16", str(image))
-    for name, seed in (("live.jpg", 11), ("gone.jpg", 12)):
-        (tmp_path / name).write_bytes(jpeg_bytes(picture(seed)))
-        _run("mcopy", "-i", str(image), str(tmp_path / name), f"::/{name.upper()}")
-    _run("mdel", "-i", str(image), "::/GONE.JPG")
-    return image
-
-
-def _known_list(tmp_path):
-    lines = ["sha256,label,category"]
-    for name in ("live.jpg", "gone.jpg"):
-        import hashlib
-
-        lines.append(f"{hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()},{name},A")
-    path = tmp_path / "known.csv"
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
 def test_raw_fat_image_live_and_deleted_found_apart(cli, tmp_path, fat_image):
     cli("case", "create", "usb")
-    assert cli("hashset", "import", str(_known_list(tmp_path)), "--name", "known").code == 0
+    assert cli("hashset", "import", str(tmp_path / "known.csv"), "--name", "known").code == 0
     result = cli("scan", str(fat_image), "--case", "usb")
     assert result.code == 0, result.stderr
     items = cli("export", "usb", "--format", "jsonl").jsonl()
@@ -58,9 +29,9 @@ def test_raw_fat_image_live_and_deleted_found_apart(cli, tmp_path, fat_image):
 
 def test_e01_verified_and_scanned(cli, tmp_path, fat_image):
     target = tmp_path / "usb"
-    _run("ewfacquire", "-u", "-t", str(target), "-f", "encase6", "-c", "none", "-S", "0", str(fat_image))
+    run_tool("ewfacquire", "-u", "-t", str(target), "-f", "encase6", "-c", "none", "-S", "0", str(fat_image))
     cli("case", "create", "usb")
-    cli("hashset", "import", str(_known_list(tmp_path)), "--name", "known")
+    cli("hashset", "import", str(tmp_path / "known.csv"), "--name", "known")
     result = cli("scan", str(tmp_path / "usb.E01"), "--case", "usb")
     assert result.code == 0, result.stderr
     assert "usb.E01: E01 verified: acquisition hash agrees" in result.stderr
@@ -78,7 +49,7 @@ def test_e01_verified_and_scanned(cli, tmp_path, fat_image):
 @pytest.mark.skipif(shutil.which("ewfverify") is None, reason="ewfverify (ewf-tools) is not installed")
 def test_damaged_e01_is_scanned_and_reported_not_verified_with_its_sectors(cli, tmp_path, fat_image):
     target = tmp_path / "usb"
-    _run("ewfacquire", "-u", "-t", str(target), "-f", "encase6", "-c", "deflate:fast", "-S", "0", str(fat_image))
+    run_tool("ewfacquire", "-u", "-t", str(target), "-f", "encase6", "-c", "deflate:fast", "-S", "0", str(fat_image))
     image = tmp_path / "usb.E01"
     data = image.read_bytes()
     zero_chunk = zlib.compress(bytes(32 << 10), 1)  # a chunk of zeros as ewfacquire stores it
@@ -101,10 +72,10 @@ def test_damaged_e01_is_scanned_and_reported_not_verified_with_its_sectors(cli, 
 
 def test_split_e01_exhibit_reads_every_segment(cli, tmp_path, fat_image):
     target = tmp_path / "split"
-    _run("ewfacquire", "-u", "-t", str(target), "-f", "encase6", "-c", "none", "-S", "1MiB", str(fat_image))
+    run_tool("ewfacquire", "-u", "-t", str(target), "-f", "encase6", "-c", "none", "-S", "1MiB", str(fat_image))
     assert (tmp_path / "split.E02").exists()
     cli("case", "create", "usb")
-    cli("hashset", "import", str(_known_list(tmp_path)), "--name", "known")
+    cli("hashset", "import", str(tmp_path / "known.csv"), "--name", "known")
     assert cli("scan", str(tmp_path / "split.E01"), "--case", "usb").code == 0
     shown = cli("case", "show", "usb").json()
     assert shown["exhibits"][0]["details"]["ewf_verification"]["verified"] is True

@@ -7,40 +7,19 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess
 
 import pytest
-
-from footprint.demo import jpeg_bytes, picture
+from disk_images import run_tool
 
 pytestmark = pytest.mark.skipif(not all(shutil.which(t) for t in ("mkfs.fat", "mcopy", "mdel", "qemu-img")),
                                 reason="needs dosfstools, mtools and qemu-utils (make test installs them)")
-
-
-def _run(*args: str) -> None:
-    subprocess.run(args, check=True, capture_output=True)
-
-
-@pytest.fixture
-def fat_image(tmp_path):
-    image = tmp_path / "usb.dd"
-    _run("mkfs.fat", "-C", str(image), "4096")
-    for name, seed in (("live.jpg", 21), ("gone.jpg", 22)):
-        (tmp_path / name).write_bytes(jpeg_bytes(picture(seed)))
-        _run("mcopy", "-i", str(image), str(tmp_path / name), f"::/{name.upper()}")
-    _run("mdel", "-i", str(image), "::/GONE.JPG")
-    lines = ["sha256,label,category"]
-    for name in ("live.jpg", "gone.jpg"):
-        lines.append(f"{hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()},{name},A")
-    (tmp_path / "known.csv").write_text("\n".join(lines) + "\n")
-    return image
 
 
 def test_folder_holding_a_vhdx_finds_the_pictures_inside_it(cli, tmp_path, fat_image):
     seized = tmp_path / "seized"
     (seized / "VMs").mkdir(parents=True)
     (seized / "notes.txt").write_text("benign notes\n")
-    _run("qemu-img", "convert", "-f", "raw", "-O", "vhdx", str(fat_image), str(seized / "VMs" / "guest.vhdx"))
+    run_tool("qemu-img", "convert", "-f", "raw", "-O", "vhdx", str(fat_image), str(seized / "VMs" / "guest.vhdx"))
     cli("case", "create", "vm")
     assert cli("hashset", "import", str(tmp_path / "known.csv"), "--name", "known").code == 0
     result = cli("scan", str(seized), "--case", "vm")
@@ -56,7 +35,7 @@ def test_folder_holding_a_vhdx_finds_the_pictures_inside_it(cli, tmp_path, fat_i
 
 def test_split_vmdk_exhibit_is_scanned_and_fingerprinted_over_its_extent(cli, tmp_path, fat_image):
     descriptor = tmp_path / "guest.vmdk"
-    _run("qemu-img", "convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=monolithicFlat", str(fat_image),
+    run_tool("qemu-img", "convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=monolithicFlat", str(fat_image),
          str(descriptor))
     cli("case", "create", "vm")
     cli("hashset", "import", str(tmp_path / "known.csv"), "--name", "known")

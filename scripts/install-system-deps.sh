@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use (real tools: mkfs.fat, mtools, mke2fs, mkntfs, ewfacquire, ewfverify,
-# 7z, Chromium, pdftoppm, qemu-img) when any is missing. Needs root and apt; says what is missing otherwise.
+# 7z, Chromium, pdftoppm, qemu-img; gcc, which builds footprint's PDQ blur at install) when any is missing.
+# Needs root and apt; says what is missing otherwise.
 set -euo pipefail
 declare -A need=(
   [mkfs.fat]=dosfstools [mcopy]=mtools [mke2fs]=e2fsprogs [mkntfs]=ntfs-3g [ewfacquire]=ewf-tools [ewfverify]=ewf-tools
   [7z]=p7zip-full [pdftoppm]=poppler-utils [psql]=postgresql-client [setpriv]=util-linux [sfdisk]=fdisk
-  [chromium]=chromium [xorriso]=xorriso [mkfs.exfat]=exfatprogs [qemu-img]=qemu-utils
+  [chromium]=chromium [xorriso]=xorriso [mkfs.exfat]=exfatprogs [qemu-img]=qemu-utils [gcc]=gcc
 )
 missing=()
 for cmd in "${!need[@]}"; do

@@ -15,10 +15,11 @@
  * a float; nothing fused or reassociated: built with -ffp-contract=off and without -ffast-math),
  * so every output value is the reference's. footprint.hashers.pdq_native compares the two on a
  * test pattern before it uses this, and tests/hashers compares them on many shapes and windows.
+ *
+ * Plain C, no Python API: it is built as an extension by setup.py (so that pip compiles it where the
+ * package goes) but loaded with ctypes, never imported.
  */
 
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
 #include <stddef.h>
 #include <stdlib.h>
 
@@ -125,9 +126,3 @@ int footprint_jarosz(float *buffer1, float *buffer2, int rows, int cols, int win
     free(sum);
     return 0;
 }
-
-/* A module with nothing in it: footprint loads the library with ctypes; this only makes it a valid
- * extension for the build tools. */
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_jarosz", NULL, 0, NULL};
-
-PyMODINIT_FUNC PyInit__jarosz(void) { return PyModule_Create(&module); }

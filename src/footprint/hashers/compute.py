@@ -111,7 +111,7 @@ def analyse_picture(data: bytes, hashers: Sequence[ImageHasher], *,
         warnings.simplefilter("always", UserWarning)
         results = _decode_and_hash(data, hashers, min_side, inspect)
     camera, exif_warnings = _camera(found)
-    return PictureResult(results, camera, (*exif_warnings, *frames, *_decoder_warnings(said)))
+    return PictureResult(results, camera, (*exif_warnings, *frames, *_decoder_warnings(said, exif_warnings)))
 
 
 def _decode_and_hash(data: bytes, hashers: Sequence[ImageHasher], min_side: int,
@@ -129,16 +129,20 @@ def _decode_and_hash(data: bytes, hashers: Sequence[ImageHasher], min_side: int,
     return results
 
 
-def _decoder_warnings(said: list[warnings.WarningMessage]) -> tuple[str, ...]:
+def _decoder_warnings(said: list[warnings.WarningMessage], exif_warnings: Sequence[str]) -> tuple[str, ...]:
     """What the decoder said about this picture (a truncated TIFF directory, say), once each, as the
-    item's warnings: on stderr it would belong to no item, and in a scan of thousands go unread. Other
-    kinds of warning (a library's deprecation) are about the code, not the evidence: passed on as they came."""
+    item's warnings: on stderr it would belong to no item, and in a scan of thousands go unread. What the
+    EXIF reading already said (Pillow parses a damaged EXIF block when it opens the picture too) is not
+    said twice. Other kinds of warning (a library's deprecation) are about the code, not the evidence:
+    passed on as they came."""
     about_picture = []
     for message in said:
-        if issubclass(message.category, UserWarning):
-            about_picture.append(f"decoder: {str(message.message).strip()}")
-        else:
+        if not issubclass(message.category, UserWarning):
             warnings.warn_explicit(message.message, message.category, message.filename, message.lineno)
+            continue
+        text = str(message.message).strip()
+        if not any(text in known for known in exif_warnings):
+            about_picture.append(f"decoder: {text}")
     return tuple(dict.fromkeys(about_picture))
 
 

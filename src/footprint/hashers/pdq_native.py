@@ -150,10 +150,8 @@ def _hash_luma(native: _Native, luma: np.ndarray, dihedral: bool,
     # The reference's own path for what footprint's blur does not take: a buffer too small to hash (a
     # zero hash) and, for one hash, a 64x64 buffer (the reference takes it as already blurred).
     if native.blur is not None and min(rows, cols) >= MIN_HASHABLE and (dihedral or (rows, cols) != (64, 64)):
-        if not dihedral:
-            words, quality = _hash_blurred(native, luma, (0,))
-            return words[:1], quality
-        return _hash_blurred(native, luma, variants)
+        found = _hash_blurred(native, luma, variants if dihedral else (0,))
+        return found if dihedral else (found[0][:1], found[1])
     work = np.empty((rows, cols), np.float32)
     b64x64, b16x64 = np.empty((64, 64), np.float32), np.empty((16, 64), np.float32)
     b16x16, aux16x16 = np.empty((16, 16), np.float32), np.empty((16, 16), np.float32)

@@ -86,13 +86,33 @@ def test_bars_are_found_in_rgb_as_in_grey() -> None:
     assert trim_box(boxed) == trim_box(boxed.astype(np.int16).sum(axis=2) // 3) == (30, 0, 430, 300)
 
 
+_FIRST_SIXTEEN = REGION_NAMES[:16]
+
+
+def test_confirming_squares_are_the_central_squares_of_the_reframings() -> None:
+    boxes = region_boxes(384, 288)
+    assert boxes["tcenter"] == boxes["center"] == (48, 0, 336, 288)  # no bars: the trim is the frame
+    for name, share in (("center95", 0.95), ("center90", 0.90), ("center80", 0.80), ("center70", 0.70)):
+        left, top, right, bottom = boxes[name]
+        assert right - left == bottom - top == round(288 * share)  # a square share of the shorter side
+        assert abs((left + right) / 2 - 192) <= 0.5 and abs((top + bottom) / 2 - 144) <= 0.5  # centred
+    # the central square of inset5 (the frame less 5% at each edge) is center90
+    inset_height = boxes["inset5"][3] - boxes["inset5"][1]
+    assert abs(inset_height - (boxes["center90"][3] - boxes["center90"][1])) <= 1
+    assert boxes["middle"] == (96, 48, 288, 240)  # half the longer side
+    boxed = region_boxes(400, 420, (0, 60, 400, 360))  # letterboxed: bars above and below
+    assert boxed["tcenter"] == (50, 60, 350, 360) and boxed["center"] == (0, 10, 400, 410)
+
+
 def test_mirrored_form_is_the_mirror_images_signature() -> None:
     image = picture(640, 480, seed=3)
     plain, mirrored = region_signatures(image)
     of_mirror, _ = region_signatures(ImageOps.mirror(image))
     assert set(mirrored) == set(plain)
     for name in REGION_NAMES:  # the reference's dihedral hash is close to, not always equal to, the mirror's
-        assert hamming(mirrored[name][0], of_mirror[name][0]) <= 16, name
+        # (its box filter and 64x64 sampling are not symmetric: the confirming squares move most, up to 24
+        # bits here, which their own threshold, matching.regions.CONFIRM_DISTANCE 40, absorbs)
+        assert hamming(mirrored[name][0], of_mirror[name][0]) <= (16 if name in _FIRST_SIXTEEN else 24), name
     assert hamming(mirrored["tl"][0], of_mirror["tl"][0]) < hamming(mirrored["tl"][0], of_mirror["tr"][0])
     assert mirrored["tl"][1] == plain["tr"][1]  # tl of the mirror image is the mirrored tr
 

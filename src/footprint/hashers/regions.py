@@ -11,7 +11,12 @@ with bars or covered by a caption hashes far from its original. Hashing fixed re
   10%, 12.5% or 15% at each edge (a copy trimmed at every border is close to one of them);
 - ``aspect43``/``aspect32``/``aspect169``: the largest centred 4:3, 3:2 and 16:9 crop (in the frame's
   own orientation; a copy cropped to that aspect ratio hashes like it);
-- ``tl``/``tr``/``bl``/``br``: 75% corner windows (a caption over one edge leaves two of them intact).
+- ``tl``/``tr``/``bl``/``br``: 75% corner windows (a caption over one edge leaves two of them intact);
+- ``tcenter``: the central square of ``trim``; ``center95``, ``center90``, ``center85``, ``center80``,
+  ``center75``, ``center70``: centred squares 95% .. 70% as wide as the shorter side (the central square
+  of inset2 .. inset15); ``middle``: the centred square half as wide as the longer side (a crop to a wider
+  aspect ratio keeps it, as a crop to a narrower one keeps ``center``). They confirm a reframing: a copy
+  that is the entry's inset5 has the entry's center90 as its own center (footprint.matching.regions).
 
 Mirrored form: the signature a left-right mirror of the picture would have, from the reference's
 dihedral hashes of each region (its "flipy"), with the corner names swapped (tl<->tr, bl<->br; the other
@@ -43,16 +48,19 @@ from footprint.model import PerceptualDigest, Skipped
 ALGORITHM = "pdq-regions"
 
 REGION_NAMES = ("full", "trim", "center", "inset2", "inset5", "inset7", "inner", "inset12", "inset15",
-                "aspect43", "aspect32", "aspect169", "tl", "tr", "bl", "br")
+                "aspect43", "aspect32", "aspect169", "tl", "tr", "bl", "br",
+                "tcenter", "center95", "center90", "center85", "center80", "center75", "center70", "middle")
 _INSETS = {"inset2": 0.025, "inset5": 0.05, "inset7": 0.075, "inner": 0.10, "inset12": 0.125, "inset15": 0.15}
 _ASPECTS = {"aspect43": 4 / 3, "aspect32": 3 / 2, "aspect169": 16 / 9}
+_SQUARES = {"center95": 0.95, "center90": 0.90, "center85": 0.85, "center80": 0.80, "center75": 0.75,
+            "center70": 0.70}  # side as a share of the shorter side: the central square of inset2 .. inset15
 _CORNERS = {"tl": (0.0, 0.0, 0.75, 0.75), "tr": (0.25, 0.0, 1.0, 0.75),
             "bl": (0.0, 0.25, 0.75, 1.0), "br": (0.25, 0.25, 1.0, 1.0)}
 MIRROR_NAMES = {"tl": "tr", "tr": "tl", "bl": "br", "br": "bl"}  # a region's name in the mirror image
 _PLAIN_AND_FLIPPED = (0, DIHEDRAL_NAMES.index("flipy"))  # the plain hash and its left-right mirror's
 
 # Regions are hashed on a copy whose longer side is at most this: PDQ reduces every region to 64x64
-# anyway, and this keeps sixteen hashes near the cost of one at full size.
+# anyway, and this keeps the region hashes near the cost of one at full size.
 WORK_SIDE = 384
 
 # A bar is a run of edge rows or columns whose greyscale spread (max - min) stays within BAR_SPREAD and
@@ -74,7 +82,19 @@ def region_boxes(width: int, height: int, trim: Box | None = None) -> dict[str, 
         boxes[name] = _centred(width, height, ratio if width >= height else 1 / ratio)
     for name, (x0, y0, x1, y1) in _CORNERS.items():
         boxes[name] = (round(x0 * width), round(y0 * height), round(x1 * width), round(y1 * height))
+    left, top, right, bottom = boxes["trim"]
+    x0, y0, x1, y1 = _centred(right - left, bottom - top, 1.0)
+    boxes["tcenter"] = (left + x0, top + y0, left + x1, top + y1)
+    for name, share in _SQUARES.items():
+        boxes[name] = _square(width, height, round(min(width, height) * share))
+    boxes["middle"] = _square(width, height, min(round(max(width, height) / 2), width, height))
     return {name: boxes[name] for name in REGION_NAMES}
+
+
+def _square(width: int, height: int, side: int) -> Box:
+    """The centred square of ``side`` pixels."""
+    left, top = (width - side) // 2, (height - side) // 2
+    return (left, top, left + side, top + side)
 
 
 def _centred(width: int, height: int, ratio: float) -> Box:
@@ -132,10 +152,12 @@ def region_signatures(image: Image.Image) -> tuple[dict[str, tuple[str, int]], d
     boxes = {name: (x0, y0, x1, y1) for name, (x0, y0, x1, y1)
              in region_boxes(work.width, work.height, _usable_trim(trim_box(pixels))).items()
              if min(x1 - x0, y1 - y0) >= MIN_SIDE}  # a small picture's regions carry too little of it (pdq.MIN_SIDE)
+    distinct = list(dict.fromkeys(boxes.values()))  # trim and tcenter are full and center without bars
+    hashed = dict(zip(distinct, pdq_boxes(pixels, distinct, _PLAIN_AND_FLIPPED), strict=True))
     found: dict[str, tuple[str, int]] = {}
     mirrored: dict[str, tuple[str, int]] = {}
-    hashed = pdq_boxes(pixels, list(boxes.values()), _PLAIN_AND_FLIPPED)
-    for name, ((plain, flipped), quality) in zip(boxes, hashed, strict=True):
+    for name, box in boxes.items():
+        (plain, flipped), quality = hashed[box]
         found[name] = (plain, quality)
         mirrored[MIRROR_NAMES.get(name, name)] = (flipped, quality)
     return found, mirrored

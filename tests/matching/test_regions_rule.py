@@ -13,6 +13,8 @@ from footprint.hashers.pdq import hamming, is_degenerate
 from footprint.hashers.regions import region_hashes, region_signatures
 from footprint.matching.regions import (
     COHERENT_DISTANCE,
+    CONFIRM_DISTANCE,
+    CONFIRMING,
     LOW_QUALITY_DISTANCE,
     LOW_QUALITY_FLOOR,
     MIN_QUALITY,
@@ -22,6 +24,7 @@ from footprint.matching.regions import (
     STRUCTURE_PARTS,
     WEAK_DISTANCE,
     RegionMatch,
+    _reframed,
     _zoom_move,
     match_regions,
     separable_share,
@@ -255,3 +258,40 @@ def test_a_separable_region_hash_is_no_evidence() -> None:
     entry = {**regions, "full": (value, 100)}
     found = match_regions(entry, entry)
     assert found is not None and "full" not in found.distances
+
+
+@pytest.mark.parametrize(("seed", "share"), [(1, 0.05), (6, 0.10), (11, 0.15)])
+def test_mirrored_border_crop_matches_with_its_confirming_squares(seed: int, share: float) -> None:
+    original = picture(640, 480, seed=seed)
+    dx, dy = round(640 * share), round(480 * share)
+    item, mirrored = region_signatures(ImageOps.mirror(original).crop((dx, dy, 640 - dx, 480 - dy)))
+    entry = region_hashes(original)
+    found = match_regions(item, entry, mirrored)
+    assert found is not None and found.path == "reframed" and found.mirrored
+    reframing = {"0.05": "inset5", "0.1": "inner", "0.15": "inset15"}[str(share)]
+    confirming = f"center~{CONFIRMING[reframing]}"  # the copy's central square is the entry's inset's
+    assert set(found.distances) == {f"full~{reframing}", confirming}
+    assert found.distances[confirming] <= CONFIRM_DISTANCE and found.distance == max(found.distances.values())
+    # a list written before the confirming squares: the mirrored form's reframing is refused, not trusted
+    older = {name: value for name, value in entry.items() if name not in CONFIRMING.values()}
+    assert _reframed(mirrored, older) is not None and match_regions(item, older, mirrored) is None
+
+
+def _blobs(spots: list[tuple[float, float, float]]) -> Image.Image:
+    """Soft Gaussian blobs as bench_smooth draws them (640x480): PDQ quality 40-100, detail like a photo's."""
+    y, x = np.mgrid[0:480, 0:640].astype(float)
+    s = sum(np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * sigma * sigma)) for cx, cy, sigma in spots)
+    s = s / s.max() * 255
+    return Image.fromarray(np.clip(np.stack([s, s * 0.9, s * 0.7], -1), 0, 255).astype(np.uint8))
+
+
+def test_two_blob_pictures_meeting_on_one_mirrored_reframing_do_not_match() -> None:
+    # bench_smooth --each 100 --seed 53 (rounded): the item's mirrored full frame lies 26 bits from the
+    # entry's central square, both pass the detail check; their own central squares disagree
+    item, mirrored = region_signatures(_blobs([(132.5, 313.5, 240.6), (425.2, 42.5, 113.4)]))
+    entry, _ = region_signatures(_blobs([(255.6, 107.1, 109.1), (426.1, 227.2, 176.3)]))
+    assert min(_zoom_move(item), _zoom_move(entry)) >= MIN_ZOOM_MOVE
+    alone = _reframed(mirrored, entry)
+    assert alone is not None and alone.distances == {"full~center": 26}
+    assert _reframed(mirrored, entry, confirm=True) is None
+    assert match_regions(item, entry, mirrored) is None

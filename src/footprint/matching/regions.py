@@ -21,7 +21,12 @@ of the item's left-right mirror image, hashers.regions); the first that holds is
 - "full": full frames within FULL_DISTANCE (plain PDQ), both non-degenerate.
 - "reframed": the item's full frame (or its frame with uniform bars trimmed) against one of the entry's
   reframings (trimmed, central square, insets, centred aspect crops) within REFRAME_DISTANCE: a copy
-  letterboxed, trimmed at the borders or cropped to another aspect ratio.
+  letterboxed, trimmed at the borders or cropped to another aspect ratio. On the item's mirrored form
+  it also needs a second, confirming pair (_confirmation): the item's central square against the
+  entry's region that the reframing puts there (CONFIRMING: center90 when the item is the entry's
+  inset5; for an aspect crop center, or middle when the crop kept the width), within
+  CONFIRM_DISTANCE at quality >= 50 or within WEAK_DISTANCE at quality >= LOW_QUALITY_FLOOR. A
+  signature without those squares (a list from an older footprint) gets no such match: a miss.
 - "corners": two corner windows along one edge both within CORNER_DISTANCE (a caption bar or watermark
   over the opposite edge leaves them untouched, so they stay close).
 - "regions": at least MIN_AGREEING of the same-name regions in AGREEING within AGREE_DISTANCE (a copy
@@ -64,8 +69,17 @@ seeds 7, 11, then --each 25 seeds 21-23, 50 seed 29, 40 seed 31 and 100 seed 41 
 and the central-square pair were decided there): region-rule false pairs that plain PDQ does not make
 1,013 -> 0 over those 346,470 pairs. Fresh sets, measured once after (--each 100, seeds 53 and 59,
 159,600 pairs): 376 -> 3, all soft blob pictures through "reframed" on the item's mirrored form at 22-28
-bits: NOT fully closed (bench/README.md). bench_variants' recall is unchanged (562/624). The match's
-details carry both figures (``detail``), so the explanation says them.
+bits (one region pair between two smooth pictures). The confirming pair closes that path: 3 -> 0 on
+those sets, 0 on every set above, bench_variants unchanged (562/624). Chosen on a wider net (the same
+sets with the detail and separable checks off for the reframing pair, 1,205 single-pair reframings
+beyond plain PDQ): the confirming squares refuse 464 of 479 on the mirrored form but only 586 of 726 on
+the item's own (a smooth picture's nested squares move together), and asking it of the item's own form
+too cost bench_variants 4 copies (558): so the mirrored form only. Fresh sets measured once after
+(--each 100, seeds 61 and 67, 159,600 pairs): 4 pairs beyond plain PDQ, as many as without the
+confirmation: three sine pairs through "regions" (3-5 same-name regions at 30-44 bits, detail 46-64)
+and one blob pair through "reframed" on the item's own form (trim~inset15 at 26 bits, which the
+confirming pair would have refused): NOT closed (bench/README.md). The match's details carry the
+smooth-picture figures (``detail``), so the explanation says them.
 
 Not caught by any rule here, as by plain PDQ: its own full-frame matches of smooth pictures (the
 pipeline matches PDQ before this rule; bench_smooth counts them).
@@ -74,7 +88,7 @@ pipeline matches PDQ before this rule; bench_smooth counts them).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import pairwise
 
 import numpy as np
@@ -85,6 +99,12 @@ FULL_DISTANCE = 31
 REFRAME_DISTANCE = 28
 ENTRY_REFRAMINGS = ("full", "trim", "center", "inset2", "inset5", "inset7", "inner", "inset12", "inset15",
                     "aspect43", "aspect32", "aspect169")
+# A "reframed" match of the item's mirrored form also needs the central squares the reframing predicts
+# (the entry region each reframing's own central square is; aspect crops: _confirmation) within this.
+CONFIRMING = {"full": "center", "center": "center", "trim": "tcenter", "inset2": "center95",
+              "inset5": "center90", "inset7": "center85", "inner": "center80", "inset12": "center75",
+              "inset15": "center70"}
+CONFIRM_DISTANCE = 40
 CORNER_DISTANCE = 20
 EDGE_PAIRS = (("tl", "tr"), ("bl", "br"), ("tl", "bl"), ("tr", "br"))
 AGREEING = ("full", "center", "inner", "tl", "tr", "bl", "br")
@@ -161,9 +181,10 @@ def match_regions(item: Regions, entry: Regions, mirrored: Regions | None = None
 
 
 def _first(forms: list[tuple[Regions, bool]], entry: Regions, how: _Pass) -> RegionMatch | None:
-    """The first path that holds in pass ``how``, on the item's own form, then its mirrored one."""
+    """The first path that holds in pass ``how``, on the item's own form, then its mirrored one (where
+    "reframed" needs its confirming pair: _reframed)."""
     for form, flipped in forms:
-        for rule in (_full, _reframed, _corners, _same_regions, _low_quality):
+        for rule in (_full, partial(_reframed, confirm=flipped), _corners, _same_regions, _low_quality):
             found = rule(form, entry, how)
             if found is not None:
                 return replace(found, mirrored=flipped, low_quality=how is WEAK)
@@ -266,16 +287,42 @@ def _corners(item: Regions, entry: Regions, how: _Pass = NORMAL) -> RegionMatch 
     return None
 
 
-def _reframed(item: Regions, entry: Regions, how: _Pass = NORMAL) -> RegionMatch | None:
-    pairs = [(a, b) for a in ("full", "trim") for b in ENTRY_REFRAMINGS]
+def _reframed(item: Regions, entry: Regions, how: _Pass = NORMAL, confirm: bool = False) -> RegionMatch | None:
+    """The closest reframing pair within REFRAME_DISTANCE; with ``confirm`` (the item's mirrored form),
+    the closest such pair that its confirming pair of central squares backs (_confirmation)."""
+    near = sorted((distance, a, b) for a in ("full", "trim") for b in ENTRY_REFRAMINGS
+                  if (distance := _pair(item, entry, a, b, how)) is not None
+                  and distance <= how.limit(REFRAME_DISTANCE))
+    for distance, a, b in near:
+        if not confirm:
+            return RegionMatch("reframed", distance, {f"{a}~{b}": distance})
+        second = _confirmation(item, entry, a, b, how)
+        if second is not None:
+            pair, other = second
+            return RegionMatch("reframed", max(distance, other), {f"{a}~{b}": distance, pair: other})
+    return None
+
+
+def _confirmation(item: Regions, entry: Regions, a: str, b: str, how: _Pass) -> tuple[str, int] | None:
+    """The closest pair of central squares that the reframing a~b predicts, if one agrees: within
+    CONFIRM_DISTANCE with both of quality >= 50 (the pass's floor), or within WEAK_DISTANCE with both
+    of quality >= LOW_QUALITY_FLOOR. If the item is the entry's region b, the item's central square
+    (of its trimmed frame when a is "trim") is the central square of b in the entry: center90 for
+    inset5, center for an aspect crop that keeps the height, middle for one that keeps the width."""
+    square = "center" if a == "full" else "tcenter"
+    if b in CONFIRMING:
+        pairs = [(square, CONFIRMING[b])]
+    else:  # an aspect crop: narrower keeps the shorter side, wider the longer one
+        pairs = [(square, "center")] + ([("middle", "middle")] if a == "full" else [])
     best: tuple[int, str] | None = None
-    for a, b in pairs:
-        distance = _pair(item, entry, a, b, how)
-        if distance is not None and distance <= how.limit(REFRAME_DISTANCE) and (best is None or distance < best[0]):
-            best = (distance, f"{a}~{b}")
-    if best is None:
-        return None
-    return RegionMatch("reframed", best[0], {best[1]: best[0]})
+    for x, y in pairs:
+        distance = _pair(item, entry, x, y, WEAK)
+        if distance is None:
+            continue
+        strong = min(item[x][1], entry[y][1]) >= how.floor and distance <= how.limit(CONFIRM_DISTANCE)
+        if (strong or distance <= WEAK_DISTANCE) and (best is None or distance < best[0]):
+            best = (distance, f"{x}~{y}")
+    return None if best is None else (best[1], best[0])
 
 
 def _low_quality(item: Regions, entry: Regions, how: _Pass = NORMAL) -> RegionMatch | None:

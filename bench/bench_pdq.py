@@ -1,0 +1,98 @@
+"""PDQ's cost a picture: the reference through pdqhash, footprint's direct call with the reference's blur,
+and with footprint's own blur (hashers/_jarosz.c); and the region signature with either blur.
+
+    python bench/bench_pdq.py [--rounds 5]
+
+On benign generated pictures at the sizes a scan hashes (a 12 MP JPEG decoded at 1/4, a 0.5 MP one in
+full, the region signature's 384 px working copy), one core, best of --rounds interleaved rounds, in
+CPU milliseconds. Every path's hashes are compared with the reference's first: the bench exits non-zero
+on any difference, so a figure is never bought with a different hash.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pdqhash
+from PIL import Image
+
+from footprint.demo import picture
+from footprint.hashers import pdq_native, regions
+
+SIZES = ((1008, 756), (816, 612), (384, 288))
+
+
+def reference(rgb: np.ndarray) -> tuple[tuple[str, ...], int]:
+    vectors, quality = pdqhash.compute_dihedral(rgb)
+    return tuple(np.packbits(np.asarray(v, np.uint8)).tobytes().hex() for v in vectors), int(quality)
+
+
+def cpu_ms(fn: Callable[[], object], repeat: int) -> float:
+    start = time.process_time()
+    for _ in range(repeat):
+        fn()
+    return (time.process_time() - start) * 1000 / repeat
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    native = pdq_native._native()
+    if native is None or native.blur is None:
+        sys.exit("footprint's blur is not built or not in use (pip install -e . needs a C compiler)")
+    own_blur = native.blur
+    print(f"load average {os.getloadavg()[0]:.1f}; CPU ms a picture, one core, best of {args.rounds}")
+    for width, height in SIZES:
+        image = picture(width * 7 + height).resize((width, height))
+        rgb = np.ascontiguousarray(np.asarray(image.convert("RGB")))
+        expected = reference(rgb)
+        runs = _runs(native, own_blur, rgb, image)
+        best: dict[str, float] = {}
+        for _ in range(args.rounds):
+            for name, fn in runs.items():
+                best[name] = min(best.get(name, float("inf")), cpu_ms(fn, 10))
+        native.blur = None
+        reference_regions = regions.region_signatures(image)
+        native.blur = own_blur
+        if pdq_native.pdq_dihedral(rgb) != expected or regions.region_signatures(image) != reference_regions:
+            sys.exit(f"DIFFERENT HASHES at {width}x{height}")
+        print(f"{width}x{height}: pdqhash {best['pdqhash']:.2f}  direct, reference blur "
+              f"{best['pdq, reference blur']:.2f}  direct, footprint blur {best['pdq, footprint blur']:.2f} "
+              f"({best['pdq, reference blur'] / best['pdq, footprint blur']:.1f}x)  region signature "
+              f"{best['regions, reference blur']:.2f} -> {best['regions, footprint blur']:.2f} "
+              f"({best['regions, reference blur'] / best['regions, footprint blur']:.1f}x); hashes identical")
+
+
+def _runs(native: pdq_native._Native, own_blur: Callable[..., object], rgb: np.ndarray, image: Image.Image
+          ) -> dict[str, Callable[[], object]]:
+    """pdqhash, then the direct PDQ and the region signature with the reference's blur and with footprint's."""
+
+    def blurred_by(blur: Callable[..., object] | None, fn: Callable[[], object]) -> Callable[[], object]:
+        def run() -> object:
+            native.blur = blur
+            try:
+                return fn()
+            finally:
+                native.blur = own_blur
+        return run
+
+    def pdq() -> object:
+        return pdq_native.pdq_dihedral(rgb)
+
+    def signature() -> object:
+        return regions.region_signatures(image)
+
+    return {"pdqhash": lambda: reference(rgb),
+            "pdq, reference blur": blurred_by(None, pdq), "pdq, footprint blur": blurred_by(own_blur, pdq),
+            "regions, reference blur": blurred_by(None, signature),
+            "regions, footprint blur": blurred_by(own_blur, signature)}
+
+
+if __name__ == "__main__":
+    main()

@@ -3,8 +3,12 @@ only the lists every run used; a list imported between runs is recorded, reporte
 
 from __future__ import annotations
 
+import platform
+from importlib import metadata
+
 import pytest
 
+import footprint
 from footprint.demo import jpeg_bytes, picture
 from footprint.pipeline.runs import applied_lists, run_record
 from footprint.pipeline.scan import Scanner
@@ -58,7 +62,7 @@ def test_list_imported_between_runs_is_partial_in_the_record_report_and_stderr(c
     assert "Matched against only part of the items" in html and "used by 1 of the 2 runs" in html
 
 
-def test_one_run_records_its_lists_as_every_items(cli, demo_case):
+def test_one_run_records_its_lists_as_every_items_and_its_software(cli, demo_case, tmp_path):
     assert cli("case", "create", "demo").code == 0
     assert cli("hashset", "import", str(demo_case.known_list), "--name", "known").code == 0
     result = cli("scan", str(demo_case.evidence), "--case", "demo", "--quiet")
@@ -66,6 +70,12 @@ def test_one_run_records_its_lists_as_every_items(cli, demo_case):
     details = _details(Settings.from_env(), "demo")
     assert [h["name"] for h in details["hash_sets"]] == ["known"] and "hash_sets_partial" not in details
     assert len(details["runs"]) == 1
+    software = details["runs"][0]["software"]  # what read and hashed, for a court and a rerun
+    assert software["footprint"] == footprint.__version__ and software["pdqhash"] == metadata.version("pdqhash")
+    assert software["pillow"] == metadata.version("pillow") and software["python"] == platform.python_version()
+    report = tmp_path / "report.html"
+    assert cli("report", "demo", "-o", str(report)).code == 0
+    assert f"pdqhash {metadata.version('pdqhash')}" in report.read_text()
 
 
 def _details(settings: Settings, case: str) -> dict:

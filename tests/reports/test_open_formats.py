@@ -6,6 +6,7 @@ import io
 import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
+from importlib import metadata
 
 import pytest
 import rdflib
@@ -40,6 +41,8 @@ def test_dfxml_export_is_well_formed_and_says_what_the_store_says(cli, store, tm
     creator = root.find(f"{D}creator")
     assert creator.findtext(f"{D}program") == "footprint"
     assert "export demo --format dfxml" in creator.findtext(f"{D}execution_environment/{D}command_line")
+    libraries = {lib.get("name"): lib.get("version") for lib in creator.iter(f"{D}library")}
+    assert libraries["pdqhash"] == metadata.version("pdqhash") and libraries["pytsk3"] == metadata.version("pytsk3")
     exhibit = store.list_exhibits(store.get_case("demo").id)[0]
     source = root.find(f"{D}source")
     assert source.findtext(f"{D}image_filename") == exhibit.path

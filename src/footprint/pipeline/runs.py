@@ -16,11 +16,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from footprint.store.codec import now
+from footprint.versions import software
 
 
 def run_record(hash_sets: Sequence[Mapping[str, object]]) -> dict[str, object]:
-    """What a run records as it starts: when, and the lists it matches with (Matcher.describe())."""
-    return {"started": now().isoformat(), "hash_sets": [dict(h) for h in hash_sets]}
+    """What a run records as it starts: when, the lists it matches with (Matcher.describe()), and the
+    software that reads and hashes (footprint.versions)."""
+    return {"started": now().isoformat(), "hash_sets": [dict(h) for h in hash_sets], "software": software()}
 
 
 def applied_lists(runs: Sequence[Mapping[str, object]], current: Sequence[Mapping[str, object]]

@@ -103,10 +103,24 @@ def exhibit_row(exhibit: ExhibitRecord) -> dict[str, object]:
         "ewf_verification": _sorted_deep(details.pop("ewf_verification", None)),
         "hash_sets": sorted(_dicts(details.pop("hash_sets", None)), key=lambda h: str(h.get("name"))),
         "hash_sets_partial": sorted(_dicts(details.pop("hash_sets_partial", None)), key=lambda h: str(h.get("name"))),
+        "software": _run_software(_dicts(details.get("runs"))),
         "runs": len(_dicts(details.pop("runs", None))),
         "known_good_lists": _known_good_lists(details.pop("known_good_lists", None)),
         "details": _sorted_dict(details),
     }
+
+
+def _run_software(runs: list[Mapping[str, object]]) -> list[dict[str, str]]:
+    """The software of the runs, each different one once, in run order (one entry unless it changed
+    between runs; none for runs that predate this record)."""
+    found: list[dict[str, str]] = []
+    for run in runs:
+        recorded = run.get("software")
+        if isinstance(recorded, Mapping):
+            versions = {str(k): str(v) for k, v in recorded.items()}
+            if versions not in found:
+                found.append(versions)
+    return found
 
 
 def _dicts(recorded: object) -> list[Mapping[str, object]]:

@@ -21,6 +21,7 @@ from xml.sax.xmlreader import AttributesNSImpl
 from footprint import __version__
 from footprint.model import ItemRef, ItemState, PerceptualDigest
 from footprint.store.base import CaseRecord, ExhibitRecord, ItemRecord, Store
+from footprint.versions import software
 
 DFXML_NS = "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -109,7 +110,9 @@ def _creator(w: _Writer, generated: datetime, command_line: str) -> None:
             w.leaf("arch", uname.machine)
             w.leaf("command_line", command_line)
             w.leaf("start_time", generated.isoformat())
-        w.leaf("library", attrs={"name": "python", "version": platform.python_version()})
+        for name, version in software().items():  # this export's; each scan run records its own
+            if name not in ("footprint", "pdq blur"):
+                w.leaf("library", attrs={"name": name, "version": version})
 
 
 def _source(w: _Writer, exhibit: ExhibitRecord) -> None:

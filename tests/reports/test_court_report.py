@@ -166,3 +166,18 @@ def test_a_matched_item_without_times_says_none_were_recorded(store):
     assert re.search(r"times \(UTC\)</th><td[^>]*>none recorded where it was found</td>", block)
     dated = html.split("evidence/Pictures/holiday-001.jpg", 1)[1].split("</table>", 1)[0]
     assert "modified 20" in dated and "none recorded" not in dated
+
+
+def test_software_of_the_runs_each_different_set_once():
+    """Two runs with the same software state it once; a run with another pdqhash adds a second set, in
+    run order; runs recorded before software was recorded add nothing."""
+    from footprint.reports.casereport import exhibit_row
+    from footprint.store.base import ExhibitRecord
+
+    first = {"footprint": "0.1.0", "pdqhash": "0.2.8"}
+    later = {"footprint": "0.1.0", "pdqhash": "0.2.9"}
+    runs = [{"hash_sets": []}, {"software": first}, {"software": dict(first)}, {"software": later}]
+    exhibit = ExhibitRecord(id=1, case_id=1, name="usb.dd", path="/evidence/usb.dd", kind="raw", size=1,
+                            hashes_before={}, details={"runs": runs})
+    row = exhibit_row(exhibit)
+    assert row["software"] == [first, later] and row["runs"] == 4

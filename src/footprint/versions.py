@@ -18,8 +18,8 @@ COMPONENTS = ("pdqhash", "pillow", "pillow-heif", "av", "numpy", "pytsk3", "libe
 
 def software() -> dict[str, str]:
     """{name: version} of footprint, Python and every component above that is installed, plus the JPEG
-    library inside Pillow and which PDQ blur ran (footprint's own build gives the reference's hashes bit
-    for bit, hashers/pdq_native.py)."""
+    library inside Pillow and which PDQ blur ran ("pdq-blur": footprint's own build, which gives the
+    reference's hashes bit for bit, the reference's, or pdqhash's own functions; hashers/pdq_native.py)."""
     found = {"footprint": __version__, "python": platform.python_version()}
     for name in COMPONENTS:
         try:
@@ -31,7 +31,7 @@ def software() -> dict[str, str]:
     jpeg = features.version("libjpeg_turbo")
     if jpeg:
         found["libjpeg-turbo"] = jpeg
-    found["pdq blur"] = _pdq_blur()
+    found["pdq-blur"] = _pdq_blur()
     return found
 
 
@@ -40,5 +40,5 @@ def _pdq_blur() -> str:
 
     native = pdq_native._native()
     if native is None:
-        return "pdqhash's own functions"
-    return "footprint's build of the reference's (bit for bit)" if native.blur is not None else "the reference's"
+        return "pdqhash"
+    return "footprint (bit-identical)" if native.blur is not None else "reference"

@@ -111,7 +111,7 @@ def _creator(w: _Writer, generated: datetime, command_line: str) -> None:
             w.leaf("command_line", command_line)
             w.leaf("start_time", generated.isoformat())
         for name, version in software().items():  # this export's; each scan run records its own
-            if name not in ("footprint", "pdq blur"):
+            if name not in ("footprint", "pdq-blur"):
                 w.leaf("library", attrs={"name": name, "version": version})
 
 

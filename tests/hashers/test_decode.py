@@ -239,3 +239,13 @@ def test_what_the_decoder_says_is_the_items_warning_not_stderr(scene: Image.Imag
 
 def test_a_sound_picture_has_no_decoder_warning(scene: Image.Image) -> None:
     assert analyse_picture(encode(scene, "TIFF"), [HASHER]).warnings == ()
+
+
+def test_a_picture_needing_no_turn_is_not_copied(scene: Image.Image) -> None:
+    """Pillow's exif_transpose copies a picture that needs no turning unless asked to work in place: a
+    second full-size copy (400 MB for a 100 MP PNG) for nothing."""
+    from footprint.hashers.decode import _upright
+
+    with Image.open(io.BytesIO(encode(scene, "PNG"))) as im:
+        im.load()
+        assert _upright(im) is im

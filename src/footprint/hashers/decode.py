@@ -41,6 +41,7 @@ import re
 import threading
 import warnings
 from collections.abc import Callable
+from contextlib import suppress
 from typing import BinaryIO
 
 import numpy as np
@@ -176,12 +177,12 @@ def _reducible(im: Image.Image, min_side: int) -> Image.Image:
 
 
 def _upright(im: Image.Image) -> Image.Image:
-    """Apply the EXIF orientation; a damaged EXIF block leaves the image as stored."""
-    try:
-        turned = ImageOps.exif_transpose(im)
-    except Exception:  # a broken EXIF block is no reason to lose the image
-        return im
-    return turned if turned is not None else im
+    """Apply the EXIF orientation, in place; a damaged EXIF block leaves the image as stored. (Not in
+    place, Pillow copies a picture that needs no turning: 400 MB more for a 100 MP PNG, 3 MB and half a
+    millisecond for a 12 MP JPEG decoded at 1/4.)"""
+    with suppress(Exception):  # a broken EXIF block is no reason to lose the image
+        ImageOps.exif_transpose(im, in_place=True)
+    return im
 
 
 def to_rgb(im: Image.Image) -> Image.Image:

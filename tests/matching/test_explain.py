@@ -62,6 +62,21 @@ def test_region_signature_says_why_neither_picture_is_smooth() -> None:
                          "bits over 5% zooms (at least 44), the regions used are at most 0.52 separable (at most 0.8)")
 
 
+def test_loosest_region_paths_say_what_more_they_needed() -> None:
+    text = explain(match(MatchKind.NEAR, "pdq-regions", 40, path="regions", regions={"tl": 30, "tr": 40, "bl": 36},
+                         detail={"item_zoom": 48, "entry_zoom": 60, "separable": 0.54, "item_corners": 118,
+                                 "entry_corners": 120}))
+    assert "move 48 and 60 bits over 5% zooms (at least 44)" in text
+    assert text.endswith("their corner windows at least 118 and 120 bits apart (at least 90)")
+    text = explain(match(MatchKind.NEAR, "pdq-regions", 24, path="reframed", regions={"full~inner": 24},
+                         detail={"item_zoom": 80, "entry_zoom": 90, "separable": 0.5}))
+    assert "(at least 72)" in text  # a single reframing pair over 20 bits needs clear detail
+    text = explain(match(MatchKind.NEAR, "pdq-regions", 30, path="reframed", mirrored=True,
+                         regions={"full~inner": 24, "center~center80": 30},
+                         detail={"item_zoom": 60, "entry_zoom": 90, "separable": 0.5}))
+    assert "(at least 44)" in text  # the mirrored form's confirming pair instead
+
+
 def test_video_names_the_share_of_frames() -> None:
     text = explain(match(MatchKind.NEAR, "vpdq", 4, query_percent=82.5, target_percent=91.0, frame_distance=31))
     assert text == ("near: vPDQ, median frame distance 4, 82% of this video's frames and 91% of the known "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -12,11 +13,16 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 from footprint.hashers.pdq import hamming, is_degenerate
 from footprint.hashers.regions import region_hashes, region_signatures
 from footprint.matching.regions import (
+    AGREE_DISTANCE,
+    AGREEING,
+    CLEAR_DETAIL,
     COHERENT_DISTANCE,
     CONFIRM_DISTANCE,
     CONFIRMING,
+    DISTINCT_CORNERS,
     LOW_QUALITY_DISTANCE,
     LOW_QUALITY_FLOOR,
+    MIN_AGREEING,
     MIN_QUALITY,
     MIN_STRUCTURED,
     MIN_ZOOM_MOVE,
@@ -24,6 +30,8 @@ from footprint.matching.regions import (
     STRUCTURE_PARTS,
     WEAK_DISTANCE,
     RegionMatch,
+    _corner_spread,
+    _pair,
     _reframed,
     _zoom_move,
     match_regions,
@@ -295,3 +303,49 @@ def test_two_blob_pictures_meeting_on_one_mirrored_reframing_do_not_match() -> N
     assert alone is not None and alone.distances == {"full~center": 26}
     assert _reframed(mirrored, entry, confirm=True) is None
     assert match_regions(item, entry, mirrored) is None
+
+
+# bench_smooth --each 100 seeds 61 and 67 (rounded): different sine pictures whose same-name regions agree
+# (3-5 of them within AGREE_DISTANCE), both past the detail check; a sine's corner windows hash alike.
+_SINE_REGION_PAIRS = [((0.0111, 0.0035, 1.9674), (0.0114, 0.0065, 1.2884)),
+                      ((0.0025, 0.0142, 5.2159), (0.006, 0.0152, 3.7106)),
+                      ((0.0177, 0.0054, 4.0361), (0.0207, 0.0079, 5.4976))]
+
+
+@pytest.mark.parametrize(("first", "second"), _SINE_REGION_PAIRS)
+def test_sine_pictures_agreeing_on_several_regions_do_not_match(first: tuple[float, float, float],
+                                                                second: tuple[float, float, float]) -> None:
+    a, a_mirrored = region_signatures(_sine(*first))
+    b, b_mirrored = region_signatures(_sine(*second))
+    assert min(_zoom_move(a), _zoom_move(b)) >= MIN_ZOOM_MOVE  # not smooth enough for the detail check
+    assert min(_corner_spread(a), _corner_spread(b)) < DISTINCT_CORNERS
+    distances = [[_pair(form, other, name, name) for name in AGREEING]
+                 for form, other in ((a, b), (a_mirrored, b), (b, a), (b_mirrored, a))]
+    agreeing = [sum(d is not None and d <= AGREE_DISTANCE for d in form) for form in distances]
+    assert max(agreeing) >= MIN_AGREEING  # the regions do agree
+    assert match_regions(a, b, a_mirrored) is None and match_regions(b, a, b_mirrored) is None
+
+
+def test_two_blob_pictures_meeting_on_one_reframing_of_the_item_itself_do_not_match() -> None:
+    # bench_smooth --each 100 --seed 61 (rounded): the item's trimmed frame lies 26 bits from the entry's
+    # inset15, both pass the detail check; one of them lacks clear detail, so 20 bits would be needed
+    item, mirrored = region_signatures(_blobs([(237.5, 83.2, 156.9), (65.2, 169.8, 113.4)]))
+    entry, _ = region_signatures(_blobs([(178.1, 243.3, 115.4), (228.0, 168.3, 68.8)]))
+    assert MIN_ZOOM_MOVE <= min(_zoom_move(item), _zoom_move(entry)) < CLEAR_DETAIL
+    alone = _reframed(item, entry)
+    assert alone is not None and alone.distances == {"trim~inset15": 26}
+    assert _reframed(item, entry, clear=False) is None
+    assert match_regions(item, entry, mirrored) is None
+
+
+def test_shrunk_and_recompressed_copy_still_matches_through_its_regions() -> None:
+    original = picture(640, 480, seed=3)
+    small = original.copy()
+    small.thumbnail((160, 160), Image.Resampling.BILINEAR)
+    buffer = io.BytesIO()
+    small.save(buffer, "JPEG", quality=10)
+    item, mirrored = region_signatures(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"))
+    found = match_regions(item, region_hashes(original), mirrored)
+    assert found is not None and found.path == "regions" and len(found.distances) >= 3
+    detail = found.details()["detail"]
+    assert isinstance(detail, dict) and min(detail["item_corners"], detail["entry_corners"]) >= DISTINCT_CORNERS

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from footprint.hashers.pdq import DIHEDRAL_NAMES
-from footprint.matching.regions import MIN_ZOOM_MOVE, SEPARABLE_SHARE
+from footprint.matching.regions import CLEAR_DETAIL, DISTINCT_CORNERS, MIN_ZOOM_MOVE, SEPARABLE_SHARE, WEAK_DISTANCE
 from footprint.model import Match, MatchKind
 
 _REGION_PATHS = {
@@ -84,10 +84,21 @@ def _regions(match: Match, details: Mapping[str, Any]) -> str:
         text += " (regions of quality 20-49 counted: tighter distance)"
     detail = details.get("detail") or {}
     if detail:
+        need = CLEAR_DETAIL if _needs_clear_detail(path, regions, bool(details.get("mirrored"))) else MIN_ZOOM_MOVE
         text += (f"; neither a smooth picture: their hashes move {detail.get('item_zoom')} and "
-                 f"{detail.get('entry_zoom')} bits over 5% zooms (at least {MIN_ZOOM_MOVE}), the regions used "
+                 f"{detail.get('entry_zoom')} bits over 5% zooms (at least {need}), the regions used "
                  f"are at most {detail.get('separable')} separable (at most {SEPARABLE_SHARE})")
+        if "item_corners" in detail:
+            text += (f", their corner windows at least {detail.get('item_corners')} and {detail.get('entry_corners')} "
+                     f"bits apart (at least {DISTINCT_CORNERS})")
     return text
+
+
+def _needs_clear_detail(path: str, regions: Mapping[str, Any], mirrored: bool) -> bool:
+    """A "reframed" match of the item's own form whose reframing pair (the first one recorded) is farther
+    apart than WEAK_DISTANCE holds only between pictures of clear detail (matching.regions)."""
+    first = next(iter(regions.values()), 0) if path == "reframed" and not mirrored else 0
+    return isinstance(first, int) and first > WEAK_DISTANCE
 
 
 def _video(match: Match, details: Mapping[str, Any]) -> str:

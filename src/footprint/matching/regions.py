@@ -20,8 +20,9 @@ Paths, tried in order on the item's signature, then on its mirrored form (``mirr
 of the item's left-right mirror image, hashers.regions); the first that holds is the match:
 - "full": full frames within FULL_DISTANCE (plain PDQ), both non-degenerate.
 - "reframed": the item's full frame (or its frame with uniform bars trimmed) against one of the entry's
-  reframings (trimmed, central square, insets, centred aspect crops) within REFRAME_DISTANCE: a copy
-  letterboxed, trimmed at the borders or cropped to another aspect ratio. On the item's mirrored form
+  reframings (trimmed, central square, insets, centred aspect crops) within REFRAME_DISTANCE (within
+  WEAK_DISTANCE unless both pictures show clear detail, below): a copy letterboxed, trimmed at the
+  borders or cropped to another aspect ratio. On the item's mirrored form
   it also needs a second, confirming pair (_confirmation): the item's central square against the
   entry's region that the reframing puts there (CONFIRMING: center90 when the item is the entry's
   inset5; for an aspect crop center, or middle when the crop kept the width), within
@@ -30,7 +31,8 @@ of the item's left-right mirror image, hashers.regions); the first that holds is
 - "corners": two corner windows along one edge both within CORNER_DISTANCE (a caption bar or watermark
   over the opposite edge leaves them untouched, so they stay close).
 - "regions": at least MIN_AGREEING of the same-name regions in AGREEING within AGREE_DISTANCE (a copy
-  degraded everywhere: shrunk and recompressed).
+  degraded everywhere: shrunk and recompressed), only between pictures whose corner windows differ
+  (distinct corners, below).
 - "low-quality": an item whose full-frame quality is below 50 (heavy recompression, tiny copy) but at
   least LOW_QUALITY_FLOOR may match at LOW_QUALITY_DISTANCE an entry whose full frame is NOT degenerate.
 Then the low-quality pass (``low_quality`` in the details): the same four first paths again, counting
@@ -78,8 +80,25 @@ too cost bench_variants 4 copies (558): so the mirrored form only. Fresh sets me
 (--each 100, seeds 61 and 67, 159,600 pairs): 4 pairs beyond plain PDQ, as many as without the
 confirmation: three sine pairs through "regions" (3-5 same-name regions at 30-44 bits, detail 46-64)
 and one blob pair through "reframed" on the item's own form (trim~inset15 at 26 bits, which the
-confirming pair would have refused): NOT closed (bench/README.md). The match's details carry the
-smooth-picture figures (``detail``), so the explanation says them.
+confirming pair would have refused).
+- clear detail and distinct corners (CLEAR_DETAIL, DISTINCT_CORNERS): the two loosest paths ask more.
+  A "reframed" pair on the item's own form (one region pair; the mirrored form needs its confirming
+  pair instead) must come within WEAK_DISTANCE unless both pictures' detail reaches CLEAR_DETAIL:
+  bench_variants' own-form reframings of pictures under 72 were at most 18 bits apart (the 20-28 bit
+  ones all between pictures at 80 or more; off its grid, a 5:4 crop and a 6% border crop of pictures at
+  64-78 reached 24 and 26 bits: those are now missed); the one own-form reframing of two smooth
+  pictures the checks above left was at 26 bits (blobs, detail 52 and 70). "regions" counts
+  same-name regions as separate evidence, which they are not when a picture's windows look alike (a
+  repeating or smooth pattern): it needs both pictures' four corner windows at least DISTINCT_CORNERS
+  apart, the closest two (_corner_spread). Photographs: bench_variants' originals 104-132, copies and
+  their mirrored forms at least 98, photo distractors 102; the pictures of its 11 genuine "regions"
+  matches 104-130. On the eighteen bench_smooth sets above, every "regions" pair of different pictures
+  with detail >= MIN_ZOOM_MOVE had a picture at most 82 (even with the separable check off); with the
+  detail check off, the corner test alone leaves 39 of 219 such pairs (all with detail under 32): the
+  two checks work together. Both close the 4 fresh pairs of seeds 61 and 67 (0 beyond plain PDQ on all
+  eighteen sets) at no cost to bench_variants (562/624). Those sets chose them: fresh figures and the
+  cost on off-grid crops are in bench/README.md.
+The match's details carry the smooth-picture figures (``detail``), so the explanation says them.
 
 Not caught by any rule here, as by plain PDQ: its own full-frame matches of smooth pictures (the
 pipeline matches PDQ before this rule; bench_smooth counts them).
@@ -129,6 +148,11 @@ MIN_STRUCTURED = 3
 ZOOM_CHAIN = ("full", "inset2", "inset5", "inset7", "inner", "inset12", "inset15")
 MIN_ZOOM_MOVE = 44
 SEPARABLE_SHARE = 0.8
+# Module doc, "Smooth pictures": a "reframed" pair of the item's own form must come within WEAK_DISTANCE
+# unless both pictures' detail reaches CLEAR_DETAIL; "regions" needs both pictures' corner windows at
+# least DISTINCT_CORNERS apart.
+CLEAR_DETAIL = 72
+DISTINCT_CORNERS = 90
 
 Regions = dict[str, tuple[str, int]]
 
@@ -140,7 +164,8 @@ class RegionMatch:
     ``low_quality``: the pass that admits regions of quality LOW_QUALITY_FLOOR-49 (at WEAK_DISTANCE).
     ``detail``: what the smooth-picture checks saw: ``item_zoom``/``entry_zoom`` (_zoom_move, at least
     MIN_ZOOM_MOVE) and ``separable`` (the largest separable_share of the regions used, under
-    SEPARABLE_SHARE)."""
+    SEPARABLE_SHARE); for "regions" also ``item_corners``/``entry_corners`` (_corner_spread, at least
+    DISTINCT_CORNERS)."""
 
     path: str
     distance: int
@@ -170,21 +195,28 @@ def match_regions(item: Regions, entry: Regions, mirrored: Regions | None = None
     if item_zoom < MIN_ZOOM_MOVE or entry_zoom < MIN_ZOOM_MOVE:
         return None  # a smooth picture on either side (module doc)
     forms = [(item, False)] + ([(mirrored, True)] if mirrored else [])
-    found = _first(forms, entry, NORMAL)
+    clear = min(item_zoom, entry_zoom) >= CLEAR_DETAIL
+    found = _first(forms, entry, NORMAL, clear)
     if found is None and _structured(item) and _structured(entry):
-        found = _first(forms, entry, WEAK)
+        found = _first(forms, entry, WEAK, clear)
     if found is None:
         return None
     form = mirrored if found.mirrored and mirrored else item
     share = max(separable_share(value) for value in _hashes_used(found, form, entry))
-    return replace(found, detail={"item_zoom": item_zoom, "entry_zoom": entry_zoom, "separable": round(share, 2)})
+    detail: dict[str, float] = {"item_zoom": item_zoom, "entry_zoom": entry_zoom, "separable": round(share, 2)}
+    if found.path == "regions":
+        detail.update(item_corners=_corner_spread(form), entry_corners=_corner_spread(entry))
+    return replace(found, detail=detail)
 
 
-def _first(forms: list[tuple[Regions, bool]], entry: Regions, how: _Pass) -> RegionMatch | None:
+def _first(forms: list[tuple[Regions, bool]], entry: Regions, how: _Pass, clear: bool) -> RegionMatch | None:
     """The first path that holds in pass ``how``, on the item's own form, then its mirrored one (where
-    "reframed" needs its confirming pair: _reframed)."""
+    "reframed" needs its confirming pair: _reframed). ``clear``: both pictures reach CLEAR_DETAIL."""
     for form, flipped in forms:
-        for rule in (_full, partial(_reframed, confirm=flipped), _corners, _same_regions, _low_quality):
+        # the mirrored form's reframing has its confirming pair instead of the clear-detail cap
+        rules = (_full, partial(_reframed, confirm=flipped, clear=clear or flipped), _corners, _same_regions,
+                 _low_quality)
+        for rule in rules:
             found = rule(form, entry, how)
             if found is not None:
                 return replace(found, mirrored=flipped, low_quality=how is WEAK)
@@ -269,6 +301,10 @@ def _full(item: Regions, entry: Regions, how: _Pass = NORMAL) -> RegionMatch | N
 
 
 def _same_regions(item: Regions, entry: Regions, how: _Pass = NORMAL) -> RegionMatch | None:
+    """At least MIN_AGREEING same-name regions within AGREE_DISTANCE, between pictures whose corner windows
+    differ (_corner_spread at least DISTINCT_CORNERS on both sides): several independent agreements."""
+    if min(_corner_spread(item), _corner_spread(entry)) < DISTINCT_CORNERS:
+        return None
     close = {}
     for name in AGREEING:
         distance = _pair(item, entry, name, name, how)
@@ -279,6 +315,13 @@ def _same_regions(item: Regions, entry: Regions, how: _Pass = NORMAL) -> RegionM
     return None
 
 
+def _corner_spread(regions: Regions) -> int:
+    """How far apart the picture's four corner windows hash, the closest two (0 without them): about 128
+    bits for a photograph's, little for a repeating or smooth pattern's, whose windows look alike."""
+    corners = [regions[name][0] for name in ("tl", "tr", "bl", "br") if name in regions]
+    return min((hamming(a, b) for k, a in enumerate(corners) for b in corners[k + 1:]), default=0)
+
+
 def _corners(item: Regions, entry: Regions, how: _Pass = NORMAL) -> RegionMatch | None:
     for a, b in EDGE_PAIRS:
         first, second = _pair(item, entry, a, a, how), _pair(item, entry, b, b, how)
@@ -287,12 +330,14 @@ def _corners(item: Regions, entry: Regions, how: _Pass = NORMAL) -> RegionMatch 
     return None
 
 
-def _reframed(item: Regions, entry: Regions, how: _Pass = NORMAL, confirm: bool = False) -> RegionMatch | None:
-    """The closest reframing pair within REFRAME_DISTANCE; with ``confirm`` (the item's mirrored form),
+def _reframed(item: Regions, entry: Regions, how: _Pass = NORMAL, confirm: bool = False,
+              clear: bool = True) -> RegionMatch | None:
+    """The closest reframing pair within REFRAME_DISTANCE (WEAK_DISTANCE unless ``clear``: both pictures
+    reach CLEAR_DETAIL, or the item is the mirrored form); with ``confirm`` (the item's mirrored form),
     the closest such pair that its confirming pair of central squares backs (_confirmation)."""
+    limit = how.limit(REFRAME_DISTANCE if clear else WEAK_DISTANCE)
     near = sorted((distance, a, b) for a in ("full", "trim") for b in ENTRY_REFRAMINGS
-                  if (distance := _pair(item, entry, a, b, how)) is not None
-                  and distance <= how.limit(REFRAME_DISTANCE))
+                  if (distance := _pair(item, entry, a, b, how)) is not None and distance <= limit)
     for distance, a, b in near:
         if not confirm:
             return RegionMatch("reframed", distance, {f"{a}~{b}": distance})

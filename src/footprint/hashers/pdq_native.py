@@ -152,9 +152,7 @@ def _hash_luma(native: _Native, luma: np.ndarray, dihedral: bool,
     if native.blur is not None and min(rows, cols) >= MIN_HASHABLE and (dihedral or (rows, cols) != (64, 64)):
         found = _hash_blurred(native, luma, variants if dihedral else (0,))
         return found if dihedral else (found[0][:1], found[1])
-    work = np.empty((rows, cols), np.float32)
-    b64x64, b16x64 = np.empty((64, 64), np.float32), np.empty((16, 64), np.float32)
-    b16x16, aux16x16 = np.empty((16, 16), np.float32), np.empty((16, 16), np.float32)
+    work, b64x64, b16x64, b16x16, aux16x16 = _scratch(rows, cols)
     words, quality = np.zeros((8 if dihedral else 1, 16), np.uint16), ctypes.c_int()
     head = (luma.ctypes.data, work.ctypes.data, rows, cols, b64x64.ctypes.data, b16x64.ctypes.data,
             b16x16.ctypes.data)
@@ -170,11 +168,9 @@ def _hash_blurred(native: _Native, luma: np.ndarray, variants: Sequence[int]) ->
     and bits), in the reference's order, after footprint's blur."""
     assert native.blur is not None
     rows, cols = luma.shape
-    work = np.empty((rows, cols), np.float32)
+    work, b64x64, b16x64, b16x16, aux16x16 = _scratch(rows, cols)
     if native.blur(luma.ctypes.data, work.ctypes.data, rows, cols, _window(cols), _window(rows), BLUR_PASSES):
         raise MemoryError(f"no memory to blur a {cols}x{rows} picture for PDQ")
-    b64x64, b16x64 = np.empty((64, 64), np.float32), np.empty((16, 64), np.float32)
-    b16x16, aux16x16 = np.empty((16, 16), np.float32), np.empty((16, 16), np.float32)
     native.decimate(luma.ctypes.data, rows, cols, b64x64.ctypes.data, 64, 64)
     quality = int(native.quality(b64x64.ctypes.data))
     native.dct(b64x64.ctypes.data, b16x64.ctypes.data, b16x16.ctypes.data)
@@ -186,6 +182,13 @@ def _hash_blurred(native: _Native, luma: np.ndarray, variants: Sequence[int]) ->
             source = aux16x16
         native.to_bits(source.ctypes.data, words[index].ctypes.data)
     return words, quality
+
+
+def _scratch(rows: int, cols: int) -> tuple[np.ndarray, ...]:
+    """The buffers the reference's steps write: one as large as the luma, then 64x64, 16x64, 16x16 and a
+    second 16x16 (for the dihedral transforms)."""
+    return (np.empty((rows, cols), np.float32), np.empty((64, 64), np.float32), np.empty((16, 64), np.float32),
+            np.empty((16, 16), np.float32), np.empty((16, 16), np.float32))
 
 
 def _window(dimension: int) -> int:

@@ -94,6 +94,7 @@ def exhibit_row(exhibit: ExhibitRecord) -> dict[str, object]:
     integrity = [{"algorithm": a, "before": exhibit.hashes_before.get(a), "after": exhibit.hashes_after.get(a),
                   "agree": exhibit.hashes_before.get(a) == exhibit.hashes_after.get(a)} for a in algorithms]
     details = dict(exhibit.details)
+    runs = _dicts(details.pop("runs", None))
     return {
         "name": exhibit.name, "path": exhibit.path, "kind": exhibit.kind, "size": exhibit.size,
         "status": exhibit.status, "started": _iso(exhibit.started), "finished": _iso(exhibit.finished),
@@ -103,8 +104,8 @@ def exhibit_row(exhibit: ExhibitRecord) -> dict[str, object]:
         "ewf_verification": _sorted_deep(details.pop("ewf_verification", None)),
         "hash_sets": sorted(_dicts(details.pop("hash_sets", None)), key=lambda h: str(h.get("name"))),
         "hash_sets_partial": sorted(_dicts(details.pop("hash_sets_partial", None)), key=lambda h: str(h.get("name"))),
-        "software": _run_software(_dicts(details.get("runs"))),
-        "runs": len(_dicts(details.pop("runs", None))),
+        "software": _run_software(runs),
+        "runs": len(runs),
         "known_good_lists": _known_good_lists(details.pop("known_good_lists", None)),
         "details": _sorted_dict(details),
     }

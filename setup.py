@@ -1,6 +1,6 @@
-"""The one compiled piece of footprint: PDQ's blur, bit for bit the reference's (src/footprint/hashers/_jarosz.c).
+"""The one compiled piece of footprint: PDQ's blur and DCT, bit for bit the reference's (src/footprint/hashers/_pdqc.c).
 
-It is optional: without a C compiler the build goes on and PDQ runs the reference's own blur, slower.
+It is optional: without a C compiler the build goes on and PDQ runs the reference's own steps, slower.
 Everything else about the package is in pyproject.toml.
 """
 
@@ -12,5 +12,5 @@ from setuptools import Extension, setup
 # Python builds with -fwrapv, which keeps the compiler from vectorising the loops (1.6 times slower).
 FLAGS = ["-O3", "-fno-wrapv", "-ffp-contract=off", "-fno-fast-math"] if os.name == "posix" else ["/fp:precise"]
 
-setup(ext_modules=[Extension("footprint.hashers._jarosz", ["src/footprint/hashers/_jarosz.c"],
+setup(ext_modules=[Extension("footprint.hashers._pdqc", ["src/footprint/hashers/_pdqc.c"],
                              extra_compile_args=FLAGS, optional=True)])

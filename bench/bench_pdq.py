@@ -1,5 +1,5 @@
-"""PDQ's cost a picture: the reference through pdqhash, footprint's direct call with the reference's blur,
-and with footprint's own blur (hashers/_jarosz.c); and the region signature with either blur.
+"""PDQ's cost a picture: the reference through pdqhash, footprint's direct call with the reference's steps,
+and with footprint's own blur and DCT (hashers/_pdqc.c); and the region signature with either.
 
     python bench/bench_pdq.py [--rounds 5]
 
@@ -44,8 +44,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     native = pdq_native._native()
-    if native is None or native.blur is None:
-        sys.exit("footprint's blur is not built or not in use (pip install -e . needs a C compiler)")
+    if native is None or native.blur is None or not native.own_dct:
+        sys.exit("footprint's blur and DCT are not built or not in use (pip install -e . needs a C compiler)")
     own_blur = native.blur
     print(f"load average {os.getloadavg()[0]:.1f}; CPU ms a picture, one core, best of {args.rounds}")
     for width, height in SIZES:
@@ -62,11 +62,11 @@ def main() -> None:
         native.blur = own_blur
         if pdq_native.pdq_dihedral(rgb) != expected or regions.region_signatures(image) != reference_regions:
             sys.exit(f"DIFFERENT HASHES at {width}x{height}")
-        print(f"{width}x{height}: pdqhash {best['pdqhash']:.2f}  direct, reference blur "
-              f"{best['pdq, reference blur']:.2f}  direct, footprint blur {best['pdq, footprint blur']:.2f} "
-              f"({best['pdq, reference blur'] / best['pdq, footprint blur']:.1f}x)  region signature "
-              f"{best['regions, reference blur']:.2f} -> {best['regions, footprint blur']:.2f} "
-              f"({best['regions, reference blur'] / best['regions, footprint blur']:.1f}x); hashes identical")
+        print(f"{width}x{height}: pdqhash {best['pdqhash']:.2f}  direct, reference steps "
+              f"{best['pdq, reference steps']:.2f}  direct, footprint steps {best['pdq, footprint steps']:.2f} "
+              f"({best['pdq, reference steps'] / best['pdq, footprint steps']:.1f}x)  region signature "
+              f"{best['regions, reference steps']:.2f} -> {best['regions, footprint steps']:.2f} "
+              f"({best['regions, reference steps'] / best['regions, footprint steps']:.1f}x); hashes identical")
 
 
 def _runs(native: pdq_native._Native, own_blur: Callable[..., object], rgb: np.ndarray, image: Image.Image
@@ -89,9 +89,9 @@ def _runs(native: pdq_native._Native, own_blur: Callable[..., object], rgb: np.n
         return regions.region_signatures(image)
 
     return {"pdqhash": lambda: reference(rgb),
-            "pdq, reference blur": blurred_by(None, pdq), "pdq, footprint blur": blurred_by(own_blur, pdq),
-            "regions, reference blur": blurred_by(None, signature),
-            "regions, footprint blur": blurred_by(own_blur, signature)}
+            "pdq, reference steps": blurred_by(None, pdq), "pdq, footprint steps": blurred_by(own_blur, pdq),
+            "regions, reference steps": blurred_by(None, signature),
+            "regions, footprint steps": blurred_by(own_blur, signature)}
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """The direct call of the reference C++ (hashers.pdq_native) gives pdqhash's own results, bit for bit,
 on every ThreatExchange reference image, on strided views (a region, a flipped picture) and on RGBA; many
 boxes from one shared luma (``pdq_boxes``) give each box's own hashes; the fallback through pdqhash's
-functions gives the same; and footprint's own blur (_jarosz.c) is built, in use, and equal to the
-reference's blur bit for bit on every shape and window class."""
+functions gives the same; and footprint's own blur and DCT (_pdqc.c) are built, in use, and equal to the
+reference's bit for bit (the blur on every shape and window class)."""
 
 from __future__ import annotations
 
@@ -58,11 +58,28 @@ def test_fallback_through_the_package_gives_the_same(threatexchange: Path, monke
     assert [(pdq_native.pdq(p), pdq_native.pdq_dihedral(p)) for p in pictures] == direct
 
 
-def test_not_an_rgb_byte_array_is_refused() -> None:
-    with pytest.raises(ValueError, match="RGB uint8"):
-        pdq_native.pdq(np.zeros((40, 40), np.uint8))
-    with pytest.raises(ValueError, match="RGB uint8"):
-        pdq_native.pdq(np.zeros((40, 40, 3), np.float32))
+def test_not_an_rgb_or_grey_byte_array_is_refused() -> None:
+    wrongs = (np.zeros((40, 40, 3), np.float32), np.zeros((40, 40, 2), np.uint8), np.zeros((2, 40, 40, 3), np.uint8))
+    for wrong in wrongs:
+        with pytest.raises(ValueError, match="RGB or greyscale uint8"):
+            pdq_native.pdq(wrong)
+
+
+def test_a_grey_picture_is_hashed_as_its_rgb_copy(threatexchange: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A JPEG's luma plane (decode.py, grey) is hashed as the RGB picture whose channels are that grey, bit
+    for bit: whole, as a strided view, box by box, and through the package's own functions."""
+    greys = [np.asarray(Image.fromarray(p).convert("L")) for p in reference_pictures(threatexchange)[:6]]
+    greys += [np.random.default_rng(11).integers(0, 256, (77, 131), dtype=np.uint8)]
+    for grey in greys:
+        height, width = grey.shape
+        for view in (grey, grey[height // 6:, ::-1], grey[::2, width // 5: width - 2]):
+            rgb = np.repeat(view[:, :, None], 3, axis=2)
+            assert pdq_native.pdq_dihedral(view) == package_hashes(rgb)
+            assert pdq_native.pdq(view) == pdq_native.pdq(rgb)
+        assert pdq_native.pdq_boxes(grey, boxes_of(grey), (0, 5)) == pdq_native.pdq_boxes(
+            np.repeat(grey[:, :, None], 3, axis=2), boxes_of(grey), (0, 5))
+    monkeypatch.setattr(pdq_native, "_native", lambda: None)
+    assert pdq_native.pdq_dihedral(greys[-1]) == package_hashes(np.repeat(greys[-1][:, :, None], 3, axis=2))
 
 
 def boxes_of(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -101,10 +118,39 @@ def reference_blur(luma: np.ndarray, along_rows: int, along_cols: int) -> np.nda
     return out
 
 
-def test_footprints_blur_is_built_and_in_use() -> None:
+def reference_dct(picture: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The reference's own dct64To16, from the compiled pdqhash: its 16x64 product and its 16x16 result."""
+    import ctypes
+
+    dct = ctypes.CDLL(pdqhash.bindings.__file__)[pdq_native._DCT]
+    dct.restype, dct.argtypes = None, [ctypes.c_void_p] * 3
+    product, result = np.empty((16, 64), np.float32), np.empty((16, 16), np.float32)
+    dct(picture.ctypes.data, product.ctypes.data, result.ctypes.data)
+    return product, result
+
+
+def test_footprints_blur_and_dct_are_built_and_in_use() -> None:
     native = pdq_native._native()
     assert native is not None
-    assert native.blur is not None, "hashers/_jarosz.c was not built (pip install -e . needs a C compiler)"
+    assert native.blur is not None, "hashers/_pdqc.c was not built (pip install -e . needs a C compiler)"
+    assert native.own_dct, "footprint's DCT disagreed with the reference's on its self-check"
+
+
+def test_footprints_dct_equals_the_reference_bit_for_bit() -> None:
+    """On noise, on blurred-looking smooth ramps, on flat pictures, on extremes and on tiny values."""
+    native = pdq_native._native()
+    assert native is not None
+    rng = np.random.default_rng(23)
+    y, x = np.mgrid[0:64, 0:64].astype(np.float32)
+    pictures = [(rng.random((64, 64)) * 255).astype(np.float32) for _ in range(30)]
+    pictures += [x * 4.0, (x + y) * 2.0, np.full((64, 64), 255, np.float32), np.zeros((64, 64), np.float32),
+                 (rng.random((64, 64)) * 1e-3).astype(np.float32),
+                 rng.choice([0.0, 255.0], (64, 64)).astype(np.float32)]
+    for picture in pictures:
+        product, result = np.empty((16, 64), np.float32), np.empty((16, 16), np.float32)
+        native.dct(picture.ctypes.data, product.ctypes.data, result.ctypes.data)
+        expected = reference_dct(picture)
+        assert product.tobytes() == expected[0].tobytes() and result.tobytes() == expected[1].tobytes()
 
 
 def test_footprints_blur_equals_the_reference_bit_for_bit() -> None:

@@ -1,10 +1,10 @@
 /*
- * PDQ's blur (the reference's jaroszFilterFloat), arranged for a modern CPU, with the same result
- * bit for bit.
+ * Two of PDQ's steps (the reference's jaroszFilterFloat, its blur, and dct64To16, its DCT), arranged
+ * for a modern CPU, with the same results bit for bit.
  *
- * The reference blurs with two rounds of a box filter along every row, then along every column.
- * Each line is one running sum: add the sample entering the window, subtract the one leaving it,
- * divide by the window's length. Run one line at a time, as the reference does, the CPU waits on
+ * The blur. The reference blurs with two rounds of a box filter along every row, then along every
+ * column. Each line is one running sum: add the sample entering the window, subtract the one leaving
+ * it, divide by the window's length. Run one line at a time, as the reference does, the CPU waits on
  * that sum at every sample, and along a column every sample is a full row away in memory: 90% of
  * PDQ's time on a 1000x750 picture.
  *
@@ -13,8 +13,14 @@
  * done afterwards over each row in one vectorisable sweep. Every line still sees exactly the
  * reference's operations in the reference's order (float32 add, subtract, divide by the count as
  * a float; nothing fused or reassociated: built with -ffp-contract=off and without -ffast-math),
- * so every output value is the reference's. footprint.hashers.pdq_native compares the two on a
- * test pattern before it uses this, and tests/hashers compares them on many shapes and windows.
+ * so every output value is the reference's.
+ *
+ * The DCT. The reference takes the 16x16 corner of the 64x64 picture's DCT as two matrix products,
+ * each output one dot product of 64 terms summed in order; here each product runs a whole output row
+ * side by side, term after term, so every output sees the same sums in the same order.
+ *
+ * footprint.hashers.pdq_native compares both with the reference on test patterns before it uses
+ * them, and tests/hashers compares them on many shapes, windows and pictures.
  *
  * Plain C, no Python API: it is built as an extension by setup.py (so that pip compiles it where the
  * package goes) but loaded with ctypes, never imported.
@@ -125,4 +131,32 @@ int footprint_jarosz(float *buffer1, float *buffer2, int rows, int cols, int win
     }
     free(sum);
     return 0;
+}
+
+/*
+ * The reference's dct64To16(A, T, B) with its DCT matrix `dct` (16 rows of 64, row-major, as the
+ * reference holds it): T = dct A (16x64), then B = T dct' (16x16). A, T and B are row-major.
+ */
+void footprint_dct64to16(const float *dct, const float *a, float *t, float *b)
+{
+    float dct_t[64][16]; /* dct transposed, so the second product also runs along contiguous rows */
+    for (int i = 0; i < 16; i++) {
+        float *row = t + i * 64;
+        for (int j = 0; j < 64; j++) row[j] = 0.0f;
+        for (int k = 0; k < 64; k++) {
+            float d = dct[i * 64 + k];
+            const float *in = a + k * 64;
+            for (int j = 0; j < 64; j++) row[j] += d * in[j];
+        }
+    }
+    for (int k = 0; k < 64; k++)
+        for (int j = 0; j < 16; j++) dct_t[k][j] = dct[j * 64 + k];
+    for (int i = 0; i < 16; i++) {
+        float *row = b + i * 16;
+        for (int j = 0; j < 16; j++) row[j] = 0.0f;
+        for (int k = 0; k < 64; k++) {
+            float v = t[i * 64 + k];
+            for (int j = 0; j < 16; j++) row[j] += v * dct_t[k][j];
+        }
+    }
 }

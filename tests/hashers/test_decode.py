@@ -8,6 +8,7 @@ import struct
 import warnings
 import zlib
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -15,9 +16,11 @@ from hasher_pictures import encode, picture
 from PIL import Image, ImageFile
 
 from footprint.errors import ItemError
+from footprint.hashers.base import ImageHasher
 from footprint.hashers.compute import analyse_picture, hash_image_bytes
 from footprint.hashers.decode import ALPHA_BACKGROUND, MAX_PIXELS, REDUCED_MIN_SIDE, decode_image
 from footprint.hashers.pdq import PdqHasher, hamming
+from footprint.hashers.regions import RegionHasher
 from footprint.model import PerceptualDigest, Skipped
 
 HASHER = PdqHasher()
@@ -126,6 +129,62 @@ def test_sixteen_bit_and_float_images_are_rescaled_not_clipped() -> None:
 def test_cmyk_jpeg(scene: Image.Image) -> None:
     decoded = decode_image(encode(scene.convert("CMYK"), "JPEG", quality=92))
     assert decoded.mode == "RGB" and hamming(pdq(decoded), pdq(scene)) <= TOLERANCE
+
+
+def test_grey_decode_of_a_colour_jpeg_is_its_luma_plane(scene: Image.Image) -> None:
+    """What the hashers read: the Y plane the encoder stored, at the same (reduced) size as the RGB decode,
+    within rounding of the RGB decode's luma, and its PDQ within the reference tolerance of that decode."""
+    for data in (encode(scene, "JPEG", quality=90), encode(picture(2400, 1800, seed=4), "JPEG", quality=90)):
+        rgb, grey = decode_image(data), decode_image(data, grey=True)
+        assert (grey.mode, rgb.mode) == ("L", "RGB") and grey.size == rgb.size
+        channels = np.asarray(rgb, np.float64)
+        luma = channels @ np.array([0.299, 0.587, 0.114])
+        assert np.abs(np.asarray(grey, np.float64) - luma).mean() < 1.0
+        assert hamming(pdq(grey), pdq(rgb)) <= TOLERANCE
+    full = decode_image(encode(scene, "JPEG", quality=90), min_side=0, grey=True)
+    assert full.mode == "L" and full.size == scene.size
+
+
+def test_grey_decode_keeps_colour_where_the_picture_needs_it(scene: Image.Image) -> None:
+    """Only a colour JPEG's plane and a picture grey already come back grey; a CMYK JPEG, a transparent
+    grey PNG (composited on white) and colour pictures of other formats come back RGB as before."""
+    grey_png = encode(scene.convert("L"), "PNG")
+    assert decode_image(grey_png, grey=True).mode == "L"
+    assert np.array_equal(np.asarray(decode_image(grey_png, grey=True)), np.asarray(decode_image(grey_png))[:, :, 0])
+    see_through = scene.convert("LA")
+    see_through.putalpha(Image.new("L", scene.size, 0))
+    for data in (encode(scene.convert("CMYK"), "JPEG", quality=92), encode(see_through, "PNG"), encode(scene, "PNG")):
+        assert decode_image(data, grey=True).tobytes() == decode_image(data).tobytes()
+        assert decode_image(data, grey=True).mode == "RGB"
+
+
+def test_a_grey_picture_hashes_as_its_rgb_copy(scene: Image.Image) -> None:
+    """Kept grey, a grey picture gives every hasher what its RGB copy gives, bit for bit."""
+    data = encode(scene.convert("L"), "PNG")
+    for hasher in (HASHER, RegionHasher()):
+        assert hasher.hash_image(decode_image(data, grey=True)) == hasher.hash_image(decode_image(data))
+
+
+class _ModeSeen(ImageHasher):
+    name: ClassVar[str] = "mode-seen"
+    min_quality: ClassVar[int] = 0
+    hash_bits: ClassVar[int] = 8
+
+    def hash_image(self, image: Image.Image) -> PerceptualDigest | Skipped:
+        return PerceptualDigest(algorithm=self.name, value=image.mode.encode().hex(), quality=100)
+
+
+class _ColourSeen(_ModeSeen):
+    name: ClassVar[str] = "colour-seen"
+    colour: ClassVar[bool] = True
+
+
+def test_a_hasher_that_needs_colour_gets_colour(scene: Image.Image) -> None:
+    data = encode(scene, "JPEG", quality=90)
+    seen = analyse_picture(data, (HASHER, _ModeSeen())).perceptual["mode-seen"]
+    assert isinstance(seen, PerceptualDigest) and bytes.fromhex(seen.value) == b"L"
+    found = analyse_picture(data, (_ModeSeen(), _ColourSeen())).perceptual
+    assert {bytes.fromhex(d.value) for d in found.values() if isinstance(d, PerceptualDigest)} == {b"RGB"}
 
 
 def test_reference_mode_images_agree(pdq_data: Path) -> None:

@@ -117,7 +117,8 @@ def analyse_picture(data: bytes, hashers: Sequence[ImageHasher], *,
 def _decode_and_hash(data: bytes, hashers: Sequence[ImageHasher], min_side: int,
                      inspect: Callable[[Image.Image], None]) -> dict[str, PerceptualDigest | Skipped]:
     try:
-        image = decode_image(data, min_side=min_side, inspect=inspect)
+        image = decode_image(data, min_side=min_side, inspect=inspect,
+                             grey=not any(hasher.colour for hasher in hashers))
     except ItemError as exc:
         return {hasher.name: Skipped(str(exc)) for hasher in hashers}
     results: dict[str, PerceptualDigest | Skipped] = {}

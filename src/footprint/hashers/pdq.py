@@ -18,7 +18,7 @@ from PIL import Image
 
 from footprint.errors import ItemError
 from footprint.hashers.base import ImageHasher
-from footprint.hashers.decode import to_rgb
+from footprint.hashers.decode import to_rgb_or_grey
 from footprint.hashers.pdq_native import pdq_dihedral
 from footprint.model import PerceptualDigest, Skipped
 
@@ -58,7 +58,7 @@ class PdqHasher(ImageHasher):
         if min(width, height) < MIN_SIDE:
             return Skipped(f"image too small for pdq ({width}x{height}, needs {MIN_SIDE}px a side)")
         try:
-            pixels = np.asarray(to_rgb(image), dtype=np.uint8)
+            pixels = np.asarray(to_rgb_or_grey(image), dtype=np.uint8)
         except (ItemError, ValueError, OSError) as exc:
             return Skipped(f"undecodable image content for pdq: {exc}")
         variants, quality = pdq_dihedral(pixels)

@@ -40,7 +40,7 @@ from PIL import Image
 
 from footprint.errors import ItemError
 from footprint.hashers.base import ImageHasher
-from footprint.hashers.decode import to_rgb
+from footprint.hashers.decode import to_rgb_or_grey
 from footprint.hashers.pdq import DIHEDRAL_NAMES, HEX_DIGITS, MIN_SIDE, hamming
 from footprint.hashers.pdq_native import pdq_boxes
 from footprint.model import PerceptualDigest, Skipped
@@ -144,7 +144,7 @@ def region_hashes(image: Image.Image) -> dict[str, tuple[str, int]]:
 
 def region_signatures(image: Image.Image) -> tuple[dict[str, tuple[str, int]], dict[str, tuple[str, int]]]:
     """The region signature of an already-decoded image and its mirrored form (see the module doc)."""
-    work = to_rgb(image)
+    work = to_rgb_or_grey(image)
     if max(work.size) > WORK_SIDE:
         work = work.copy()
         work.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BILINEAR)

@@ -74,6 +74,9 @@ def test_a_grey_picture_is_hashed_as_its_rgb_copy(threatexchange: Path, monkeypa
         height, width = grey.shape
         for view in (grey, grey[height // 6:, ::-1], grey[::2, width // 5: width - 2]):
             rgb = np.repeat(view[:, :, None], 3, axis=2)
+            native = pdq_native._native()
+            assert native is not None  # footprint's grey luma against the reference's on the RGB copy:
+            assert pdq_native._luma(native, view).tobytes() == pdq_native._luma(native, rgb).tobytes()
             assert pdq_native.pdq_dihedral(view) == package_hashes(rgb)
             assert pdq_native.pdq(view) == pdq_native.pdq(rgb)
         assert pdq_native.pdq_boxes(grey, boxes_of(grey), (0, 5)) == pdq_native.pdq_boxes(
@@ -134,6 +137,7 @@ def test_footprints_blur_and_dct_are_built_and_in_use() -> None:
     assert native is not None
     assert native.blur is not None, "hashers/_pdqc.c was not built (pip install -e . needs a C compiler)"
     assert native.own_dct, "footprint's DCT disagreed with the reference's on its self-check"
+    assert native.grey_luma is not None
 
 
 def test_footprints_dct_equals_the_reference_bit_for_bit() -> None:

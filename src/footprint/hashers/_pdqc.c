@@ -1,6 +1,6 @@
 /*
- * Two of PDQ's steps (the reference's jaroszFilterFloat, its blur, and dct64To16, its DCT), arranged
- * for a modern CPU, with the same results bit for bit.
+ * Three of PDQ's steps (the reference's jaroszFilterFloat, its blur; dct64To16, its DCT; and its luma
+ * of a grey picture), arranged for a modern CPU, with the same results bit for bit.
  *
  * The blur. The reference blurs with two rounds of a box filter along every row, then along every
  * column. Each line is one running sum: add the sample entering the window, subtract the one leaving
@@ -19,7 +19,10 @@
  * each output one dot product of 64 terms summed in order; here each product runs a whole output row
  * side by side, term after term, so every output sees the same sums in the same order.
  *
- * footprint.hashers.pdq_native compares both with the reference on test patterns before it uses
+ * The luma of a grey picture. The reference's conversion weighs three channels per pixel; a grey
+ * picture's pixel has one value, so its luma is one of 256, looked up.
+ *
+ * footprint.hashers.pdq_native compares the blur and the DCT with the reference on test patterns before it uses
  * them, and tests/hashers compares them on many shapes, windows and pictures.
  *
  * Plain C, no Python API: it is built as an extension by setup.py (so that pip compiles it where the
@@ -158,5 +161,23 @@ void footprint_dct64to16(const float *dct, const float *a, float *t, float *b)
             float v = t[i * 64 + k];
             for (int j = 0; j < 16; j++) row[j] += v * dct_t[k][j];
         }
+    }
+}
+
+/*
+ * The reference's luma of a grey picture (its three channels one plane): `levels` holds the
+ * reference's own luma of each of the 256 grey levels, so each pixel is one lookup. The plane is read
+ * through its strides (in bytes, either sign); out is rows x cols, row-major.
+ */
+void footprint_grey_luma(const unsigned char *plane, int rows, int cols, ptrdiff_t row_stride,
+                         ptrdiff_t col_stride, const float *levels, float *out)
+{
+    for (int r = 0; r < rows; r++) {
+        const unsigned char *line = plane + (ptrdiff_t)r * row_stride;
+        float *row = out + (size_t)r * cols;
+        if (col_stride == 1)
+            for (int c = 0; c < cols; c++) row[c] = levels[line[c]];
+        else
+            for (int c = 0; c < cols; c++) row[c] = levels[line[(ptrdiff_t)c * col_stride]];
     }
 }

@@ -14,8 +14,10 @@ test pattern disagrees with ``pdqhash.compute_dihedral``, every call goes throug
 functions instead: slower, never different.
 
 A greyscale picture (a 2-D array, such as the luma plane of a JPEG decoded without its colour) is hashed
-as the RGB picture whose three channels are that grey: the reference's luma conversion reads the one plane
-three times, so the hashes are those of the RGB copy, bit for bit, without making it.
+as the RGB picture whose three channels are that grey, bit for bit, without making it: each pixel's luma is
+its level's luma as the reference's own conversion gives it (read off that conversion for the 256 levels,
+then looked up by _pdqc.c: 0.8 -> 0.2 ms on 816x612); without the compiled part, the reference's conversion
+reads the one plane as all three channels.
 
 ``pdq_boxes`` hashes many boxes of one picture (the region signature's sixteen): the reference's luma is
 per pixel, so the luma of a box is the box of the picture's luma, and one conversion serves them all.
@@ -61,7 +63,7 @@ _TRANSFORMS = ("_ZN8facebook3pdq7hashing23dct16OriginalToRotate90EPA16_fS3_",  #
                "_ZN8facebook3pdq7hashing20dct16OriginalToFlipYEPA16_fS3_",
                "_ZN8facebook3pdq7hashing24dct16OriginalToFlipPlus1EPA16_fS3_",
                "_ZN8facebook3pdq7hashing25dct16OriginalToFlipMinus1EPA16_fS3_")
-_P, _I = ctypes.c_void_p, ctypes.c_int
+_P, _I, _S = ctypes.c_void_p, ctypes.c_int, ctypes.c_ssize_t
 ALL_VARIANTS = tuple(range(8))
 MIN_HASHABLE = 5  # the reference gives a zero hash below this many rows or columns
 BLUR_PASSES = 2  # the reference's PDQ_NUM_JAROSZ_XY_PASSES
@@ -132,6 +134,7 @@ class _Native:
         self.transforms = [_function(library, symbol, [_P, _P]) for symbol in _TRANSFORMS]
         self.blur: Callable[..., Any] | None = None
         self.own_dct = False  # True once ``dct`` is footprint's
+        self.grey_luma: Callable[[np.ndarray, np.ndarray], None] | None = None  # footprint's, when built
 
 
 def _function(library: ctypes.CDLL, symbol: str, argtypes: Sequence[type],
@@ -151,6 +154,9 @@ def _luma(native: _Native, rgb: np.ndarray) -> np.ndarray:
     greyscale array is read as all three channels."""
     rows, cols = rgb.shape[:2]
     luma = np.empty((rows, cols), np.float32)
+    if rgb.ndim == 2 and native.grey_luma is not None:
+        native.grey_luma(rgb, luma)
+        return luma
     base = rgb.ctypes.data
     green, blue = (base, base) if rgb.ndim == 2 else (base + 1, base + 2)
     native.luma(base, green, blue, rows, cols, rgb.strides[0], rgb.strides[1], luma.ctypes.data)
@@ -248,6 +254,7 @@ def _use_own_steps(native: _Native) -> None:
         own = ctypes.CDLL(spec.origin)
         blur = _function(own, "footprint_jarosz", [_P, _P, _I, _I, _I, _I, _I], restype=ctypes.c_int)
         dct = _function(own, "footprint_dct64to16", [_P, _P, _P, _P])
+        grey_luma = _function(own, "footprint_grey_luma", [_P, _I, _I, _S, _S, _P, _P])
         reference = ctypes.CDLL(pdqhash.bindings.__file__)
         reference_blur = _function(reference, _REFERENCE_BLUR, [_P, _P, _I, _I, _I, _I, _I])
     except (OSError, AttributeError):
@@ -257,6 +264,19 @@ def _use_own_steps(native: _Native) -> None:
     own_dct = _own_dct(native, dct)
     if own_dct is not None:
         native.dct, native.own_dct = own_dct, True
+    native.grey_luma = _own_grey_luma(native, grey_luma)
+
+
+def _own_grey_luma(native: _Native, lookup: Callable[..., Any]) -> Callable[[np.ndarray, np.ndarray], None]:
+    """footprint's luma of a grey picture: each of the 256 levels' luma as the reference computes it (read
+    off the reference's own conversion of a row of every level), looked up pixel by pixel."""
+    levels = _luma(native, np.arange(256, dtype=np.uint8).reshape(1, 256))[0].copy()
+
+    def grey_luma(plane: np.ndarray, out: np.ndarray) -> None:  # the levels live here
+        lookup(plane.ctypes.data, plane.shape[0], plane.shape[1], plane.strides[0], plane.strides[1],
+               levels.ctypes.data, out.ctypes.data)
+
+    return grey_luma
 
 
 def _same_blur(native: _Native, blur: Callable[..., Any], reference: Callable[..., Any]) -> bool:

@@ -220,7 +220,7 @@ def _window(dimension: int) -> int:
 
 def _words_to_hex(words: np.ndarray) -> str:
     """The reference's Hash256 (sixteen 16-bit words, least significant first) to its hex form."""
-    return "".join(f"{int(word):04x}" for word in words[::-1])
+    return words[::-1].astype(">u2").tobytes().hex()  # most significant word first, each big-endian
 
 
 def _bits_to_hex(bits: np.ndarray) -> str:

@@ -84,11 +84,6 @@ def decode_only(path: Path) -> None:
     decode_image(path.read_bytes())
 
 
-def decode_luma(path: Path) -> None:
-    """The cheaper decode footprint itself makes: the luma (Y) plane alone (decode.py, grey)."""
-    decode_image(path.read_bytes(), grey=True)
-
-
 def pdq_only(path: Path) -> None:
     analyse_picture(path.read_bytes(), PDQ_ONLY)
 
@@ -190,7 +185,7 @@ def stages(paths: list[Path]) -> dict[str, float]:
             hashlib.new(name, data).hexdigest()
     out["crypto"] = time.process_time() - start
     start = time.process_time()
-    images = [decode_image(data, grey=True) for data in datas]  # as the scan decodes (hashers.compute)
+    images = [decode_image(data, grey=True) for data in datas]  # as a scan decodes (hashers.compute)
     out["decode"] = time.process_time() - start
     for hasher in IMAGE_HASHERS:
         start = time.process_time()
@@ -207,7 +202,6 @@ def measure(mp: float, folder: Path, paths: list[Path], cores: int, rounds: int)
     runs: dict[str, Callable[[], contextlib.AbstractContextManager[Callable[[], object]]]] = {
         "naive": lambda: contextlib.nullcontext(lambda: [naive(p) for p in few]),
         "decode": lambda: contextlib.nullcontext(lambda: pooled(decode_only, paths, cores)),
-        "decodeY": lambda: contextlib.nullcontext(lambda: pooled(decode_luma, paths, cores)),
         "hashing": lambda: contextlib.nullcontext(lambda: pooled(pdq_only, paths, cores)),
         "jobs1": lambda: prepared_scan(folder, 1),
         "jobsN": lambda: prepared_scan(folder, cores),
@@ -222,13 +216,10 @@ def measure(mp: float, folder: Path, paths: list[Path], cores: int, rounds: int)
             speed[name] = max(per_second, speed.get(name, 0.0))
             cost[name] = min(cpu_ms, cost.get(name, float("inf")))
     print(f"{mp:>5} MP x{len(paths)}, pictures a second: naive {speed['naive']:.1f}  decode-only limit "
-          f"{speed['decode']:.1f}  (Y plane alone {speed['decodeY']:.1f})  hashing limit (decode + PDQ) "
-          f"{speed['hashing']:.1f}  footprint jobs=1 "
+          f"{speed['decode']:.1f}  hashing limit (decode + PDQ) {speed['hashing']:.1f}  footprint jobs=1 "
           f"{speed['jobs1']:.1f}  jobs={cores} {speed['jobsN']:.1f}  PDQ alone jobs={cores} {speed['pdqN']:.1f}")
     print(f"        footprint/naive {speed['jobsN'] / speed['naive']:.1f}x  decode-limit/footprint "
-          f"{speed['decode'] / speed['jobsN']:.2f}x  (PDQ alone: {speed['decode'] / speed['pdqN']:.2f}x; "
-          f"against the Y-plane limit {speed['decodeY'] / speed['jobsN']:.2f}x, PDQ alone "
-          f"{speed['decodeY'] / speed['pdqN']:.2f}x)")
+          f"{speed['decode'] / speed['jobsN']:.2f}x  (PDQ alone: {speed['decode'] / speed['pdqN']:.2f}x)")
     print("        CPU ms a picture: " + "  ".join(f"{k} {v:.1f}" for k, v in cost.items()))
     print(f"        by CPU: footprint/naive {cost['naive'] / cost['jobsN']:.1f}x  decode-limit/footprint "
           f"{cost['jobsN'] / cost['decode']:.2f}x  (PDQ alone {cost['pdqN'] / cost['decode']:.2f}x)")

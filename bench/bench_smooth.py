@@ -1,6 +1,6 @@
 """Different smooth pictures against each other: do plain PDQ and the region rule accuse falsely?
 
-    .venv/bin/python bench/bench_smooth.py [--each 25] [--seed 5]
+    .venv/bin/python bench/bench_smooth.py [--each 25] [--seed 5] [--jpeg 90 [--luma]]
 
 PDQ's quality score measures gradients, so a smooth picture with strong contrast (a sine pattern, a few
 soft blobs, a radial gradient, a defocused photo) can score 100 while its 16x16 DCT carries only a few
@@ -13,7 +13,9 @@ hashes them as a scan does, and counts the pairs of *different* pictures that ma
 (PDQ's dihedral variants are not symmetric on smooth pictures: one pair measured 20 bits one way and 48
 the other). Every such pair is a false match. It also prints, per kind, what the region rule's two
 smooth-picture checks see: the detail figure (matching.regions._zoom_move, needs MIN_ZOOM_MOVE) and the
-share of regions whose hash is separable (separable_share above SEPARABLE_SHARE).
+share of regions whose hash is separable (separable_share above SEPARABLE_SHARE). ``--jpeg Q`` saves each
+picture as a JPEG of quality Q and hashes what a scan decodes of it; with ``--luma``, its Y plane alone
+instead (bench_grey.py; the decode footprint does not make, for this bench's figures: decode.py).
 
 
 """
@@ -25,8 +27,11 @@ import itertools
 from collections import Counter
 
 import numpy as np
+from bench_grey import decode_luma
 from PIL import Image
 
+from footprint.demo import jpeg_bytes
+from footprint.hashers.decode import decode_image
 from footprint.hashers.pdq import hamming, is_degenerate
 from footprint.hashers.pdq_native import pdq_dihedral
 from footprint.hashers.regions import region_signatures
@@ -68,9 +73,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--each", type=int, default=25)
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--jpeg", type=int, default=0, help="save each picture as a JPEG of this quality first")
+    parser.add_argument("--luma", action="store_true", help="with --jpeg: decode the Y plane alone")
     args = parser.parse_args()
     hashed = []
     for kind, image in smooth_pictures(args.each, args.seed):
+        if args.jpeg:
+            data = jpeg_bytes(image, args.jpeg)
+            image = decode_luma(data) if args.luma else decode_image(data)
         variants, quality = pdq_dihedral(np.asarray(image))
         regions, mirrored = region_signatures(image)
         hashed.append((kind, variants, quality, regions, mirrored))

@@ -1,6 +1,6 @@
 """Recall of plain PDQ vs footprint's region signature on transformed copies, and false matches.
 
-Run: .venv/bin/python bench/bench_variants.py   (needs gnome-backgrounds, mate-backgrounds and
+Run: .venv/bin/python bench/bench_variants.py [--grey]   (needs gnome-backgrounds, mate-backgrounds and
 scikit-image; see bench/requirements.txt). Originals: Debian's /usr/share/backgrounds pictures,
 scikit-image samples and the ThreatExchange PDQ photos in ../shared/data when present, at most 1024 px.
 Distractors: flat, gradient, single-colour, noise pictures and crops of OTHER photos. Every match of a
@@ -12,10 +12,13 @@ and every distractor taken as a known entry against every transformed copy and e
 footprint.matching.regions, how close two different pictures came (the same pairs, item's plain and
 mirrored forms), in the normal pass (regions of quality >= 50) and in the low-quality pass (>= 20):
 the figures its thresholds are kept under. The cost line is CPU time a picture over the originals.
+``--grey`` hashes every picture as its luma (Pillow's ``convert("L")``), as a scan would hash a colour
+JPEG decoded as its Y plane alone (not done: hashers/decode.py); without it, as the RGB picture.
 """
 
 from __future__ import annotations
 
+import argparse
 import io
 import sys
 import time
@@ -189,7 +192,11 @@ def distractors(photos: list[Image.Image], rng: np.random.Generator) -> tuple[li
     return flat + BLANKS + others, len(flat) + len(BLANKS)
 
 
+GREY = {"on": False}  # --grey
+
+
 def signature(image: Image.Image) -> dict:
+    image = image.convert("L") if GREY["on"] else image
     digest = PdqHasher().hash_image(image)
     regions, mirrored = region_signatures(image)
     return {"pdq": digest, "regions": regions, "mirrored": mirrored}
@@ -310,6 +317,9 @@ def cost(photos: list[Image.Image]) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--grey", action="store_true", help="hash every picture as its luma, as a scan hashes a JPEG")
+    GREY["on"] = parser.parse_args().grey
     rng = np.random.default_rng(9)
     photos = originals()
     known = [signature(p) for p in photos]

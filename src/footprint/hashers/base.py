@@ -27,12 +27,12 @@ class ImageHasher(ABC):
     name: ClassVar[str]  # pdq
     min_quality: ClassVar[int]  # below this a hash is kept but never used to near-match
     hash_bits: ClassVar[int]
-    colour: ClassVar[bool] = False  # False: reads only luma, so a JPEG may be decoded as its Y plane alone
+    colour: ClassVar[bool] = False  # False: reads only luma, so a grey picture is given as it is (mode L)
 
     @abstractmethod
     def hash_image(self, image: Image.Image) -> PerceptualDigest | Skipped:
         """Hash one decoded image (any mode/size; the hasher converts as it needs; a hasher without
-        ``colour`` is given a grey picture wherever that was cheaper to decode)."""
+        ``colour`` is given a picture that is grey already as it is, mode L)."""
 
     @staticmethod
     def distance(a: str, b: str) -> int:

@@ -12,15 +12,17 @@ Choices made here, and why:
   smallest scale whose short side stays at or above ``REDUCED_MIN_SIDE`` (figures at the constant).
   Other formats are decoded in full and then box-reduced by an integer factor under the same rule,
   which saves the hashers' time and memory, though not the decoder's.
-* **Luma alone.** Every perceptual hash here is of the picture's luma (0.299 R + 0.587 G + 0.114 B).
-  A colour JPEG stores exactly that as its Y plane, beside two colour planes; asked for ``grey`` (the
-  hashers ask, unless one needs colour), the decoder gives the Y plane alone and skips the colour planes'
-  inverse DCT, their upsampling and the conversion to RGB: decode, PDQ and the region signature 1.17x
-  faster on bench/bench_grey.py's photos. PDQ of the Y plane against PDQ of the RGB decode's luma, on its
-  63 JPEGs of PDQ quality >= 50: identical on 52, 0.67 bits on average; the worst, 12 bits, are two fine
-  wood-grain textures that a plain re-save at JPEG quality 85 moves 36. (The RGB decode rounds and clips
-  each channel; the Y plane is what the encoder stored.) A picture that is grey already stays grey, and
-  its hashes are those of its RGB copy bit for bit (pdq_native reads the plane as all three channels).
+* **Grey stays grey.** Every perceptual hash here is of the picture's luma. A picture that is grey
+  already (a grey JPEG or PNG) is given to hashers that do not need colour as it is (``grey``), not made
+  RGB: its hashes are those of its RGB copy bit for bit (pdq_native reads the plane as all three
+  channels), without the copy.
+  A colour JPEG is NOT decoded as its Y plane alone, though that plane is its luma and skipping the
+  colour planes made decode and hashing 1.23x faster (bench/bench_grey.py): its integer luma hashes
+  smooth pictures into each other more often. bench_smooth.py on JPEG copies (quality 90) of 8 sets of
+  400 different smooth pictures: plain PDQ false pairs 860 from the Y plane against 759 from the RGB
+  decode (more on every set), region-rule pairs beyond plain PDQ 7 against 2. The RGB decode's float
+  luma, from three separately rounded channels, keeps the sub-level detail a smooth picture's few DCT
+  coefficients need; and it is how the reference tools that make the shared lists hash a JPEG.
 * **Orientation.** EXIF orientation is applied, so the image is hashed the way a person sees it.
   Reference tools (the C++ pdq-photo-hasher) ignore EXIF orientation; the matcher still finds their
   hashes because it queries all eight dihedral variants.
@@ -89,8 +91,8 @@ _setup_done = False
 
 def decode_image(data: bytes | BinaryIO, *, min_side: int = REDUCED_MIN_SIDE,
                  inspect: Callable[[Image.Image], None] | None = None, grey: bool = False) -> Image.Image:
-    """Decode the first frame of an image to an upright RGB image; with ``grey``, to an upright grey
-    (mode L) one where that is cheaper (a colour JPEG's luma plane, a grey picture), RGB otherwise.
+    """Decode the first frame of an image to an upright RGB image; with ``grey``, a picture that is grey
+    already comes back grey (mode L), any other RGB.
 
     ``min_side`` > 0 allows a reduced-scale decode whose short side stays >= ``min_side`` (never
     smaller than the image itself); 0 decodes at full size. Raises ItemError on any failure.
@@ -149,8 +151,8 @@ def _decode(stream: BinaryIO, min_side: int, inspect: Callable[[Image.Image], No
                             f"not decoded")
         if width < 1 or height < 1:
             raise ItemError(f"undecodable image: empty ({width}x{height})")
-        if im.format == "JPEG" and (min_side > 0 or grey):  # scale s in 1,2,4,8: short side // s >= min_side
-            im.draft("L" if grey else "RGB", (min_side, min_side) if min_side > 0 else None)
+        if im.format == "JPEG" and min_side > 0:
+            im.draft("RGB", (min_side, min_side))  # scale s in 1,2,4,8: short side // s >= min_side
         if inspect is not None:
             inspect(im)
         im.load()

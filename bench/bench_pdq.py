@@ -51,16 +51,21 @@ def main() -> None:
     for width, height in SIZES:
         image = picture(width * 7 + height).resize((width, height))
         rgb = np.ascontiguousarray(np.asarray(image.convert("RGB")))
+        grey_image = image.convert("L")
+        grey = np.asarray(grey_image)
         expected = reference(rgb)
-        runs = _runs(native, own_blur, rgb, image)
+        runs = _runs(native, own_blur, rgb, image, grey_image)
         best: dict[str, float] = {}
         for _ in range(args.rounds):
             for name, fn in runs.items():
                 best[name] = min(best.get(name, float("inf")), cpu_ms(fn, 10))
         native.blur = None
         reference_regions = regions.region_signatures(image)
+        grey_as_rgb = grey_image.convert("RGB")  # grey must hash as its RGB copy (pdqhash; reference blur)
+        reference_grey = reference(np.asarray(grey_as_rgb)), regions.region_signatures(grey_as_rgb)
         native.blur = own_blur
-        if pdq_native.pdq_dihedral(rgb) != expected or regions.region_signatures(image) != reference_regions:
+        if (pdq_native.pdq_dihedral(rgb) != expected or regions.region_signatures(image) != reference_regions
+                or (pdq_native.pdq_dihedral(grey), regions.region_signatures(grey_image)) != reference_grey):
             sys.exit(f"DIFFERENT HASHES at {width}x{height}")
         print(f"{width}x{height}: pdqhash {best['pdqhash']:.2f}  direct, reference steps "
               f"{best['pdq, reference steps']:.2f}  direct, footprint steps {best['pdq, footprint steps']:.2f} "
@@ -71,8 +76,8 @@ def main() -> None:
               "hashes identical")
 
 
-def _runs(native: pdq_native._Native, own_blur: Callable[..., object], rgb: np.ndarray, image: Image.Image
-          ) -> dict[str, Callable[[], object]]:
+def _runs(native: pdq_native._Native, own_blur: Callable[..., object], rgb: np.ndarray, image: Image.Image,
+          grey_image: Image.Image) -> dict[str, Callable[[], object]]:
     """pdqhash, then the direct PDQ and the region signature with the reference's blur and with footprint's."""
 
     def blurred_by(blur: Callable[..., object] | None, fn: Callable[[], object]) -> Callable[[], object]:
@@ -90,7 +95,6 @@ def _runs(native: pdq_native._Native, own_blur: Callable[..., object], rgb: np.n
     def signature() -> object:
         return regions.region_signatures(image)
 
-    grey_image = image.convert("L")
     grey = np.asarray(grey_image)
     return {"pdqhash": lambda: reference(rgb),
             "pdq, grey": lambda: pdq_native.pdq_dihedral(grey),

@@ -22,8 +22,8 @@
  * The luma of a grey picture. The reference's conversion weighs three channels per pixel; a grey
  * picture's pixel has one value, so its luma is one of 256, looked up.
  *
- * footprint.hashers.pdq_native compares the blur and the DCT with the reference on test patterns before it uses
- * them, and tests/hashers compares them on many shapes, windows and pictures.
+ * footprint.hashers.pdq_native compares the blur and the DCT with the reference on test patterns
+ * before it uses them, and tests/hashers compares all three on many shapes, windows and pictures.
  *
  * Plain C, no Python API: it is built as an extension by setup.py (so that pip compiles it where the
  * package goes) but loaded with ctypes, never imported.

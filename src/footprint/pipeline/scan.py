@@ -31,6 +31,7 @@ from footprint.pipeline.analyse import Analysis, analyse
 from footprint.pipeline.batch import Batch, PendingRecord
 from footprint.pipeline.evidence import Evidence, open_evidence
 from footprint.pipeline.match import Matcher
+from footprint.pipeline.memory import keep_buffers
 from footprint.pipeline.runs import applied_lists, recorded_runs, run_record
 from footprint.settings import Settings
 from footprint.sources.base import EvidenceSource
@@ -88,6 +89,7 @@ class Scanner:
     def scan(self, case_name: str, paths: Iterable[Path]) -> ScanSummary:
         case = self.store.get_case(case_name)
         matcher = Matcher(self.store)
+        keep_buffers()  # pictures hash in this process too (pipeline.memory); the workers do the same
         summary = ScanSummary()
         with _pool(self.settings.jobs) as self._pool:
             for path in paths:
@@ -279,7 +281,7 @@ def _pool(jobs: int) -> Iterator[Executor | None]:
         return
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_preload())  # imported once, then every worker forks warm
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_outlive_not,
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
                                initargs=(os.getpid(),))
     for _ in range(jobs):  # start the workers now, while this process takes the evidence's fingerprint
         pool.submit(_warm_up)
@@ -305,8 +307,9 @@ def _preload() -> list[str]:
 PARENT_CHECK_SECONDS = 1.0
 
 
-def _outlive_not(scan_pid: int) -> None:
-    """Initialiser of each worker: leave when the scan's process is gone.
+def _start_worker(scan_pid: int) -> None:
+    """Initialiser of each worker: keep large buffers for reuse (pipeline.memory), and leave when the
+    scan's process is gone.
 
     A scan killed outright (SIGKILL, the OOM killer) cannot shut its pool down, and the workers would
     never notice: each holds the write end of its own task pipe, so its read never ends, and the fork
@@ -321,6 +324,7 @@ def _outlive_not(scan_pid: int) -> None:
             except (ProcessLookupError, PermissionError):  # gone (or its number taken by another user's)
                 os._exit(1)
 
+    keep_buffers()
     threading.Thread(target=watch, name="footprint-parent-watch", daemon=True).start()
 
 

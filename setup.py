@@ -1,4 +1,4 @@
-"""The one compiled piece of footprint: PDQ's blur and DCT, bit for bit the reference's (src/footprint/hashers/_pdqc.c).
+"""The one compiled piece of footprint: PDQ's blur, DCT and luma, bit for bit the reference's (src/footprint/hashers/_pdqc.c).
 
 It is optional: without a C compiler the build goes on and PDQ runs the reference's own steps, slower.
 Everything else about the package is in pyproject.toml.

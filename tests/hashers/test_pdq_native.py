@@ -138,6 +138,32 @@ def test_footprints_blur_and_dct_are_built_and_in_use() -> None:
     assert native.blur is not None, "hashers/_pdqc.c was not built (pip install -e . needs a C compiler)"
     assert native.own_dct, "footprint's DCT disagreed with the reference's on its self-check"
     assert native.grey_luma is not None
+    assert native.rgb_luma is not None, "footprint's RGB luma disagreed with the reference's on its self-check"
+
+
+def reference_luma(rgb: np.ndarray) -> np.ndarray:
+    """The reference's own fillFloatLumaFromRGB, from the compiled pdqhash, through the array's strides."""
+    import ctypes
+
+    fill = ctypes.CDLL(pdqhash.bindings.__file__)[pdq_native._LUMA]
+    fill.restype, fill.argtypes = None, [ctypes.c_void_p] * 3 + [ctypes.c_int] * 4 + [ctypes.c_void_p]
+    out = np.empty(rgb.shape[:2], np.float32)
+    base = rgb.ctypes.data
+    fill(base, base + 1, base + 2, rgb.shape[0], rgb.shape[1], rgb.strides[0], rgb.strides[1], out.ctypes.data)
+    return out
+
+
+def test_footprints_rgb_luma_equals_the_reference_on_every_colour() -> None:
+    """All 2**24 colours, packed, as an RGBA picture's colour channels (four bytes a pixel) and as a view
+    read backwards."""
+    native = pdq_native._native()
+    assert native is not None and native.rgb_luma is not None
+    every = np.arange(1 << 24, dtype=np.uint32).view(np.uint8).reshape(4096, 4096, 4)  # r, g, b and zero
+    packed = np.ascontiguousarray(every[:, :, :3])
+    for pixels in (packed, every, packed[::-3, ::-7]):
+        ours = np.empty(pixels.shape[:2], np.float32)
+        native.rgb_luma(pixels, ours)
+        assert ours.tobytes() == reference_luma(pixels).tobytes()
 
 
 def test_footprints_dct_equals_the_reference_bit_for_bit() -> None:

@@ -1,6 +1,6 @@
 /*
- * Three of PDQ's steps (the reference's jaroszFilterFloat, its blur; dct64To16, its DCT; and its luma
- * of a grey picture), arranged for a modern CPU, with the same results bit for bit.
+ * Three of PDQ's steps (the reference's jaroszFilterFloat, its blur; dct64To16, its DCT; and its luma,
+ * fillFloatLumaFromRGB), arranged for a modern CPU, with the same results bit for bit.
  *
  * The blur. The reference blurs with two rounds of a box filter along every row, then along every
  * column. Each line is one running sum: add the sample entering the window, subtract the one leaving
@@ -19,10 +19,12 @@
  * each output one dot product of 64 terms summed in order; here each product runs a whole output row
  * side by side, term after term, so every output sees the same sums in the same order.
  *
- * The luma of a grey picture. The reference's conversion weighs three channels per pixel; a grey
+ * The luma. The reference weighs each pixel's three channels one pixel at a time, through three
+ * pointers; here a picture of packed RGB pixels runs as one loop the compiler vectorises, with the
+ * reference's own three float coefficients (read off its conversion) in the reference's order. A grey
  * picture's pixel has one value, so its luma is one of 256, looked up.
  *
- * footprint.hashers.pdq_native compares the blur and the DCT with the reference on test patterns
+ * footprint.hashers.pdq_native compares each with the reference on test patterns
  * before it uses them, and tests/hashers compares all three on many shapes, windows and pictures.
  *
  * Plain C, no Python API: it is built as an extension by setup.py (so that pip compiles it where the
@@ -33,6 +35,14 @@
 #include <stdlib.h>
 
 #define GROUP 8 /* rows summed side by side */
+
+/* A build for AVX2 beside the plain one, chosen when the library loads (GCC's function multiversioning, on
+ * x86-64 Linux): what the compiler can vectorise only with AVX2's byte-to-float conversions. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define WITH_AVX2 __attribute__((target_clones("avx2", "default")))
+#else
+#define WITH_AVX2
+#endif
 
 /* Where one line's box filter adds, writes and subtracts (the reference's four phases). */
 typedef struct {
@@ -179,5 +189,28 @@ void footprint_grey_luma(const unsigned char *plane, int rows, int cols, ptrdiff
             for (int c = 0; c < cols; c++) row[c] = levels[line[c]];
         else
             for (int c = 0; c < cols; c++) row[c] = levels[line[(ptrdiff_t)c * col_stride]];
+    }
+}
+
+/*
+ * The reference's luma of an RGB picture: each pixel's red, green and blue (bytes 0, 1 and 2 of a pixel,
+ * pixels `col_stride` bytes apart, rows `row_stride` bytes apart, either sign) weighed by `coeffs` (the
+ * reference's three) and summed in the reference's order, in float. out is rows x cols, row-major.
+ */
+WITH_AVX2 void footprint_rgb_luma(const unsigned char *pixels, int rows, int cols, ptrdiff_t row_stride,
+                                  ptrdiff_t col_stride, const float *coeffs, float *out)
+{
+    const float red = coeffs[0], green = coeffs[1], blue = coeffs[2];
+    for (int r = 0; r < rows; r++) {
+        const unsigned char *restrict line = pixels + (ptrdiff_t)r * row_stride;
+        float *restrict row = out + (size_t)r * cols;
+        if (col_stride == 3) /* packed RGB: vectorised */
+            for (int c = 0; c < cols; c++)
+                row[c] = red * (float)line[3 * c] + green * (float)line[3 * c + 1] + blue * (float)line[3 * c + 2];
+        else
+            for (int c = 0; c < cols; c++) {
+                const unsigned char *p = line + (ptrdiff_t)c * col_stride;
+                row[c] = red * (float)p[0] + green * (float)p[1] + blue * (float)p[2];
+            }
     }
 }

@@ -12,5 +12,5 @@ from setuptools import Extension, setup
 # Python builds with -fwrapv, which keeps the compiler from vectorising the loops (1.6 times slower).
 FLAGS = ["-O3", "-fno-wrapv", "-ffp-contract=off", "-fno-fast-math"] if os.name == "posix" else ["/fp:precise"]
 
-setup(ext_modules=[Extension("footprint.hashers._pdqc", ["src/footprint/hashers/_pdqc.c"],
+setup(ext_modules=[Extension("footprint.hashers._pdqc", ["src/footprint/hashers/_pdqc.c", "src/footprint/hashers/_resample.c"],
                              extra_compile_args=FLAGS, optional=True)])

@@ -1,5 +1,6 @@
 """PDQ's cost a picture: the reference through pdqhash, footprint's direct call with the reference's steps,
-and with footprint's own blur and DCT (hashers/_pdqc.c); and the region signature with either.
+and with footprint's own blur and DCT (hashers/_pdqc.c); the region signature with either; and its 384 px
+working copy by Pillow's thumbnail and by footprint's resize (hashers/_resample.c).
 
     python bench/bench_pdq.py [--rounds 5]
 
@@ -22,7 +23,7 @@ import pdqhash
 from PIL import Image
 
 from footprint.demo import picture
-from footprint.hashers import pdq_native, regions
+from footprint.hashers import pdq_native, regions, resample
 
 SIZES = ((1008, 756), (816, 612), (384, 288))
 
@@ -67,13 +68,16 @@ def main() -> None:
         if (pdq_native.pdq_dihedral(rgb) != expected or regions.region_signatures(image) != reference_regions
                 or (pdq_native.pdq_dihedral(grey), regions.region_signatures(grey_image)) != reference_grey):
             sys.exit(f"DIFFERENT HASHES at {width}x{height}")
+        if not np.array_equal(resample.thumbnail(Image.fromarray(rgb), regions.WORK_SIDE), _pillows_copy(rgb)):
+            sys.exit(f"A DIFFERENT WORKING COPY at {width}x{height}")
         print(f"{width}x{height}: pdqhash {best['pdqhash']:.2f}  direct, reference steps "
               f"{best['pdq, reference steps']:.2f}  direct, footprint steps {best['pdq, footprint steps']:.2f} "
               f"({best['pdq, reference steps'] / best['pdq, footprint steps']:.1f}x)  region signature "
               f"{best['regions, reference steps']:.2f} -> {best['regions, footprint steps']:.2f} "
               f"({best['regions, reference steps'] / best['regions, footprint steps']:.1f}x); the grey picture "
               f"(hashed as it is): PDQ {best['pdq, grey']:.2f}, region signature {best['regions, grey']:.2f}; "
-              "hashes identical")
+              f"its working copy: Pillow {best['copy, Pillow']:.2f} -> footprint {best['copy, footprint']:.2f}; "
+              "hashes and copies identical")
 
 
 def _runs(native: pdq_native._Native, own_blur: Callable[..., object], rgb: np.ndarray, image: Image.Image,
@@ -96,12 +100,22 @@ def _runs(native: pdq_native._Native, own_blur: Callable[..., object], rgb: np.n
         return regions.region_signatures(image)
 
     grey = np.asarray(grey_image)
+    rgb_image = Image.fromarray(rgb)
     return {"pdqhash": lambda: reference(rgb),
+            "copy, Pillow": lambda: _pillows_copy(rgb),
+            "copy, footprint": lambda: resample.thumbnail(rgb_image, regions.WORK_SIDE),
             "pdq, grey": lambda: pdq_native.pdq_dihedral(grey),
             "regions, grey": lambda: regions.region_signatures(grey_image),
             "pdq, reference steps": blurred_by(None, pdq), "pdq, footprint steps": blurred_by(own_blur, pdq),
             "regions, reference steps": blurred_by(None, signature),
             "regions, footprint steps": blurred_by(own_blur, signature)}
+
+
+def _pillows_copy(rgb: np.ndarray) -> np.ndarray:
+    """The region signature's working copy as Pillow makes it (Image.thumbnail, BILINEAR)."""
+    work = Image.fromarray(rgb)
+    work.thumbnail((regions.WORK_SIDE, regions.WORK_SIDE), Image.Resampling.BILINEAR)
+    return np.asarray(work)
 
 
 if __name__ == "__main__":

@@ -26,8 +26,9 @@ The reference's blur (its Jarosz box filter, 90% of PDQ's time) runs one line at
 output at a time, and its luma one pixel at a time; footprint's own build of the three (``_pdqc.c``,
 compiled when the package is installed) runs many lines, outputs and pixels side by side with the same
 operations in the same order: the blur 2.5-5 times faster, the DCT 45 -> 11 microseconds (a region
-signature takes 22), the luma of a 1000x750 picture 0.8 -> 0.4 ms (with AVX2), all equal bit for bit. Each is used only once it has matched the reference's on test patterns; the reference decimates,
-rates the quality, transforms and takes the bits, through its own functions. Without them (no compiler at
+signature takes 22), the luma of a 1000x750 picture 0.8 -> 0.4 ms (with AVX2), all equal bit for bit.
+Each is used only once it has matched the reference's on test patterns; the reference decimates, rates
+the quality, transforms and takes the bits, through its own functions. Without them (no compiler at
 install, or a mismatch) PDQ runs the reference's own: slower, never different.
 """
 

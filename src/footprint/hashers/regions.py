@@ -43,6 +43,7 @@ from footprint.hashers.base import ImageHasher
 from footprint.hashers.decode import to_rgb_or_grey
 from footprint.hashers.pdq import DIHEDRAL_NAMES, HEX_DIGITS, MIN_SIDE, hamming
 from footprint.hashers.pdq_native import pdq_boxes
+from footprint.hashers.resample import thumbnail
 from footprint.model import PerceptualDigest, Skipped
 
 ALGORITHM = "pdq-regions"
@@ -59,8 +60,8 @@ _CORNERS = {"tl": (0.0, 0.0, 0.75, 0.75), "tr": (0.25, 0.0, 1.0, 0.75),
 MIRROR_NAMES = {"tl": "tr", "tr": "tl", "bl": "br", "br": "bl"}  # a region's name in the mirror image
 _PLAIN_AND_FLIPPED = (0, DIHEDRAL_NAMES.index("flipy"))  # the plain hash and its left-right mirror's
 
-# Regions are hashed on a copy whose longer side is at most this: PDQ reduces every region to 64x64
-# anyway, and this keeps the region hashes near the cost of one at full size.
+# Regions are hashed on a copy whose longer side is at most this (Image.thumbnail's, BILINEAR): PDQ
+# reduces every region to 64x64 anyway, and this keeps the region hashes near the cost of one at full size.
 WORK_SIDE = 384
 
 # A bar is a run of edge rows or columns whose greyscale spread (max - min) stays within BAR_SPREAD and
@@ -144,13 +145,10 @@ def region_hashes(image: Image.Image) -> dict[str, tuple[str, int]]:
 
 def region_signatures(image: Image.Image) -> tuple[dict[str, tuple[str, int]], dict[str, tuple[str, int]]]:
     """The region signature of an already-decoded image and its mirrored form (see the module doc)."""
-    work = to_rgb_or_grey(image)
-    if max(work.size) > WORK_SIDE:
-        work = work.copy()
-        work.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BILINEAR)
-    pixels = np.asarray(work, dtype=np.uint8)
+    pixels = thumbnail(to_rgb_or_grey(image), WORK_SIDE)  # Image.thumbnail's bytes (hashers.resample)
+    height, width = pixels.shape[:2]
     boxes = {name: (x0, y0, x1, y1) for name, (x0, y0, x1, y1)
-             in region_boxes(work.width, work.height, _usable_trim(trim_box(pixels))).items()
+             in region_boxes(width, height, _usable_trim(trim_box(pixels))).items()
              if min(x1 - x0, y1 - y0) >= MIN_SIDE}  # a small picture's regions carry too little of it (pdq.MIN_SIDE)
     distinct = list(dict.fromkeys(boxes.values()))  # trim and tcenter are full and center without bars
     hashed = dict(zip(distinct, pdq_boxes(pixels, distinct, _PLAIN_AND_FLIPPED), strict=True))

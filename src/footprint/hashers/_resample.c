@@ -1,0 +1,195 @@
+/*
+ * Pillow's BILINEAR resize of an 8-bit picture (grey, or packed RGB), with the same result byte for byte,
+ * for the region signature's working copy (footprint.hashers.resample).
+ *
+ * Pillow resizes in two passes, along rows and then down columns. Each output sample is a weighted sum of
+ * the input samples under the filter, in integers: the weights are the filter's values rounded to 22
+ * fractional bits, the sum starts at one half, and the result is the sum shifted down by 22 bits and
+ * clamped to 0..255 (then stored as a byte, which the second pass reads). Integer sums do not depend on
+ * their order, so here they run side by side: along the rows, eight rows at once (their samples
+ * interleaved, so that each weight multiplies eight samples in one instruction); down the columns, a
+ * whole output row at once. The weights are computed in double exactly as Pillow computes them, in the
+ * same order. Which pass runs first is Pillow's choice, and has changed between its versions: the
+ * caller says which (footprint.hashers.resample finds out which its Pillow makes).
+ *
+ * footprint.hashers.resample compares the result with Pillow's on test pictures before it uses it, and
+ * tests/hashers compares them on many sizes.
+ */
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PRECISION_BITS 22 /* Pillow's, for 8-bit pictures: 32 - 8 - 2 */
+#define GROUP 8 /* rows resampled side by side along the rows */
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define WITH_AVX2 __attribute__((target_clones("avx2", "default")))
+#else
+#define WITH_AVX2
+#endif
+
+static double bilinear(double x)
+{
+    if (x < 0.0) x = -x;
+    return x < 1.0 ? 1.0 - x : 0.0;
+}
+
+/* The weights of one axis, `in_size` samples to `out_size`, as Pillow computes them. */
+typedef struct {
+    int width;      /* weights stored for each output (the filter's longest reach) */
+    int *first;     /* per output: its first input sample */
+    int *count;     /* per output: how many input samples it weighs */
+    int32_t *kk;    /* per output: `width` weights, 22 fractional bits */
+} Axis;
+
+static void axis_free(Axis *a)
+{
+    free(a->first), free(a->count), free(a->kk);
+}
+
+static int axis_weights(Axis *a, int in_size, int out_size)
+{
+    double scale = (double)((float)in_size - 0.0f) / out_size; /* Pillow's box edges are floats */
+    double filterscale = scale < 1.0 ? 1.0 : scale;
+    double support = 1.0 * filterscale; /* the bilinear filter reaches 1 */
+    int width = (int)ceil(support) * 2 + 1;
+    double *k = malloc((size_t)width * sizeof(double));
+    a->width = width;
+    a->first = malloc((size_t)out_size * sizeof(int));
+    a->count = malloc((size_t)out_size * sizeof(int));
+    a->kk = calloc((size_t)out_size * width, sizeof(int32_t));
+    if (k == NULL || a->first == NULL || a->count == NULL || a->kk == NULL) {
+        free(k);
+        return -1;
+    }
+    for (int i = 0; i < out_size; i++) {
+        double center = 0.0 + (i + 0.5) * scale;
+        double ww = 0.0, ss = 1.0 / filterscale;
+        int xmin = (int)(center - support + 0.5);
+        if (xmin < 0) xmin = 0;
+        int xmax = (int)(center + support + 0.5);
+        if (xmax > in_size) xmax = in_size;
+        xmax -= xmin;
+        for (int x = 0; x < xmax; x++) {
+            double w = bilinear((x + xmin - center + 0.5) * ss);
+            k[x] = w;
+            ww += w;
+        }
+        for (int x = 0; x < xmax; x++) {
+            if (ww != 0.0) k[x] /= ww;
+            a->kk[(size_t)i * width + x] = k[x] < 0 ? (int32_t)(-0.5 + k[x] * (1 << PRECISION_BITS))
+                                                    : (int32_t)(0.5 + k[x] * (1 << PRECISION_BITS));
+        }
+        a->first[i] = xmin;
+        a->count[i] = xmax;
+    }
+    free(k);
+    return 0;
+}
+
+static inline uint8_t clip8(int32_t sum)
+{
+    int32_t v = sum >> PRECISION_BITS;
+    return v < 0 ? 0 : v > 255 ? 255 : (uint8_t)v;
+}
+
+/* Along the rows: `lines` (at most GROUP) rows of `in`, each n = cols * channels samples, `stride` bytes
+ * apart, into rows of out_cols * channels samples `out_stride` bytes apart. `block` holds GROUP * n. */
+WITH_AVX2 static void row_group(const uint8_t *in, ptrdiff_t stride, int lines, int cols, int channels,
+                                const Axis *x, int out_cols, int32_t *block, uint8_t *out, ptrdiff_t out_stride)
+{
+    size_t n = (size_t)cols * channels;
+    for (size_t j = 0; j < n; j++)
+        for (int r = 0; r < GROUP; r++) block[j * GROUP + r] = r < lines ? in[(ptrdiff_t)r * stride + j] : 0;
+    for (int i = 0; i < out_cols; i++) {
+        const int32_t *k = x->kk + (size_t)i * x->width;
+        for (int c = 0; c < channels; c++) {
+            int32_t sum[GROUP];
+            for (int r = 0; r < GROUP; r++) sum[r] = 1 << (PRECISION_BITS - 1);
+            const int32_t *s = block + ((size_t)x->first[i] * channels + c) * GROUP;
+            for (int t = 0; t < x->count[i]; t++, s += (size_t)channels * GROUP)
+                for (int r = 0; r < GROUP; r++) sum[r] += s[r] * k[t];
+            for (int r = 0; r < lines; r++) out[(ptrdiff_t)r * out_stride + (size_t)i * channels + c] = clip8(sum[r]);
+        }
+    }
+}
+
+static int row_pass(const uint8_t *in, ptrdiff_t stride, int rows, int cols, int channels, const Axis *x,
+                    int out_cols, uint8_t *out)
+{
+    int32_t *block = malloc((size_t)GROUP * cols * channels * sizeof(int32_t));
+    if (block == NULL) return -1;
+    ptrdiff_t out_stride = (ptrdiff_t)out_cols * channels;
+    for (int top = 0; top < rows; top += GROUP)
+        row_group(in + (ptrdiff_t)top * stride, stride, rows - top < GROUP ? rows - top : GROUP, cols, channels, x,
+                  out_cols, block, out + top * out_stride, out_stride);
+    free(block);
+    return 0;
+}
+
+/* Down the columns: each output row from the input rows its weights reach (`in` is the input's row 0,
+ * rows `stride` bytes apart, n samples each). */
+WITH_AVX2 static int column_pass(const uint8_t *in, ptrdiff_t stride, size_t n, const Axis *y, int out_rows,
+                                 uint8_t *out)
+{
+    int32_t *sum = malloc(n * sizeof(int32_t));
+    if (sum == NULL) return -1;
+    for (int i = 0; i < out_rows; i++) {
+        const int32_t *k = y->kk + (size_t)i * y->width;
+        for (size_t j = 0; j < n; j++) sum[j] = 1 << (PRECISION_BITS - 1);
+        for (int t = 0; t < y->count[i]; t++) {
+            const uint8_t *line = in + (ptrdiff_t)(y->first[i] + t) * stride;
+            int32_t w = k[t];
+            for (size_t j = 0; j < n; j++) sum[j] += (int32_t)line[j] * w;
+        }
+        uint8_t *row = out + (size_t)i * n;
+        for (size_t j = 0; j < n; j++) row[j] = clip8(sum[j]);
+    }
+    free(sum);
+    return 0;
+}
+
+/*
+ * Image.resize((out_cols, out_rows), BILINEAR) of a picture of `channels` (1 or 3) interleaved 8-bit
+ * channels, rows x cols, rows `row_stride` bytes apart (samples packed within a row), as Pillow makes it
+ * when it shrinks no side by a factor of 4 or more (else it first box-reduces): the pass along the rows
+ * first, or down the columns first when `vertical_first`. out is out_rows x out_cols x channels, packed.
+ * Returns 0, or -1 when memory cannot be had.
+ */
+int footprint_resample(const uint8_t *in, int rows, int cols, ptrdiff_t row_stride, int channels, uint8_t *out,
+                       int out_rows, int out_cols, int vertical_first)
+{
+    Axis x = {0}, y = {0};
+    uint8_t *middle = NULL;
+    int status = -1;
+    int along = out_cols != cols, down = out_rows != rows;
+    size_t out_line = (size_t)out_cols * channels, in_line = (size_t)cols * channels;
+    if (axis_weights(&x, cols, out_cols) || axis_weights(&y, rows, out_rows)) goto done;
+    if (!along && !down) {
+        for (int r = 0; r < rows; r++) memcpy(out + r * out_line, in + (ptrdiff_t)r * row_stride, out_line);
+        status = 0;
+    } else if (!along) {
+        status = column_pass(in, row_stride, in_line, &y, out_rows, out);
+    } else if (!down) {
+        status = row_pass(in, row_stride, rows, cols, channels, &x, out_cols, out);
+    } else if (vertical_first) {
+        middle = malloc((size_t)out_rows * in_line);
+        status = middle == NULL || column_pass(in, row_stride, in_line, &y, out_rows, middle)
+                     ? -1 : row_pass(middle, (ptrdiff_t)in_line, out_rows, cols, channels, &x, out_cols, out);
+    } else {
+        /* only the rows the column pass reads, as Pillow */
+        int top = y.first[0], bottom = y.first[out_rows - 1] + y.count[out_rows - 1];
+        middle = malloc((size_t)(bottom - top) * out_line);
+        if (middle != NULL && !row_pass(in + (ptrdiff_t)top * row_stride, row_stride, bottom - top, cols, channels,
+                                        &x, out_cols, middle)) {
+            for (int i = 0; i < out_rows; i++) y.first[i] -= top;
+            status = column_pass(middle, (ptrdiff_t)out_line, out_line, &y, out_rows, out);
+        }
+    }
+done:
+    axis_free(&x), axis_free(&y), free(middle);
+    return status;
+}

@@ -1,6 +1,9 @@
-"""The one compiled piece of footprint: PDQ's blur, DCT and luma, bit for bit the reference's (src/footprint/hashers/_pdqc.c).
+"""The one compiled piece of footprint: PDQ's blur, DCT and luma, bit for bit the reference's
+(src/footprint/hashers/_pdqc.c), and the region signature's working copy, byte for byte Pillow's
+thumbnail (src/footprint/hashers/_resample.c).
 
-It is optional: without a C compiler the build goes on and PDQ runs the reference's own steps, slower.
+It is optional: without a C compiler the build goes on and PDQ runs the reference's own steps and Pillow
+makes the copy: slower, never different.
 Everything else about the package is in pyproject.toml.
 """
 
@@ -12,5 +15,6 @@ from setuptools import Extension, setup
 # Python builds with -fwrapv, which keeps the compiler from vectorising the loops (1.6 times slower).
 FLAGS = ["-O3", "-fno-wrapv", "-ffp-contract=off", "-fno-fast-math"] if os.name == "posix" else ["/fp:precise"]
 
-setup(ext_modules=[Extension("footprint.hashers._pdqc", ["src/footprint/hashers/_pdqc.c", "src/footprint/hashers/_resample.c"],
-                             extra_compile_args=FLAGS, optional=True)])
+SOURCES = ["src/footprint/hashers/_pdqc.c", "src/footprint/hashers/_resample.c"]
+
+setup(ext_modules=[Extension("footprint.hashers._pdqc", SOURCES, extra_compile_args=FLAGS, optional=True)])

@@ -28,6 +28,7 @@ from footprint.errors import UsageError
 from footprint.pipeline.evidence import open_evidence
 from footprint.pipeline.knowngood import knowngood_store
 from footprint.pipeline.match import Matcher
+from footprint.pipeline.memory import keep_buffers
 from footprint.pipeline.scan import Scanner, ScanObserver, ScanSummary, Shard
 from footprint.settings import Settings
 from footprint.store import open_store
@@ -103,6 +104,7 @@ def _begin(settings: Settings, case_name: str, path: str) -> tuple[ExhibitRecord
 
 
 def _part(settings: Settings, exhibit: ExhibitRecord, path: str, shard: Shard) -> ScanSummary:
+    keep_buffers()  # the worker hashes pictures as a scan's workers do (pipeline.memory)
     store, matcher = _matching(settings.database_url)
     evidence = open_evidence(Path(path), settings.limits)
     return Scanner(store, settings).scan_part(exhibit, evidence, matcher, shard)

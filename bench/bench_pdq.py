@@ -68,7 +68,7 @@ def main() -> None:
         if (pdq_native.pdq_dihedral(rgb) != expected or regions.region_signatures(image) != reference_regions
                 or (pdq_native.pdq_dihedral(grey), regions.region_signatures(grey_image)) != reference_grey):
             sys.exit(f"DIFFERENT HASHES at {width}x{height}")
-        if not np.array_equal(resample.thumbnail(Image.fromarray(rgb), regions.WORK_SIDE), _pillows_copy(rgb)):
+        if not np.array_equal(resample.thumbnail(rgb, regions.WORK_SIDE), _pillows_copy(rgb)):
             sys.exit(f"A DIFFERENT WORKING COPY at {width}x{height}")
         print(f"{width}x{height}: pdqhash {best['pdqhash']:.2f}  direct, reference steps "
               f"{best['pdq, reference steps']:.2f}  direct, footprint steps {best['pdq, footprint steps']:.2f} "
@@ -100,10 +100,9 @@ def _runs(native: pdq_native._Native, own_blur: Callable[..., object], rgb: np.n
         return regions.region_signatures(image)
 
     grey = np.asarray(grey_image)
-    rgb_image = Image.fromarray(rgb)
     return {"pdqhash": lambda: reference(rgb),
             "copy, Pillow": lambda: _pillows_copy(rgb),
-            "copy, footprint": lambda: resample.thumbnail(rgb_image, regions.WORK_SIDE),
+            "copy, footprint": lambda: resample.thumbnail(rgb, regions.WORK_SIDE),
             "pdq, grey": lambda: pdq_native.pdq_dihedral(grey),
             "regions, grey": lambda: regions.region_signatures(grey_image),
             "pdq, reference steps": blurred_by(None, pdq), "pdq, footprint steps": blurred_by(own_blur, pdq),

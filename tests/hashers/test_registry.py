@@ -85,3 +85,29 @@ def test_a_failing_hasher_does_not_take_the_others_down() -> None:
 
 def test_no_image_hashers_means_no_decode() -> None:
     assert hash_image_bytes(b"not even an image", []) == {}
+
+
+def test_hashers_that_read_the_array_share_one_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PDQ and the region signature read the picture as one array, copied out of Pillow once a picture,
+    and hash it as each would hash the image alone."""
+    from PIL import Image
+
+    from footprint.hashers import compute
+    from footprint.hashers.decode import decode_image
+    from footprint.hashers.regions import RegionHasher
+
+    copies: list[int] = []
+
+    def counted(image: Image.Image) -> object:
+        copies.append(1)
+        return real(image)
+
+    real = compute.pixels_of
+    monkeypatch.setattr(compute, "pixels_of", counted)
+    data = encode(picture(400, 300), "JPEG")
+    hashers = [PdqHasher(), MeanGrey(), RegionHasher()]
+    results = hash_image_bytes(data, hashers)
+    assert len(copies) == 1
+    image = decode_image(data, grey=True)
+    assert results["pdq"] == PdqHasher().hash_image(image)
+    assert results["pdq-regions"] == RegionHasher().hash_image(image)

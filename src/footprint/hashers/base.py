@@ -6,8 +6,11 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar, Protocol
 
+import numpy as np
 from PIL import Image
 
+from footprint.errors import ItemError
+from footprint.hashers.decode import pixels_of
 from footprint.model import PerceptualDigest, Skipped
 
 
@@ -37,3 +40,19 @@ class ImageHasher(ABC):
     @staticmethod
     def distance(a: str, b: str) -> int:
         return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+class PixelHasher(ImageHasher):
+    """An image hasher that reads the decoded picture as its uint8 array (decode.pixels_of): given the
+    array, so that hashers.compute copies a picture out of Pillow once for all such hashers."""
+
+    def hash_image(self, image: Image.Image) -> PerceptualDigest | Skipped:
+        try:
+            pixels = pixels_of(image)
+        except (ItemError, ValueError, OSError) as exc:
+            return Skipped(f"undecodable image content for {self.name}: {exc}")
+        return self.hash_pixels(pixels)
+
+    @abstractmethod
+    def hash_pixels(self, pixels: np.ndarray) -> PerceptualDigest | Skipped:
+        """Hash the picture given as decode.pixels_of gives it (never written to)."""

@@ -12,11 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
+import numpy as np
 from PIL import Image
 
 from footprint.errors import ItemError
-from footprint.hashers.base import CryptoHasher, ImageHasher
-from footprint.hashers.decode import REDUCED_MIN_SIDE, decode_image, frame_count
+from footprint.hashers.base import CryptoHasher, ImageHasher, PixelHasher
+from footprint.hashers.decode import REDUCED_MIN_SIDE, decode_image, frame_count, pixels_of
 from footprint.hashers.exif import read_camera
 from footprint.model import CameraFacts, PerceptualDigest, Skipped
 
@@ -122,9 +123,14 @@ def _decode_and_hash(data: bytes, hashers: Sequence[ImageHasher], min_side: int,
     except ItemError as exc:
         return {hasher.name: Skipped(str(exc)) for hasher in hashers}
     results: dict[str, PerceptualDigest | Skipped] = {}
+    pixels: np.ndarray | None = None  # the picture copied out of Pillow once, for every hasher that reads it
     for hasher in hashers:
         try:
-            results[hasher.name] = hasher.hash_image(image)
+            if isinstance(hasher, PixelHasher):
+                pixels = pixels_of(image) if pixels is None else pixels
+                results[hasher.name] = hasher.hash_pixels(pixels)
+            else:
+                results[hasher.name] = hasher.hash_image(image)
         except (ItemError, ValueError, OSError) as exc:
             results[hasher.name] = Skipped(f"{hasher.name} failed: {exc}")
     return results

@@ -204,6 +204,13 @@ def to_rgb_or_grey(im: Image.Image) -> Image.Image:
     return im if im.mode == "L" and "transparency" not in im.info else to_rgb(im)
 
 
+def pixels_of(im: Image.Image) -> np.ndarray:
+    """The picture as the perceptual hashers read it: to_rgb_or_grey's, as a read-only uint8 array (rows x
+    columns for grey, x 3 for RGB). Copying a picture out of Pillow takes 0.5-0.8 ms at 1000x750: a scan
+    makes it once for every hasher of a picture (hashers.compute)."""
+    return np.asarray(to_rgb_or_grey(im), dtype=np.uint8)
+
+
 def to_rgb(im: Image.Image) -> Image.Image:
     """Convert any Pillow mode to 8-bit RGB (alpha composited on ALPHA_BACKGROUND)."""
     if im.mode == "RGB":

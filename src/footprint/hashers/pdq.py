@@ -14,11 +14,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
-from PIL import Image
 
-from footprint.errors import ItemError
-from footprint.hashers.base import ImageHasher
-from footprint.hashers.decode import to_rgb_or_grey
+from footprint.hashers.base import PixelHasher
 from footprint.hashers.pdq_native import pdq_dihedral
 from footprint.model import PerceptualDigest, Skipped
 
@@ -46,21 +43,17 @@ DIHEDRAL_NAMES = ("original", "rotate90", "rotate180", "rotate270", "flipx", "fl
                   "flipminus1")
 
 
-class PdqHasher(ImageHasher):
+class PdqHasher(PixelHasher):
     """PDQ hash of one decoded image, with its eight dihedral variants (value first)."""
 
     name: ClassVar[str] = "pdq"
     min_quality: ClassVar[int] = MIN_QUALITY
     hash_bits: ClassVar[int] = HASH_BITS
 
-    def hash_image(self, image: Image.Image) -> PerceptualDigest | Skipped:
-        width, height = image.size
+    def hash_pixels(self, pixels: np.ndarray) -> PerceptualDigest | Skipped:
+        height, width = pixels.shape[:2]
         if min(width, height) < MIN_SIDE:
             return Skipped(f"image too small for pdq ({width}x{height}, needs {MIN_SIDE}px a side)")
-        try:
-            pixels = np.asarray(to_rgb_or_grey(image), dtype=np.uint8)
-        except (ItemError, ValueError, OSError) as exc:
-            return Skipped(f"undecodable image content for pdq: {exc}")
         variants, quality = pdq_dihedral(pixels)
         return PerceptualDigest(algorithm=self.name, value=variants[0], quality=quality, variants=variants)
 

@@ -38,9 +38,8 @@ from typing import ClassVar
 import numpy as np
 from PIL import Image
 
-from footprint.errors import ItemError
-from footprint.hashers.base import ImageHasher
-from footprint.hashers.decode import to_rgb_or_grey
+from footprint.hashers.base import PixelHasher
+from footprint.hashers.decode import pixels_of
 from footprint.hashers.pdq import DIHEDRAL_NAMES, HEX_DIGITS, MIN_SIDE, hamming
 from footprint.hashers.pdq_native import pdq_boxes
 from footprint.hashers.resample import thumbnail
@@ -138,14 +137,22 @@ def _bar(lines: np.ndarray, length: int) -> int:
     return count if count >= 2 else 0
 
 
+Signatures = tuple[dict[str, tuple[str, int]], dict[str, tuple[str, int]]]
+
+
 def region_hashes(image: Image.Image) -> dict[str, tuple[str, int]]:
     """PDQ hex and quality of each region of an already-decoded image."""
     return region_signatures(image)[0]
 
 
-def region_signatures(image: Image.Image) -> tuple[dict[str, tuple[str, int]], dict[str, tuple[str, int]]]:
+def region_signatures(image: Image.Image) -> Signatures:
     """The region signature of an already-decoded image and its mirrored form (see the module doc)."""
-    pixels = thumbnail(to_rgb_or_grey(image), WORK_SIDE)  # Image.thumbnail's bytes (hashers.resample)
+    return signatures_of(pixels_of(image))
+
+
+def signatures_of(picture: np.ndarray) -> Signatures:
+    """region_signatures of the picture given as decode.pixels_of gives it."""
+    pixels = thumbnail(picture, WORK_SIDE)  # Image.thumbnail's bytes (hashers.resample)
     height, width = pixels.shape[:2]
     boxes = {name: (x0, y0, x1, y1) for name, (x0, y0, x1, y1)
              in region_boxes(width, height, _usable_trim(trim_box(pixels))).items()
@@ -190,7 +197,7 @@ def decode(text: str) -> dict[str, tuple[str, int]]:
     return found
 
 
-class RegionHasher(ImageHasher):
+class RegionHasher(PixelHasher):
     """The region signature of one decoded image; quality is the full frame's PDQ quality; variants are
     the signature and its mirrored form (for the matcher, not stored)."""
 
@@ -198,14 +205,11 @@ class RegionHasher(ImageHasher):
     min_quality: ClassVar[int] = 0
     hash_bits: ClassVar[int] = 256 * len(REGION_NAMES)
 
-    def hash_image(self, image: Image.Image) -> PerceptualDigest | Skipped:
-        width, height = image.size
+    def hash_pixels(self, pixels: np.ndarray) -> PerceptualDigest | Skipped:
+        height, width = pixels.shape[:2]
         if min(width, height) < MIN_SIDE:
             return Skipped(f"image too small for {ALGORITHM} ({width}x{height}, needs {MIN_SIDE}px a side)")
-        try:
-            regions, mirrored = region_signatures(image)
-        except (ItemError, ValueError, OSError) as exc:
-            return Skipped(f"undecodable image content for {ALGORITHM}: {exc}")
+        regions, mirrored = signatures_of(pixels)
         value = encode(regions)
         return PerceptualDigest(algorithm=ALGORITHM, value=value, quality=regions["full"][1],
                                 variants=(value, encode(mirrored)))

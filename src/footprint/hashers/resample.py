@@ -8,9 +8,9 @@ the picture's copy into an array included, the resize alone 1.55 against 2.74 ms
 passes Pillow runs first has changed between its versions (since 13 it runs down the columns first when
 the height shrinks by more than twice the width), and the result depends on it: so the rule is not
 assumed but found, on first use, by comparing both known rules with the installed Pillow on test
-pictures that tell them apart. If neither gives Pillow's bytes, or the C part was not built, or the
-picture is not grey or RGB, or Pillow would box-reduce it first (a side shrunk 4 times or more), Pillow
-does the work: slower, never different.
+pictures that tell them apart. If neither gives Pillow's bytes, or the C part was not built, or Pillow
+would box-reduce the picture first (a side shrunk 4 times or more), Pillow does the work: slower, never
+different.
 """
 
 from __future__ import annotations
@@ -28,16 +28,17 @@ from PIL import Image
 REDUCING_GAP = 2.0  # Image.thumbnail's default: beyond it Pillow box-reduces before resampling
 
 
-def thumbnail(image: Image.Image, side: int) -> np.ndarray:
-    """The pixels of a grey (L) or RGB ``image`` as ``image.thumbnail((side, side), BILINEAR)`` leaves
-    them (the image itself is not changed): 2-D for grey, rows x columns x 3 for RGB."""
-    size = thumbnail_size(image.width, image.height, side)
+def thumbnail(pixels: np.ndarray, side: int) -> np.ndarray:
+    """A grey (rows x columns) or RGB (rows x columns x 3) uint8 picture as Image.thumbnail((side, side),
+    BILINEAR) leaves it; ``pixels`` themselves are not changed."""
+    height, width = pixels.shape[:2]
+    size = thumbnail_size(width, height, side)
     if size is None:
-        return np.asarray(image)
+        return pixels
     own = _own()
-    if own is not None and image.mode in ("L", "RGB") and _resampled_alone(image.size, size):
-        return own(np.asarray(image), size)
-    work = image.copy()
+    if own is not None and _resampled_alone((width, height), size):
+        return own(pixels, size)
+    work = Image.fromarray(pixels)
     work.thumbnail((side, side), Image.Resampling.BILINEAR)
     return np.asarray(work)
 

@@ -239,7 +239,7 @@ def _native() -> _Native | None:
         native = _Native(ctypes.CDLL(pdqhash.bindings.__file__))
     except (OSError, AttributeError):
         return None
-    pattern = _pattern(48, 64)
+    pattern = check_pattern(48, 64)
     vectors, quality = pdqhash.compute_dihedral(pattern)
     expected = tuple(_bits_to_hex(bits) for bits in vectors), int(quality)
     if _hash(native, pattern, dihedral=True) != expected:
@@ -303,7 +303,7 @@ def _own_rgb_luma(native: _Native, weigh: Callable[..., Any]) -> Callable[[np.nd
 
 def _same_blur(native: _Native, blur: Callable[..., Any], reference: Callable[..., Any]) -> bool:
     for rows, cols, along_rows, along_cols in ((48, 64, 3, 2), (37, 301, 5, 9), (130, 9, 1, 4)):
-        ours = _luma(native, _pattern(rows, cols))
+        ours = _luma(native, check_pattern(rows, cols))
         theirs, work = ours.copy(), np.empty_like(ours)  # alive until both calls return
         if blur(ours.ctypes.data, work.ctypes.data, rows, cols, along_rows, along_cols, BLUR_PASSES):
             return False
@@ -320,8 +320,8 @@ def _own_dct(native: _Native, dct: Callable[..., Any]) -> Callable[[int, int, in
     matrix, unused = np.empty((16, 64), np.float32), np.empty((16, 16), np.float32)
     identity = np.eye(64, dtype=np.float32)
     native.dct(identity.ctypes.data, matrix.ctypes.data, unused.ctypes.data)
-    rng = np.random.default_rng(64)
-    for picture in (_luma(native, _pattern(64, 64)), (rng.random((64, 64)) * 255).astype(np.float32)):
+    luma = _luma(native, check_pattern(64, 64))
+    for picture in (luma, np.ascontiguousarray(luma[::-1] * np.float32(0.7071))):  # fractions everywhere
         theirs = [np.empty((16, 64), np.float32), np.empty((16, 16), np.float32)]
         ours = [np.empty((16, 64), np.float32), np.empty((16, 16), np.float32)]
         native.dct(picture.ctypes.data, theirs[0].ctypes.data, theirs[1].ctypes.data)
@@ -335,8 +335,10 @@ def _own_dct(native: _Native, dct: Callable[..., Any]) -> Callable[[int, int, in
     return own
 
 
-def _pattern(rows: int, cols: int) -> np.ndarray:
-    """A deterministic RGB test pattern with detail in every channel."""
+def check_pattern(rows: int, cols: int) -> np.ndarray:
+    """A deterministic RGB test pattern with detail in every channel, for the self-checks of footprint's
+    compiled steps (here and hashers.resample): made without numpy.random, whose import alone took 10 ms
+    of every scan worker's start."""
     y, x = np.mgrid[0:rows, 0:cols]
     pattern = np.stack([(y * 7 + x * 13) % 256, (y * x) % 251, (y * 31 + x * x) % 241], axis=2)
     return np.ascontiguousarray(pattern.astype(np.uint8))

@@ -1,11 +1,12 @@
 """The direct call of the reference C++ (hashers.pdq_native) gives pdqhash's own results, bit for bit,
 on every ThreatExchange reference image, on strided views (a region, a flipped picture) and on RGBA; many
 boxes from one shared luma (``pdq_boxes``) give each box's own hashes; the fallback through pdqhash's
-functions gives the same; and footprint's own blur and DCT (_pdqc.c) are built, in use, and equal to the
-reference's bit for bit (the blur on every shape and window class)."""
+functions gives the same; and footprint's own blur, DCT and whole hash of many boxes (_pdqc.c) are built,
+in use, and equal to the reference's bit for bit (the blur on every shape and window class)."""
 
 from __future__ import annotations
 
+import ctypes
 from pathlib import Path
 
 import numpy as np
@@ -110,10 +111,39 @@ def test_boxes_from_one_luma_equal_each_box_hashed_alone(threatexchange: Path, m
         for x0, y0, x1, y1 in boxes_of(picture)]
 
 
+def test_footprints_whole_hash_of_boxes_is_in_use_and_equals_the_package() -> None:
+    """footprint_pdq_boxes (blur, decimation, quality, DCT, the eight variants and their medians in one C
+    call) against the reference's own luma and pdqDihedralHash256esFromFloatLuma on each box (pdqhash's
+    compute_dihedral makes its luma in float64 and differs from the C++ on noise): noise, flat, bars and
+    edges; boxes wide, tall, under 64 and under 5 pixels a side, empty, and the whole picture."""
+    native = pdq_native._native()
+    assert native is not None and native.boxes is not None, "footprint_pdq_boxes disagreed on its self-check"
+    reference = pdq_native._Native(ctypes.CDLL(pdqhash.bindings.__file__))  # none of footprint's steps
+    rng = np.random.default_rng(23)
+    compared = 0
+    for n in range(48):
+        rows, cols = (int(v) for v in rng.integers(5, 420, 2))
+        y, x = np.mgrid[0:rows, 0:cols]
+        picture = [rng.integers(0, 256, (rows, cols, 3), dtype=np.uint8),
+                   np.full((rows, cols, 3), int(rng.integers(0, 256)), np.uint8),
+                   np.repeat(((y // 7) * 40 % 256).astype(np.uint8)[:, :, None], 3, axis=2),
+                   np.where((x > cols // 3)[:, :, None], 230, 20).astype(np.uint8).repeat(3, axis=2)][n % 4]
+        boxes = [(0, 0, cols, rows), (0, 0, 4, rows), (cols // 2, rows // 2, cols // 2, rows)]
+        for _ in range(6):
+            x0, y0 = int(rng.integers(0, cols)), int(rng.integers(0, rows))
+            boxes.append((x0, y0, int(rng.integers(x0, cols + 1)), int(rng.integers(y0, rows + 1))))
+        found = pdq_native.pdq_boxes(picture, boxes, pdq_native.ALL_VARIANTS)
+        for (x0, y0, x1, y1), hashes in zip(boxes, found, strict=True):
+            box = picture[y0:y1, x0:x1]
+            assert hashes == pdq_native._hash(reference, box, dihedral=True), (rows, cols, (x0, y0, x1, y1), n % 4)
+            compared += 1
+    assert compared == 48 * 9
+    with pytest.raises(ValueError, match="outside"):
+        pdq_native.pdq_boxes(picture, [(0, 0, picture.shape[1] + 1, 5)])
+
+
 def reference_blur(luma: np.ndarray, along_rows: int, along_cols: int) -> np.ndarray:
     """The reference's own jaroszFilterFloat, from the compiled pdqhash."""
-    import ctypes
-
     blur = ctypes.CDLL(pdqhash.bindings.__file__)[pdq_native._REFERENCE_BLUR]
     blur.restype, blur.argtypes = None, [ctypes.c_void_p] * 2 + [ctypes.c_int] * 5
     out, work = luma.copy(), np.empty_like(luma)
@@ -123,8 +153,6 @@ def reference_blur(luma: np.ndarray, along_rows: int, along_cols: int) -> np.nda
 
 def reference_dct(picture: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The reference's own dct64To16, from the compiled pdqhash: its 16x64 product and its 16x16 result."""
-    import ctypes
-
     dct = ctypes.CDLL(pdqhash.bindings.__file__)[pdq_native._DCT]
     dct.restype, dct.argtypes = None, [ctypes.c_void_p] * 3
     product, result = np.empty((16, 64), np.float32), np.empty((16, 16), np.float32)
@@ -143,8 +171,6 @@ def test_footprints_blur_and_dct_are_built_and_in_use() -> None:
 
 def reference_luma(rgb: np.ndarray) -> np.ndarray:
     """The reference's own fillFloatLumaFromRGB, from the compiled pdqhash, through the array's strides."""
-    import ctypes
-
     fill = ctypes.CDLL(pdqhash.bindings.__file__)[pdq_native._LUMA]
     fill.restype, fill.argtypes = None, [ctypes.c_void_p] * 3 + [ctypes.c_int] * 4 + [ctypes.c_void_p]
     out = np.empty(rgb.shape[:2], np.float32)

@@ -1,6 +1,7 @@
 /*
- * Three of PDQ's steps (the reference's jaroszFilterFloat, its blur; dct64To16, its DCT; and its luma,
- * fillFloatLumaFromRGB), arranged for a modern CPU, with the same results bit for bit.
+ * PDQ's steps (the reference's jaroszFilterFloat, its blur; dct64To16, its DCT; its luma,
+ * fillFloatLumaFromRGB; and the small steps after them), arranged for a modern CPU, with the same
+ * results bit for bit.
  *
  * The blur. The reference blurs with two rounds of a box filter along every row, then along every
  * column. Each line is one running sum: add the sample entering the window, subtract the one leaving
@@ -24,8 +25,11 @@
  * reference's own three float coefficients (read off its conversion) in the reference's order. A grey
  * picture's pixel has one value, so its luma is one of 256, looked up.
  *
+ * The rest of a hash (footprint_pdq_boxes, at the end): the reference's decimation, quality metric,
+ * dihedral transforms and median bits written again, so that many boxes of one picture hash in one call.
+ *
  * footprint.hashers.pdq_native compares each with the reference on test patterns
- * before it uses them, and tests/hashers compares all three on many shapes, windows and pictures.
+ * before it uses them, and tests/hashers compares them on many shapes, windows, boxes and pictures.
  *
  * Plain C, no Python API: it is built as an extension by setup.py (so that pip compiles it where the
  * package goes) but loaded with ctypes, never imported.
@@ -83,23 +87,23 @@ static void box_columns(const float *in, float *out, float *sum, int rows, int c
 
 /* The running sums (not yet divided) along `lines` rows side by side; inlined for lines == GROUP so
  * the sums stay in registers. */
-static inline __attribute__((always_inline)) void row_sums(const float *in, float *out, int lines, int cols,
-                                                           Phases p)
+static inline __attribute__((always_inline)) void row_sums(const float *in, size_t stride, float *out, int lines,
+                                                           int cols, Phases p)
 {
     float sum[GROUP] = {0};
     int add = 0, drop = 0, o = 0;
     for (int k = 0; k < p.lead; k++, add++)
-        for (int r = 0; r < lines; r++) sum[r] += in[(size_t)r * cols + add];
+        for (int r = 0; r < lines; r++) sum[r] += in[r * stride + add];
     for (int k = 0; k < p.grow; k++, add++, o++)
-        for (int r = 0; r < lines; r++) { sum[r] += in[(size_t)r * cols + add]; out[(size_t)r * cols + o] = sum[r]; }
+        for (int r = 0; r < lines; r++) { sum[r] += in[r * stride + add]; out[(size_t)r * cols + o] = sum[r]; }
     for (int k = 0; k < p.full; k++, add++, drop++, o++)
         for (int r = 0; r < lines; r++) {
-            sum[r] += in[(size_t)r * cols + add];
-            sum[r] -= in[(size_t)r * cols + drop];
+            sum[r] += in[r * stride + add];
+            sum[r] -= in[r * stride + drop];
             out[(size_t)r * cols + o] = sum[r];
         }
     for (int k = 0; k < p.tail; k++, drop++, o++)
-        for (int r = 0; r < lines; r++) { sum[r] -= in[(size_t)r * cols + drop]; out[(size_t)r * cols + o] = sum[r]; }
+        for (int r = 0; r < lines; r++) { sum[r] -= in[r * stride + drop]; out[(size_t)r * cols + o] = sum[r]; }
 }
 
 /* Each running sum divided by the window length it was taken over. */
@@ -113,15 +117,16 @@ static void divide_row(float *row, Phases p)
     for (int k = 0; k < p.tail; k++, o++) row[o] = row[o] / (float)--count;
 }
 
-/* The box filter along every row: out and in are rows x cols, row-major. */
-static void box_rows(const float *in, float *out, int rows, int cols, int window)
+/* The box filter along every row: in is rows x cols with rows `stride` floats apart, out is rows x
+ * cols, row-major. */
+static void box_rows(const float *in, size_t stride, float *out, int rows, int cols, int window)
 {
     Phases p = phases(cols, window);
     int top = 0;
     for (; top + GROUP <= rows; top += GROUP)
-        row_sums(in + (size_t)top * cols, out + (size_t)top * cols, GROUP, cols, p);
+        row_sums(in + (size_t)top * stride, stride, out + (size_t)top * cols, GROUP, cols, p);
     if (top < rows)
-        row_sums(in + (size_t)top * cols, out + (size_t)top * cols, rows - top, cols, p);
+        row_sums(in + (size_t)top * stride, stride, out + (size_t)top * cols, rows - top, cols, p);
     for (int r = 0; r < rows; r++) divide_row(out + (size_t)r * cols, p);
 }
 
@@ -139,7 +144,7 @@ int footprint_jarosz(float *buffer1, float *buffer2, int rows, int cols, int win
     float *sum = malloc((size_t)cols * sizeof(float));
     if (sum == NULL) return -1;
     for (int i = 0; i < reps; i++) {
-        box_rows(buffer1, buffer2, rows, cols, window_along_rows);
+        box_rows(buffer1, (size_t)cols, buffer2, rows, cols, window_along_rows);
         box_columns(buffer2, buffer1, sum, rows, cols, window_along_cols);
     }
     free(sum);
@@ -213,4 +218,165 @@ WITH_AVX2 void footprint_rgb_luma(const unsigned char *pixels, int rows, int col
                 row[c] = red * (float)p[0] + green * (float)p[1] + blue * (float)p[2];
             }
     }
+}
+
+/*
+ * PDQ of boxes of one picture, as the reference's pdqDihedralHash256esFromFloatLuma gives it on a copy
+ * of each box's luma, bit for bit, in one call (the region signature hashes twenty boxes a picture, and
+ * each step through ctypes cost about a microsecond of glue). For each box: footprint's blur, read
+ * straight from the box (no copy); the reference's decimation (the blurred value at 64x64 points); its
+ * quality metric; its DCT (footprint_dct64to16 with `dct`, the reference's matrix); and the hash of each
+ * dihedral variant asked for, each coefficient's bit set when it exceeds the median.
+ *
+ * Two shortcuts, neither changing a value. The blur's last pass down the columns runs only on the 64
+ * columns the decimation reads (each column's running sum is its own), and writes only the 64 rows it
+ * reads. The reference's median (Torben's search, over 256 coefficients) always returns the 128th
+ * smallest of them: its loop stops with at most 128 below its guess and at most 128 above, and it returns
+ * the largest below when 128 are below, else the guess, which then equals a coefficient. Here the 128th
+ * smallest comes from a selection.
+ *
+ * luma: rows x cols, row-major. boxes: count x (left, top, right, bottom). variants: bit k set for the k-th
+ * of the reference's order (original, rotate90, rotate180, rotate270, flipx, flipy, flipplus1, flipminus1).
+ * words: count x 8 x 16, the reference's Hash256 of each variant asked for (others left as they were).
+ * quality: count. A box under 5 pixels on a side gets zero hashes and quality 0, as in the reference.
+ * Returns 0; -1 for a box outside the picture; -2 when memory cannot be had.
+ */
+
+#define SIDE 64        /* the decimated picture's side */
+#define MIN_HASHABLE 5 /* the reference's MIN_HASHABLE_DIM */
+
+/* Whether each variant is transposed, and which coefficients change sign: those of the source's row i and
+ * column j where i * by_row + j * by_col + odd is odd (the reference's dct16OriginalTo... functions). */
+static const struct { int transposed, by_row, by_col, odd; } VARIANT[8] = {
+    {0, 0, 0, 0}, /* original */
+    {1, 0, 1, 1}, /* rotate90: negated where j is even */
+    {0, 1, 1, 0}, /* rotate180: where i + j is odd */
+    {1, 1, 0, 1}, /* rotate270: where i is even */
+    {0, 1, 0, 1}, /* flipx: where i is even */
+    {0, 0, 1, 1}, /* flipy: where j is even */
+    {1, 0, 0, 0}, /* flipplus1 */
+    {1, 1, 1, 0}, /* flipminus1: where i + j is odd */
+};
+
+static int window(int dimension) { return (dimension + 2 * SIDE - 1) / (2 * SIDE); }
+
+/* The k-th smallest (from 0) of v[0..n-1], which it reorders (Wirth's selection). */
+static float select_kth(float *v, int n, int k)
+{
+    int low = 0, high = n - 1;
+    while (low < high) {
+        float pivot = v[k];
+        int i = low, j = high;
+        do {
+            while (v[i] < pivot) i++;
+            while (pivot < v[j]) j--;
+            if (i <= j) {
+                float t = v[i];
+                v[i++] = v[j];
+                v[j--] = t;
+            }
+        } while (i <= j);
+        if (j < k) low = i;
+        if (k < i) high = j;
+    }
+    return v[k];
+}
+
+/* The reference's pdqImageDomainQualityMetric of a 64x64 picture. */
+static int quality_metric(const float *a)
+{
+    int gradients = 0;
+    for (int i = 0; i < SIDE - 1; i++)
+        for (int j = 0; j < SIDE; j++) {
+            int d = (int)(((a[i * SIDE + j] - a[(i + 1) * SIDE + j]) * 100) / 255);
+            gradients += abs(d);
+        }
+    for (int i = 0; i < SIDE; i++)
+        for (int j = 0; j < SIDE - 1; j++) {
+            int d = (int)(((a[i * SIDE + j] - a[i * SIDE + j + 1]) * 100) / 255);
+            gradients += abs(d);
+        }
+    int quality = gradients / 90;
+    return quality > 100 ? 100 : quality;
+}
+
+/* One dihedral variant's hash of a 16x16 DCT: the reference's sixteen 16-bit words. */
+static void variant_bits(const float *dct16, int variant, unsigned short *words)
+{
+    float b[256], scratch[256];
+    for (int i = 0; i < 16; i++)
+        for (int j = 0; j < 16; j++) {
+            float x = dct16[i * 16 + j];
+            if ((i * VARIANT[variant].by_row + j * VARIANT[variant].by_col + VARIANT[variant].odd) & 1) x = -x;
+            b[VARIANT[variant].transposed ? j * 16 + i : i * 16 + j] = x;
+        }
+    for (int k = 0; k < 256; k++) scratch[k] = b[k];
+    float median = select_kth(scratch, 256, 127);
+    for (int i = 0; i < 16; i++) {
+        unsigned short word = 0;
+        for (int j = 0; j < 16; j++)
+            if (b[i * 16 + j] > median) word |= (unsigned short)(1u << j);
+        words[i] = word;
+    }
+}
+
+/* The reference's blur (two rounds) of a rows x cols box whose rows lie `stride` floats apart, read at
+ * the reference decimation's 64x64 points into out. b1 and b2 hold rows x cols floats, sum cols. */
+static void blur_decimated(const float *box, size_t stride, int rows, int cols, float *b1, float *b2,
+                           float *sum, float *out)
+{
+    int at_row[SIDE], at_col[SIDE];
+    for (int i = 0; i < SIDE; i++) {
+        at_row[i] = (int)(((i + 0.5) * rows) / SIDE);
+        at_col[i] = (int)(((i + 0.5) * cols) / SIDE);
+    }
+    int along_rows = window(cols), along_cols = window(rows);
+    box_rows(box, stride, b2, rows, cols, along_rows);
+    box_columns(b2, b1, sum, rows, cols, along_cols);
+    box_rows(b1, (size_t)cols, b2, rows, cols, along_rows);
+    for (int r = 0; r < rows; r++)
+        for (int j = 0; j < SIDE; j++) b1[(size_t)r * SIDE + j] = b2[(size_t)r * cols + at_col[j]];
+    box_columns(b1, b2, sum, rows, SIDE, along_cols);
+    for (int i = 0; i < SIDE; i++)
+        for (int j = 0; j < SIDE; j++) out[i * SIDE + j] = b2[(size_t)at_row[i] * SIDE + j];
+}
+
+int footprint_pdq_boxes(const float *luma, int rows, int cols, const int *boxes, int count, const float *dct,
+                        int variants, unsigned short *words, int *quality)
+{
+    size_t largest = SIDE;
+    for (int n = 0; n < count; n++) {
+        const int *box = boxes + 4 * n;
+        if (box[0] < 0 || box[1] < 0 || box[2] > cols || box[3] > rows || box[2] < box[0] || box[3] < box[1])
+            return -1;
+        int width = box[2] - box[0];
+        size_t area = (size_t)(box[3] - box[1]) * (size_t)(width > SIDE ? width : SIDE); /* the blur's, then 64 columns */
+        if (area > largest) largest = area;
+    }
+    float *b1 = malloc(largest * sizeof(float)), *b2 = malloc(largest * sizeof(float));
+    float *sum = malloc((size_t)(cols > SIDE ? cols : SIDE) * sizeof(float));
+    if (b1 == NULL || b2 == NULL || sum == NULL) {
+        free(b1), free(b2), free(sum);
+        return -2;
+    }
+    float a64[SIDE * SIDE], t[16 * SIDE], dct16[256];
+    for (int n = 0; n < count; n++) {
+        const int *box = boxes + 4 * n;
+        int width = box[2] - box[0], height = box[3] - box[1];
+        unsigned short *out = words + (size_t)n * 8 * 16;
+        if (width < MIN_HASHABLE || height < MIN_HASHABLE) {
+            for (int v = 0; v < 8; v++)
+                if (variants & (1 << v))
+                    for (int k = 0; k < 16; k++) out[v * 16 + k] = 0;
+            quality[n] = 0;
+            continue;
+        }
+        blur_decimated(luma + (size_t)box[1] * cols + box[0], (size_t)cols, height, width, b1, b2, sum, a64);
+        quality[n] = quality_metric(a64);
+        footprint_dct64to16(dct, a64, t, dct16);
+        for (int v = 0; v < 8; v++)
+            if (variants & (1 << v)) variant_bits(dct16, v, out + v * 16);
+    }
+    free(b1), free(b2), free(sum);
+    return 0;
 }

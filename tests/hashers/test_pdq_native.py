@@ -115,7 +115,8 @@ def test_footprints_whole_hash_of_boxes_is_in_use_and_equals_the_package() -> No
     """footprint_pdq_boxes (blur, decimation, quality, DCT, the eight variants and their medians in one C
     call) against the reference's own luma and pdqDihedralHash256esFromFloatLuma on each box (pdqhash's
     compute_dihedral makes its luma in float64 and differs from the C++ on noise): noise, flat, bars and
-    edges; boxes wide, tall, under 64 and under 5 pixels a side, empty, and the whole picture."""
+    edges; boxes wide, tall, under 64 and under 5 pixels a side, empty, and the whole picture (also as
+    pdq_dihedral hashes it, blurring its own luma in place)."""
     native = pdq_native._native()
     assert native is not None and native.boxes is not None, "footprint_pdq_boxes disagreed on its self-check"
     reference = pdq_native._Native(ctypes.CDLL(pdqhash.bindings.__file__))  # none of footprint's steps
@@ -132,6 +133,7 @@ def test_footprints_whole_hash_of_boxes_is_in_use_and_equals_the_package() -> No
         for _ in range(6):
             x0, y0 = int(rng.integers(0, cols)), int(rng.integers(0, rows))
             boxes.append((x0, y0, int(rng.integers(x0, cols + 1)), int(rng.integers(y0, rows + 1))))
+        assert pdq_native.pdq_dihedral(picture) == pdq_native._hash(reference, picture, dihedral=True)  # in place
         found = pdq_native.pdq_boxes(picture, boxes, pdq_native.ALL_VARIANTS)
         for (x0, y0, x1, y1), hashes in zip(boxes, found, strict=True):
             box = picture[y0:y1, x0:x1]

@@ -239,6 +239,8 @@ WITH_AVX2 void footprint_rgb_luma(const unsigned char *pixels, int rows, int col
  * of the reference's order (original, rotate90, rotate180, rotate270, flipx, flipy, flipplus1, flipminus1).
  * words: count x 8 x 16, the reference's Hash256 of each variant asked for (others left as they were).
  * quality: count. A box under 5 pixels on a side gets zero hashes and quality 0, as in the reference.
+ * in_place: the luma may be overwritten, and a box as wide as the picture (and 64 or more) is blurred in
+ * its own place: a whole picture's hash then needs one buffer its size, not two, as in the reference.
  * Returns 0; -1 for a box outside the picture; -2 when memory cannot be had.
  */
 
@@ -321,7 +323,8 @@ static void variant_bits(const float *dct16, int variant, unsigned short *words)
 }
 
 /* The reference's blur (two rounds) of a rows x cols box whose rows lie `stride` floats apart, read at
- * the reference decimation's 64x64 points into out. b1 and b2 hold rows x cols floats, sum cols. */
+ * the reference decimation's 64x64 points into out. b1 and b2 hold rows x max(cols, 64) floats, sum as
+ * many; b1 may be the box itself when its rows are contiguous (it is read only before b1 is written). */
 static void blur_decimated(const float *box, size_t stride, int rows, int cols, float *b1, float *b2,
                            float *sum, float *out)
 {
@@ -341,10 +344,10 @@ static void blur_decimated(const float *box, size_t stride, int rows, int cols, 
         for (int j = 0; j < SIDE; j++) out[i * SIDE + j] = b2[(size_t)at_row[i] * SIDE + j];
 }
 
-int footprint_pdq_boxes(const float *luma, int rows, int cols, const int *boxes, int count, const float *dct,
-                        int variants, unsigned short *words, int *quality)
+int footprint_pdq_boxes(float *luma, int rows, int cols, const int *boxes, int count, const float *dct,
+                        int variants, unsigned short *words, int *quality, int in_place)
 {
-    size_t largest = SIDE;
+    size_t largest = SIDE, largest_apart = SIDE; /* any box's buffer; a box's not blurred in place */
     for (int n = 0; n < count; n++) {
         const int *box = boxes + 4 * n;
         if (box[0] < 0 || box[1] < 0 || box[2] > cols || box[3] > rows || box[2] < box[0] || box[3] < box[1])
@@ -352,8 +355,9 @@ int footprint_pdq_boxes(const float *luma, int rows, int cols, const int *boxes,
         int width = box[2] - box[0];
         size_t area = (size_t)(box[3] - box[1]) * (size_t)(width > SIDE ? width : SIDE); /* the blur's, then 64 columns */
         if (area > largest) largest = area;
+        if (!(in_place && width == cols && width >= SIDE) && area > largest_apart) largest_apart = area;
     }
-    float *b1 = malloc(largest * sizeof(float)), *b2 = malloc(largest * sizeof(float));
+    float *b1 = malloc(largest_apart * sizeof(float)), *b2 = malloc(largest * sizeof(float));
     float *sum = malloc((size_t)(cols > SIDE ? cols : SIDE) * sizeof(float));
     if (b1 == NULL || b2 == NULL || sum == NULL) {
         free(b1), free(b2), free(sum);
@@ -371,7 +375,9 @@ int footprint_pdq_boxes(const float *luma, int rows, int cols, const int *boxes,
             quality[n] = 0;
             continue;
         }
-        blur_decimated(luma + (size_t)box[1] * cols + box[0], (size_t)cols, height, width, b1, b2, sum, a64);
+        float *start = luma + (size_t)box[1] * cols + box[0];
+        int own_place = in_place && width == cols && width >= SIDE; /* its rows are contiguous */
+        blur_decimated(start, (size_t)cols, height, width, own_place ? start : b1, b2, sum, a64);
         quality[n] = quality_metric(a64);
         footprint_dct64to16(dct, a64, t, dct16);
         for (int v = 0; v < 8; v++)

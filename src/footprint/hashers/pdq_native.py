@@ -51,8 +51,9 @@ import pdqhash.bindings
 
 Hashes = tuple[str, ...]
 Box = tuple[int, int, int, int]
-# (luma, boxes, variants) -> (words: boxes x 8 x 16, qualities): footprint's PDQ of many boxes in one call
-BoxesHasher = Callable[[np.ndarray, Sequence[Box], Sequence[int]], tuple[np.ndarray, np.ndarray]]
+# (luma, boxes, variants, in_place) -> (words: boxes x 8 x 16, qualities): footprint's PDQ of many boxes
+# in one call; in_place: the luma may be overwritten (a whole picture's hash then needs one buffer less)
+BoxesHasher = Callable[[np.ndarray, Sequence[Box], Sequence[int], bool], tuple[np.ndarray, np.ndarray]]
 
 # C++ symbols of the reference (facebook::pdq::hashing) as compiled into pdqhash 0.2.x.
 _LUMA = "_ZN8facebook3pdq7hashing20fillFloatLumaFromRGBEPhS2_S2_iiiiPf"
@@ -110,7 +111,7 @@ def pdq_boxes(rgb: np.ndarray, boxes: Sequence[Box], variants: Sequence[int] = (
         return [(tuple(hashes[i] for i in variants), quality) for hashes, quality in found]
     luma = _luma(native, rgb)
     if native.boxes is not None:
-        words, qualities = native.boxes(luma, boxes, variants)
+        words, qualities = native.boxes(luma, boxes, variants, False)
         return [(tuple(_words_to_hex(words[n, i]) for i in variants), int(qualities[n])) for n in range(len(boxes))]
     out = []
     for x0, y0, x1, y1 in boxes:
@@ -162,7 +163,7 @@ def _hash(native: _Native, rgb: np.ndarray, dihedral: bool) -> tuple[Hashes, int
     rows, cols = luma.shape
     if native.boxes is not None and (dihedral or (rows, cols) != (64, 64)):  # the reference takes 64x64 as blurred
         variants = ALL_VARIANTS if dihedral else (0,)
-        words, qualities = native.boxes(luma, [(0, 0, cols, rows)], variants)
+        words, qualities = native.boxes(luma, [(0, 0, cols, rows)], variants, True)  # the luma is ours
         return tuple(_words_to_hex(words[0, i]) for i in variants), int(qualities[0])
     words, quality = _hash_luma(native, luma, dihedral)
     return tuple(_words_to_hex(row) for row in words), quality
@@ -276,7 +277,7 @@ def _use_own_steps(native: _Native) -> None:
         dct = _function(own, "footprint_dct64to16", [_P, _P, _P, _P])
         grey_luma = _function(own, "footprint_grey_luma", [_P, _I, _I, _S, _S, _P, _P])
         rgb_luma = _function(own, "footprint_rgb_luma", [_P, _I, _I, _S, _S, _P, _P])
-        boxes = _function(own, "footprint_pdq_boxes", [_P, _I, _I, _P, _I, _P, _I, _P, _P], restype=ctypes.c_int)
+        boxes = _function(own, "footprint_pdq_boxes", [_P, _I, _I, _P, _I, _P, _I, _P, _P, _I], restype=ctypes.c_int)
         reference = ctypes.CDLL(pdqhash.bindings.__file__)
         reference_blur = _function(reference, _REFERENCE_BLUR, [_P, _P, _I, _I, _I, _I, _I])
     except (OSError, AttributeError):
@@ -366,12 +367,13 @@ def _own_boxes(native: _Native, hash_boxes: Callable[..., Any], matrix: np.ndarr
     reference's steps give after footprint's checked blur and DCT, bit for bit, on boxes of a test pattern:
     the whole, inner ones, one 64x64, ones narrower or shorter than 64, one too small to hash."""
 
-    def hashed(luma: np.ndarray, boxes: Sequence[Box], variants: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    def hashed(luma: np.ndarray, boxes: Sequence[Box], variants: Sequence[int],
+               in_place: bool) -> tuple[np.ndarray, np.ndarray]:
         rows, cols = luma.shape
         spans = np.ascontiguousarray(np.array(boxes, dtype=np.intc).reshape(-1, 4))
         words, qualities = np.zeros((len(spans), 8, 16), np.uint16), np.zeros(len(spans), np.intc)
         status = hash_boxes(luma.ctypes.data, rows, cols, spans.ctypes.data, len(spans), matrix.ctypes.data,
-                            sum(1 << v for v in set(variants)), words.ctypes.data, qualities.ctypes.data)
+                            sum(1 << v for v in set(variants)), words.ctypes.data, qualities.ctypes.data, in_place)
         if status == -1:
             raise ValueError(f"a box outside the {cols}x{rows} picture: {boxes}")
         if status:
@@ -380,11 +382,14 @@ def _own_boxes(native: _Native, hash_boxes: Callable[..., Any], matrix: np.ndarr
 
     luma = _luma(native, check_pattern(150, 97))
     boxes = [(0, 0, 97, 150), (3, 7, 90, 141), (20, 30, 84, 94), (10, 20, 50, 150), (0, 100, 97, 131), (0, 0, 4, 30)]
-    words, qualities = hashed(luma, boxes, ALL_VARIANTS)
+    words, qualities = hashed(luma, boxes, ALL_VARIANTS, False)
+    whole, whole_quality = hashed(luma.copy(), boxes[:1], ALL_VARIANTS, True)
     for n, (x0, y0, x1, y1) in enumerate(boxes):
         theirs, quality = _hash_luma(native, luma[y0:y1, x0:x1].copy(), True)
         if words[n].tobytes() != theirs.tobytes() or int(qualities[n]) != quality:
             return None
+    if whole.tobytes() != words[:1].tobytes() or int(whole_quality[0]) != int(qualities[0]):
+        return None
     return hashed
 
 

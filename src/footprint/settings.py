@@ -26,6 +26,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     keep_in_memory: int = 256 << 20  # items up to this size are kept in memory after one read
     batch_size: int = 256  # items saved per transaction
+    skip_hashers: tuple[str, ...] = ()  # perceptual hashes a scan does not compute (footprint scan --skip)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, home: Path | None = None,

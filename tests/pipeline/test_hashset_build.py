@@ -1,6 +1,8 @@
 """footprint hashset build: a list built from a folder of benign pictures, shared as VICS, imported by
 another installation, finds a captioned, a cropped and a mirrored captioned copy by the region
-signature; flat and unrelated pictures match nothing; a list with only a full-frame PDQ still works."""
+signature; flat and unrelated pictures match nothing; a list with only a full-frame PDQ still works; a
+scan told to skip the region signature (`--skip pdq-regions`) records and reports it, and finds none of
+the edited copies."""
 
 from __future__ import annotations
 
@@ -9,12 +11,15 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hashers"))
 from hasher_pictures import picture
 
 from footprint.matching.regions import AGREE_DISTANCE
+from footprint.settings import Settings
+from footprint.store import open_store
 
 
 def _caption(image: Image.Image) -> Image.Image:
@@ -97,3 +102,45 @@ def test_list_with_only_full_pdq_still_matches(cli, tmp_path):
     (item,) = cli("export", "c", "--format", "jsonl").jsonl()
     (match,) = item["matches"]
     assert match["algorithm"] == "pdq" and match["hashset"] == "plain"
+
+
+def test_a_scan_told_to_skip_the_region_signature_records_it_and_finds_no_edited_copy(cli, tmp_path, monkeypatch):
+    """`footprint scan --skip pdq-regions`: the pictures keep MD5, SHA-1, SHA-256 and PDQ but get no region
+    signature, so the edited copies that only the region signature finds (the test above) are not found;
+    the run, the stderr and the case report say what was left out."""
+    assert cli("hashset", "build", str(_known_folder(tmp_path)), "--name", "mine", "--vics",
+               str(tmp_path / "shared.json")).code == 0
+    monkeypatch.setenv("FOOTPRINT_HOME", str(tmp_path / "elsewhere"))
+    assert cli("hashset", "import", str(tmp_path / "shared.json"), "--name", "theirs").code == 0
+    assert cli("case", "create", "c").code == 0
+    scanned = cli("scan", str(_evidence(tmp_path)), "--case", "c", "--skip", "pdq-regions", "--quiet")
+    assert scanned.code == 0, scanned.stderr
+    assert "not computed in this scan: pdq-regions" in scanned.stderr
+    items = {Path(i["ref"]).name: i for i in cli("export", "c", "--format", "jsonl").jsonl()}
+    for name in ("captioned.png", "square.png", "mirrored.png", "unrelated.png"):
+        assert items[name]["matches"] == [] and items[name]["pdq"], name
+    store = open_store(Settings.from_env().database_url)
+    try:
+        case = store.get_case("c")
+        pictures = [r for r in store.iter_items(case.id) if r.digests and "pdq" in r.digests.perceptual]
+        assert len(pictures) >= 6 and not any("pdq-regions" in r.digests.perceptual for r in pictures)
+        (exhibit,) = store.list_exhibits(case.id)
+        (run,) = exhibit.details["runs"]
+        assert run["hashers"] == ["md5", "sha1", "sha256", "pdq"] and run["skipped_hashers"] == ["pdq-regions"]
+    finally:
+        store.close()
+    report = tmp_path / "report.html"
+    assert cli("report", "c", "-o", str(report)).code == 0
+    html = report.read_text()
+    assert "md5, sha1, sha256, pdq" in html and "not computed (footprint scan --skip): pdq-regions" in html
+
+
+@pytest.mark.parametrize("skip", [["nope"], ["pdq", "pdq-regions"]])
+def test_skip_takes_only_a_perceptual_hash_and_keeps_one(cli, tmp_path, skip):
+    assert cli("case", "create", "c").code == 0
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    picture(320, 240, seed=3).save(evidence / "p.png")
+    result = cli("scan", str(evidence), "--case", "c", *[f"--skip={name}" for name in skip])
+    assert result.code == 2 and result.stderr.count("\n") == 1 and "pdq, pdq-regions" in result.stderr
+    assert "md5" not in result.stderr  # only perceptual hashes can be left out

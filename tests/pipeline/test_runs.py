@@ -17,19 +17,20 @@ from footprint.store import open_store
 
 KNOWN = {"name": "known", "format": "csv", "entries": 10, "pdq_threshold": 31}
 LATER = {"name": "later", "format": "vics", "entries": 3, "pdq_threshold": 31}
+HASHERS = ("md5", "sha1", "sha256", "pdq", "pdq-regions")
 
 
 def test_lists_of_every_run_and_the_others():
-    runs = [run_record([KNOWN]), run_record([KNOWN, LATER]), run_record([LATER, KNOWN])]
+    runs = [run_record(lists, HASHERS) for lists in ([KNOWN], [KNOWN, LATER], [LATER, KNOWN])]
     every, partial = applied_lists(runs, [])
     assert every == [KNOWN]
     assert partial == [{**LATER, "runs_applied": 2, "runs": 3}]
-    assert applied_lists([run_record([KNOWN, LATER])] * 2, []) == ([KNOWN, LATER], [])
+    assert applied_lists([run_record([KNOWN, LATER], HASHERS)] * 2, []) == ([KNOWN, LATER], [])
 
 
 def test_a_list_imported_again_with_other_entries_is_another_list():
     again = {**KNOWN, "entries": 11}
-    every, partial = applied_lists([run_record([KNOWN]), run_record([again])], [])
+    every, partial = applied_lists([run_record([KNOWN], HASHERS), run_record([again], HASHERS)], [])
     assert every == [] and [(p["entries"], p["runs_applied"]) for p in partial] == [(10, 1), (11, 1)]
 
 
@@ -62,7 +63,7 @@ def test_list_imported_between_runs_is_partial_in_the_record_report_and_stderr(c
     assert "Matched against only part of the items" in html and "used by 1 of the 2 runs" in html
 
 
-def test_one_run_records_its_lists_as_every_items_and_its_software(cli, demo_case, tmp_path):
+def test_one_run_records_its_lists_as_every_items_its_hashes_and_its_software(cli, demo_case, tmp_path):
     assert cli("case", "create", "demo").code == 0
     assert cli("hashset", "import", str(demo_case.known_list), "--name", "known").code == 0
     result = cli("scan", str(demo_case.evidence), "--case", "demo", "--quiet")
@@ -70,6 +71,7 @@ def test_one_run_records_its_lists_as_every_items_and_its_software(cli, demo_cas
     details = _details(Settings.from_env(), "demo")
     assert [h["name"] for h in details["hash_sets"]] == ["known"] and "hash_sets_partial" not in details
     assert len(details["runs"]) == 1
+    assert details["runs"][0]["hashers"] == list(HASHERS) and details["runs"][0]["skipped_hashers"] == []
     software = details["runs"][0]["software"]  # what read and hashed, for a court and a rerun
     assert software["footprint"] == footprint.__version__ and software["pdqhash"] == metadata.version("pdqhash")
     assert software["pillow"] == metadata.version("pillow") and software["python"] == platform.python_version()

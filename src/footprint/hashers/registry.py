@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 
-from footprint.errors import AlreadyExists, FootprintError
+from footprint.errors import AlreadyExists, FootprintError, UsageError
 from footprint.hashers.base import CryptoHasher, ImageHasher
 from footprint.hashers.crypto import Md5, Sha1, Sha256
 from footprint.hashers.pdq import PdqHasher
@@ -55,6 +55,22 @@ def all_hashers(*, plugins: bool = True, points: Iterable[EntryPoint] | None = N
     found = Hashers(tuple(crypto), tuple(image))
     check_names(found.names)
     return found
+
+
+def check_skipped(names: Iterable[str], images: Iterable[ImageHasher] = IMAGE_HASHERS) -> tuple[str, ...]:
+    """The perceptual hashes a scan is told to leave out (``footprint scan --skip``), each once: each must be
+    one of ``images``, and one at least must stay (pictures are decoded for it, and their camera facts and
+    decoding warnings come with that decode)."""
+    known = [h.name for h in images]
+    skipped = tuple(dict.fromkeys(names))
+    unknown = [name for name in skipped if name not in known]
+    if unknown:
+        raise UsageError(f"--skip takes a perceptual hash a scan computes ({', '.join(known)}), not "
+                         f"{', '.join(unknown)}")
+    if set(known) <= set(skipped):
+        raise UsageError(f"--skip cannot leave out every perceptual hash ({', '.join(known)}): pictures are decoded "
+                         "for them, and their camera facts and decoding warnings come with that decode")
+    return skipped
 
 
 def check_names(names: Iterable[str]) -> None:

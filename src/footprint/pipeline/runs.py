@@ -19,10 +19,13 @@ from footprint.store.codec import now
 from footprint.versions import software
 
 
-def run_record(hash_sets: Sequence[Mapping[str, object]]) -> dict[str, object]:
-    """What a run records as it starts: when, the lists it matches with (Matcher.describe()), and the
-    software that reads and hashes (footprint.versions)."""
-    return {"started": now().isoformat(), "hash_sets": [dict(h) for h in hash_sets], "software": software()}
+def run_record(hash_sets: Sequence[Mapping[str, object]], hashers: Sequence[str],
+               skipped: Sequence[str] = ()) -> dict[str, object]:
+    """What a run records as it starts: when, the lists it matches with (Matcher.describe()), the hashes it
+    computes and those it was told to leave out (``footprint scan --skip``), and the software that reads and
+    hashes (footprint.versions)."""
+    return {"started": now().isoformat(), "hash_sets": [dict(h) for h in hash_sets], "hashers": list(hashers),
+            "skipped_hashers": list(skipped), "software": software()}
 
 
 def applied_lists(runs: Sequence[Mapping[str, object]], current: Sequence[Mapping[str, object]]

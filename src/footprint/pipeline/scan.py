@@ -81,7 +81,7 @@ class Scanner:
         self.settings = settings
         self.observer = observer or _Quiet()
         self.crypto = crypto
-        self.images = images
+        self.images = tuple(h for h in images if h.name not in settings.skip_hashers)
         self._pool: Executor | None = None
         # pictures a worker is reading, held until it answers (their appended bytes are walked first)
         self._reading: deque[tuple[Item, Analysis, PendingRecord]] = deque()
@@ -132,7 +132,9 @@ class Scanner:
                 sized(None, None)
             else:  # the resumed top-level files are skipped without a read: the estimate leaves them out
                 sized(max(0, files[0] - sum(1 for ref in done if "!" not in ref)), files[1])
-        self.store.record_run(exhibit.id, run_record(matcher.describe()))  # before any item is saved
+        hashers = [h.name for h in (*self.crypto, *self.images)]
+        record = run_record(matcher.describe(), hashers, self.settings.skip_hashers)
+        self.store.record_run(exhibit.id, record)  # before any item is saved
         batch = Batch(self.store, exhibit.id, matcher, self.settings.batch_size)
         self._walk(evidence.source, batch, done, shard)
         self._settle_reading(batch, done, keep=0)

@@ -104,24 +104,35 @@ def exhibit_row(exhibit: ExhibitRecord) -> dict[str, object]:
         "ewf_verification": _sorted_deep(details.pop("ewf_verification", None)),
         "hash_sets": sorted(_dicts(details.pop("hash_sets", None)), key=lambda h: str(h.get("name"))),
         "hash_sets_partial": sorted(_dicts(details.pop("hash_sets_partial", None)), key=lambda h: str(h.get("name"))),
-        "software": _run_software(runs),
+        "software": _each_once(runs, "software"),
+        "hashers": _each_once(runs, "hashers"),
+        "skipped_hashers": sorted({str(n) for run in runs for n in _list(run.get("skipped_hashers"))}),
         "runs": len(runs),
         "known_good_lists": _known_good_lists(details.pop("known_good_lists", None)),
         "details": _sorted_dict(details),
     }
 
 
-def _run_software(runs: list[Mapping[str, object]]) -> list[dict[str, str]]:
-    """The software of the runs, each different one once, in run order (one entry unless it changed
-    between runs; none for runs that predate this record)."""
-    found: list[dict[str, str]] = []
+def _each_once(runs: list[Mapping[str, object]], key: str) -> list[dict[str, str] | list[str]]:
+    """What the runs recorded under ``key`` (their software, the hashes they computed), each different
+    record once, in run order: one entry unless it changed between runs; none for runs that predate it."""
+    found: list[dict[str, str] | list[str]] = []
     for run in runs:
-        recorded = run.get("software")
+        recorded = run.get(key)
+        value: dict[str, str] | list[str]
         if isinstance(recorded, Mapping):
-            versions = {str(k): str(v) for k, v in recorded.items()}
-            if versions not in found:
-                found.append(versions)
+            value = {str(k): str(v) for k, v in recorded.items()}
+        elif isinstance(recorded, list):
+            value = [str(v) for v in recorded]
+        else:
+            continue
+        if value not in found:
+            found.append(value)
     return found
+
+
+def _list(recorded: object) -> list[object]:
+    return recorded if isinstance(recorded, list) else []
 
 
 def _dicts(recorded: object) -> list[Mapping[str, object]]:

@@ -132,7 +132,7 @@ class Scanner:
                 sized(None, None)
             else:  # the resumed top-level files are skipped without a read: the estimate leaves them out
                 sized(max(0, files[0] - sum(1 for ref in done if "!" not in ref)), files[1])
-        hashers = [h.name for h in (*self.crypto, *self.images)]
+        hashers = [h.name for h in self.crypto] + [h.name for h in self.images]
         record = run_record(matcher.describe(), hashers, self.settings.skip_hashers)
         self.store.record_run(exhibit.id, record)  # before any item is saved
         batch = Batch(self.store, exhibit.id, matcher, self.settings.batch_size)

@@ -1,7 +1,8 @@
 """The region signature's working copy (hashers.resample) is Image.thumbnail's, byte for byte: footprint's
 C resize is built and in use, and gives Pillow's bytes on grey and colour pictures of every shape class
 (wide, tall enough that Pillow runs its passes the other way round, tiny, one side kept, a picture that
-fits already, one that Pillow box-reduces first); the size is Pillow's; without the C part, the same."""
+fits already, one that Pillow box-reduces first), colour ones also with their pixels four bytes apart; the
+size is Pillow's; without the C part, the same."""
 
 from __future__ import annotations
 
@@ -39,6 +40,9 @@ def test_thumbnail_is_pillows_byte_for_byte(grey: bool) -> None:
         pixels = rng.integers(0, 256, (height, width) if grey else (height, width, 3), dtype=np.uint8)
         ours = resample.thumbnail(pixels, SIDE)
         assert ours.dtype == np.uint8 and np.array_equal(ours, pillows(pixels)), (width, height)
+        if not grey:  # RGB in four bytes a pixel, as Pillow lends it (hashers.lent)
+            spaced = np.dstack([pixels, pixels[:, :, :1]])[:, :, :3]
+            assert np.array_equal(resample.thumbnail(spaced, SIDE), pillows(pixels)), (width, height)
 
 
 def test_smooth_pictures_and_flat_ones_too() -> None:

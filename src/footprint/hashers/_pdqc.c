@@ -212,6 +212,9 @@ WITH_AVX2 void footprint_rgb_luma(const unsigned char *pixels, int rows, int col
         if (col_stride == 3) /* packed RGB: vectorised */
             for (int c = 0; c < cols; c++)
                 row[c] = red * (float)line[3 * c] + green * (float)line[3 * c + 1] + blue * (float)line[3 * c + 2];
+        else if (col_stride == 4) /* RGB in four bytes, as Pillow holds it (hashers.lent): vectorised */
+            for (int c = 0; c < cols; c++)
+                row[c] = red * (float)line[4 * c] + green * (float)line[4 * c + 1] + blue * (float)line[4 * c + 2];
         else
             for (int c = 0; c < cols; c++) {
                 const unsigned char *p = line + (ptrdiff_t)c * col_stride;

@@ -96,14 +96,22 @@ static inline uint8_t clip8(int32_t sum)
     return v < 0 ? 0 : v > 255 ? 255 : (uint8_t)v;
 }
 
-/* Along the rows: `lines` (at most GROUP) rows of `in`, each n = cols * channels samples, `stride` bytes
- * apart, into rows of out_cols * channels samples `out_stride` bytes apart. `block` holds GROUP * n. */
-WITH_AVX2 static void row_group(const uint8_t *in, ptrdiff_t stride, int lines, int cols, int channels,
+/* Along the rows: `lines` (at most GROUP) rows of `in`, `stride` bytes apart, each of cols pixels `pixel`
+ * bytes apart (channels, or more: RGB as Pillow holds it, in four bytes), into rows of out_cols * channels
+ * samples `out_stride` bytes apart. `block` holds GROUP * cols * channels. */
+WITH_AVX2 static void row_group(const uint8_t *in, ptrdiff_t stride, int pixel, int lines, int cols, int channels,
                                 const Axis *x, int out_cols, int32_t *block, uint8_t *out, ptrdiff_t out_stride)
 {
     size_t n = (size_t)cols * channels;
-    for (size_t j = 0; j < n; j++)
-        for (int r = 0; r < GROUP; r++) block[j * GROUP + r] = r < lines ? in[(ptrdiff_t)r * stride + j] : 0;
+    if (pixel == channels)
+        for (size_t j = 0; j < n; j++)
+            for (int r = 0; r < GROUP; r++) block[j * GROUP + r] = r < lines ? in[(ptrdiff_t)r * stride + j] : 0;
+    else
+        for (int q = 0; q < cols; q++)
+            for (int c = 0; c < channels; c++) {
+                size_t j = (size_t)q * channels + c, at = (size_t)q * pixel + c;
+                for (int r = 0; r < GROUP; r++) block[j * GROUP + r] = r < lines ? in[(ptrdiff_t)r * stride + at] : 0;
+            }
     for (int i = 0; i < out_cols; i++) {
         const int32_t *k = x->kk + (size_t)i * x->width;
         for (int c = 0; c < channels; c++) {
@@ -117,15 +125,15 @@ WITH_AVX2 static void row_group(const uint8_t *in, ptrdiff_t stride, int lines, 
     }
 }
 
-static int row_pass(const uint8_t *in, ptrdiff_t stride, int rows, int cols, int channels, const Axis *x,
+static int row_pass(const uint8_t *in, ptrdiff_t stride, int pixel, int rows, int cols, int channels, const Axis *x,
                     int out_cols, uint8_t *out)
 {
     int32_t *block = malloc((size_t)GROUP * cols * channels * sizeof(int32_t));
     if (block == NULL) return -1;
     ptrdiff_t out_stride = (ptrdiff_t)out_cols * channels;
     for (int top = 0; top < rows; top += GROUP)
-        row_group(in + (ptrdiff_t)top * stride, stride, rows - top < GROUP ? rows - top : GROUP, cols, channels, x,
-                  out_cols, block, out + top * out_stride, out_stride);
+        row_group(in + (ptrdiff_t)top * stride, stride, pixel, rows - top < GROUP ? rows - top : GROUP, cols, channels,
+                  x, out_cols, block, out + top * out_stride, out_stride);
     free(block);
     return 0;
 }
@@ -154,19 +162,22 @@ WITH_AVX2 static int column_pass(const uint8_t *in, ptrdiff_t stride, size_t n, 
 
 /*
  * Image.resize((out_cols, out_rows), BILINEAR) of a picture of `channels` (1 or 3) interleaved 8-bit
- * channels, rows x cols, rows `row_stride` bytes apart (samples packed within a row), as Pillow makes it
+ * channels, rows x cols, rows `row_stride` bytes apart and pixels `pixel` bytes apart, as Pillow makes it
  * when it shrinks no side by a factor of 4 or more (else it first box-reduces): the pass along the rows
  * first, or down the columns first when `vertical_first`. out is out_rows x out_cols x channels, packed.
- * Returns 0, or -1 when memory cannot be had.
+ * Pixels further apart than their channels (RGB in four bytes, as Pillow holds it) are read only by a
+ * first pass along the rows: the width must change, and the height not, or not first.
+ * Returns 0, -1 when memory cannot be had, or -2 for spaced pixels another pass would read first.
  */
-int footprint_resample(const uint8_t *in, int rows, int cols, ptrdiff_t row_stride, int channels, uint8_t *out,
-                       int out_rows, int out_cols, int vertical_first)
+int footprint_resample(const uint8_t *in, int rows, int cols, ptrdiff_t row_stride, int pixel, int channels,
+                       uint8_t *out, int out_rows, int out_cols, int vertical_first)
 {
     Axis x = {0}, y = {0};
     uint8_t *middle = NULL;
     int status = -1;
     int along = out_cols != cols, down = out_rows != rows;
     size_t out_line = (size_t)out_cols * channels, in_line = (size_t)cols * channels;
+    if (pixel != channels && (!along || (down && vertical_first))) return -2;
     if (axis_weights(&x, cols, out_cols) || axis_weights(&y, rows, out_rows)) goto done;
     if (!along && !down) {
         for (int r = 0; r < rows; r++) memcpy(out + r * out_line, in + (ptrdiff_t)r * row_stride, out_line);
@@ -174,17 +185,17 @@ int footprint_resample(const uint8_t *in, int rows, int cols, ptrdiff_t row_stri
     } else if (!along) {
         status = column_pass(in, row_stride, in_line, &y, out_rows, out);
     } else if (!down) {
-        status = row_pass(in, row_stride, rows, cols, channels, &x, out_cols, out);
+        status = row_pass(in, row_stride, pixel, rows, cols, channels, &x, out_cols, out);
     } else if (vertical_first) {
         middle = malloc((size_t)out_rows * in_line);
         status = middle == NULL || column_pass(in, row_stride, in_line, &y, out_rows, middle)
-                     ? -1 : row_pass(middle, (ptrdiff_t)in_line, out_rows, cols, channels, &x, out_cols, out);
+                     ? -1 : row_pass(middle, (ptrdiff_t)in_line, channels, out_rows, cols, channels, &x, out_cols, out);
     } else {
         /* only the rows the column pass reads, as Pillow */
         int top = y.first[0], bottom = y.first[out_rows - 1] + y.count[out_rows - 1];
         middle = malloc((size_t)(bottom - top) * out_line);
-        if (middle != NULL && !row_pass(in + (ptrdiff_t)top * row_stride, row_stride, bottom - top, cols, channels,
-                                        &x, out_cols, middle)) {
+        if (middle != NULL && !row_pass(in + (ptrdiff_t)top * row_stride, row_stride, pixel, bottom - top, cols,
+                                        channels, &x, out_cols, middle)) {
             for (int i = 0; i < out_rows; i++) y.first[i] -= top;
             status = column_pass(middle, (ptrdiff_t)out_line, out_line, &y, out_rows, out);
         }

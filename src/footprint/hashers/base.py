@@ -43,8 +43,9 @@ class ImageHasher(ABC):
 
 
 class PixelHasher(ImageHasher):
-    """An image hasher that reads the decoded picture as its uint8 array (decode.pixels_of): given the
-    array, so that hashers.compute copies a picture out of Pillow once for all such hashers."""
+    """An image hasher that reads the decoded picture as its uint8 array (decode.pixels_of: Pillow's own
+    memory where it lends it, else a copy; read it by its strides): given the array, so that hashers.compute
+    takes it once for all such hashers."""
 
     def hash_image(self, image: Image.Image) -> PerceptualDigest | Skipped:
         try:

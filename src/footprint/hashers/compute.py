@@ -123,7 +123,7 @@ def _decode_and_hash(data: bytes, hashers: Sequence[ImageHasher], min_side: int,
     except ItemError as exc:
         return {hasher.name: Skipped(str(exc)) for hasher in hashers}
     results: dict[str, PerceptualDigest | Skipped] = {}
-    pixels: np.ndarray | None = None  # the picture copied out of Pillow once, for every hasher that reads it
+    pixels: np.ndarray | None = None  # the picture's array (lent or copied) once, for every hasher that reads it
     for hasher in hashers:
         try:
             if isinstance(hasher, PixelHasher):

@@ -111,7 +111,7 @@ def c_resize() -> Any | None:
     except (OSError, AttributeError):
         return None
     p, i = ctypes.c_void_p, ctypes.c_int
-    function.argtypes = [p, i, i, ctypes.c_ssize_t, i, p, i, i, i]
+    function.argtypes = [p, i, i, ctypes.c_ssize_t, i, i, p, i, i, i]
     function.restype = i
     return function
 
@@ -120,15 +120,30 @@ def _resize(function: Any, vertical_first: Callable[[int, int, int, int], bool])
     def resize(pixels: np.ndarray, size: tuple[int, int]) -> np.ndarray:
         rows, cols = pixels.shape[:2]
         channels = 1 if pixels.ndim == 2 else 3
-        pixels = np.ascontiguousarray(pixels)  # samples packed within a row (np.asarray of an image is)
+        if not _readable(pixels, channels):
+            pixels = np.ascontiguousarray(pixels)
         out_cols, out_rows = size
         out = np.empty((out_rows, out_cols) if channels == 1 else (out_rows, out_cols, 3), np.uint8)
-        if function(pixels.ctypes.data, rows, cols, pixels.strides[0], channels, out.ctypes.data, out_rows,
-                    out_cols, int(vertical_first(rows, cols, out_rows, out_cols))):
+        first_down = int(vertical_first(rows, cols, out_rows, out_cols))
+        status = function(pixels.ctypes.data, rows, cols, pixels.strides[0], pixels.strides[1], channels,
+                          out.ctypes.data, out_rows, out_cols, first_down)
+        if status == -2:  # RGB in four bytes, read first by a pass down the columns: packed first
+            pixels = np.ascontiguousarray(pixels)
+            status = function(pixels.ctypes.data, rows, cols, pixels.strides[0], channels, channels,
+                              out.ctypes.data, out_rows, out_cols, first_down)
+        if status:
             raise MemoryError(f"no memory to resize a {cols}x{rows} picture")
         return out
 
     return resize
+
+
+def _readable(pixels: np.ndarray, channels: int) -> bool:
+    """Whether the C reads ``pixels`` as they lie: a pixel's samples adjacent, pixels ``channels`` bytes apart
+    (or four, for RGB as Pillow holds it: hashers.lent), rows after one another."""
+    pixel = pixels.strides[1]
+    return (pixels.strides[-1] == 1 and pixel in (channels, 4 if channels == 3 else channels)
+            and pixels.strides[0] >= pixels.shape[1] * pixel)
 
 
 def _agrees(resize: Resize, check: tuple[int, int, int, int], grey: bool) -> bool:
@@ -137,4 +152,5 @@ def _agrees(resize: Resize, check: tuple[int, int, int, int], grey: bool) -> boo
     pixels = np.ascontiguousarray(pattern[:, :, 0]) if grey else pattern
     expected = Image.fromarray(pixels).resize((out_width, out_height), Image.Resampling.BILINEAR,
                                               reducing_gap=REDUCING_GAP)
-    return bool(np.array_equal(resize(pixels, (out_width, out_height)), np.asarray(expected)))
+    views = [pixels] if grey else [pixels, np.dstack([pixels, pixels[:, :, :1]])[:, :, :3]]  # and in four bytes
+    return all(np.array_equal(resize(view, (out_width, out_height)), np.asarray(expected)) for view in views)

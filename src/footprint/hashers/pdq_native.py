@@ -369,6 +369,8 @@ def _own_boxes(native: _Native, hash_boxes: Callable[..., Any], matrix: np.ndarr
 
     def hashed(luma: np.ndarray, boxes: Sequence[Box], variants: Sequence[int],
                in_place: bool) -> tuple[np.ndarray, np.ndarray]:
+        if luma.dtype != np.float32 or not luma.flags.c_contiguous or luma.ndim != 2:
+            raise ValueError(f"PDQ's boxes need a contiguous float32 luma, got {luma.dtype} {luma.shape}")
         rows, cols = luma.shape
         spans = np.ascontiguousarray(np.array(boxes, dtype=np.intc).reshape(-1, 4))
         words, qualities = np.zeros((len(spans), 8, 16), np.uint16), np.zeros(len(spans), np.intc)

@@ -21,6 +21,8 @@ _ESCAPES = {"%": "%25", "!": "%21", "\n": "%0A", "\r": "%0D", "\t": "%09"}
 
 def escape_part(text: str) -> str:
     """Escape one layer's path so that ``!`` always means "step into a container"."""
+    if text.isprintable() and "%" not in text and "!" not in text:
+        return text  # nothing to escape: most names, and this runs for every item
     return "".join(_ESCAPES.get(ch, ch) if (ch in _ESCAPES or ch.isprintable()) else f"%{ord(ch):02X}"
                    for ch in text)
 

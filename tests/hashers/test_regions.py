@@ -7,6 +7,7 @@ import pytest
 from hasher_pictures import picture
 from PIL import Image, ImageOps
 
+from footprint.hashers import regions
 from footprint.hashers.pdq import PdqHasher, hamming
 from footprint.hashers.regions import (
     ALGORITHM,
@@ -58,6 +59,31 @@ def test_letterbox_bars_are_trimmed() -> None:
     grey = boxed.astype(np.int16).sum(axis=2) // 3
     assert trim_box(grey) == (0, 60, 400, 360)
     assert trim_box(inner.astype(np.int16).sum(axis=2) // 3) == (0, 0, 400, 300)
+
+
+def test_the_bar_test_in_c_gives_numpys_boxes() -> None:
+    """footprint_bar (_resample.c) against the numpy bar test, on pictures with bars of every width, level
+    and noise on each side, grey and RGB, as views read backwards, one channel of RGB, and RGB in four bytes."""
+    assert regions.c_bar() is not None, "hashers/_resample.c was not built"
+    rng = np.random.default_rng(17)
+    compared = 0
+    for n in range(600):
+        rows, cols = (int(v) for v in rng.integers(1, 90, 2))
+        base = int(rng.integers(0, 256))
+        pixels = np.full((rows, cols, 3), base, np.int16)
+        for side in range(4):
+            k = int(rng.integers(0, max(1, min(rows, cols) // 2)))
+            edge = [slice(None), slice(None)]
+            edge[side % 2] = slice(0, k) if side < 2 else slice(rows - k if side % 2 == 0 else cols - k, None)
+            pixels[tuple(edge)] = base + int(rng.integers(-20, 21))
+        noise = rng.integers(-int(rng.integers(0, 15)), 15, pixels.shape) * (rng.random(pixels.shape) < rng.random())
+        pixels = np.clip(pixels + noise, 0, 255).astype(np.uint8)
+        pixels[rows // 3: rows - rows // 3, cols // 3: cols - cols // 3] = rng.integers(0, 256, (1, 1, 3))
+        spaced = np.dstack([pixels, pixels[:, :, :1]])[:, :, :3]
+        for view in (pixels, pixels[::-1, ::-1], pixels[:, :, 1], np.ascontiguousarray(pixels[:, :, 2]), spaced):
+            assert trim_box(view) == regions._trim_box(view), (n, view.shape, view.strides)
+            compared += 1
+    assert compared == 3000
 
 
 def test_central_square_of_a_landscape() -> None:

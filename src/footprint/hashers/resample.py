@@ -103,16 +103,26 @@ def _own() -> Resize | None:
 @cache
 def c_resize() -> Any | None:
     """footprint_resample of _resample.c, or None where it was not built."""
+    p, i = ctypes.c_void_p, ctypes.c_int
+    return _c_function("footprint_resample", [p, i, i, ctypes.c_ssize_t, i, i, p, i, i, i])
+
+
+@cache
+def c_bar() -> Any | None:
+    """footprint_bar of _resample.c (the bar test of regions.trim_box), or None where it was not built."""
+    i, s = ctypes.c_int, ctypes.c_ssize_t
+    return _c_function("footprint_bar", [ctypes.c_void_p, s, s, i, i, i, i])
+
+
+def _c_function(name: str, argtypes: list[Any]) -> Any | None:
     spec = importlib.util.find_spec("footprint.hashers._pdqc")
     if spec is None or spec.origin is None:
         return None
     try:
-        function = ctypes.CDLL(spec.origin).footprint_resample
+        function = getattr(ctypes.CDLL(spec.origin), name)
     except (OSError, AttributeError):
         return None
-    p, i = ctypes.c_void_p, ctypes.c_int
-    function.argtypes = [p, i, i, ctypes.c_ssize_t, i, i, p, i, i, i]
-    function.restype = i
+    function.argtypes, function.restype = argtypes, ctypes.c_int
     return function
 
 

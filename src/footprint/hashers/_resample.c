@@ -107,6 +107,14 @@ WITH_AVX2 static void row_group(const uint8_t *in, ptrdiff_t stride, int pixel, 
     if (pixel == channels)
         for (size_t j = 0; j < n; j++)
             for (int r = 0; r < GROUP; r++) block[j * GROUP + r] = r < lines ? in[(ptrdiff_t)r * stride + j] : 0;
+    else if (lines == GROUP && pixel == 4 && channels == 3)
+        for (size_t q = 0; q < (size_t)cols; q++)
+            for (int r = 0; r < GROUP; r++) {
+                const uint8_t *p = in + (ptrdiff_t)r * stride + q * 4;
+                block[(q * 3) * GROUP + r] = p[0];
+                block[(q * 3 + 1) * GROUP + r] = p[1];
+                block[(q * 3 + 2) * GROUP + r] = p[2];
+            }
     else
         for (int q = 0; q < cols; q++)
             for (int c = 0; c < channels; c++) {

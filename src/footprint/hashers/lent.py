@@ -44,8 +44,9 @@ _ArrowArray._fields_ = [("length", ctypes.c_int64), ("null_count", ctypes.c_int6
                         ("children", ctypes.POINTER(ctypes.POINTER(_ArrowArray))), ("dictionary", ctypes.c_void_p),
                         ("release", ctypes.c_void_p), ("private_data", ctypes.c_void_p)]
 
-_capsule_pointer = ctypes.pythonapi.PyCapsule_GetPointer
-_capsule_pointer.restype, _capsule_pointer.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
+# A prototype of its own (setting argtypes on ctypes.pythonapi's shared function would change it for all)
+_capsule_pointer = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.py_object, ctypes.c_char_p)(
+    ("PyCapsule_GetPointer", ctypes.pythonapi))
 
 # mode: (the Arrow format of a pixel, of its bytes (for a list), bytes a pixel)
 _LAYOUTS = {"L": (b"C", None, 1), "RGB": (b"+w:4", b"C", 4)}

@@ -47,7 +47,7 @@ def main() -> None:
     native = pdq_native._native()
     if native is None or native.blur is None or not native.own_dct:
         sys.exit("footprint's blur and DCT are not built or not in use (pip install -e . needs a C compiler)")
-    own_blur = native.blur
+    own_blur, own_boxes = native.blur, native.boxes
     print(f"load average {os.getloadavg()[0]:.1f}; CPU ms a picture, one core, best of {args.rounds}")
     for width, height in SIZES:
         image = picture(width * 7 + height).resize((width, height))
@@ -55,16 +55,16 @@ def main() -> None:
         grey_image = image.convert("L")
         grey = np.asarray(grey_image)
         expected = reference(rgb)
-        runs = _runs(native, own_blur, rgb, image, grey_image)
+        runs = _runs(native, own_blur, own_boxes, rgb, image, grey_image)
         best: dict[str, float] = {}
         for _ in range(args.rounds):
             for name, fn in runs.items():
                 best[name] = min(best.get(name, float("inf")), cpu_ms(fn, 10))
-        native.blur = None
+        native.blur, native.boxes = None, None  # the reference's steps, each through ctypes
         reference_regions = regions.region_signatures(image)
         grey_as_rgb = grey_image.convert("RGB")  # grey must hash as its RGB copy (pdqhash; reference blur)
         reference_grey = reference(np.asarray(grey_as_rgb)), regions.region_signatures(grey_as_rgb)
-        native.blur = own_blur
+        native.blur, native.boxes = own_blur, own_boxes
         if (pdq_native.pdq_dihedral(rgb) != expected or regions.region_signatures(image) != reference_regions
                 or (pdq_native.pdq_dihedral(grey), regions.region_signatures(grey_image)) != reference_grey):
             sys.exit(f"DIFFERENT HASHES at {width}x{height}")
@@ -80,17 +80,19 @@ def main() -> None:
               "hashes and copies identical")
 
 
-def _runs(native: pdq_native._Native, own_blur: Callable[..., object], rgb: np.ndarray, image: Image.Image,
-          grey_image: Image.Image) -> dict[str, Callable[[], object]]:
-    """pdqhash, then the direct PDQ and the region signature with the reference's blur and with footprint's."""
+def _runs(native: pdq_native._Native, own_blur: Callable[..., object], own_boxes: pdq_native.BoxesHasher | None,
+          rgb: np.ndarray, image: Image.Image, grey_image: Image.Image) -> dict[str, Callable[[], object]]:
+    """pdqhash, then the direct PDQ and the region signature with the reference's steps (its blur, then
+    its decimation, quality, transforms and bits, each through ctypes) and with footprint's (its blur, and
+    the whole hash of the boxes in one C call)."""
 
     def blurred_by(blur: Callable[..., object] | None, fn: Callable[[], object]) -> Callable[[], object]:
         def run() -> object:
-            native.blur = blur
+            native.blur, native.boxes = blur, own_boxes if blur is not None else None
             try:
                 return fn()
             finally:
-                native.blur = own_blur
+                native.blur, native.boxes = own_blur, own_boxes
         return run
 
     def pdq() -> object:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,23 @@ def test_workers_see_a_list_imported_between_scans(cluster, tmp_path, demo_case)
     later = [json.loads(line) for line in _export(url, "later").splitlines()]
     assert {m["hashset"] for item in first for m in item["matches"]} == {"known"}
     assert {m["hashset"] for item in later for m in item["matches"]} == {"known", "second"}
+
+
+def test_a_skipped_hash_is_skipped_by_the_workers_too(cluster, tmp_path, demo_case):
+    """`--skip` travels in the settings: the workers compute no region signature, and each run says so."""
+    url = f"sqlite:///{tmp_path / 'case.db'}"
+    settings = replace(_prepare(url, tmp_path / "home", demo_case), skip_hashers=("pdq-regions",))
+    with Client(cluster) as client:
+        summary = scan_on_cluster(client, settings, "demo", [demo_case.evidence])
+    assert [e.status for e in summary.exhibits] == ["complete"]
+    store = open_store(url)
+    try:
+        case = store.get_case("demo")
+        perceptual = [r.digests.perceptual for r in store.iter_items(case.id) if r.digests]
+        assert sum("pdq" in p for p in perceptual) >= 10 and not any("pdq-regions" in p for p in perceptual)
+        (exhibit,) = store.list_exhibits(case.id)
+        runs = exhibit.details["runs"]
+        assert runs and all(run["skipped_hashers"] == ["pdq-regions"] and "pdq-regions" not in run["hashers"]
+                            for run in runs)
+    finally:
+        store.close()

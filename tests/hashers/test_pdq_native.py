@@ -140,6 +140,11 @@ def test_footprints_whole_hash_of_boxes_is_in_use_and_equals_the_package() -> No
             assert hashes == pdq_native._hash(reference, box, dihedral=True), (rows, cols, (x0, y0, x1, y1), n % 4)
             compared += 1
     assert compared == 48 * 9
+    luma = pdq_native._luma(native, rng.integers(0, 256, (200, 300, 3), dtype=np.uint8))
+    several = [(0, 0, 300, 200), (10, 10, 290, 190)]  # in place only for one box: the first would spoil the luma
+    for ours, theirs in zip(native.boxes(luma.copy(), several, pdq_native.ALL_VARIANTS, True),
+                            native.boxes(luma.copy(), several, pdq_native.ALL_VARIANTS, False), strict=True):
+        assert ours.tobytes() == theirs.tobytes()
     with pytest.raises(ValueError, match="outside"):
         pdq_native.pdq_boxes(picture, [(0, 0, picture.shape[1] + 1, 5)])
 

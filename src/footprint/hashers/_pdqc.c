@@ -242,8 +242,10 @@ WITH_AVX2 void footprint_rgb_luma(const unsigned char *pixels, int rows, int col
  * of the reference's order (original, rotate90, rotate180, rotate270, flipx, flipy, flipplus1, flipminus1).
  * words: count x 8 x 16, the reference's Hash256 of each variant asked for (others left as they were).
  * quality: count. A box under 5 pixels on a side gets zero hashes and quality 0, as in the reference.
- * in_place: the luma may be overwritten, and a box as wide as the picture (and 64 or more) is blurred in
- * its own place: a whole picture's hash then needs one buffer its size, not two, as in the reference.
+ * in_place: the luma may be overwritten, and a single box (count 1) as wide as the picture (and 64 or
+ * more) is blurred in its own place: a whole picture's hash then needs one buffer its size, not two, as
+ * in the reference. With more boxes it is ignored: a box blurred in place would spoil the luma the next
+ * box reads.
  * Returns 0; -1 for a box outside the picture; -2 when memory cannot be had.
  */
 
@@ -358,7 +360,7 @@ int footprint_pdq_boxes(float *luma, int rows, int cols, const int *boxes, int c
         int width = box[2] - box[0];
         size_t area = (size_t)(box[3] - box[1]) * (size_t)(width > SIDE ? width : SIDE); /* the blur's, then 64 columns */
         if (area > largest) largest = area;
-        if (!(in_place && width == cols && width >= SIDE) && area > largest_apart) largest_apart = area;
+        if (!(in_place && count == 1 && width == cols && width >= SIDE) && area > largest_apart) largest_apart = area;
     }
     float *b1 = malloc(largest_apart * sizeof(float)), *b2 = malloc(largest * sizeof(float));
     float *sum = malloc((size_t)(cols > SIDE ? cols : SIDE) * sizeof(float));
@@ -379,7 +381,7 @@ int footprint_pdq_boxes(float *luma, int rows, int cols, const int *boxes, int c
             continue;
         }
         float *start = luma + (size_t)box[1] * cols + box[0];
-        int own_place = in_place && width == cols && width >= SIDE; /* its rows are contiguous */
+        int own_place = in_place && count == 1 && width == cols && width >= SIDE; /* rows contiguous, luma spent */
         blur_decimated(start, (size_t)cols, height, width, own_place ? start : b1, b2, sum, a64);
         quality[n] = quality_metric(a64);
         footprint_dct64to16(dct, a64, t, dct16);

@@ -52,7 +52,7 @@ import pdqhash.bindings
 Hashes = tuple[str, ...]
 Box = tuple[int, int, int, int]
 # (luma, boxes, variants, in_place) -> (words: boxes x 8 x 16, qualities): footprint's PDQ of many boxes
-# in one call; in_place: the luma may be overwritten (a whole picture's hash then needs one buffer less)
+# in one call; in_place: the luma may be overwritten (one whole-picture box then needs one buffer less)
 BoxesHasher = Callable[[np.ndarray, Sequence[Box], Sequence[int], bool], tuple[np.ndarray, np.ndarray]]
 
 # C++ symbols of the reference (facebook::pdq::hashing) as compiled into pdqhash 0.2.x.

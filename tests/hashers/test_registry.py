@@ -111,3 +111,24 @@ def test_hashers_that_read_the_array_share_one_copy(monkeypatch: pytest.MonkeyPa
     image = decode_image(data, grey=True)
     assert results["pdq"] == PdqHasher().hash_image(image)
     assert results["pdq-regions"] == RegionHasher().hash_image(image)
+
+
+def test_a_picture_that_cannot_be_read_as_pixels_is_skipped_with_one_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the decoded picture cannot be read as an array, each hasher that reads it says so as it would
+    alone (``undecodable image content for NAME``), whether a scan shares the array or not."""
+    from footprint.hashers import base, compute
+    from footprint.hashers.decode import decode_image
+    from footprint.hashers.regions import RegionHasher
+    from footprint.model import Skipped
+
+    def broken(image: object) -> object:
+        raise ValueError("no pixels")
+
+    monkeypatch.setattr(compute, "pixels_of", broken)
+    monkeypatch.setattr(base, "pixels_of", broken)
+    data = encode(picture(400, 300), "JPEG")
+    results = hash_image_bytes(data, [PdqHasher(), RegionHasher()])
+    image = decode_image(data, grey=True)
+    for hasher in (PdqHasher(), RegionHasher()):
+        assert results[hasher.name] == hasher.hash_image(image)
+        assert results[hasher.name] == Skipped(f"undecodable image content for {hasher.name}: no pixels")

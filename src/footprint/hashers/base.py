@@ -42,6 +42,11 @@ class ImageHasher(ABC):
         return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
+def undecodable(name: str, exc: Exception) -> Skipped:
+    """Why hasher ``name`` has no digest when the decoded picture cannot be read as pixels."""
+    return Skipped(f"undecodable image content for {name}: {exc}")
+
+
 class PixelHasher(ImageHasher):
     """An image hasher that reads the decoded picture as its uint8 array (decode.pixels_of: Pillow's own
     memory where it lends it, else a copy; read it by its strides): given the array, so that hashers.compute
@@ -51,7 +56,7 @@ class PixelHasher(ImageHasher):
         try:
             pixels = pixels_of(image)
         except (ItemError, ValueError, OSError) as exc:
-            return Skipped(f"undecodable image content for {self.name}: {exc}")
+            return undecodable(self.name, exc)
         return self.hash_pixels(pixels)
 
     @abstractmethod

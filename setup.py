@@ -17,4 +17,5 @@ FLAGS = ["-O3", "-fno-wrapv", "-ffp-contract=off", "-fno-fast-math"] if os.name 
 
 SOURCES = ["src/footprint/hashers/_pdqc.c", "src/footprint/hashers/_resample.c"]
 
-setup(ext_modules=[Extension("footprint.hashers._pdqc", SOURCES, extra_compile_args=FLAGS, optional=True)])
+setup(ext_modules=[Extension("footprint.hashers._pdqc", SOURCES, depends=["src/footprint/hashers/_lanes.h"],
+                             extra_compile_args=FLAGS, optional=True)])

@@ -1,9 +1,13 @@
 """Fixtures for the hasher tests: the ThreatExchange PDQ reference images and expected hashes in
-../shared/data (the tests skip cleanly when that data is absent)."""
+../shared/data (the tests skip cleanly when that data is absent); footprint's C run both ways, in AVX2
+lanes and in scalar code."""
 
 from __future__ import annotations
 
 import csv
+import ctypes
+import importlib.util
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,3 +32,18 @@ def pdq_expected(threatexchange: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def pdq_data(threatexchange: Path) -> Path:
     return threatexchange / "pdq" / "data"
+
+
+@pytest.fixture(params=["lanes", "scalar"])
+def lanes(request: pytest.FixtureRequest) -> Iterator[str]:
+    """footprint's C (_pdqc.c, _resample.c) running lines side by side in AVX2 lanes (where the CPU has
+    AVX2), then in its scalar code: footprint_lanes switches them for the test and back after it."""
+    spec = importlib.util.find_spec("footprint.hashers._pdqc")
+    assert spec is not None and spec.origin is not None, "hashers/_pdqc.c was not built"
+    switch = ctypes.CDLL(spec.origin).footprint_lanes
+    before = switch(-1)
+    if switch(int(request.param == "lanes")) != (request.param == "lanes"):
+        switch(before)
+        pytest.skip("this CPU has no AVX2")
+    yield request.param
+    switch(before)

@@ -8,8 +8,6 @@ the rows both in AVX2 lanes and in scalar sums)."""
 from __future__ import annotations
 
 import ctypes
-import importlib.util
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -19,20 +17,6 @@ import pytest
 from PIL import Image
 
 from footprint.hashers import pdq_native
-
-
-@pytest.fixture(params=["lanes", "scalar"])
-def row_pass(request: pytest.FixtureRequest) -> Iterator[str]:
-    """The blur's pass along the rows in AVX2 lanes (where the CPU has AVX2), then in scalar sums."""
-    spec = importlib.util.find_spec("footprint.hashers._pdqc")
-    assert spec is not None and spec.origin is not None, "hashers/_pdqc.c was not built"
-    switch = ctypes.CDLL(spec.origin).footprint_vector_rows
-    before = switch(-1)
-    if switch(int(request.param == "lanes")) != (request.param == "lanes"):
-        switch(before)
-        pytest.skip("this CPU has no AVX2")
-    yield request.param
-    switch(before)
 
 
 def package_hashes(rgb: np.ndarray) -> tuple[tuple[str, ...], int]:
@@ -128,7 +112,7 @@ def test_boxes_from_one_luma_equal_each_box_hashed_alone(threatexchange: Path, m
         for x0, y0, x1, y1 in boxes_of(picture)]
 
 
-def test_footprints_whole_hash_of_boxes_is_in_use_and_equals_the_package(row_pass: str) -> None:
+def test_footprints_whole_hash_of_boxes_is_in_use_and_equals_the_package(lanes: str) -> None:
     """footprint_pdq_boxes (blur, decimation, quality, DCT, the eight variants and their medians in one C
     call) against the reference's own luma and pdqDihedralHash256esFromFloatLuma on each box (pdqhash's
     compute_dihedral makes its luma in float64 and differs from the C++ on noise): noise, flat, bars and
@@ -233,7 +217,7 @@ def test_footprints_dct_equals_the_reference_bit_for_bit() -> None:
         assert product.tobytes() == expected[0].tobytes() and result.tobytes() == expected[1].tobytes()
 
 
-def test_footprints_blur_equals_the_reference_bit_for_bit(row_pass: str) -> None:
+def test_footprints_blur_equals_the_reference_bit_for_bit(lanes: str) -> None:
     """Every shape class the scan meets (rows in groups of sixteen and eight summed side by side or not,
     wide, tall, tiny) and every window class (1, PDQ's own, as long as the side), on noise and on flat bars."""
     native = pdq_native._native()

@@ -1,8 +1,9 @@
 """The region signature's working copy (hashers.resample) is Image.thumbnail's, byte for byte: footprint's
 C resize is built and in use, and gives Pillow's bytes on grey and colour pictures of every shape class
 (wide, tall enough that Pillow runs its passes the other way round, tiny, one side kept, a picture that
-fits already, one that Pillow box-reduces first), colour ones also with their pixels four bytes apart; the
-size is Pillow's; without the C part, the same."""
+fits already, one that Pillow box-reduces first), colour ones also with their pixels four bytes apart, its
+pass along the rows both in AVX2 lanes and in scalar code; the size is Pillow's; without the C part, the
+same."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def test_footprints_resize_is_built_and_in_use() -> None:
 
 
 @pytest.mark.parametrize("grey", [True, False], ids=["grey", "rgb"])
-def test_thumbnail_is_pillows_byte_for_byte(grey: bool) -> None:
+def test_thumbnail_is_pillows_byte_for_byte(grey: bool, lanes: str) -> None:
     rng = np.random.default_rng(7 if grey else 8)
     for width, height in shapes():
         pixels = rng.integers(0, 256, (height, width) if grey else (height, width, 3), dtype=np.uint8)
@@ -45,7 +46,7 @@ def test_thumbnail_is_pillows_byte_for_byte(grey: bool) -> None:
             assert np.array_equal(resample.thumbnail(spaced, SIDE), pillows(pixels)), (width, height)
 
 
-def test_smooth_pictures_and_flat_ones_too() -> None:
+def test_smooth_pictures_and_flat_ones_too(lanes: str) -> None:
     """Real pictures are smooth, with flat bars: the clamping at 0 and 255 and the rounding show there."""
     y, x = np.mgrid[0:700, 0:1000]
     smooth = np.stack([x * 255 // 999, y * 255 // 699, (x + y) % 256], axis=2).astype(np.uint8)

@@ -42,6 +42,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+#include "_lanes.h"
+
 #define GROUP 8 /* rows summed side by side */
 
 /* A build for AVX2 beside the plain one, chosen when the library loads (GCC's function multiversioning, on
@@ -121,28 +123,7 @@ static void divide_row(float *row, Phases p)
     for (int k = 0; k < p.tail; k++, o++) row[o] = row[o] / (float)--count;
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#define VECTOR_ROWS 1
-#define AVX2 __attribute__((target("avx2")))
-
-/* Eight vectors of eight floats (eight rows of eight samples) turned into eight columns of eight. */
-AVX2 static inline void transpose8(__m256 *v)
-{
-    __m256 a0 = _mm256_unpacklo_ps(v[0], v[1]), a1 = _mm256_unpackhi_ps(v[0], v[1]);
-    __m256 a2 = _mm256_unpacklo_ps(v[2], v[3]), a3 = _mm256_unpackhi_ps(v[2], v[3]);
-    __m256 a4 = _mm256_unpacklo_ps(v[4], v[5]), a5 = _mm256_unpackhi_ps(v[4], v[5]);
-    __m256 a6 = _mm256_unpacklo_ps(v[6], v[7]), a7 = _mm256_unpackhi_ps(v[6], v[7]);
-    __m256 b0 = _mm256_shuffle_ps(a0, a2, 0x44), b1 = _mm256_shuffle_ps(a0, a2, 0xEE);
-    __m256 b2 = _mm256_shuffle_ps(a1, a3, 0x44), b3 = _mm256_shuffle_ps(a1, a3, 0xEE);
-    __m256 b4 = _mm256_shuffle_ps(a4, a6, 0x44), b5 = _mm256_shuffle_ps(a4, a6, 0xEE);
-    __m256 b6 = _mm256_shuffle_ps(a5, a7, 0x44), b7 = _mm256_shuffle_ps(a5, a7, 0xEE);
-    v[0] = _mm256_permute2f128_ps(b0, b4, 0x20), v[1] = _mm256_permute2f128_ps(b1, b5, 0x20);
-    v[2] = _mm256_permute2f128_ps(b2, b6, 0x20), v[3] = _mm256_permute2f128_ps(b3, b7, 0x20);
-    v[4] = _mm256_permute2f128_ps(b0, b4, 0x31), v[5] = _mm256_permute2f128_ps(b1, b5, 0x31);
-    v[6] = _mm256_permute2f128_ps(b2, b6, 0x31), v[7] = _mm256_permute2f128_ps(b3, b7, 0x31);
-}
-
+#ifdef LANES
 /* Eight rows (`stride` floats apart) of cols samples into lanes: lane r of strip[c] is row r's sample c. */
 AVX2 static void into_lanes(const float *in, size_t stride, int cols, float *strip)
 {
@@ -226,32 +207,37 @@ AVX2 static int box_rows_in_lanes(const float *in, size_t stride, float *out, in
     return top;
 }
 
-static int vector_rows = -1; /* whether the CPU runs AVX2 and it may be used: -1 until asked */
-
-static int use_vector_rows(void)
-{
-    if (vector_rows < 0) vector_rows = __builtin_cpu_supports("avx2") ? 1 : 0;
-    return vector_rows;
-}
 #endif
+
+static int lanes_on = -1; /* whether the lanes may be used: -1 until asked */
+
+static int cpu_has_lanes(void)
+{
+#ifdef LANES
+    return __builtin_cpu_supports("avx2") ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
+int footprint_use_lanes(void)
+{
+    if (lanes_on < 0) lanes_on = cpu_has_lanes();
+    return lanes_on;
+}
 
 /* Floats of scratch that box_rows takes beside a picture `cols` wide: four strips of eight rows. */
 #define LANE_FLOATS(cols) ((size_t)(cols) * 32)
 
 /*
- * Whether box_rows may run rows side by side in AVX2 lanes (on: 1, off: 0; -1 leaves it as it is), for the
- * tests to compare both ways with the reference; returns whether it now does (0 where the CPU cannot).
+ * Whether footprint's C may run lines side by side in AVX2 lanes (PDQ's blur along the rows, the working
+ * copy's resize along the rows) (on: 1, off: 0; -1 leaves it as it is), for the tests to compare both
+ * ways with the reference; returns whether it now does (never where the CPU or the build cannot).
  */
-int footprint_vector_rows(int wanted)
+int footprint_lanes(int wanted)
 {
-#ifdef VECTOR_ROWS
-    int able = __builtin_cpu_supports("avx2") ? 1 : 0;
-    if (wanted >= 0) vector_rows = wanted && able;
-    return use_vector_rows();
-#else
-    (void)wanted;
-    return 0;
-#endif
+    if (wanted >= 0) lanes_on = wanted && cpu_has_lanes();
+    return footprint_use_lanes();
 }
 
 /* The box filter along every row: in is rows x cols with rows `stride` floats apart, out is rows x
@@ -261,8 +247,8 @@ static void box_rows(const float *in, size_t stride, float *out, int rows, int c
 {
     Phases p = phases(cols, window);
     int top = 0;
-#ifdef VECTOR_ROWS
-    if (use_vector_rows()) top = box_rows_in_lanes(in, stride, out, rows, cols, window, lanes);
+#ifdef LANES
+    if (footprint_use_lanes()) top = box_rows_in_lanes(in, stride, out, rows, cols, window, lanes);
 #else
     (void)lanes;
 #endif

@@ -8,8 +8,10 @@
  * fractional bits, the sum starts at one half, and the result is the sum shifted down by 22 bits and
  * clamped to 0..255 (then stored as a byte, which the second pass reads). Integer sums do not depend on
  * their order, so here they run side by side: along the rows, eight rows at once (their samples
- * interleaved, so that each weight multiplies eight samples in one instruction); down the columns, a
- * whole output row at once. The weights are computed in double exactly as Pillow computes them, in the
+ * interleaved, so that each weight multiplies eight samples in one instruction; where the CPU has AVX2,
+ * the interleaving, the shifts and clamps and the way back into rows run in vectors too, by 8x8
+ * transposes: the pass along the rows of an 816x612 picture in 0.45 ms instead of 1.3); down the
+ * columns, a whole output row at once. The weights are computed in double exactly as Pillow computes them, in the
  * same order. Which pass runs first is Pillow's choice, and has changed between its versions: the
  * caller says which (footprint.hashers.resample finds out which its Pillow makes).
  *
@@ -22,6 +24,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "_lanes.h"
 
 #define PRECISION_BITS 22 /* Pillow's, for 8-bit pictures: 32 - 8 - 2 */
 #define GROUP 8 /* rows resampled side by side along the rows */
@@ -134,13 +138,86 @@ WITH_AVX2 static void row_group(const uint8_t *in, ptrdiff_t stride, int pixel, 
     }
 }
 
+#ifdef LANES
+/* row_group for eight whole rows in AVX2 lanes, where the samples are bytes packed (`pixel` == channels)
+ * or RGB in four bytes: the rows turned into lanes by 8x8 transposes, each weight times eight rows' samples
+ * in one instruction, each result shifted and clamped eight at a time, collected in `done` (out_cols *
+ * channels * GROUP) and turned back into rows. */
+AVX2 static void row_group_in_lanes(const uint8_t *in, ptrdiff_t stride, int pixel, int cols, int channels,
+                                    const Axis *x, int out_cols, int32_t *block, int32_t *done, uint8_t *out,
+                                    ptrdiff_t out_stride)
+{
+    size_t n = (size_t)cols * channels, j = 0;
+    if (pixel == 4 && channels == 3)
+        for (int q = 0; q + 8 <= cols; q += 8, j += 24) { /* eight RGBX pixels of each row */
+            __m256i v[8];
+            for (int r = 0; r < GROUP; r++) v[r] = _mm256_loadu_si256((const __m256i *)(in + r * stride + (size_t)q * 4));
+            transpose8i(v);
+            for (int k = 0; k < 8; k++)
+                for (int c = 0; c < 3; c++)
+                    _mm256_storeu_si256((__m256i *)(block + (j + 3 * k + c) * GROUP),
+                                        _mm256_and_si256(_mm256_srli_epi32(v[k], 8 * c), _mm256_set1_epi32(255)));
+        }
+    else
+        for (; j + 8 <= n; j += 8) { /* eight samples of each row */
+            __m256i v[8];
+            for (int r = 0; r < GROUP; r++)
+                v[r] = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(in + r * stride + j)));
+            transpose8i(v);
+            for (int k = 0; k < 8; k++) _mm256_storeu_si256((__m256i *)(block + (j + k) * GROUP), v[k]);
+        }
+    for (; j < n; j++) {
+        size_t at = j / channels * pixel + j % channels;
+        for (int r = 0; r < GROUP; r++) block[j * GROUP + r] = in[r * stride + at];
+    }
+    __m256i half = _mm256_set1_epi32(1 << (PRECISION_BITS - 1)), low = _mm256_setzero_si256();
+    __m256i high = _mm256_set1_epi32(255);
+    for (int i = 0; i < out_cols; i++) {
+        const int32_t *k = x->kk + (size_t)i * x->width;
+        for (int c = 0; c < channels; c++) {
+            __m256i sum = half;
+            const int32_t *s = block + ((size_t)x->first[i] * channels + c) * GROUP;
+            for (int t = 0; t < x->count[i]; t++, s += (size_t)channels * GROUP)
+                sum = _mm256_add_epi32(sum, _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *)s),
+                                                               _mm256_set1_epi32(k[t])));
+            sum = _mm256_min_epi32(_mm256_max_epi32(_mm256_srai_epi32(sum, PRECISION_BITS), low), high);
+            _mm256_storeu_si256((__m256i *)(done + ((size_t)i * channels + c) * GROUP), sum);
+        }
+    }
+    size_t m = (size_t)out_cols * channels;
+    __m256i gather = _mm256_setr_epi32(0, 4, 0, 0, 0, 0, 0, 0); /* the packed bytes of both halves */
+    for (j = 0; j + 8 <= m; j += 8) {
+        __m256i v[8];
+        for (int k = 0; k < 8; k++) v[k] = _mm256_loadu_si256((const __m256i *)(done + (j + k) * GROUP));
+        transpose8i(v);
+        for (int r = 0; r < GROUP; r++) {
+            __m256i bytes = _mm256_packus_epi16(_mm256_packus_epi32(v[r], v[r]), low);
+            long long eight = _mm_cvtsi128_si64(_mm256_castsi256_si128(_mm256_permutevar8x32_epi32(bytes, gather)));
+            memcpy(out + r * out_stride + j, &eight, 8);
+        }
+    }
+    for (; j < m; j++)
+        for (int r = 0; r < GROUP; r++) out[r * out_stride + j] = (uint8_t)done[j * GROUP + r];
+}
+#endif
+
 static int row_pass(const uint8_t *in, ptrdiff_t stride, int pixel, int rows, int cols, int channels, const Axis *x,
                     int out_cols, uint8_t *out)
 {
-    int32_t *block = malloc((size_t)GROUP * cols * channels * sizeof(int32_t));
+    int32_t *block = malloc((size_t)GROUP * ((size_t)cols + out_cols) * channels * sizeof(int32_t));
     if (block == NULL) return -1;
+    int32_t *done = block + (size_t)GROUP * cols * channels; /* the lanes' results */
     ptrdiff_t out_stride = (ptrdiff_t)out_cols * channels;
-    for (int top = 0; top < rows; top += GROUP)
+    int top = 0;
+#ifdef LANES
+    if (footprint_use_lanes() && (pixel == channels || (pixel == 4 && channels == 3)))
+        for (; top + GROUP <= rows; top += GROUP)
+            row_group_in_lanes(in + (ptrdiff_t)top * stride, stride, pixel, cols, channels, x, out_cols, block, done,
+                               out + top * out_stride, out_stride);
+#else
+    (void)done;
+#endif
+    for (; top < rows; top += GROUP)
         row_group(in + (ptrdiff_t)top * stride, stride, pixel, rows - top < GROUP ? rows - top : GROUP, cols, channels,
                   x, out_cols, block, out + top * out_stride, out_stride);
     free(block);

@@ -1,0 +1,47 @@
+/*
+ * What footprint's two C files share to run lines side by side in AVX2 lanes, where the compiler targets
+ * x86-64 and the CPU has AVX2 (checked when first asked): the 8x8 transpose that turns eight rows of eight
+ * samples into eight vectors whose lanes are the rows, and the one switch, footprint_lanes, that the
+ * tests turn to compare the lanes and the scalar code with the reference. Elsewhere LANES is undefined
+ * and only the scalar code is built.
+ */
+
+#ifndef FOOTPRINT_LANES_H
+#define FOOTPRINT_LANES_H
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define LANES 1
+#define AVX2 __attribute__((target("avx2")))
+
+/* Eight vectors of eight 32-bit samples (eight rows of eight) turned into eight of eight (columns). */
+AVX2 static inline void transpose8(__m256 *v)
+{
+    __m256 a0 = _mm256_unpacklo_ps(v[0], v[1]), a1 = _mm256_unpackhi_ps(v[0], v[1]);
+    __m256 a2 = _mm256_unpacklo_ps(v[2], v[3]), a3 = _mm256_unpackhi_ps(v[2], v[3]);
+    __m256 a4 = _mm256_unpacklo_ps(v[4], v[5]), a5 = _mm256_unpackhi_ps(v[4], v[5]);
+    __m256 a6 = _mm256_unpacklo_ps(v[6], v[7]), a7 = _mm256_unpackhi_ps(v[6], v[7]);
+    __m256 b0 = _mm256_shuffle_ps(a0, a2, 0x44), b1 = _mm256_shuffle_ps(a0, a2, 0xEE);
+    __m256 b2 = _mm256_shuffle_ps(a1, a3, 0x44), b3 = _mm256_shuffle_ps(a1, a3, 0xEE);
+    __m256 b4 = _mm256_shuffle_ps(a4, a6, 0x44), b5 = _mm256_shuffle_ps(a4, a6, 0xEE);
+    __m256 b6 = _mm256_shuffle_ps(a5, a7, 0x44), b7 = _mm256_shuffle_ps(a5, a7, 0xEE);
+    v[0] = _mm256_permute2f128_ps(b0, b4, 0x20), v[1] = _mm256_permute2f128_ps(b1, b5, 0x20);
+    v[2] = _mm256_permute2f128_ps(b2, b6, 0x20), v[3] = _mm256_permute2f128_ps(b3, b7, 0x20);
+    v[4] = _mm256_permute2f128_ps(b0, b4, 0x31), v[5] = _mm256_permute2f128_ps(b1, b5, 0x31);
+    v[6] = _mm256_permute2f128_ps(b2, b6, 0x31), v[7] = _mm256_permute2f128_ps(b3, b7, 0x31);
+}
+
+/* The same for integers (the shuffles move bits, whatever they mean). */
+AVX2 static inline void transpose8i(__m256i *v)
+{
+    __m256 f[8];
+    for (int k = 0; k < 8; k++) f[k] = _mm256_castsi256_ps(v[k]);
+    transpose8(f);
+    for (int k = 0; k < 8; k++) v[k] = _mm256_castps_si256(f[k]);
+}
+#endif
+
+/* Whether the lanes run (_pdqc.c). */
+int footprint_use_lanes(void);
+
+#endif

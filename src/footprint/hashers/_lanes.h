@@ -1,6 +1,7 @@
 /*
  * What footprint's two C files share to run lines side by side in AVX2 lanes, where the compiler targets
- * x86-64 and the CPU has AVX2 (checked when first asked): the 8x8 transpose that turns eight rows of eight
+ * x86-64 and the CPU has AVX2 (checked when first asked): the builds for AVX2 beside the plain ones
+ * (WITH_AVX2), the 8x8 transpose that turns eight rows of eight
  * samples into eight vectors whose lanes are the rows, and the one switch, footprint_lanes, that the
  * tests turn to compare the lanes and the scalar code with the reference. Elsewhere LANES is undefined
  * and only the scalar code is built.
@@ -8,6 +9,15 @@
 
 #ifndef FOOTPRINT_LANES_H
 #define FOOTPRINT_LANES_H
+
+/* A build for AVX2 beside the plain one, chosen when the library loads (GCC's function multiversioning, on
+ * x86-64 Linux), for loops the compiler vectorises itself: wider vectors, and AVX2's byte-to-float and
+ * byte-to-integer conversions. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define WITH_AVX2 __attribute__((target_clones("avx2", "default")))
+#else
+#define WITH_AVX2
+#endif
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>

@@ -46,14 +46,6 @@
 
 #define GROUP 8 /* rows summed side by side */
 
-/* A build for AVX2 beside the plain one, chosen when the library loads (GCC's function multiversioning, on
- * x86-64 Linux): what the compiler can vectorise only with AVX2's byte-to-float conversions. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define WITH_AVX2 __attribute__((target_clones("avx2", "default")))
-#else
-#define WITH_AVX2
-#endif
-
 /* Where one line's box filter adds, writes and subtracts (the reference's four phases). */
 typedef struct {
     int lead; /* samples added before the first write */
@@ -70,7 +62,7 @@ static Phases phases(int length, int window)
 }
 
 /* The box filter down every column at once: out and in are rows x cols, row-major. */
-static void box_columns(const float *in, float *out, float *sum, int rows, int cols, int window)
+WITH_AVX2 static void box_columns(const float *in, float *out, float *sum, int rows, int cols, int window)
 {
     Phases p = phases(rows, window);
     const float *add = in, *drop = in;
@@ -285,7 +277,7 @@ int footprint_jarosz(float *buffer1, float *buffer2, int rows, int cols, int win
  * The reference's dct64To16(A, T, B) with its DCT matrix `dct` (16 rows of 64, row-major, as the
  * reference holds it): T = dct A (16x64), then B = T dct' (16x16). A, T and B are row-major.
  */
-void footprint_dct64to16(const float *dct, const float *a, float *t, float *b)
+WITH_AVX2 void footprint_dct64to16(const float *dct, const float *a, float *t, float *b)
 {
     float dct_t[64][16]; /* dct transposed, so the second product also runs along contiguous rows */
     for (int i = 0; i < 16; i++) {

@@ -30,12 +30,6 @@
 #define PRECISION_BITS 22 /* Pillow's, for 8-bit pictures: 32 - 8 - 2 */
 #define GROUP 8 /* rows resampled side by side along the rows */
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define WITH_AVX2 __attribute__((target_clones("avx2", "default")))
-#else
-#define WITH_AVX2
-#endif
-
 static double bilinear(double x)
 {
     if (x < 0.0) x = -x;

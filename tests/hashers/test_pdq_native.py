@@ -8,6 +8,9 @@ the rows both in AVX2 lanes and in scalar sums)."""
 from __future__ import annotations
 
 import ctypes
+import shutil
+import subprocess
+import sysconfig
 from pathlib import Path
 
 import numpy as np
@@ -261,3 +264,19 @@ def test_footprints_blur_refuses_a_window_longer_than_its_side() -> None:
     for along_rows, along_cols in ((41, 3), (3, 31), (0, 3), (3, 0)):
         assert native.blur(luma.ctypes.data, work.ctypes.data, 30, 40, along_rows, along_cols, 2) == -1
         assert luma.tobytes() == before.tobytes()
+
+
+def test_the_c_builds_without_the_lanes_too(tmp_path: Path) -> None:
+    """Where the compiler does not target x86-64 (an ARM laptop) _lanes.h leaves the AVX2 code out, as
+    -DFOOTPRINT_NO_LANES does here: what is left must build on its own, and export the same functions."""
+    compiler = shutil.which((sysconfig.get_config_var("CC") or "cc").split()[0])
+    if compiler is None:
+        pytest.skip("no C compiler")
+    hashers = Path(__file__).resolve().parents[2] / "src" / "footprint" / "hashers"  # the sources, not the install
+    library = tmp_path / "without_lanes.so"
+    subprocess.run([compiler, "-DFOOTPRINT_NO_LANES", "-O1", "-shared", "-fPIC", "-o", str(library),
+                    str(hashers / "_pdqc.c"), str(hashers / "_resample.c"), "-lm"], check=True, capture_output=True)
+    built = ctypes.CDLL(str(library))
+    assert built.footprint_lanes(1) == 0 and built.footprint_use_lanes() == 0
+    for name in ("footprint_jarosz", "footprint_pdq_boxes", "footprint_resample", "footprint_bar"):
+        assert hasattr(built, name), name

@@ -1,9 +1,9 @@
 /*
- * What footprint's two C files share to run lines side by side in AVX2 lanes, where the compiler targets
- * x86-64 and the CPU has AVX2 (checked when first asked): the builds for AVX2 beside the plain ones
- * (WITH_AVX2), the 8x8 transpose that turns eight rows of eight
- * samples into eight vectors whose lanes are the rows, and the one switch, footprint_lanes, that the
- * tests turn to compare the lanes and the scalar code with the reference. Elsewhere LANES is undefined
+ * What footprint's two C files share to run lines side by side in AVX2 lanes, where the compiler
+ * targets x86-64 and the CPU has AVX2 (checked when first asked): the builds for AVX2 beside the plain
+ * ones (WITH_AVX2), the 8x8 transpose that turns eight rows of eight samples into eight vectors whose
+ * lanes are the rows, and the one switch, footprint_lanes, that the tests turn to compare the lanes and
+ * the scalar code with the reference. Elsewhere (or built with -DFOOTPRINT_NO_LANES) LANES is undefined
  * and only the scalar code is built.
  */
 
@@ -19,7 +19,7 @@
 #define WITH_AVX2
 #endif
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(FOOTPRINT_NO_LANES)
 #include <immintrin.h>
 #define LANES 1
 #define AVX2 __attribute__((target("avx2")))

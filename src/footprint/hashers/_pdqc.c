@@ -263,8 +263,9 @@ int footprint_jarosz(float *buffer1, float *buffer2, int rows, int cols, int win
 {
     if (window_along_rows < 1 || window_along_rows > cols || window_along_cols < 1 || window_along_cols > rows)
         return -1;
-    float *sum = malloc(((size_t)cols + LANE_FLOATS(cols)) * sizeof(float)), *lanes = sum + cols;
+    float *sum = malloc(((size_t)cols + LANE_FLOATS(cols)) * sizeof(float));
     if (sum == NULL) return -1;
+    float *lanes = sum + cols;
     for (int i = 0; i < reps; i++) {
         box_rows(buffer1, (size_t)cols, buffer2, rows, cols, window_along_rows, lanes);
         box_columns(buffer2, buffer1, sum, rows, cols, window_along_cols);

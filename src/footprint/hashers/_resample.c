@@ -11,8 +11,8 @@
  * interleaved, so that each weight multiplies eight samples in one instruction; where the CPU has AVX2,
  * the interleaving, the shifts and clamps and the way back into rows run in vectors too, by 8x8
  * transposes: the pass along the rows of an 816x612 picture in 0.45 ms instead of 1.3); down the
- * columns, a whole output row at once. The weights are computed in double exactly as Pillow computes them, in the
- * same order. Which pass runs first is Pillow's choice, and has changed between its versions: the
+ * columns, a whole output row at once. The weights are computed in double exactly as Pillow computes
+ * them, in the same order. Which pass runs first is Pillow's choice, and has changed between its versions: the
  * caller says which (footprint.hashers.resample finds out which its Pillow makes).
  *
  * footprint.hashers.resample compares the result with Pillow's on test pictures before it uses it, and

@@ -109,7 +109,7 @@ def scan(ctx: typer.Context,
                                             help="Run on a Dask cluster (tcp://HOST:8786, or 'local')."),
          skip: list[str] = typer.Option([], "--skip", metavar="HASH",
                                         help="A perceptual hash not to compute (repeatable), e.g. pdq-regions: "
-                                             "a triage about twice as fast on small pictures, without matching "
+                                             "a triage 1.6-1.8 times as fast on small pictures, without matching "
                                              "of cropped or bordered copies. Recorded with the run."),
          quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display.")) -> None:
     """Hash every item of the evidence and match it against every hash set."""

@@ -186,15 +186,15 @@ AVX2 static int box_rows_in_lanes(const float *in, size_t stride, float *out, in
     size_t apart = (size_t)cols * 8;
     float *summed = lanes + 2 * apart;
     int top = 0;
-    for (; top + 8 <= rows; top += 16) {
-        int groups = top + 16 <= rows ? 2 : 1;
+    while (rows - top >= 8) {
+        int groups = rows - top >= 16 ? 2 : 1;
         for (int g = 0; g < groups; g++) into_lanes(in + (top + 8 * g) * stride, stride, cols, lanes + g * apart);
-        if (groups == 2)
+        if (groups == 2) /* a constant count, so that the two sums stay in registers */
             lane_sums(lanes, summed, apart, 2, p);
         else
             lane_sums(lanes, summed, apart, 1, p);
         for (int g = 0; g < groups; g++) out_of_lanes(summed + g * apart, cols, out + (size_t)(top + 8 * g) * cols);
-        if (groups == 1) return top + 8;
+        top += 8 * groups;
     }
     return top;
 }
@@ -487,11 +487,12 @@ int footprint_pdq_boxes(float *luma, int rows, int cols, const int *boxes, int c
     }
     float *b1 = malloc(largest_apart * sizeof(float)), *b2 = malloc(largest * sizeof(float));
     size_t wide = (size_t)(cols > SIDE ? cols : SIDE);
-    float *sum = malloc((wide + LANE_FLOATS(cols)) * sizeof(float)), *lanes = sum == NULL ? NULL : sum + wide;
+    float *sum = malloc((wide + LANE_FLOATS(cols)) * sizeof(float));
     if (b1 == NULL || b2 == NULL || sum == NULL) {
         free(b1), free(b2), free(sum);
         return -2;
     }
+    float *lanes = sum + wide;
     float a64[SIDE * SIDE], t[16 * SIDE], dct16[256];
     for (int n = 0; n < count; n++) {
         const int *box = boxes + 4 * n;

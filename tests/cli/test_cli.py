@@ -61,3 +61,23 @@ def test_hashset_lifecycle(cli, tmp_path):
 def test_version(cli):
     result = cli("--version")
     assert result.code == 0 and result.stdout.startswith("footprint ")
+
+
+
+def test_the_command_loads_what_a_command_needs_only():
+    """The web stack (FastAPI, uvicorn: half a second to import), the detection service, networkx and the
+    Argon2 dummy hash are loaded by the commands that use them, not by every command as it starts."""
+    import subprocess
+    import sys
+
+    probe = """
+import sys
+import typer
+from footprint.cli.main import app
+typer.main.get_command(app)  # every command registered, with its options
+from footprint.review import accounts
+heavy = ("fastapi", "uvicorn", "networkx", "footprint.web.app", "footprint.banks.service")
+print(*[name for name in heavy if name in sys.modules], accounts._dummy_hash.cache_info().currsize)
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0"]

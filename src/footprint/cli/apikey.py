@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from footprint.banks.service import DetectionService
 from footprint.cli.context import app_context, check_name
 from footprint.cli.output import print_rows, say
+
+if TYPE_CHECKING:
+    from footprint.banks.service import DetectionService
 
 app = typer.Typer(no_args_is_help=True, help="API keys of the detection service (footprint serve, /api/v1).")
 
 
 def _service(ctx: typer.Context) -> DetectionService:
+    from footprint.banks.service import DetectionService  # 0.1 s to import: only for these commands
+
     return DetectionService(app_context(ctx).store)
 
 

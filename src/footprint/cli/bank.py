@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from footprint.banks.service import DetectionService
 from footprint.cli.context import app_context, check_name
 from footprint.cli.output import print_json, print_rows, say
 from footprint.hashsets.registry import detect_format, get_format
+
+if TYPE_CHECKING:
+    from footprint.banks.service import DetectionService
 
 app = typer.Typer(no_args_is_help=True, help="Banks, allow-list, reports and webhooks of the detection service.")
 
 
 def _service(ctx: typer.Context) -> DetectionService:
+    from footprint.banks.service import DetectionService  # 0.1 s to import: only for these commands
+
     return DetectionService(app_context(ctx).store)
 
 

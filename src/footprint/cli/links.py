@@ -14,7 +14,6 @@ from footprint.cli.context import app_context
 from footprint.cli.output import say
 from footprint.cli.output_cmds import refuse_evidence
 from footprint.errors import UsageError
-from footprint.intel.graph import graphml, node_link_json
 from footprint.intel.links import DEFAULT_RADIUS, find_links
 
 FORMATS = ("jsonl", "json", "graphml")
@@ -41,6 +40,8 @@ def links(ctx: typer.Context,
     if format == "jsonl":
         text = "".join(json.dumps(link.as_dict(), ensure_ascii=False, sort_keys=True) + "\n" for link in found)
     else:
+        from footprint.intel.graph import graphml, node_link_json  # networkx: only for a graph
+
         text = node_link_json(found) if format == "json" else graphml(found)
     if output is None:
         sys.stdout.write(text)

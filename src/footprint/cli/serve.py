@@ -5,14 +5,11 @@ from __future__ import annotations
 import socket
 
 import typer
-import uvicorn
 
 from footprint.banks.config import ServiceConfig
 from footprint.cli.context import app_context
 from footprint.cli.output import say
 from footprint.errors import FootprintError
-from footprint.web.api.server import server_options
-from footprint.web.app import WebConfig, create_app
 
 
 def serve(ctx: typer.Context,
@@ -21,6 +18,11 @@ def serve(ctx: typer.Context,
           break_minutes: int = typer.Option(50, "--break-minutes", min=1,
                                             help="Remind a reviewer to take a break after this many minutes.")) -> None:
     """Serve the review workspace and the /api/v1 API until interrupted."""
+    import uvicorn  # the web application's modules take half a second to import: not for every command
+
+    from footprint.web.api.server import server_options
+    from footprint.web.app import WebConfig, create_app
+
     settings = app_context(ctx).settings
     settings.home.mkdir(parents=True, exist_ok=True)
     limits = ServiceConfig.from_env()  # the API's router reads the same settings

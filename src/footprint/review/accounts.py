@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -35,8 +36,14 @@ BLUR_RANGE = (4, 40)
 
 # Argon2id (argon2-cffi's default type) with its RFC 9106 "low memory" parameters: 64 MiB, 3 passes.
 _HASHER = PasswordHasher()
-# Verified against when the user does not exist, so a wrong name costs the same time as a wrong password.
-_DUMMY_HASH = _HASHER.hash("footprint: no such user")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so a wrong name costs the same time as a wrong
+    password. Made on first use, not at import: an Argon2 hash takes 0.1-0.2 s, which every command
+    would pay (footprint --version included)."""
+    return _HASHER.hash("footprint: no such user")
 
 
 @dataclass(frozen=True)
@@ -135,7 +142,7 @@ def check_password(store: Store, name: str, password: str) -> User | None:
     reviews = review_store(store)
     row = reviews.find_user(name)
     try:
-        _HASHER.verify(row.password_hash if row else _DUMMY_HASH, password)
+        _HASHER.verify(row.password_hash if row else _dummy_hash(), password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
     if row is None or not row.active:

@@ -51,6 +51,23 @@ def test_csv_numbers_need_a_scheme() -> None:
     assert read_csv(text, categories="uk")[0].category == Category(CategoryScheme.UK, "A")
 
 
+
+@pytest.mark.parametrize("closed_later", [False, True])
+def test_a_quote_left_open_refuses_the_list_instead_of_losing_its_rows(closed_later: bool) -> None:
+    """csv reads every line after an unclosed quote as one field, up to the next quote (or the end):
+    the rows in those lines must not vanish from a list that then imports "successfully"."""
+    rows = [f"{i:032x},row {i}" for i in range(50)]
+    rows[2] = f'{2:032x},"Holiday, 2019'
+    if closed_later:
+        rows[40] = f'{40:032x},"row" 40'
+    with pytest.raises(FormatError, match=r"^CSV line 4: a quote opened there runs over \d+ lines, and line 5 "):
+        read_csv("md5,label\n" + "\n".join(rows) + "\n")
+
+
+def test_a_quoted_label_may_hold_line_breaks_and_quotes() -> None:
+    text = f'md5,label\n{MD5},"first\nsecond, and ""third"""\n{MD5},12" vinyl\n'
+    assert [e.label for e in read_csv(text)] == ['first\nsecond, and "third"', '12" vinyl']
+
 def test_csv_bad_rows_are_reported_with_physical_line_numbers() -> None:
     text = f'md5,label\n{MD5},"two\nlines"\n\nnot-hex,x\n{MD5[:-2]},y\n,only a label\n{MD5},ok\n'
     report = ReadReport()

@@ -9,10 +9,11 @@ label, never pass as a hash).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO, ClassVar
 
 from footprint.errors import FormatError
@@ -64,17 +65,41 @@ class CsvFormat(HashSetFormat):
             text.detach()
 
     def _rows(self, lines: Iterator[str], delimiter: str, columns: dict[str, int]) -> Iterator[KnownEntry]:
-        rows = csv.reader(lines, delimiter=delimiter)
+        read: list[str] = []  # the lines of the row being read
+        rows = csv.reader(_recorded(lines, read), delimiter=delimiter, strict=True)
         entry = _RowReader(columns, self.numbers).entry
         try:
             for row in rows:
+                if len(read) > 1:
+                    _check_swallowed(read, rows.line_num, delimiter, entry)
+                read.clear()
                 try:
                     yield entry(row)
                 except RecordProblem as problem:
                     if any(cell.strip() for cell in row):  # a blank row is no problem: skipped
                         self.on_problem(rows.line_num + 1, str(problem))  # +1: the header line
-        except csv.Error as exc:
+        except csv.Error as exc:  # a quote left open to the end of the file, or text after a closing quote
+            _check_swallowed(read, rows.line_num, delimiter, entry)
             raise FormatError(f"CSV line {rows.line_num + 1}: {exc}") from None
+
+
+def _recorded(lines: Iterator[str], read: list[str]) -> Iterator[str]:
+    for line in lines:
+        read.append(line)
+        yield line
+
+
+def _check_swallowed(read: list[str], last: int, delimiter: str, entry: Callable[[list[str]], KnownEntry]) -> None:
+    """Refuse the file when a row of several lines (``read``, ending at line ``last``) holds lines that are
+    rows of their own: a quote left open, which made csv read every line after it, up to the next quote,
+    as one field; the rows in those lines would be lost without a word. (A quoted label or note may hold
+    line breaks: that is a row of several lines too, and is read as one.)"""
+    for number, line in enumerate(read[1:], start=last - len(read) + 3):
+        with contextlib.suppress(csv.Error, RecordProblem, StopIteration):
+            entry(next(csv.reader([line], delimiter=delimiter)))
+            raise FormatError(f"CSV line {last - len(read) + 2}: a quote opened there runs over {len(read)} "
+                              f"lines, and line {number} in it is a row of its own: a quote left open? (rows "
+                              f"from there on would be lost)")
 
 
 class _RowReader:

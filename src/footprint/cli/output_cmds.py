@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
@@ -80,12 +81,13 @@ def export(ctx: typer.Context, name: str,
     note_unfinished(store, case)
     if sign is not None:
         load_private_key(sign)  # a bad key fails now, before an unsigned list is written
+    other_scheme: Counter[str] = Counter()  # vics: files whose categories the profile cannot number
     with _target(output) as target:
         hashing = HashingWriter(target)
         out: TextIO = hashing  # type: ignore[assignment]  # a text stream: what the exporters use of TextIO
         if format == "vics":
             chosen = profile or ("uk" if case.scheme is CategoryScheme.UK else "us")
-            count = write_case_vics(store.iter_items(case.id), out, chosen, store)
+            count = write_case_vics(store.iter_items(case.id), out, chosen, store, other_scheme)
         elif format in OPEN_FORMATS:
             count = write_open_format(format, store, case, out, app_context(ctx).settings,
                                       command_line=f"footprint export {name} --format {format}"
@@ -96,6 +98,12 @@ def export(ctx: typer.Context, name: str,
     details: dict[str, object] = {"format": format, "count": count}
     if format == "vics":
         details["profile"] = chosen
+        if other_scheme:
+            details["without_category"] = dict(sorted(other_scheme.items()))
+            other = "us" if chosen == "uk" else "uk"
+            say(f"warning: {other_scheme.total()} files matched only categories the {chosen} profile does not "
+                f"number ({', '.join(f'{k} x{n}' for k, n in sorted(other_scheme.items()))}): written without a "
+                f"category; --profile {other} keeps them")
     disclosure.record(store, [case], "export", output, sha256, details)
     say(f"exported {count} {'files' if format == 'vics' else 'items'}" + (f" to {output}" if output else ""))
     if sign is not None and output is not None:

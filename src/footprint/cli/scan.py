@@ -139,4 +139,9 @@ def scan(ctx: typer.Context,
                               "hashes_after": dict(e.hashes_after)} for e in summary.exhibits],
                 # the whole case after this run, as 'case show' and the report count it: live, deleted
                 # and carved apart, per category and match kind
-                "case_counts": count_items(app.store.iter_items(app.store.get_case(case).id)).as_dict()})
+                "case_counts": _case_counts(app.store, case)})
+
+
+def _case_counts(store: Store, name: str) -> dict[str, object]:
+    record = store.get_case(name)
+    return count_items(store.iter_items(record.id), record.scheme).as_dict()

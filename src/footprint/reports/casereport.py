@@ -60,7 +60,7 @@ def gather_report(store: Store, case_name: str, settings: Settings, generated: d
     """One pass over the case's items (ordered by exhibit and ref by the store) feeds every figure.
     A reviewer's decision is shown beside an item's list matches, never merged into them."""
     case = store.get_case(case_name)
-    counts = Counts()
+    counts = Counts(case.scheme)
     matched: list[dict[str, object]] = []
     decided: list[dict[str, object]] = []
     warned: list[dict[str, object]] = []

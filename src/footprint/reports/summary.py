@@ -2,7 +2,8 @@
 
 Live (allocated), deleted and carved items are counted apart everywhere: in UK law a deleted image
 the suspect can no longer retrieve is not "possessed", so a figure that mixes them misleads a court.
-An item counts once per category, under its most serious matched category.
+An item counts once, under its most serious matched category (``most_serious``): among the categories
+of the case's own scheme when it matched any, else among the others.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-from footprint.model import Category, ItemState, Match
+from footprint.model import Category, CategoryScheme, ItemState, Match
 from footprint.sources.detect import is_image, is_video
 from footprint.store.base import CaseRecord, ItemRecord, Store
 
@@ -20,6 +21,7 @@ STATES = tuple(s.value for s in ItemState)
 
 @dataclass
 class Counts:
+    scheme: CategoryScheme | None = None  # the case's: an item counts under a category of it when it has one
     items: int = 0
     bytes: int = 0
     by_status: Counter[str] = field(default_factory=Counter)
@@ -47,7 +49,7 @@ class Counts:
         if record.matches:
             self.matched_by_state[state] += 1
             self.by_kind[best_kind(record.matches)] += 1
-            category = most_serious(record.matches)
+            category = most_serious(record.matches, self.scheme)
             key = str(category) if category else "uncategorised"
             self.by_category.setdefault(key, Counter())[state] += 1
             self.by_category_media.setdefault(key, Counter())[media_kind(record)] += 1
@@ -80,15 +82,24 @@ def best_kind(matches: Iterable[Match]) -> str:
     return "exact" if "exact" in kinds else "near"
 
 
-def most_serious(matches: Iterable[Match]) -> Category | None:
-    """UK A before B before C before N; VICS 1 (CSAM) before 2, 3, 4, 0."""
-    order = {"A": 0, "B": 1, "C": 2, "N": 3, "1": 0, "2": 1, "3": 2, "4": 3, "0": 4}
+# Severity across both schemes: the indecent categories of either (UK A, B, C; VICS 1, child abuse material,
+# ungraded, so after the UK's graded three) before any other, and the rest as each scheme orders them.
+SEVERITY = {Category(CategoryScheme.UK, code): rank for rank, code in enumerate("ABC")} | {
+    Category(CategoryScheme.VICS, "1"): 3, Category(CategoryScheme.UK, "N"): 4,
+    **{Category(CategoryScheme.VICS, code): 5 + rank for rank, code in enumerate("2340")}}
+
+
+def most_serious(matches: Iterable[Match], scheme: CategoryScheme | None = None) -> Category | None:
+    """The most serious category the matches carry (SEVERITY): of ``scheme`` (the case's) when any is,
+    else of either. So a UK case counts a picture listed as uk:C in one list and vics:1 in another under C;
+    a picture only a VICS list categorised counts under its VICS category, never as uncategorised."""
     found = [m.category for m in matches if m.category]
-    return min(found, key=lambda c: (c.scheme.value, order[c.code])) if found else None
+    own = [c for c in found if c.scheme is scheme]
+    return min(own or found, key=SEVERITY.__getitem__) if found else None
 
 
-def count_items(records: Iterable[ItemRecord]) -> Counts:
-    counts = Counts()
+def count_items(records: Iterable[ItemRecord], scheme: CategoryScheme | None = None) -> Counts:
+    counts = Counts(scheme)
     for record in records:
         counts.add(record)
     return counts
@@ -96,4 +107,4 @@ def count_items(records: Iterable[ItemRecord]) -> Counts:
 
 def case_summary(store: Store, case: CaseRecord) -> dict[str, object]:
     exhibits = [asdict(e) for e in store.list_exhibits(case.id)]
-    return {"exhibits": exhibits, "counts": count_items(store.iter_items(case.id)).as_dict()}
+    return {"exhibits": exhibits, "counts": count_items(store.iter_items(case.id), case.scheme).as_dict()}

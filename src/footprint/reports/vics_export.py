@@ -6,6 +6,7 @@ suspect's paths."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TextIO
 
@@ -18,10 +19,12 @@ from footprint.store.base import ItemRecord, Store
 PROFILE_SCHEME = {"uk": CategoryScheme.UK, "us": CategoryScheme.VICS}
 
 
-def vics_entries(records: Iterable[ItemRecord], profile: str,
-                 store: Store | None = None) -> Iterator[tuple[KnownEntry, Mapping[str, object]]]:
+def vics_entries(records: Iterable[ItemRecord], profile: str, store: Store | None = None,
+                 other_scheme: Counter[str] | None = None) -> Iterator[tuple[KnownEntry, Mapping[str, object]]]:
     """With ``store``, each record also carries the series and victim-identified flag of the known
-    entries it matched, so that the list shared keeps them."""
+    entries it matched, so that the list shared keeps them. A file whose matches carry categories of the
+    other scheme only is written without a category (the profile numbers one scheme's): ``other_scheme``
+    counts those files by the most serious such category, for the caller to say so."""
     seen: set[str] = set()
     for record in records:
         digests = record.digests
@@ -30,8 +33,11 @@ def vics_entries(records: Iterable[ItemRecord], profile: str,
         if digests.crypto["sha256"] in seen:
             continue
         seen.add(digests.crypto["sha256"])
-        category = most_serious(m for m in record.matches if m.category
-                                and m.category.scheme is PROFILE_SCHEME[profile])
+        category = most_serious(record.matches, PROFILE_SCHEME[profile])
+        if category is not None and category.scheme is not PROFILE_SCHEME[profile]:
+            if other_scheme is not None:
+                other_scheme[str(category)] += 1
+            category = None
         pdq = digests.perceptual.get("pdq")
         usable_pdq = pdq.value if isinstance(pdq, PerceptualDigest) and pdq.quality >= 50 else None
         label = next((m.label for m in record.matches if m.label), None)
@@ -52,6 +58,6 @@ def _series(store: Store, matches: Sequence[Match]) -> tuple[str | None, bool | 
     return series, (any(flags) if flags else None)
 
 
-def write_case_vics(records: Iterable[ItemRecord], out: TextIO, profile: str = "uk",
-                    store: Store | None = None) -> int:
-    return write_vics(vics_entries(records, profile, store), out, profile=profile)
+def write_case_vics(records: Iterable[ItemRecord], out: TextIO, profile: str = "uk", store: Store | None = None,
+                    other_scheme: Counter[str] | None = None) -> int:
+    return write_vics(vics_entries(records, profile, store, other_scheme), out, profile=profile)

@@ -1,0 +1,69 @@
+"""Which category an item counts under when its matches carry several, of one scheme or of both."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from footprint.model import Category, CategoryScheme, Match, MatchKind
+from footprint.reports.summary import SEVERITY, count_items, most_serious
+from footprint.store.base import ItemRecord
+
+UK, VICS = CategoryScheme.UK, CategoryScheme.VICS
+
+
+def _matches(*categories: str | None) -> list[Match]:
+    return [Match(f"list{n}", n, MatchKind.EXACT, "md5", 0, category=Category.parse(c) if c else None)
+            for n, c in enumerate(categories)]
+
+
+@pytest.mark.parametrize(("categories", "scheme", "expected"), [
+    (("uk:C", "uk:A", "uk:B"), None, "uk:A"),
+    (("vics:2", "vics:1", "vics:0"), None, "vics:1"),
+    (("vics:1", "uk:N"), None, "vics:1"),  # an indecent category of either scheme before "not indecent"
+    (("vics:1", "uk:N"), UK, "uk:N"),  # the case's own scheme first: what its court counts
+    (("uk:N", "vics:1"), VICS, "vics:1"),
+    (("uk:C", "vics:1"), None, "uk:C"),  # graded before ungraded
+    (("vics:1", None), UK, "vics:1"),  # no category of the case's scheme: the other's, never "uncategorised"
+    ((None, None), UK, None),
+])
+def test_the_most_serious_category(categories: tuple[str | None, ...], scheme: CategoryScheme | None,
+                                   expected: str | None) -> None:
+    found = most_serious(_matches(*categories), scheme)
+    assert (str(found) if found else None) == expected
+
+
+def test_every_category_of_both_schemes_has_one_severity() -> None:
+    every = {Category(UK, c) for c in "ABCN"} | {Category(VICS, c) for c in "01234"}
+    assert set(SEVERITY) == every and len(set(SEVERITY.values())) == len(every)
+
+
+def test_the_case_counts_follow_its_scheme() -> None:
+    records = [ItemRecord("a", 1, "ok", matches=_matches("vics:1", "uk:N")),
+               ItemRecord("b", 1, "ok", matches=_matches("vics:2")),
+               ItemRecord("c", 1, "ok", matches=_matches(None))]
+    totals = {scheme: {k: sum(v.values()) for k, v in count_items(records, scheme).by_category.items()}
+              for scheme in (UK, VICS)}
+    assert totals == {UK: {"uk:N": 1, "vics:2": 1, "uncategorised": 1},
+                      VICS: {"vics:1": 1, "vics:2": 1, "uncategorised": 1}}
+
+
+def test_a_vics_export_numbers_one_scheme_and_counts_the_files_it_cannot():
+    import io
+    import json
+
+    from footprint.model import Digests
+    from footprint.reports.vics_export import write_case_vics
+
+    def record(ref: str, *categories: str) -> ItemRecord:
+        digests = Digests(size=1, crypto={"md5": ref * 32, "sha1": ref * 40, "sha256": ref * 64})
+        return ItemRecord(ref, 1, "ok", digests=digests, matches=_matches(*categories))
+
+    records = [record("a", "vics:1"), record("b", "uk:C", "vics:1"), record("c", "uk:N")]
+    for profile, numbered, without in (("uk", ["<none>", 3, 4], {"vics:1": 1}),
+                                       ("us", [1, 1, "<none>"], {"uk:N": 1})):
+        out, other = io.StringIO(), Counter()
+        assert write_case_vics(records, out, profile, other_scheme=other) == 3
+        assert [m.get("Category", "<none>") for m in json.loads(out.getvalue())["value"]] == numbered
+        assert other == without

@@ -20,7 +20,8 @@ Choices an investigator should know:
   special root entries as TSK names them (``$ALLOC_BITMAP``, ``$UPCASE_TABLE``…: only at the root and
   only without timestamps, which every real exFAT file has), NTFS's own metadata files (``$MFT``,
   ``$LogFile``, ``$Extend``…: records about files, not files; ``$BadClus:$Bad`` alone is as large as
-  the volume), symbolic links, devices, FIFOs and sockets. Their data runs still count
+  the volume; known by their reserved MFT entries, 0-15, at the root: a user's folder or file named
+  with a ``$``, ``$RECYCLE.BIN`` first among them, is walked as any other), symbolic links, devices, FIFOs and sockets. Their data runs still count
   as allocated, so carving does not mistake them for free space.
 * "Unallocated" is every block that no file's data runs claim, as TSK lists them. On ext file
   systems that includes block-group metadata, which holds no file content to carve.
@@ -48,6 +49,7 @@ from footprint.sources.streams import PositionedReader
 MAX_DIR_DEPTH = 256
 _FAT_LABEL = "(Volume Label Entry)"  # TSK lists a FAT volume label as an empty file named so
 _NTFS_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA)
+_NTFS_RESERVED = 16  # MFT entries 0-15 are NTFS's own metadata files ($MFT .. $Extend, and spare ones)
 _DEFAULT = int(pytsk3.TSK_FS_ATTR_TYPE_DEFAULT)
 _UNALLOC_NAME = int(pytsk3.TSK_FS_NAME_FLAG_UNALLOC)
 _UNALLOC_META = int(pytsk3.TSK_FS_META_FLAG_UNALLOC)
@@ -211,7 +213,7 @@ class FileSystemWalk:
             return True
         if self.exfat and depth == 0 and path in _EXFAT_SPECIAL:
             return not (meta.mtime or meta.crtime or meta.atime)
-        return self.ntfs and depth == 0 and path.startswith("$") and path != "$OrphanFiles"
+        return self.ntfs and depth == 0 and path.startswith("$") and int(meta.addr) < _NTFS_RESERVED
 
     def _subfolder(self, entry: Any, meta: Any, path: str, ref: ItemRef, depth: int,
                    orphans: bool) -> Iterator[Found]:

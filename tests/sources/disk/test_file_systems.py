@@ -55,16 +55,19 @@ def test_ext4_from_a_folder(tmp_path: Path) -> None:
 
 def test_ntfs_with_an_alternate_data_stream(tmp_path: Path) -> None:
     hidden = picture(4, "PNG")
-    image = ntfs_image(tmp_path / "disk.ntfs", {"a.jpg": picture(1), "notes.txt": FILES["notes.txt"]},
+    image = ntfs_image(tmp_path / "disk.ntfs", {"a.jpg": picture(1), "notes.txt": FILES["notes.txt"],
+                                                "$kept.jpg": picture(7)},
                        streams={"notes.txt:hidden": hidden})
     found = collect(open_image(image))
     assert found.md5s["disk.ntfs!fs/a.jpg"] == md5(picture(1))
+    # a user's file named with a $ at the root (as $RECYCLE.BIN is) is no metadata file: it is walked
+    assert found.md5s["disk.ntfs!fs/$kept.jpg"] == md5(picture(7))
     assert found.md5s["disk.ntfs!fs/notes.txt"] == md5(FILES["notes.txt"])
     assert found.md5s["disk.ntfs!fs/notes.txt:hidden"] == md5(hidden)
     stream_inode = found.items["disk.ntfs!fs/notes.txt:hidden"].facts.inode
     file_inode = found.items["disk.ntfs!fs/notes.txt"].facts.inode
     assert stream_inode is not None and stream_inode.startswith(f"{file_inode}-128-")
-    assert not [r for r in found.items if "$MFT" in r or "$Bad" in r]
+    assert not [r for r in found.items if "$MFT" in r or "$Bad" in r or "$Extend" in r or "$LogFile" in r]
 
 
 def test_mbr_disk_partitions_are_numbered(tmp_path: Path) -> None:

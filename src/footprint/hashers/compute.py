@@ -55,6 +55,9 @@ def hash_stream(stream: BinaryIO, crypto: Sequence[CryptoHasher], *, keep: int) 
             kept.append(block)
         else:
             kept = None
+    lost = getattr(stream, "lost", None)  # a stream read over damaged evidence (sources.tskfs.TskFileStream)
+    if callable(lost) and (why := lost()):
+        raise ItemError(why)
     data = b"".join(kept) if kept is not None else None
     return StreamResult(size=size, crypto={name: h.hexdigest() for name, h in running.items()},
                         head=bytes(head), data=data)

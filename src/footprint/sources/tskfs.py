@@ -21,8 +21,9 @@ Choices an investigator should know:
   only without timestamps, which every real exFAT file has), NTFS's own metadata files (``$MFT``,
   ``$LogFile``, ``$Extend``…: records about files, not files; ``$BadClus:$Bad`` alone is as large as
   the volume; known by their reserved MFT entries, 0-15, at the root: a user's folder or file named
-  with a ``$``, ``$RECYCLE.BIN`` first among them, is walked as any other), symbolic links, devices, FIFOs and sockets. Their data runs still count
-  as allocated, so carving does not mistake them for free space.
+  with a ``$``, ``$RECYCLE.BIN`` first among them, is walked as any other), symbolic links, devices,
+  FIFOs and sockets. Their data runs still count as allocated, so carving does not mistake them for
+  free space.
 * "Unallocated" is every block that no file's data runs claim, as TSK lists them. On ext file
   systems that includes block-group metadata, which holds no file content to carve.
 * Timestamps are UTC as TSK gives them. FAT and exFAT store the device's local time without a zone,
@@ -64,12 +65,42 @@ _EXT_RESERVED = range(1, 11)  # ext's reserved inodes (journal, resize…): in n
 
 class TskFileStream(PositionedReader):
     """One data stream of one file, read through TSK in blocks. Reopens the entry by address, so
-    an item's opener holds nothing but the file system and a few numbers."""
+    an item's opener holds nothing but the file system and a few numbers.
 
-    def __init__(self, fs: Any, addr: int, attr_type: int, attr_id: int, size: int) -> None:
+    ``lost()``, once the stream is read, says how much of it lay in chunks of the image that could not be
+    read (``MediaStream.errors``: a segment missing, a chunk damaged), which TSK was handed as zeros; the
+    read of the item then fails (hashers.compute.hash_stream), so zeros never pass for the file's bytes."""
+
+    def __init__(self, fs: Any, addr: int, attr_type: int, attr_id: int, size: int,
+                 media: BinaryIO | None = None, offset: int = 0) -> None:
         super().__init__()
         self.file = fs.open_meta(inode=addr)
         self.attr_type, self.attr_id, self.size, self.pos = attr_type, attr_id, size, 0
+        self.media, self.offset, self.block = media, offset, int(fs.info.block_size)
+
+    def lost(self) -> str | None:
+        errors: set[int] = getattr(self.media, "errors", set())  # a MediaStream's (sources.streams)
+        chunk: int = getattr(self.media, "chunk", 0)
+        if not errors or not chunk:
+            return None
+        lost = 0
+        for start, length in self._extents():
+            for index in range(start // chunk, (start + length - 1) // chunk + 1):
+                if index in errors:
+                    lost += min(start + length, (index + 1) * chunk) - max(start, index * chunk)
+        if not lost:
+            return None
+        return (f"{min(lost, self.size)} of its {self.size} bytes lie in chunks of the image that could not be "
+                f"read (missing or damaged) and read as zeros: its content and hashes would not be the file's")
+
+    def _extents(self) -> Iterator[tuple[int, int]]:
+        """Where the stream's data lies in the image: (byte offset, length) of each of its runs."""
+        for attr in self.file:
+            if self.attr_id >= 0 and int(attr.info.id) != self.attr_id:
+                continue
+            for run in attr:
+                if not int(run.flags) & _SKIP_RUN and int(run.len) > 0:
+                    yield self.offset + int(run.addr) * self.block, int(run.len) * self.block
 
     def readinto(self, buffer: Any) -> int:
         want = min(len(buffer), self.size - self.pos)
@@ -251,7 +282,8 @@ class FileSystemWalk:
                 if self.fat_cluster and size > self.fat_cluster:
                     yield ItemWarning(self.ref.join(path + suffix), "source", _fat_guess(size, self.fat_cluster))
             yield Item(ref=self.ref.join(path + suffix), size=size,
-                       opener=cast(Opener, partial(TskFileStream, self.fs, addr, attr_type, attr_id, size)),
+                       opener=cast(Opener, partial(TskFileStream, self.fs, addr, attr_type, attr_id, size,
+                                                   self.media, self.offset)),
                        facts=_facts(meta, state, inode, self.local_times))
 
     def _streams(self, tsk_file: Any, meta: Any) -> Iterator[tuple[str, int, int, int, str]]:

@@ -5,16 +5,21 @@ Each gives a clear warning or a failed verification, and carving as the fallback
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import zlib
 from pathlib import Path
 
 import pytest
 
+from footprint.errors import ItemError
+from footprint.hashers.compute import hash_stream
+from footprint.hashers.registry import CRYPTO_HASHERS
+from footprint.model import Item
 from footprint.sources.integrity import NO_EWFVERIFY, hash_evidence, verify_ewf
 
 from ..conftest import picture
-from .images import collect, e01, fat_image, mbr_disk, md5, open_image, write_at
+from .images import collect, e01, fat_image, mbr_disk, md5, open_image, run, write_at
 from .test_carving import noise
 
 FILES = {"a.jpg": picture(1), "notes.txt": b"benign notes " * 20000}
@@ -108,6 +113,33 @@ def test_truncated_e01_warns_and_never_crashes(tmp_path: Path) -> None:
     assert any("could not be read" in w.message for w in found.warnings)
     assert all(w.stage == "source" for w in found.warnings)
 
+
+
+def test_a_file_in_missing_segments_is_unreadable_not_hashed_as_zeros(tmp_path: Path) -> None:
+    """libewf hands back a chunk of a missing segment as zeros: a file whose data lies there must fail its
+    read (an error item, without hashes), never give the hashes of zeros as the file's."""
+    big = noise(5, 3_000_000)
+    raw = fat_image(tmp_path / "usb.dd", {"a.jpg": picture(1), "big.bin": big})
+    run("ewfacquire", "-u", "-q", "-t", tmp_path / "usb", "-f", "encase6", "-c", "none", "-S", "1MiB", raw)
+    segments = sorted(tmp_path.glob("usb.E0*"))
+    assert len(segments) >= 4
+    for later in segments[2:]:
+        later.unlink()
+    found = collect(open_image(segments[0]))
+    read = {ref: _hashed_or_why(item) for ref, item in found.items.items()}
+    assert read["usb.E01!fs/a.jpg"] == md5(picture(1))
+    assert re.fullmatch(r"\d+ of its 3000000 bytes lie in chunks of the image that could not be read \(missing "
+                        r"or damaged\) and read as zeros: its content and hashes would not be the file's",
+                        read["usb.E01!fs/big.bin"])
+    intact = collect(open_image(e01(raw, tmp_path / "whole", compression="none")))
+    assert _hashed_or_why(intact.items["whole.E01!fs/big.bin"]) == md5(big)
+
+
+def _hashed_or_why(item: Item) -> str:
+    try:
+        return hash_stream(item.open(), CRYPTO_HASHERS, keep=0).crypto["md5"]
+    except ItemError as exc:
+        return str(exc)
 
 def test_unknown_file_system_in_a_partition_is_carved(tmp_path: Path) -> None:
     junk = tmp_path / "junk.bin"

@@ -4,6 +4,10 @@ A file given as evidence (a disk image, an archive, a single picture) is fingerp
 MD5, SHA-1 and SHA-256; a folder, whose files are each hashed by the scan anyway, by a manifest of
 its paths, sizes and modification times. The scan compares the fingerprint before and after: a
 change is an integrity failure, reported loudly.
+
+A split image is one exhibit, its first segment: the later ones (x.E02, x.002…) are read through it
+and are in its fingerprint, so given beside it they are dropped from the list (``exhibit_paths``),
+and an EWF one given alone is not verified as a set of its own (``Evidence.details``).
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from pathlib import Path
 from footprint.errors import EvidenceError
 from footprint.sources.base import EvidenceSource, Limits
 from footprint.sources.detect import detect
+from footprint.sources.ewf import ewf_segment_number
 from footprint.sources.folder import FolderSource
-from footprint.sources.integrity import evidence_files, hash_evidence, verify_ewf
+from footprint.sources.integrity import evidence_files, first_segment, hash_evidence, verify_ewf
 
 
 @dataclass
@@ -57,9 +62,38 @@ class Evidence:
             found["evidence_files"] = [p.name for p in files]
         with open(self.path, "rb") as stream:
             head = stream.read(64 << 10)
-        if detect(head) == "application/x-ewf":
-            found["ewf_verification"] = verify_ewf(Path(self.path))
+        if detect(head) == "application/x-ewf" and ewf_segment_number(head) in (None, 1):
+            found["ewf_verification"] = verify_ewf(Path(self.path))  # a later segment: its first verifies the set
         return found
+
+
+def exhibit_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """The evidence paths to scan as exhibits, and a note for each one left out: a later segment of a
+    split image (x.E02, x.EAA, x.002…) whose first segment is in the list too, as a shell glob
+    (``x.E0*``) gives them. Its first segment reads it as part of the image and hashes it in the
+    exhibit's fingerprint; scanned on its own it would be a second, partial, copy of the disk."""
+    given = {str(p.resolve()) for p in paths}
+    kept: list[Path] = []
+    notes: list[str] = []
+    for path in paths:
+        first = first_segment(path.resolve())
+        if first is not None and str(first[0]) in given and _is_segment_of(path, first[1]):
+            notes.append(f"{path}: segment {first[1]} of {first[0].name}, read as part of it, not as an exhibit")
+        else:
+            kept.append(path)
+    return kept, notes
+
+
+def _is_segment_of(path: Path, number: int) -> bool:
+    """Whether the file at ``path`` is what its name says: a raw segment by its name alone, an EWF one
+    only when its own header gives that segment number (x.eps is not segment 340 of x.e01)."""
+    if path.name[-3:].isdigit() and path.name[-4] == ".":
+        return True
+    try:
+        with open(path, "rb") as stream:
+            return ewf_segment_number(stream.read(16)) == number
+    except OSError:
+        return False
 
 
 def open_evidence(path: Path, limits: Limits) -> Evidence:

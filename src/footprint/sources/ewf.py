@@ -4,17 +4,26 @@ An E01 found as a file on the examiner's disk is opened with all its segments (`
 found by libewf's own ``glob``); one found inside another container (an archive, a disk image) can
 only be opened from its own bytes, so a split one there gives a warning for its missing segments as
 libewf reports them. The media then goes to the disk-image source like any raw image.
+
+Only the first segment of a set is opened as an image. A later one (x.E02, x.EAA…) holds the middle
+of the same media, and libewf reads it through the first: opened as an image of its own it would
+read the whole disk again, once per segment. Its file header numbers it, so a later segment is
+plain data: hashed as a file, never carved (its chunks are the first segment's disk), and, when its
+first segment is not beside it, given a warning that says which set it belongs to.
 """
 
 from __future__ import annotations
 
+import struct
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
 from footprint.errors import EvidenceError
-from footprint.model import Item
-from footprint.sources.base import ContainerFormat, EvidenceSource, Limits
+from footprint.model import Item, ItemWarning
+from footprint.sources.base import ContainerFormat, EvidenceSource, Found, Limits
 from footprint.sources.detect import detect
+from footprint.sources.integrity import first_segment
 from footprint.sources.streams import MediaStream
 
 
@@ -63,6 +72,41 @@ def open_ewf_item(item: Item) -> EwfStream:
     return open_ewf_stream(item.open())
 
 
+_EWF1 = (b"EVF\x09\x0d\x0a\xff\x00", b"LVF\x09\x0d\x0a\xff\x00")  # then fields start, uint16 segment number
+_EWF2 = (b"EVF2\x0d\x0a\x81\x00", b"LEF2\x0d\x0a\x81\x00")  # then versions, compression, uint32 number
+
+
+def ewf_segment_number(head: bytes) -> int | None:
+    """The segment number an EWF file header gives (1 for the first segment of a set), or None when
+    ``head`` is not an EWF segment. EWF1 (E01, L01, s01): a little-endian uint16 at offset 9, after
+    the 8-byte signature and the fields-start byte; EWF2 (Ex01, Lx01): a uint32 at offset 12."""
+    if head[:8] in _EWF1 and len(head) >= 11:
+        return int(struct.unpack_from("<H", head, 9)[0])
+    if head[:8] in _EWF2 and len(head) >= 16:
+        return int(struct.unpack_from("<I", head, 12)[0])
+    return None
+
+
+class LaterSegment(EvidenceSource):
+    """A later segment of an EWF set (x.E02…): no items of its own, the media is read through the
+    first segment. Found without its first segment beside it (alone, or inside an archive or a disk
+    image), it is a warning: the examiner is told which file to give to read the image."""
+
+    name = "ewf-segment"
+
+    def __init__(self, item: Item, number: int) -> None:
+        self.item, self.number = item, number
+
+    def items(self) -> Iterator[Found]:
+        first = first_segment(Path(self.item.path or self.item.ref.name))
+        first_name = first[0].name if first else "its first segment (x.E01)"
+        if self.item.path and first and first[0].is_file():
+            return  # the first segment beside it reads this one as part of the image
+        yield ItemWarning(self.item.ref, "source", f"e01: segment {self.number} of an EWF set, not an image of its "
+                                                   f"own: read as plain data; its media is read through the first "
+                                                   f"segment, {first_name}, which is not beside it")
+
+
 class EwfFormat(ContainerFormat):
     """EWF images (E01 and Ex01 by their signatures); the media is read as a disk image."""
 
@@ -73,5 +117,10 @@ class EwfFormat(ContainerFormat):
 
     def open(self, item: Item, limits: Limits) -> EvidenceSource:
         from footprint.sources.disk import DiskImageSource
+
+        with item.open() as stream:
+            number = ewf_segment_number(stream.read(16))
+        if number is not None and number > 1:
+            return LaterSegment(item, number)
 
         return DiskImageSource(item, limits, lambda: cast(BinaryIO, open_ewf_item(item)), kind=self.name)

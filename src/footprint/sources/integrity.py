@@ -18,19 +18,72 @@ BLOCK = 4 << 20
 _SECTORS = re.compile(r"at sector\(s\): (\d+)(?: - (\d+))?")
 _VERDICT = re.compile(r"^ewfverify: (SUCCESS|FAILURE)\s*$", re.MULTILINE)
 NO_EWFVERIFY = "not checked: ewfverify (Debian package ewf-tools) is not installed"
-_SEGMENT = re.compile(r"^(?P<stem>.*)\.(?:(?P<ewf>[Ee])(?P<en>\d{2})|(?P<raw>\d{3}))$")
+# A split image's segment names: raw x.001, x.002…; EWF as libewf names them, x.E01…x.E99, then
+# x.EAA…x.EZZ, x.FAA… (lower case e01/eaa and SMART s01/saa alike), and EWF2 x.Ex01…x.Ex99, x.ExAA…
+_SEGMENT = re.compile(r"^(?P<stem>.*)\.(?:(?P<lead>[Ees]|Ex)(?P<en>\d{2}|[A-Za-z]{2})|(?P<raw>\d{3}))$")
+_MAX_RAW = 999
+
+
+def segment_extension(lead: str, number: int) -> str | None:
+    """The extension libewf gives segment ``number`` of a set whose first is ``<lead>01`` (E01, e01,
+    s01, Ex01): two digits up to 99, then two letters counting from AA, the leading letter (the x of
+    Ex01) stepping on after ZZ; None past the last name the scheme has."""
+    if number <= 99:
+        return f"{lead}{number:02d}"
+    base = ord("a") if lead[0].islower() else ord("A")
+    number -= 100
+    last, number = chr(base + number % 26), number // 26
+    middle, number = chr(base + number % 26), number // 26
+    step = chr(ord(lead[-1]) + number)
+    if not step.isalpha() or step.islower() != lead[-1].islower():
+        return None
+    return f"{lead[:-1]}{step}{middle}{last}"
+
+
+def segment_number(lead: str, extension: str) -> int | None:
+    """The number of the segment whose extension is ``extension`` in the set ``<lead>01``: the
+    inverse of ``segment_extension``; None when the extension is not one of that set's."""
+    body = extension[len(lead) - 1:]
+    if len(body) != 3 or extension[:len(lead) - 1] != lead[:-1]:
+        return None
+    if body[1:].isdigit():
+        number = int(body[1:]) if body[0] == lead[-1] else 0
+    else:
+        base = ord("a") if lead[0].islower() else ord("A")
+        digits = [ord(c) - base for c in body]
+        number = 100 + (digits[0] - (ord(lead[-1]) - base)) * 676 + digits[1] * 26 + digits[2]
+    return number if number >= 1 and segment_extension(lead, number) == extension else None
+
+
+def first_segment(path: Path) -> tuple[Path, int] | None:
+    """For a later segment of a split image by its name (x.002, x.E02, x.EAA, x.Ex02…): the first
+    segment's path (whether or not it exists) and this one's number; None for any other name,
+    the first segment included. An EWF name is only a guess (x.eps reads as segment 340 of x.e01):
+    trust it where the file's own header says it is an EWF segment (``ewf.ewf_segment_number``)."""
+    found = _SEGMENT.match(path.name)
+    if not found:
+        return None
+    if found["raw"]:
+        number = int(found["raw"])
+        return (path.with_name(f"{found['stem']}.001"), number) if number > 1 else None
+    lead = found["lead"]
+    later = segment_number(lead, f"{lead}{found['en']}")
+    if later is None or later == 1:
+        return None
+    return path.with_name(f"{found['stem']}.{segment_extension(lead, 1)}"), later
 
 
 def segments(path: Path) -> list[Path]:
-    """The file and, for a split image (x.E01, x.E02… or x.001, x.002…), its later segments in order."""
+    """The file and, for a split image (x.E01, x.E02… x.EAA… or x.001, x.002…), its later segments in
+    order, up to the first one missing."""
     found = _SEGMENT.match(path.name)
     if not found or (found["en"] and found["en"] != "01") or (found["raw"] and found["raw"] != "001"):
         return [path]
     parts = [path]
-    for n in range(2, 1000):
-        suffix = f"{found['ewf']}{n:02d}" if found["ewf"] else f"{n:03d}"
-        candidate = path.with_name(f"{found['stem']}.{suffix}")
-        if not candidate.is_file():
+    for n in range(2, 1 << 16):
+        suffix = segment_extension(found["lead"], n) if found["lead"] else (f"{n:03d}" if n <= _MAX_RAW else None)
+        candidate = path.with_name(f"{found['stem']}.{suffix}") if suffix else None
+        if candidate is None or not candidate.is_file():
             break
         parts.append(candidate)
     return parts

@@ -162,8 +162,8 @@ class DiskImageSource(EvidenceSource):
         sector, number = int(table.info.block_size), 0
         image = TskImage(media, size)
         for part in table:
-            flags, start, length = int(part.flags), int(part.start) * sector, int(part.len) * sector
-            length = max(0, min(length, size - start))
+            flags, start, declared = int(part.flags), int(part.start) * sector, int(part.len) * sector
+            length = max(0, min(declared, size - start))
             if flags & _ALLOC:
                 number += 1
                 ref = self.ref.enter(f"p{number}")
@@ -171,6 +171,11 @@ class DiskImageSource(EvidenceSource):
                     yield ItemWarning(ref, "source", f"partition starts at byte {start}, beyond the image's "
                                                      f"end ({size}): the table is damaged or the image cut short")
                     continue
+                if length < declared:
+                    yield ItemWarning(ref, "source", f"partition of {declared} bytes from byte {start}, but the "
+                                                     f"image ends at byte {size}: its last {declared - length} "
+                                                     f"bytes are missing (the image cut short, or the table "
+                                                     f"damaged)")
                 yield from self._file_system(image, media, start, length, ref)
             elif flags & _UNALLOC and length > 0:
                 yield from carve_stream(Window(media, start, length), self.ref,  # type: ignore[arg-type]

@@ -184,6 +184,22 @@ class FileSystemWalk:
             yield from self._folder(root, "", 0, orphans=False)
         self._note_reserved()
         yield from self._carve_unallocated()
+        yield from self._outside()
+
+    def _outside(self) -> Iterator[Found]:
+        """The file system's size against its volume's: a warning when the image holds less of it than it
+        declares (an acquisition cut short), and the volume's slack past its end carved (a file system
+        made smaller than its partition leaves the old one's data there)."""
+        declared = int(self.fs.info.block_count) * self.block
+        if declared > self.size:
+            yield ItemWarning(self.ref, "source", f"the file system declares {declared} bytes but the image holds "
+                                                  f"{self.size} of it ({declared - self.size} fewer): cut short, "
+                                                  f"or its volume damaged; what lay past byte {self.size} cannot "
+                                                  f"be read")
+        elif self.size > declared:
+            window = Window(self.media, self.offset + declared, self.size - declared)
+            yield from carve_stream(window, self.ref, "slack", self.limits,  # type: ignore[arg-type]
+                                    base=declared, size=self.size - declared)
 
     # -- the folder walk --------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from footprint.model import Item
 from footprint.sources.integrity import NO_EWFVERIFY, hash_evidence, verify_ewf
 
 from ..conftest import picture
-from .images import collect, e01, fat_image, mbr_disk, md5, open_image, run, write_at
+from .images import collect, e01, ext4_image, fat_image, mbr_disk, md5, open_image, run, write_at
 from .test_carving import noise
 
 FILES = {"a.jpg": picture(1), "notes.txt": b"benign notes " * 20000}
@@ -193,3 +193,37 @@ def test_folder_loop_is_a_warning(tmp_path: Path) -> None:
     assert all("c.jpg" not in r for r in found.items)
     # b's own cluster, now referenced by nothing, is free space: c.jpg is carved from it
     assert md5(picture(8)) in [found.md5s[r] for r in found.items if "!unallocated@" in r]
+
+
+def test_volume_slack_past_the_file_system_is_carved(tmp_path: Path) -> None:
+    """A file system smaller than its volume (made smaller, or over an older, larger one) leaves the
+    older data past its end: carved as the volume's slack, offsets counted from the volume's start."""
+    image = ext4_image(tmp_path / "card.img", {"a.jpg": picture(1)}, size="2M")
+    hidden = picture(2)
+    with open(image, "r+b") as f:
+        f.truncate(3 << 20)
+        f.seek((2 << 20) + 4096)
+        f.write(hidden)
+    found = collect(open_image(image))
+    slack = f"card.img!fs!slack@0x{(2 << 20) + 4096:x}"
+    assert found.md5s[slack] == md5(hidden) and found.state(slack) == "carved"
+    assert found.md5s["card.img!fs/a.jpg"] == md5(picture(1))
+    assert not found.warnings
+
+
+def test_an_image_shorter_than_its_file_system_or_partition_says_so(tmp_path: Path) -> None:
+    image = ext4_image(tmp_path / "card.img", {"a.jpg": picture(1)}, size="4M")
+    with open(image, "r+b") as f:
+        f.truncate(3 << 20)
+    (warning,) = collect(open_image(image)).warnings
+    assert str(warning.ref) == "card.img!fs" and warning.message.startswith(
+        f"the file system declares {4 << 20} bytes but the image holds {3 << 20} of it ({1 << 20} fewer): cut short")
+    disk = tmp_path / "disk.dd"
+    starts = mbr_disk(disk, [(fat_image(tmp_path / "one.fat", {"b.jpg": picture(3)}, size_kb=1024), "c")])
+    end = starts[0] + (1 << 20)
+    with open(disk, "r+b") as f:
+        f.truncate(end - 4096)
+    table, volume = [w.message for w in collect(open_image(disk)).warnings if str(w.ref) == "disk.dd!p1"]
+    assert table.startswith(f"partition of {1 << 20} bytes from byte {starts[0]}, but the image ends at byte "
+                            f"{end - 4096}: its last 4096 bytes are missing")
+    assert volume.startswith(f"the file system declares {1 << 20} bytes but the image holds {(1 << 20) - 4096}")

@@ -10,6 +10,7 @@ import typer
 from footprint.cli.context import app_context, check_name
 from footprint.cli.hashset_build import build
 from footprint.cli.output import print_json, print_rows, say
+from footprint.errors import UsageError
 from footprint.hashsets.signing import sidecar, trusted_folder_keys, trusted_keys
 from footprint.pipeline.importing import import_hashset
 
@@ -26,12 +27,17 @@ def import_(ctx: typer.Context,
             threshold: int = typer.Option(31, "--threshold", min=0, max=64,
                                           help="PDQ distance at or under which an item near-matches."),
             source: str | None = typer.Option(None, "--source", help="Who issued the list."),
+            categories: str | None = typer.Option(None, "--categories",
+                                                  help="How bare category numbers read: vics (0-4) or uk "
+                                                       "(1-4 = A, B, C, N)."),
             verify_key: list[Path] | None = typer.Option(None, "--verify-key", exists=True, dir_okay=False,
                                                          help="Require a valid FILE.sig by this public key."),
             trusted: bool = typer.Option(False, "--trusted",
                                          help="Require a valid FILE.sig by a key in HOME/trusted.")) -> None:
     """Import a hash set; its format is detected from its content."""
     check_name("hash set", name)
+    if categories not in (None, "vics", "uk"):
+        raise UsageError(f"--categories must be vics or uk, not {categories!r}")
     app = app_context(ctx)
     keys = trusted_keys(verify_key) if verify_key else None
     if trusted:
@@ -39,7 +45,7 @@ def import_(ctx: typer.Context,
     if keys is None and sidecar(file).exists():
         say(f"{sidecar(file).name} is present but not checked: use --verify-key or --trusted")
     record = import_hashset(app.store, file, name, format_name=format, pdq_threshold=threshold, source=source,
-                            trusted=keys)
+                            trusted=keys, categories=categories, on_note=say)
     issuer = record.details.get("issuer")
     if isinstance(issuer, dict):
         say(f"signature verified: signed by {issuer['signer']} ({issuer['key']}), trusted as {issuer['trusted_as']}")

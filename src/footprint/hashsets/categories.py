@@ -45,6 +45,8 @@ _NO_CATEGORY = {"", "uncategorised", "uncategorized"}
 _UK_NUMBERS: dict[int, str | None] = {0: None, 1: "A", 2: "B", 3: "C", 4: "N"}
 _VICS_TO_UK_PROFILE = {"A": 1, "B": 2, "C": 3, "N": 4}
 _SEPARATORS = re.compile(r"[\s._\-]+")
+# How to say which scheme numbers are in, for both kinds of caller: the command line and Python.
+SAY_WHICH = "say which with --categories vics or --categories uk (categories='vics' or 'uk' in Python)"
 
 
 def parse_category(value: object, numbers: Numbers | str = Numbers.NONE) -> Category | None:
@@ -84,7 +86,7 @@ def _parse_qualified(text: str) -> Category:
 
 def _parse_number(number: int, scheme: Numbers, text: str) -> Category | None:
     if scheme is Numbers.NONE:
-        raise FormatError(f"category {text!r} is a bare number: say whether it is VICS 0-4 or UK-numeric")
+        raise FormatError(f"category {text!r} is a bare number, VICS 0-4 or UK-numeric: {SAY_WHICH}")
     if scheme is Numbers.VICS:
         if 0 <= number <= 4:
             return Category(CategoryScheme.VICS, str(number))

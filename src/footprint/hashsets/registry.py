@@ -31,10 +31,11 @@ def format_names() -> tuple[str, ...]:
 
 
 def get_format(name: str, **options: Any) -> HashSetFormat:
-    """A format by its permanent name; ``options`` go to its constructor (on_problem, categories...)."""
+    """A format by its permanent name; ``options`` go to its constructor (on_problem, categories...),
+    less those it has no use for (a plain hash list has no categories)."""
     for fmt in HASHSET_FORMATS:
         if fmt.name == name:
-            return fmt(**options)
+            return fmt(**_options_for(name, options))
     raise UsageError(f"unknown hash-set format {name!r} (known: {', '.join(format_names())})")
 
 

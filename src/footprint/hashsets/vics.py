@@ -24,7 +24,7 @@ import ijson
 
 from footprint.errors import FormatError, UsageError
 from footprint.hashsets.base import HashSetFormat
-from footprint.hashsets.categories import Numbers, category_number, parse_category
+from footprint.hashsets.categories import SAY_WHICH, Numbers, category_number, parse_category
 from footprint.hashsets.problems import (
     HEX_LENGTHS,
     ProblemHandler,
@@ -389,8 +389,8 @@ def _category(value: object, numbers: Numbers | None) -> Category | None:
     if value is None:
         return None
     if numbers is None and (isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())):
-        raise FormatError("a Category number came before the document's context, so its profile "
-                          "(US 0-4 or UK-numeric) is unknown: say which with categories='vics' or 'uk'")
+        raise FormatError("a Category number came before the document's context (or there is none), so its "
+                          f"profile (US 0-4 or UK-numeric) is unknown: {SAY_WHICH}")
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise RecordProblem(f"category {value!r} is neither text nor a whole number")
     try:

@@ -8,8 +8,9 @@ them back with ``footprint.hashers.vpdq.frames_from_text``.
 The reference format has no header. footprint accepts optional ``#`` comment lines before or between
 frames; ``# name: X`` (or ``# label: X``), ``# category: uk:A`` and ``# series: X`` fill the entry,
 other comments are ignored. Without a name the label is left None for the importer to fill in with
-the file's name. Frame lines that are not in the form go to ``on_problem`` (raising FormatError with
-the line number by default); a file with no frame at all is a FormatError.
+the file's name (footprint.pipeline.importing does, e.g. ``chair-orig-22-sd-bar.txt``). Frame lines
+that are not in the form go to ``on_problem`` (raising FormatError with the line number by default);
+a file with no frame at all is a FormatError.
 """
 
 from __future__ import annotations

@@ -3,46 +3,87 @@ streamed in, and the file's own SHA-256 recorded so the list used can be identif
 
 With trusted keys given, the file must carry a valid signature (hashsets/signing.py) from one of
 them before anything is imported, and must not change while it is read; the issuer is recorded in
-the hash set's details."""
+the hash set's details.
+
+``categories`` (vics or uk) says how bare category numbers are read, since the two schemes' numbers
+collide (hashsets/categories.py); it is recorded in the details, as it decides what the entries mean.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from footprint.errors import FootprintError, NotFound, SignatureError
+from footprint.errors import FootprintError, NotFound, SignatureError, UsageError
 from footprint.hashsets.registry import detect_format, get_format
 from footprint.hashsets.signing import file_digest, verify_file
+from footprint.model import KnownEntry
 from footprint.store.base import HashSetRecord, Store
 
 
 def import_hashset(store: Store, path: Path, name: str, *, format_name: str | None = None,
                    pdq_threshold: int = 31, source: str | None = None,
-                   trusted: Mapping[str, tuple[str, Ed25519PublicKey]] | None = None) -> HashSetRecord:
-    """``trusted`` (fingerprint → (name, public key)): require a valid signature by one of them."""
+                   trusted: Mapping[str, tuple[str, Ed25519PublicKey]] | None = None,
+                   categories: str | None = None, on_note: Callable[[str], None] | None = None) -> HashSetRecord:
+    """``trusted`` (fingerprint → (name, public key)): require a valid signature by one of them.
+    ``categories``: ``vics`` or ``uk``; None leaves it to the format (a VICS context URL, else refused).
+    ``on_note(message)`` hears what the user may have meant otherwise (a PDQ list read as SHA-256)."""
+    if categories not in (None, "vics", "uk"):
+        raise UsageError(f"categories must be vics or uk, not {categories!r}")
     try:
         head, sha256 = _head_and_hash(path)
     except OSError as exc:
         raise NotFound(f"cannot read hash set file {path}: {exc.strerror or exc}") from exc
     issuer = verify_file(path, trusted, sha256) if trusted is not None else None
-    fmt = get_format(format_name) if format_name else detect_format(head)
+    options = {"categories": categories} if categories else {}
+    fmt = get_format(format_name, **options) if format_name else detect_format(head, **options)
     details: dict[str, object] = {"file": str(path.resolve()), "file_sha256": sha256}
+    if categories:
+        details["categories"] = categories
     if issuer is not None:
         details["issuer"] = issuer.as_details()
     record = store.create_hashset(name, fmt.name, source or (issuer.signer if issuer else str(path)),
                                   pdq_threshold, details=details)
+    counts = _Counts()
+    unnamed = path.name if fmt.name == "vpdq" else None
     try:
         with path.open("rb") as stream:
-            store.add_entries(record.id, fmt.read(stream))
+            store.add_entries(record.id, _entries(fmt.read(stream), unnamed, counts))
         if issuer is not None and file_digest(path)[0] != sha256:
             raise SignatureError(f"{path.name} changed while it was imported: the signed bytes were not the ones read")
     except (FootprintError, OSError, ValueError):
         store.remove_hashset(name)
         raise
+    if on_note is not None and fmt.name == "hashlist" and not format_name and counts.all_sha256():
+        on_note("values of 64 hex digits read as SHA-256: a PDQ list needs --format pdqlist")
     return store.get_hashset(name)
+
+
+@dataclass
+class _Counts:
+    """What went by: a detected hash list of nothing but 64-digit values may be a PDQ list."""
+
+    entries: int = 0
+    sha256_only: int = 0
+
+    def all_sha256(self) -> bool:
+        return self.entries > 0 and self.sha256_only == self.entries
+
+
+def _entries(entries: Iterator[KnownEntry], unnamed: str | None, counts: _Counts) -> Iterator[KnownEntry]:
+    """The format's entries, counted; an entry with no label gets ``unnamed`` when given: a vPDQ file's
+    name (a reference vPDQ file has no header, so its name is what says which video it is)."""
+    for entry in entries:
+        counts.entries += 1
+        if entry.sha256 and not (entry.md5 or entry.sha1 or entry.pdq):
+            counts.sha256_only += 1
+        if entry.label is None and unnamed is not None:
+            entry = replace(entry, label=unnamed)
+        yield entry
 
 
 def _head_and_hash(path: Path) -> tuple[bytes, str]:

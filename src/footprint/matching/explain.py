@@ -36,6 +36,15 @@ _VARIANT_WORDS = {
 
 
 def explain(match: Match) -> str:
+    """How ``match`` was made, and whether its list names the same hash in other rows too."""
+    same = (match.details or {}).get("same_hash_entries")
+    if not isinstance(same, list) or not same:
+        return _explain(match)
+    rows = ", ".join(str(entry_id) for entry_id in [match.entry_id, *same])
+    return f"{_explain(match)}; the list names this hash in {len(same) + 1} rows (entries {rows})"
+
+
+def _explain(match: Match) -> str:
     details: Mapping[str, Any] = match.details or {}
     if match.kind == MatchKind.EXACT:
         agreed = details.get("algorithms") or [match.algorithm]
@@ -46,7 +55,7 @@ def explain(match: Match) -> str:
         return _video(match, details)
     if "path" in details:
         return _regions(match, details)
-    extra = "; ".join(f"{k} {v}" for k, v in sorted(details.items()))
+    extra = "; ".join(f"{k} {v}" for k, v in sorted(details.items()) if k != "same_hash_entries")
     return f"near: {match.algorithm} distance {match.distance}" + (f" ({extra})" if extra else "")
 
 

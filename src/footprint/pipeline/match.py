@@ -10,13 +10,19 @@ Entries that carry footprint's region signature (``extra["pdq-regions"]``, lists
 are then matched by the region rule (footprint.matching.regions) against items hashed with it: crops,
 bars, captions that move the full-frame PDQ too far, and (through the item's mirrored form, when it was
 hashed in this run) their mirror images. Such a match names the path and region distances.
+
+A list may name one hash several times (a CSV row repeated, a VICS file listing a picture in two cases).
+One item then matches that list once for that hash and category, not once per row: the match keeps the
+first entry (strongest algorithm, lowest id) and names the others in ``details["same_hash_entries"]``.
+Rows of one hash with different categories stay separate matches: the list says two things, and the
+report must see the more serious one. The set's entry count stays the number of rows imported.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -79,7 +85,7 @@ class Matcher:
         found = []
         for hashset, bank in self._regions:
             for entry_id, how in bank.search(item, mirrored):
-                if any(m.hashset == hashset.name and m.entry_id == entry_id for m in already):
+                if any(m.hashset == hashset.name and entry_id in _entry_ids(m) for m in already):
                     continue
                 entry = self._store.get_entries([entry_id])[entry_id].entry
                 found.append(Match(
@@ -107,7 +113,8 @@ class Matcher:
                 for i in wanted.get(value, ()):
                     for hit in hits:
                         found[i].setdefault((hit.hashset.name, hit.entry_id), []).append((algorithm, hit))
-        return [[_exact_match(pairs) for pairs in per_item.values()] for per_item in found]
+        return [_folded([((m.hashset, m.category), m) for m in map(_exact_match, per_item.values())])
+                for per_item in found]
 
     # -- near -------------------------------------------------------------------------------
 
@@ -148,17 +155,20 @@ class Matcher:
                   exact: list[list[Match]], hashset: HashSetRecord,
                   best: dict[tuple[int, int], tuple[int, int]], low_threshold: int | None) -> None:
         entries = self._store.get_entries([entry_id for _, entry_id in best])
+        found: dict[int, list[tuple[object, Match]]] = defaultdict(list)  # by item: (fold key, match)
         for (k, entry_id), (distance, variant) in sorted(best.items()):
             i, pdq = queries[k]
-            if any(m.hashset == hashset.name and m.entry_id == entry_id for m in exact[i]):
+            if any(m.hashset == hashset.name and entry_id in _entry_ids(m) for m in exact[i]):
                 continue  # already an exact match on this entry: say so once, the stronger way
             entry = entries[entry_id].entry
-            out[i].append(Match(
+            found[i].append(((entry.pdq, entry.category), Match(
                 hashset=hashset.name, entry_id=entry_id, kind=MatchKind.NEAR, algorithm="pdq",
                 distance=distance, label=entry.label, category=entry.category,
                 details={"variant": variant, "quality": pdq.quality,
                          "threshold": hashset.pdq_threshold if low_threshold is None else low_threshold,
-                         **({"low_quality": True} if low_threshold is not None else {})}))
+                         **({"low_quality": True} if low_threshold is not None else {})})))
+        for i, matches in found.items():
+            out[i].extend(_folded(matches))
 
 
 def _trustworthy(pdq: PerceptualDigest) -> bool:
@@ -176,6 +186,29 @@ def _exact_match(pairs: list[tuple[str, EntryHit]]) -> Match:
         hashset=hit.hashset.name, entry_id=hit.entry_id, kind=MatchKind.EXACT, algorithm=algorithm,
         distance=0, label=hit.entry.label, category=hit.entry.category,
         details={"algorithms": [a for a, _ in pairs]})
+
+
+def _folded(keyed: list[tuple[object, Match]]) -> list[Match]:
+    """One match per key, the first; the entry ids of the others go in its ``same_hash_entries``.
+    Exact matches are keyed by list and category (every exact hit is on the item's own bytes), near
+    ones by the entry's PDQ and category (the caller keeps one list's matches per call)."""
+    position: dict[object, int] = {}
+    folded: list[Match] = []
+    for key, match in keyed:
+        if key not in position:
+            position[key] = len(folded)
+            folded.append(match)
+            continue
+        first = folded[position[key]]
+        ids = [*_entry_ids(first)[1:], match.entry_id]
+        folded[position[key]] = replace(first, details={**first.details, "same_hash_entries": ids})
+    return folded
+
+
+def _entry_ids(match: Match) -> list[int]:
+    """The entry a match names and the other rows of its list folded into it."""
+    others = match.details.get("same_hash_entries")
+    return [match.entry_id, *(others if isinstance(others, list) else ())]
 
 
 def _load_bank(store: Store, hashset: HashSetRecord) -> _PdqBank | None:

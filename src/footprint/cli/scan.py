@@ -16,6 +16,7 @@ from footprint.cli.output import chatter, print_json, say
 from footprint.errors import EvidenceError
 from footprint.hashers.registry import check_skipped
 from footprint.pipeline.distributed import cluster_client, scan_on_cluster
+from footprint.pipeline.evidence import exhibit_paths
 from footprint.pipeline.scan import Scanner
 from footprint.reports.summary import count_items
 from footprint.sources.integrity import verification_words
@@ -118,6 +119,9 @@ def scan(ctx: typer.Context,
     if missing:
         raise EvidenceError(f"no such evidence: {', '.join(missing)}")
     app = app_context(ctx)
+    paths, left_out = exhibit_paths(paths)  # x.E02 beside x.E01 (a shell's x.E0*): part of x.E01's exhibit
+    for note in left_out:
+        say(note)
     _check_exhibit_names(app.store, app.store.get_case(case), paths)  # fail before any work
     settings = replace(app.settings, jobs=jobs, skip_hashers=skipped)
     if settings.skip_hashers:

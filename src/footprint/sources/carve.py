@@ -33,6 +33,7 @@ from typing import Any, BinaryIO, cast
 from footprint.model import Item, ItemFacts, ItemRef, ItemState, ItemWarning, Opener
 from footprint.sources.base import ContainerFormat, EvidenceSource, Found, Limits
 from footprint.sources.detect import detect
+from footprint.sources.integrity import later_piece
 from footprint.sources.streams import PositionedReader
 
 WINDOW = 8 << 20  # bytes searched for signatures at a time
@@ -434,7 +435,21 @@ class ContentCarveFormat(ContainerFormat):
         return head.startswith(_EMBEDDING) or looks_binary(head)
 
     def open(self, item: Item, limits: Limits) -> EvidenceSource:
+        if later_piece(item):  # carved already, as part of the image its first piece reads
+            return LaterPiece()
         return ContentSource(item, limits)
+
+
+class LaterPiece(EvidenceSource):
+    """A later piece of a split raw image beside its first (integrity.later_piece): no items of its own.
+    The first piece reads it as part of the image, whose walk and carving cover its bytes; opened again
+    on its own, a piece that starts like a file system (an ext4 backup superblock) would be walked a
+    second time, and any other would be carved a second time."""
+
+    name = "raw-piece"
+
+    def items(self) -> Iterator[Found]:
+        return iter(())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,8 +26,8 @@ import pytsk3
 
 from footprint.model import Item, ItemRef, ItemWarning
 from footprint.sources.base import ContainerFormat, EvidenceSource, Found, Limits
-from footprint.sources.carve import Window, carve_stream, spooled
-from footprint.sources.integrity import segments
+from footprint.sources.carve import LaterPiece, Window, carve_stream, spooled
+from footprint.sources.integrity import later_piece, segments
 from footprint.sources.streams import PositionedReader
 from footprint.sources.tskfs import FileSystemWalk
 
@@ -261,4 +261,6 @@ class RawImageFormat(ContainerFormat):
         return sniff_raw(head)
 
     def open(self, item: Item, limits: Limits) -> EvidenceSource:
+        if later_piece(item):
+            return LaterPiece()
         return DiskImageSource(item, limits, lambda: open_raw_item(item, limits), kind=self.name)

@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
+from footprint.model import Item
 from footprint.sources.virtual import virtual_disk_files
 
 BLOCK = 4 << 20
@@ -203,3 +204,11 @@ def verification_words(check: Mapping[str, object]) -> str:
         return "acquisition hash agrees and every chunk checksum holds"
     return "acquisition hash agrees" + (f"; chunk checksums {chunks}" if chunks else "")
 
+
+def later_piece(item: Item) -> bool:
+    """Whether the item is a file that is a later piece of a split raw image (x.002…) whose first piece
+    (x.001) lies beside it, and so is read as part of that image (``segments``)."""
+    if not item.path or not (item.path[-4:-3] == "." and item.path[-3:].isdigit()):
+        return False
+    first = first_segment(Path(item.path))
+    return first is not None and first[0].is_file()

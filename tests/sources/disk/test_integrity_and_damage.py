@@ -227,3 +227,21 @@ def test_an_image_shorter_than_its_file_system_or_partition_says_so(tmp_path: Pa
     assert table.startswith(f"partition of {1 << 20} bytes from byte {starts[0]}, but the image ends at byte "
                             f"{end - 4096}: its last 4096 bytes are missing")
     assert volume.startswith(f"the file system declares {1 << 20} bytes but the image holds {(1 << 20) - 4096}")
+
+
+def test_a_later_piece_of_a_split_image_is_read_once_through_its_first(tmp_path: Path) -> None:
+    """x.002 beside x.001 (a folder holding a split image) has no items of its own: its bytes are read,
+    walked and carved as part of x.001's image, so nothing in it is found twice; alone it is a file."""
+    image = ext4_image(tmp_path / "whole.img", {"a.jpg": picture(1)}, size="2M")
+    hidden = picture(2)
+    data = image.read_bytes() + bytes(4096) + hidden + bytes((1 << 20) - 4096 - len(hidden))
+    half = len(data) // 2
+    (tmp_path / "x.001").write_bytes(data[:half])
+    (tmp_path / "x.002").write_bytes(data[half:])
+    whole = collect(open_image(tmp_path / "x.001"))
+    assert whole.md5s["x.001!fs/a.jpg"] == md5(picture(1))
+    assert whole.md5s[f"x.001!fs!slack@0x{(2 << 20) + 4096:x}"] == md5(hidden)
+    later = collect(open_image(tmp_path / "x.002"))  # carved again before, as content of no known type
+    assert not later.items and not later.warnings
+    (tmp_path / "x.001").unlink()
+    assert list(collect(open_image(tmp_path / "x.002")).items) == [f"x.002!content@0x{(2 << 20) + 4096 - half:x}"]

@@ -132,5 +132,6 @@ def test_a_resumed_scan_counts_no_warned_item_twice(cli, home, tmp_path, stop_af
     assert result.code == 0, result.stderr
     summary, rows = result.json(), _export(cli)
     assert summary["resumed"] > 0
-    assert summary["items"] + summary["resumed"] == len(rows) == 7
-    assert summary["case_counts"]["warnings"] == 5
+    # 6 files and the file system, which says the image is one sector short of it (test_dftt)
+    assert summary["items"] + summary["resumed"] == len(rows) == 8
+    assert summary["case_counts"]["warnings"] == 6

@@ -232,6 +232,29 @@ def _hashes_used(found: RegionMatch, item: Regions, entry: Regions) -> list[str]
     return hashes
 
 
+def smooth_pair(item_pdq: str, entry_pdq: str, item: Regions | None) -> str | None:
+    """Why a plain PDQ near hit between the item's hash and an entry's is no evidence, or None when it is.
+
+    The region rule's two smooth-picture checks (module doc), on what plain PDQ has: a separable hash on
+    either side (separable_share over SEPARABLE_SHARE), or, where the item has a region signature, an
+    item whose hash barely moves under a 5% zoom (_zoom_move under MIN_ZOOM_MOVE). Different smooth
+    pictures fall within PDQ's 31 bits of each other: bench_smooth's sets (4 x 50 different smooth
+    pictures, JPEG 90, seeds 7, 11, 13; either picture the item) gave 40, 39 and 37 such pairs, of which
+    12, 15 and 3 pass the separable check, and 1, 2 and 1 both checks. On 64 photographs (bench_variants'
+    originals and ThreatExchange's bridge-mods) under 18 edits, of 619 genuine plain PDQ matches the
+    separable check refuses none (the largest share 0.70) and the zoom check one, a half-size copy of a
+    soft wallpaper (40 bits): a refused hit is still said, as a warning on the item, never dropped."""
+    shares = max(separable_share(item_pdq), separable_share(entry_pdq))
+    if shares > SEPARABLE_SHARE:
+        return (f"the hashes are of separable patterns ({shares:.2f} of one's bits in two row-by-column patterns, "
+                f"over {SEPARABLE_SHARE}): smooth pictures, whose hashes collide")
+    move = _zoom_move(item) if item is not None else None
+    if move is not None and move < MIN_ZOOM_MOVE:
+        return (f"the item is a smooth picture (its hash moves {move} bits under a 5% zoom; pictures with "
+                f"detail move {MIN_ZOOM_MOVE} or more), whose hashes collide")
+    return None
+
+
 def _zoom_move(regions: Regions) -> int:
     """How far the picture's hash moves under a 5% zoom: the two smallest steps along ZOOM_CHAIN, added
     (0 when fewer than two steps can be taken: a signature without those regions shows no detail)."""

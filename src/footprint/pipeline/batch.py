@@ -104,7 +104,10 @@ class Batch:
         records = list(self._pending.values())
         for record in records:
             record.settle()
-        matches = self._matcher.match_batch([r.digests for r in records])
+        notes: list[list[str]] = []  # near hits refused as evidence: said on the item
+        matches = self._matcher.match_batch([r.digests for r in records], notes)
+        for record, said in zip(records, notes, strict=True):
+            record.warnings.extend(said)
         finished = [r.finish(m) for r, m in zip(records, matches, strict=True)]
         if self._matcher.known_good is not None:  # NSRL marks, saved with the items; a match always stands
             finished = self._matcher.known_good.annotate(finished)

@@ -4,7 +4,9 @@ each set's distance threshold for PDQ (all eight rotations and flips of the item
 A false match accuses someone, so near matching refuses what cannot be trusted: item hashes below
 the PDQ quality gate (those from LOW_QUALITY_FLOOR up still match, but only within LOW_QUALITY_DISTANCE),
 degenerate hashes of flat or near-uniform pictures (on either side), and empty files for exact matching
-(every empty file has the same hash).
+(every empty file has the same hash). A near hit between smooth pictures (matching.regions.smooth_pair:
+separable hashes, or an item whose hash barely moves under a 5% zoom) is no match either; it is said on
+the item as a warning (``match_batch``'s ``notes``), never dropped without a word.
 
 Entries that carry footprint's region signature (``extra["pdq-regions"]``, lists built by footprint)
 are then matched by the region rule (footprint.matching.regions) against items hashed with it: crops,
@@ -29,7 +31,7 @@ import numpy as np
 from footprint.hashers import regions as region_signature
 from footprint.hashers.pdq import hex_to_bytes, is_degenerate
 from footprint.matching.base import HammingIndex
-from footprint.matching.regions import LOW_QUALITY_DISTANCE, LOW_QUALITY_FLOOR, RegionBank
+from footprint.matching.regions import LOW_QUALITY_DISTANCE, LOW_QUALITY_FLOOR, RegionBank, Regions, smooth_pair
 from footprint.matching.registry import best_index
 from footprint.model import Digests, Match, MatchKind, PerceptualDigest
 from footprint.pipeline.knowngood import KnownGood
@@ -68,10 +70,15 @@ class Matcher:
             for hs in self.hashsets
         ]
 
-    def match_batch(self, digests: Sequence[Digests | None]) -> list[list[Match]]:
-        """Matches for each digest set, in the same order (``None`` gets no matches)."""
+    def match_batch(self, digests: Sequence[Digests | None],
+                    notes: list[list[str]] | None = None) -> list[list[Match]]:
+        """Matches for each digest set, in the same order (``None`` gets no matches). ``notes``, when given,
+        receives for each digest set the near hits refused as evidence (see the module doc), as warnings."""
+        said: list[list[str]] = [[] for _ in digests]
+        if notes is not None:
+            notes[:] = said
         exact = self._exact(digests)
-        near = self._near(digests, exact)
+        near = self._near(digests, exact, said)
         found = [exact[i] + near[i] for i in range(len(digests))]
         return [found[i] + self._region_matches(d, found[i]) + self._video(d) for i, d in enumerate(digests)]
 
@@ -118,7 +125,8 @@ class Matcher:
 
     # -- near -------------------------------------------------------------------------------
 
-    def _near(self, digests: Sequence[Digests | None], exact: list[list[Match]]) -> list[list[Match]]:
+    def _near(self, digests: Sequence[Digests | None], exact: list[list[Match]],
+              said: list[list[str]]) -> list[list[Match]]:
         """Trustworthy item hashes within each set's threshold; low-quality ones (LOW_QUALITY_FLOOR to 49,
         balanced) only within LOW_QUALITY_DISTANCE (matching/regions.py has the measurement)."""
         out: list[list[Match]] = [[] for _ in digests]
@@ -132,11 +140,11 @@ class Matcher:
                 weak.append((i, pdq))
         for queries, low in ((good, False), (weak, True)):
             if queries and self._banks:
-                self._search(out, queries, exact, low)
+                self._search(out, queries, exact, low, _Doubts(digests, said))
         return out
 
     def _search(self, out: list[list[Match]], queries: list[tuple[int, PerceptualDigest]],
-                exact: list[list[Match]], low: bool) -> None:
+                exact: list[list[Match]], low: bool, doubts: _Doubts) -> None:
         variants = [p.variants or (p.value,) for _, p in queries]
         matrix = np.stack([hex_to_bytes(v) for vs in variants for v in vs])
         owners = [k for k, vs in enumerate(variants) for _ in vs]
@@ -149,11 +157,11 @@ class Matcher:
                     key = (owners[row], entry_id)
                     if key not in best or distance < best[key][0]:
                         best[key] = (distance, variant_no[row])
-            self._add_near(out, queries, exact, bank.hashset, best, threshold if low else None)
+            self._add_near(out, queries, exact, bank.hashset, best, threshold if low else None, doubts)
 
     def _add_near(self, out: list[list[Match]], queries: list[tuple[int, PerceptualDigest]],
                   exact: list[list[Match]], hashset: HashSetRecord,
-                  best: dict[tuple[int, int], tuple[int, int]], low_threshold: int | None) -> None:
+                  best: dict[tuple[int, int], tuple[int, int]], low_threshold: int | None, doubts: _Doubts) -> None:
         entries = self._store.get_entries([entry_id for _, entry_id in best])
         found: dict[int, list[tuple[object, Match]]] = defaultdict(list)  # by item: (fold key, match)
         for (k, entry_id), (distance, variant) in sorted(best.items()):
@@ -161,6 +169,8 @@ class Matcher:
             if any(m.hashset == hashset.name and entry_id in _entry_ids(m) for m in exact[i]):
                 continue  # already an exact match on this entry: say so once, the stronger way
             entry = entries[entry_id].entry
+            if doubts.refused(i, pdq, variant, entry.pdq, distance, hashset.name, entry_id):
+                continue
             found[i].append(((entry.pdq, entry.category), Match(
                 hashset=hashset.name, entry_id=entry_id, kind=MatchKind.NEAR, algorithm="pdq",
                 distance=distance, label=entry.label, category=entry.category,
@@ -169,6 +179,32 @@ class Matcher:
                          **({"low_quality": True} if low_threshold is not None else {})})))
         for i, matches in found.items():
             out[i].extend(_folded(matches))
+
+
+class _Doubts:
+    """The smooth-picture check of a batch's plain PDQ near hits (matching.regions.smooth_pair): a hit it
+    refuses is no match, and is said on the item instead (``said``, by digest index)."""
+
+    def __init__(self, digests: Sequence[Digests | None], said: list[list[str]]) -> None:
+        self.digests, self.said = digests, said
+        self.signatures: dict[int, Regions | None] = {}
+
+    def refused(self, i: int, pdq: PerceptualDigest, variant: int, entry_pdq: str | None, distance: int,
+                hashset: str, entry_id: int) -> bool:
+        if entry_pdq is None:
+            return False
+        value = pdq.variants[variant] if pdq.variants else pdq.value
+        why = smooth_pair(value, entry_pdq, self._signature(i))
+        if why is not None:
+            self.said[i].append(f"not a match: PDQ {distance} bits from entry {entry_id} of {hashset!r}, but {why}")
+        return why is not None
+
+    def _signature(self, i: int) -> Regions | None:
+        if i not in self.signatures:
+            digests = self.digests[i]
+            found = digests.perceptual.get(region_signature.ALGORITHM) if digests is not None else None
+            self.signatures[i] = region_signature.decode(found.value) if isinstance(found, PerceptualDigest) else None
+        return self.signatures[i]
 
 
 def _trustworthy(pdq: PerceptualDigest) -> bool:

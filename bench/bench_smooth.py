@@ -86,6 +86,7 @@ def main() -> None:
         hashed.append((kind, variants, quality, regions, mirrored))
     usable = Counter(k for k, v, q, _, _ in hashed if q >= 50 and not is_degenerate(v[0], q))
     pdq_false: Counter[str] = Counter()
+    judged_false: Counter[str] = Counter()  # plain PDQ hits footprint's matcher still counts (smooth_pair)
     region_false: Counter[str] = Counter()
     region_only: Counter[str] = Counter()
     closest: dict[str, int] = {}
@@ -97,6 +98,7 @@ def main() -> None:
             closest[pair] = min(distance, closest.get(pair, 256))
             by_pdq = distance <= 31
             pdq_false[pair] += by_pdq
+            judged_false[pair] += by_pdq and (_counted(a, b) or _counted(b, a))
         # either may be the item and the other the known entry
         if match_regions(a[3], b[3], a[4]) is not None or match_regions(b[3], a[3], b[4]) is not None:
             region_false[pair] += 1
@@ -106,6 +108,8 @@ def main() -> None:
     print("PDQ-usable (quality >= 50, not degenerate): " + ", ".join(f"{k} {usable[k]}" for k in
                                                                    ("radial", "sine", "linear", "blobs")))
     print(f"false matches, plain PDQ: {sum(pdq_false.values())} {dict(pdq_false)}")
+    print(f"  of which footprint's matcher counts (not refused by smooth_pair): {sum(judged_false.values())} "
+          f"{dict(judged_false)}")
     print(f"false matches, region rule (either side the item): {sum(region_false.values())} {dict(region_false)}")
     print(f"  of which plain PDQ does not make: {sum(region_only.values())} {dict(region_only)}")
     nearest = ", ".join(f"{kinds} {bits}" for kinds, bits in sorted(closest.items()))
@@ -120,6 +124,13 @@ def main() -> None:
         print(f"{kind} (usable {len(mine)}): detail {moves[0]}-{moves[-1]} bits, "
               f"{sum(m >= region_rule.MIN_ZOOM_MOVE for m in moves)} reach {region_rule.MIN_ZOOM_MOVE}; "
               f"{separable} of {len(shares)} regions of quality >= 50 separable")
+
+
+def _counted(item: tuple, entry: tuple) -> bool:
+    """Whether the matcher counts a plain PDQ hit with ``item`` as the item: within 31 bits on one of its
+    variants that smooth_pair does not refuse."""
+    return any(hamming(v, entry[1][0]) <= 31 and region_rule.smooth_pair(v, entry[1][0], item[3]) is None
+               for v in item[1])
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from footprint.hashers.decode import to_rgb
 from footprint.hashers.pdq import PdqHasher, hamming, is_degenerate
 from footprint.hashers.regions import REGION_NAMES, region_signatures
 from footprint.matching import regions as region_rule
-from footprint.matching.regions import match_regions
+from footprint.matching.regions import match_regions, smooth_pair
 
 MAX_SIDE = 1024
 MIN_PHOTO_SIDE = 128
@@ -212,9 +212,17 @@ def plain_match(item: dict, entry: dict) -> bool:
 PATHS: Counter = Counter()
 
 
+REFUSED: Counter = Counter()  # plain PDQ hits footprint's matcher refuses as smooth (smooth_pair)
+
+
 def footprint_match(item: dict, entry: dict) -> bool:
+    """As footprint's matcher judges the pair: a plain PDQ hit that smooth_pair does not refuse, else the
+    region rule."""
     if plain_match(item, entry):
-        return True
+        a, b = item["pdq"], entry["pdq"]
+        if any(hamming(v, b.value) <= 31 and smooth_pair(v, b.value, item["regions"]) is None for v in a.variants):
+            return True
+        REFUSED["plain hits refused as smooth"] += 1
     found = match_regions(item["regions"], entry["regions"], item["mirrored"])
     if found is not None:
         PATHS[found.path + (" mirrored" if found.mirrored else "") + (" low-quality" if found.low_quality else "")] += 1
@@ -368,6 +376,7 @@ def main() -> None:
           f"matchable: pdq {total['pdq-matchable']}/{m}, footprint {total['footprint-matchable']}/{m}")
     print(f"false matches: pdq {false['pdq']}, footprint {false['footprint']}")
     print(f"paths used by distractor matches: {dict(PATHS)}")
+    print(f"plain PDQ hits (copies and distractors) footprint refuses as smooth: {dict(REFUSED)}")
     print(f"degenerate originals (full frame): {sum(is_degenerate(k['pdq'].value, k['pdq'].quality) for k in known)}")
     names = [f"{family}:{NAMES[i]}" for family in items for i in range(len(photos))]
     others_names = [f"distractor{k}" for k in range(len(flats))]

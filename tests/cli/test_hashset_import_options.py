@@ -142,3 +142,21 @@ def test_explain_names_the_folded_rows():
     plain = Match(hashset="s", entry_id=4, kind=MatchKind.EXACT, algorithm="md5", distance=0,
                   details={"algorithms": ["md5"]})
     assert explain(plain) == "exact: MD5 equal"
+
+
+def test_damaged_rows_refuse_the_list_unless_skipped_then_each_is_recorded(cli, tmp_path):
+    rows = [f"{i:032x},row {i}" for i in range(6)]
+    rows[2], rows[4] = "zzzz,truncated", f"{4:031x},one digit short"
+    listfile = tmp_path / "damaged.csv"
+    listfile.write_text("md5,label\n" + "\n".join(rows) + "\n")
+    refused = cli("hashset", "import", str(listfile), "--name", "d")
+    assert refused.code == FormatError.exit_code and "line 4: md5 value 'zzzz'" in _error_line(refused)
+    done = cli("hashset", "import", str(listfile), "--name", "d", "--skip-bad-rows")
+    assert done.code == 0
+    assert "skipped 2 bad rows (by line or record number: 4: md5 value 'zzzz'" in " ".join(done.stderr.split())
+    shown = cli("hashset", "show", "d").json()
+    assert shown["entry_count"] == 4 and shown["details"]["skipped_rows"] == 2
+    assert [line.split(":")[0] for line in shown["details"]["skipped"]] == ["4", "6"]
+    assert cli("case", "create", "c").code == 0
+    assert cli("report", "c", "-o", str(tmp_path / "report.html")).code == 0
+    assert "4 (2 damaged rows of the file skipped)" in (tmp_path / "report.html").read_text()

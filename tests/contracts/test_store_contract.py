@@ -311,6 +311,10 @@ class TestStoreContract:
         got = store.get_hashset("known")
         assert (got.entry_count, got.pdq_threshold, got.format, got.source) == (3, 24, "csv", "src")
         assert got.details == {"file_sha256": "f", "n": [1]}
+        store.add_hashset_details(hashset.id, {"skipped_rows": 2, "n": (2,)})  # merged in, later keys win
+        assert store.get_hashset("known").details == {"file_sha256": "f", "n": [2], "skipped_rows": 2}
+        with pytest.raises(NotFound):
+            store.add_hashset_details(hashset.id + 1000, {})
         store.create_hashset("Another", "vics", "x")
         assert [h.name for h in store.list_hashsets()] == ["Another", "known"]
         with pytest.raises(NotFound, match="'nope'"):

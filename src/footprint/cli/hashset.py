@@ -30,6 +30,9 @@ def import_(ctx: typer.Context,
             categories: str | None = typer.Option(None, "--categories",
                                                   help="How bare category numbers read: vics (0-4) or uk "
                                                        "(1-4 = A, B, C, N)."),
+            skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows",
+                                               help="Skip damaged rows, counted and recorded in the set's "
+                                                    "details, instead of refusing the list."),
             verify_key: list[Path] | None = typer.Option(None, "--verify-key", exists=True, dir_okay=False,
                                                          help="Require a valid FILE.sig by this public key."),
             trusted: bool = typer.Option(False, "--trusted",
@@ -45,7 +48,7 @@ def import_(ctx: typer.Context,
     if keys is None and sidecar(file).exists():
         say(f"{sidecar(file).name} is present but not checked: use --verify-key or --trusted")
     record = import_hashset(app.store, file, name, format_name=format, pdq_threshold=threshold, source=source,
-                            trusted=keys, categories=categories, on_note=say)
+                            trusted=keys, categories=categories, on_note=say, skip_bad_rows=skip_bad_rows)
     issuer = record.details.get("issuer")
     if isinstance(issuer, dict):
         say(f"signature verified: signed by {issuer['signer']} ({issuer['key']}), trusted as {issuer['trusted_as']}")

@@ -19,19 +19,27 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from footprint.errors import FootprintError, NotFound, SignatureError, UsageError
+from footprint.hashsets.problems import ReadReport
 from footprint.hashsets.registry import detect_format, get_format
 from footprint.hashsets.signing import file_digest, verify_file
 from footprint.model import KnownEntry
 from footprint.store.base import HashSetRecord, Store
 
+SKIPPED_KEPT = 100  # skipped rows whose number and reason the set's details keep
+
 
 def import_hashset(store: Store, path: Path, name: str, *, format_name: str | None = None,
                    pdq_threshold: int = 31, source: str | None = None,
                    trusted: Mapping[str, tuple[str, Ed25519PublicKey]] | None = None,
-                   categories: str | None = None, on_note: Callable[[str], None] | None = None) -> HashSetRecord:
+                   categories: str | None = None, on_note: Callable[[str], None] | None = None,
+                   skip_bad_rows: bool = False) -> HashSetRecord:
     """``trusted`` (fingerprint → (name, public key)): require a valid signature by one of them.
     ``categories``: ``vics`` or ``uk``; None leaves it to the format (a VICS context URL, else refused).
-    ``on_note(message)`` hears what the user may have meant otherwise (a PDQ list read as SHA-256)."""
+    ``on_note(message)`` hears what the user may have meant otherwise (a PDQ list read as SHA-256), and
+    how many rows were skipped. ``skip_bad_rows``: a damaged row (a truncated hash, a stray category) is
+    skipped and counted instead of refusing the list; the count and the first SKIPPED_KEPT rows' line
+    numbers and reasons go in the set's details (``skipped_rows``, ``skipped``), for the report to show
+    which list was used and what of it was not."""
     if categories not in (None, "vics", "uk"):
         raise UsageError(f"categories must be vics or uk, not {categories!r}")
     try:
@@ -39,7 +47,10 @@ def import_hashset(store: Store, path: Path, name: str, *, format_name: str | No
     except OSError as exc:
         raise NotFound(f"cannot read hash set file {path}: {exc.strerror or exc}") from exc
     issuer = verify_file(path, trusted, sha256) if trusted is not None else None
-    options = {"categories": categories} if categories else {}
+    skipped = ReadReport(keep=SKIPPED_KEPT)
+    options: dict[str, object] = {"categories": categories} if categories else {}
+    if skip_bad_rows:
+        options["on_problem"] = skipped
     fmt = get_format(format_name, **options) if format_name else detect_format(head, **options)
     details: dict[str, object] = {"file": str(path.resolve()), "file_sha256": sha256}
     if categories:
@@ -58,6 +69,13 @@ def import_hashset(store: Store, path: Path, name: str, *, format_name: str | No
     except (FootprintError, OSError, ValueError):
         store.remove_hashset(name)
         raise
+    if skipped.skipped:
+        store.add_hashset_details(record.id, {"skipped_rows": skipped.skipped,
+                                              "skipped": [f"{n}: {why}" for n, why in skipped.problems]})
+        if on_note is not None:
+            first = "; ".join(f"{n}: {why}" for n, why in skipped.problems[:3])
+            on_note(f"skipped {skipped.skipped} bad rows (by line or record number: {first}"
+                    f"{'; ...' if skipped.skipped > 3 else ''}); all are in the set's details")
     if on_note is not None and fmt.name == "hashlist" and not format_name and counts.all_sha256():
         on_note("values of 64 hex digits read as SHA-256: a PDQ list needs --format pdqlist")
     return store.get_hashset(name)

@@ -177,7 +177,8 @@ def _item_row(record: ItemRecord) -> dict[str, object]:
 def _hashset_row(hashset: HashSetRecord) -> dict[str, object]:
     return {"name": hashset.name, "format": hashset.format, "source": hashset.source,
             "imported": _iso(hashset.imported), "pdq_threshold": hashset.pdq_threshold,
-            "entry_count": hashset.entry_count, "file_sha256": hashset.details.get("file_sha256", "")}
+            "entry_count": hashset.entry_count, "file_sha256": hashset.details.get("file_sha256", ""),
+            "skipped_rows": hashset.details.get("skipped_rows", 0)}  # damaged rows the import left out
 
 
 def _iso(moment: datetime | None) -> str | None:

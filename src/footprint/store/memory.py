@@ -171,6 +171,13 @@ class MemoryStore:
             self._hashsets[hashset_id] = replace(old, entry_count=old.entry_count + len(rows))
             return len(rows)
 
+    def add_hashset_details(self, hashset_id: int, details: Mapping[str, object]) -> None:
+        with self._lock:
+            self._require(self._hashsets, hashset_id, "hash set")
+            old = self._hashsets[hashset_id]
+            merged = codec.json_or_none({**old.details, **details}, "details") or {}
+            self._hashsets[hashset_id] = replace(old, details=merged)
+
     def get_hashset(self, name: str) -> HashSetRecord:
         found = [h for h in self._hashsets.values() if h.name == name]
         if not found:

@@ -217,6 +217,14 @@ class SqlStore:
                          .values(entry_count=hashsets.c.entry_count + count))
         return count
 
+    def add_hashset_details(self, hashset_id: int, details: Mapping[str, object]) -> None:
+        with self._tx(write=True) as conn:
+            old = self._one(conn, select(hashsets.c.details).where(hashsets.c.id == hashset_id),
+                            f"hash set {hashset_id}")
+            merged = {**(old.details or {}), **details}
+            conn.execute(update(hashsets).where(hashsets.c.id == hashset_id)
+                         .values(details=codec.json_or_none(merged, f"details of hash set {hashset_id}")))
+
     def get_hashset(self, name: str) -> HashSetRecord:
         with self._tx() as conn:
             query = select(hashsets).where(hashsets.c.name == name)

@@ -400,12 +400,27 @@ class ContentSource(EvidenceSource):
         except (OSError, ValueError, RuntimeError) as exc:
             yield ItemWarning(self.ref, "source", f"carving content: cannot open: {exc}")
             return
+        if _named_as_image(self.item):
+            yield ItemWarning(self.ref, "source", "named as a disk or volume image, but no partition table or file "
+                                                  "system was recognised in its first sectors (a damaged boot "
+                                                  "sector or superblock?): its content is carved, so names, "
+                                                  "folders, deleted state and empty files are not recovered")
         with stream:
             reopen = self.item.opener if stream.seekable() else None
             for found in carve_stream(stream, self.ref, "content", self.limits, reopen=reopen):
                 if isinstance(found, Item) and found.facts.offset == 0 and found.size == self.item.size:
                     continue
                 yield found
+
+
+_IMAGE_NAMES = (".dd", ".img", ".raw", ".001", ".image", ".disk")
+
+
+def _named_as_image(item: Item) -> bool:
+    """An item whose name says it is a disk or volume image (x.dd, x.img, x.raw, x.001) and whose size a
+    disk's could be (whole sectors, 1 MiB or more): carving it as content is a fallback to say."""
+    size = item.size or 0
+    return item.ref.name.lower().endswith(_IMAGE_NAMES) and size >= 1 << 20 and size % 512 == 0
 
 
 _EMBEDDING = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF-")  # OLE (.doc, .xls, .ppt, .msg), PDF

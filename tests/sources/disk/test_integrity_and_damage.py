@@ -245,3 +245,16 @@ def test_a_later_piece_of_a_split_image_is_read_once_through_its_first(tmp_path:
     assert not later.items and not later.warnings
     (tmp_path / "x.001").unlink()
     assert list(collect(open_image(tmp_path / "x.002")).items) == [f"x.002!content@0x{(2 << 20) + 4096 - half:x}"]
+
+
+def test_a_disk_image_whose_file_system_is_unrecognisable_says_so_while_carved(tmp_path: Path) -> None:
+    image = ext4_image(tmp_path / "card.img", {"a.jpg": picture(1)}, size="2M")
+    write_at(image, 1024, bytes(1024))  # the superblock gone: nothing says ext4 any more
+    found = collect(open_image(image))
+    assert [w.message.split(":")[0] for w in found.warnings] == [
+        "named as a disk or volume image, but no partition table or file system was recognised in its first "
+        "sectors (a damaged boot sector or superblock?)"]
+    assert [found.md5s[r] for r in found.items] == [md5(picture(1))]  # still carved
+    other = tmp_path / "blob.bin"
+    other.write_bytes(image.read_bytes())
+    assert not collect(open_image(other)).warnings  # a file of no such name: carved without a word

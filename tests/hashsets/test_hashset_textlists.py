@@ -148,3 +148,16 @@ def test_a_hash_list_with_a_few_bad_lines_is_still_recognised_and_they_are_repor
     assert [n for n, _ in report.problems] == [2]
     with pytest.raises(FormatError):  # mostly not hash lines: not taken for a hash list
         detect_format(f"{MD5}\nzzzz\nyyyy\n".encode())
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_csv_column_names_as_tools_export_them_and_unicode_text(encoding: str) -> None:
+    """ "MD5 Hash", "SHA-1 Value", "File Name" (forensic tools' exports), in a spreadsheet's "Unicode
+    text" (UTF-16 with its byte order mark) as well as UTF-8; found by detection too."""
+    text = f"File Name,MD5 Hash,SHA-1 Value,PDQ Digest\nholiday.jpg,{MD5.upper()},{SHA1},{PDQ}\n"
+    data = text.encode(encoding)
+    assert data.startswith(b"\xff\xfe") == (encoding == "utf-16")
+    fmt = detect_format(data)
+    assert fmt.name == "csv"
+    assert list(fmt.read(io.BufferedReader(io.BytesIO(data)))) == [  # type: ignore[arg-type]
+        KnownEntry(md5=MD5, sha1=SHA1, pdq=PDQ, label="holiday.jpg")]

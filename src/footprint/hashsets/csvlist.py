@@ -9,6 +9,7 @@ label, never pass as a hash).
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
@@ -47,11 +48,12 @@ class CsvFormat(HashSetFormat):
         self.on_problem = on_problem
 
     def sniff(self, head: bytes) -> bool:
-        text = head.decode("utf-8-sig", "replace")
+        text = head.decode(_encoding(head), "replace")
         return _header_delimiter(text.splitlines()[0] if text else "") is not None
 
     def read(self, stream: BinaryIO) -> Iterator[KnownEntry]:
-        text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
+        head = stream.peek(4)[:4] if hasattr(stream, "peek") else b""
+        text = io.TextIOWrapper(stream, encoding=_encoding(head), errors="replace", newline="")
         try:
             lines = _bounded_lines(text)
             header = next(lines, "")
@@ -150,11 +152,28 @@ def _header_delimiter(header: str) -> str | None:
     return None
 
 
+def _encoding(head: bytes) -> str:
+    """UTF-16 where the file starts with its byte order mark (spreadsheet programs save "Unicode text"
+    so), else UTF-8, with or without its own mark."""
+    return "utf-16" if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
+
+
+# Column names as tools export them, once spaces, hyphens and underscores are gone and case is ignored:
+# "MD5 Hash", "SHA-1 Value", "SHA256 Digest"; a file's name is its label.
+_SUFFIXES = ("hashvalue", "hash", "value", "digest")
+_ALIASES = {"filename": "label", "name": "label", "file": "label"}
+
+
 def _columns(names: list[str]) -> dict[str, int]:
     """Recognised column name → index (the first column of each name wins)."""
     found: dict[str, int] = {}
     for index, name in enumerate(names):
         key = _SEPARATORS.sub("", name.strip().strip('"').lower())
+        for suffix in _SUFFIXES:
+            if key.endswith(suffix) and key[:-len(suffix)] in HEX_LENGTHS:
+                key = key[:-len(suffix)]
+                break
+        key = _ALIASES.get(key, key)
         if key in COLUMNS:
             found.setdefault(key, index)
     return found

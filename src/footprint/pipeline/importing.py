@@ -57,7 +57,7 @@ def import_hashset(store: Store, path: Path, name: str, *, format_name: str | No
         details["categories"] = categories
     if issuer is not None:
         details["issuer"] = issuer.as_details()
-    record = store.create_hashset(name, fmt.name, source or (issuer.signer if issuer else str(path)),
+    record = store.create_hashset(name, fmt.name, source or (issuer.signer if issuer else str(path.resolve())),
                                   pdq_threshold, details=details)
     counts = _Counts()
     unnamed = path.name if fmt.name == "vpdq" else None

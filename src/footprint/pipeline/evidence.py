@@ -36,6 +36,7 @@ class Evidence:
     source: EvidenceSource
     _fingerprint: dict[str, str] | None = field(default=None, repr=False)
     _files: tuple[int, int] | None = field(default=None, repr=False)
+    _details: dict[str, object] | None = field(default=None, repr=False)
 
     def fingerprint(self, again: bool = False) -> dict[str, str]:
         if self._fingerprint is None or again:
@@ -53,7 +54,14 @@ class Evidence:
     def details(self) -> dict[str, object]:
         """Checks the container itself can make (an E01's stored acquisition hashes), and the files
         an exhibit of several is made of (a split image's segments, a virtual disk's descriptor,
-        extents and parents), in the order its fingerprint read them."""
+        extents and parents), in the order its fingerprint read them. Made once: a scan asks before
+        it walks the exhibit (an E01's failing chunks, found by its verification, are then known to
+        its reader: sources.ewf), and again to record them."""
+        if self._details is None:
+            self._details = self._checks()
+        return dict(self._details)
+
+    def _checks(self) -> dict[str, object]:
         if self.kind != "file":
             return {}
         found: dict[str, object] = {}

@@ -135,6 +135,8 @@ class Scanner:
         hashers = [h.name for h in self.crypto] + [h.name for h in self.images]
         record = run_record(matcher.describe(), hashers, self.settings.skip_hashers)
         self.store.record_run(exhibit.id, record)  # before any item is saved
+        if shard is None:  # an E01 verified before it is read: a file on a failing chunk fails its read
+            evidence.details()
         batch = Batch(self.store, exhibit.id, matcher, self.settings.batch_size)
         self._walk(evidence.source, batch, done, shard)
         self._settle_reading(batch, done, keep=0)

@@ -23,7 +23,7 @@ from footprint.errors import EvidenceError
 from footprint.model import Item, ItemWarning
 from footprint.sources.base import ContainerFormat, EvidenceSource, Found, Limits
 from footprint.sources.detect import detect
-from footprint.sources.integrity import first_segment
+from footprint.sources.integrity import failed_sectors, first_segment
 from footprint.sources.streams import MediaStream
 
 
@@ -32,8 +32,10 @@ class EwfStream(MediaStream):
 
     libewf checks each chunk's checksum as it reads; a chunk that fails reads as zeros, so a damaged
     image still reads, and its acquisition hash (see ``integrity.verify_ewf``) says that it is damaged.
-    A chunk libewf cannot give at all (missing from a truncated image) reads as zeros too, and is
-    recorded in ``errors`` (see ``MediaStream``).
+    A chunk libewf cannot give at all (missing from a truncated image) reads as zeros too. Both are in
+    ``errors`` (see ``MediaStream``): the missing ones as they are met, the failing ones from the E01's
+    verification when it was verified before it was opened (``integrity.failed_sectors``; a scan
+    verifies it first), so that a file over either fails its read instead of hashing zeros.
     """
 
     def __init__(self, handle: Any, keep: Any = None) -> None:
@@ -50,7 +52,11 @@ def open_ewf_path(path: str | Path) -> EwfStream:
         handle.open(segments)
     except (OSError, RuntimeError, MemoryError) as exc:  # pyewf.glob of a missing file: MemoryError
         raise EvidenceError(f"cannot open E01 {path}: {exc}") from exc
-    return EwfStream(handle)
+    stream = EwfStream(handle)
+    sector = int(handle.get_bytes_per_sector() or 512)
+    for first, last in failed_sectors(Path(path)):  # read as zeros by libewf: unreadable, as a missing chunk
+        stream.errors.update(range(first * sector // stream.chunk, ((last + 1) * sector - 1) // stream.chunk + 1))
+    return stream
 
 
 def open_ewf_stream(stream: BinaryIO) -> EwfStream:

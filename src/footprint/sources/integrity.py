@@ -135,6 +135,26 @@ def verify_ewf(path: Path) -> dict[str, object]:
     return result
 
 
+# Sector ranges (first, last) whose chunk checksum ewfverify found failing, by E01 (its path, size and
+# modification time): libewf hands such chunks back as zeros without a word, so the image's reader
+# (sources.ewf) counts them among its unreadable chunks, and the files on them fail their reads.
+_FAILED_SECTORS: dict[tuple[str, int, int], list[tuple[int, int]]] = {}
+
+
+def _identity(path: Path) -> tuple[str, int, int]:
+    info = path.stat()
+    return str(path.resolve()), info.st_size, info.st_mtime_ns
+
+
+def failed_sectors(path: Path) -> list[tuple[int, int]]:
+    """The sector ranges ewfverify found failing in the E01 at ``path`` (as it is now) in this process;
+    empty when it found none, or has not checked it."""
+    try:
+        return list(_FAILED_SECTORS.get(_identity(path), ()))
+    except OSError:
+        return []
+
+
 def _ewfverify(path: Path) -> dict[str, object]:
     """ewfverify's verdict on the image: the sector ranges whose chunk checksum fails, and why it
     failed (None when it passed or could not run)."""
@@ -147,7 +167,10 @@ def _ewfverify(path: Path) -> dict[str, object]:
     except OSError as exc:
         return {"chunk_checksums": f"not checked: ewfverify did not run: {exc}", "sector_errors": None,
                 "failed": None}
-    ranges = [f"{m[1]}-{m[2] or m[1]}" for m in _SECTORS.finditer(run.stdout)]
+    failed = [(int(m[1]), int(m[2] or m[1])) for m in _SECTORS.finditer(run.stdout)]
+    with contextlib.suppress(OSError):
+        _FAILED_SECTORS[_identity(path)] = failed
+    ranges = [f"{first}-{last}" for first, last in failed]
     verdict = _VERDICT.search(run.stdout)
     outcome: dict[str, object] = {"chunk_checksums": "checked by ewfverify", "sector_errors": ", ".join(ranges) or None,
                "failed": None}

@@ -93,6 +93,11 @@ def test_one_changed_byte_fails_verification(tmp_path: Path) -> None:
     found = collect(open_image(image))  # still read; libewf gives the failed chunk as zeros
     assert found.md5s["usb.E01!fs/a.jpg"] == md5(FILES["a.jpg"])
     assert found.md5s["usb.E01!fs/notes.txt"] != md5(FILES["notes.txt"])
+    # verified before it was opened (as a scan does), the failing chunk is known: the file on it fails its
+    # read, rather than give the hashes of the zeros libewf handed back for it; the picture reads
+    assert _hashed_or_why(found.items["usb.E01!fs/a.jpg"]) == md5(FILES["a.jpg"])
+    assert _hashed_or_why(found.items["usb.E01!fs/notes.txt"]).startswith(
+        "32768 of its 260000 bytes lie in chunks of the image that could not be read")
 
 
 def test_truncated_e01_warns_and_never_crashes(tmp_path: Path) -> None:

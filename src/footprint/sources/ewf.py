@@ -105,12 +105,12 @@ class LaterSegment(EvidenceSource):
 
     def items(self) -> Iterator[Found]:
         first = first_segment(Path(self.item.path or self.item.ref.name))
-        first_name = first[0].name if first else "its first segment (x.E01)"
         if self.item.path and first and first[0].is_file():
             return  # the first segment beside it reads this one as part of the image
+        first_name = first[0].name if first else "x.E01 of the set"  # renamed: its name says nothing
         yield ItemWarning(self.item.ref, "source", f"e01: segment {self.number} of an EWF set, not an image of its "
-                                                   f"own: read as plain data; its media is read through the first "
-                                                   f"segment, {first_name}, which is not beside it")
+                                                   f"own: read as plain data; its media is read through the set's "
+                                                   f"first segment, {first_name}, which is not beside it")
 
 
 class EwfFormat(ContainerFormat):

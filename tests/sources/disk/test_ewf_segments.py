@@ -102,23 +102,20 @@ def test_a_later_segment_beside_its_first_is_plain_data(split_e01: Path) -> None
         assert found.items == {} and found.warnings == []  # no second read of the disk, no noise
 
 
-def test_a_later_segment_alone_is_plain_data_with_a_warning(split_e01: Path, tmp_path: Path) -> None:
-    alone = tmp_path / "usb.E03"
-    shutil.copyfile(split_e01.with_name("usb.E03"), alone)
+@pytest.mark.parametrize(("segment", "copy", "number", "first"), [
+    ("usb.E03", "usb.E03", 3, "usb.E01"),  # alone: its first segment is not beside it
+    ("usb.E02", "evidence.bin", 2, "x.E01 of the set"),  # renamed: known by its header, not its name
+])
+def test_a_later_segment_alone_is_plain_data_with_a_warning(split_e01: Path, tmp_path: Path, segment: str,
+                                                            copy: str, number: int, first: str) -> None:
+    alone = tmp_path / copy
+    shutil.copyfile(split_e01.with_name(segment), alone)
     found = collect(open_image(alone))
     assert found.items == {}
     [warning] = found.warnings
-    assert str(warning.ref) == "usb.E03"
-    assert "segment 3 of an EWF set" in warning.message and "usb.E01" in warning.message
-
-
-def test_a_renamed_later_segment_is_known_by_its_header(split_e01: Path, tmp_path: Path) -> None:
-    renamed = tmp_path / "evidence.bin"
-    shutil.copyfile(split_e01.with_name("usb.E02"), renamed)
-    found = collect(open_image(renamed))
-    assert found.items == {}
-    [warning] = found.warnings
-    assert "segment 2 of an EWF set" in warning.message
+    assert str(warning.ref) == copy
+    assert warning.message.startswith(f"e01: segment {number} of an EWF set, not an image of its own")
+    assert warning.message.endswith(f"read through the set's first segment, {first}, which is not beside it")
 
 
 def test_later_segments_given_with_their_first_are_not_exhibits(split_e01: Path, tmp_path: Path) -> None:

@@ -20,23 +20,50 @@ _ESCAPES = {"%": "%25", "!": "%21", "\n": "%0A", "\r": "%0D", "\t": "%09"}
 
 
 def escape_part(text: str) -> str:
-    """Escape one layer's path so that ``!`` always means "step into a container"."""
+    """Escape one layer's path so that ``!`` always means "step into a container", and so that no
+    character that does not print (a control, a bidirectional override such as U+202E, a lone surrogate
+    from a name that was not UTF-8) hides in it: ``%XX``, the character's code up to U+00FF, above it
+    the bytes of its UTF-8 (unescape_part reads both back)."""
     if text.isprintable() and "%" not in text and "!" not in text:
         return text  # nothing to escape: most names, and this runs for every item
-    return "".join(_ESCAPES.get(ch, ch) if (ch in _ESCAPES or ch.isprintable()) else f"%{ord(ch):02X}"
-                   for ch in text)
+    return "".join(_ESCAPES.get(ch, ch) if (ch in _ESCAPES or ch.isprintable()) else _escaped(ch) for ch in text)
+
+
+def _escaped(ch: str) -> str:
+    if ord(ch) <= 0xFF:
+        return f"%{ord(ch):02X}"
+    return "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
 
 
 def unescape_part(text: str) -> str:
+    """escape_part's text back. A run of ``%XX`` is read byte by byte: a byte from 0xC2 up that starts a
+    whole UTF-8 character is that character (no character escaped by its own code is that high: they
+    are controls and spaces), any other byte the character of that code."""
     out: list[str] = []
     i = 0
     while i < len(text):
         if text[i] == "%" and _is_hex(text[i + 1:i + 3]):
-            out.append(chr(int(text[i + 1:i + 3], 16)))
-            i += 3
+            codes = bytearray()
+            while text[i:i + 1] == "%" and _is_hex(text[i + 1:i + 3]):
+                codes.append(int(text[i + 1:i + 3], 16))
+                i += 3
+            out.append(_characters(bytes(codes)))
         else:
             out.append(text[i])
             i += 1
+    return "".join(out)
+
+
+def _characters(codes: bytes) -> str:
+    out, k = [], 0
+    while k < len(codes):
+        length = 2 if 0xC2 <= codes[k] <= 0xDF else 3 if 0xE0 <= codes[k] <= 0xEF else 4 if 0xF0 <= codes[k] <= 0xF4 else 1
+        try:
+            out.append(codes[k:k + length].decode("utf-8", "surrogatepass") if length > 1 else chr(codes[k]))
+        except UnicodeDecodeError:  # not a whole UTF-8 character: the byte's own character
+            out.append(chr(codes[k]))
+            length = 1
+        k += length
     return "".join(out)
 
 

@@ -54,10 +54,13 @@ def unescape_part(text: str) -> str:
     return "".join(out)
 
 
+_UTF8_LENGTH = {0xC: 2, 0xD: 2, 0xE: 3, 0xF: 4}  # by a lead byte's high four bits
+
+
 def _characters(codes: bytes) -> str:
     out, k = [], 0
     while k < len(codes):
-        length = 2 if 0xC2 <= codes[k] <= 0xDF else 3 if 0xE0 <= codes[k] <= 0xEF else 4 if 0xF0 <= codes[k] <= 0xF4 else 1
+        length = _UTF8_LENGTH.get(codes[k] >> 4, 1) if codes[k] >= 0xC2 and codes[k] <= 0xF4 else 1
         try:
             out.append(codes[k:k + length].decode("utf-8", "surrogatepass") if length > 1 else chr(codes[k]))
         except UnicodeDecodeError:  # not a whole UTF-8 character: the byte's own character

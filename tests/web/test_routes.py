@@ -159,3 +159,12 @@ def test_logout_ends_the_session(client, reviewing):
     log_in(client)
     assert client.post("/logout", data={"csrf": csrf_of(client)}, follow_redirects=False).status_code == 303
     assert client.get("/cases", follow_redirects=False).headers["location"] == "/login"
+
+
+def test_ids_beyond_any_store_are_refused_not_an_internal_error(client, reviewing):
+    log_in(client)
+    own, huge = reviewing.case_id, 10**23
+    for path in (f"/cases/{huge}/grid", f"/cases/{own}/items/{huge}", f"/cases/{own}/items/{huge}/thumbnail",
+                 f"/cases/{huge}/items/1/picture", f"/reports/{huge}", f"/cases/{own}/items/0"):
+        page = client.get(path, headers={"Accept": "application/json"})
+        assert page.status_code == 422 and page.json()["error"]["code"] != "internal_error", path

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import Path as Segment
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from footprint.errors import UsageError
@@ -34,6 +35,7 @@ def workspace(request: Request) -> Workspace:
 Work = Annotated[Workspace, Depends(workspace)]
 User = Annotated[Session, Depends(logged_in)]
 Checked = Annotated[Session, Depends(csrf_checked)]
+Id = Annotated[int, Segment(ge=1, le=2**62)]  # a case's, an item's, a report's: a store's id, no larger
 
 
 def render(request: Request, name: str, session: Session | None, **context: Any) -> Response:
@@ -94,7 +96,7 @@ def case_list(request: Request, work: Work, session: User) -> Response:
 
 
 @router.get("/cases/{case_id}/grid")
-def grid(request: Request, work: Work, session: User, case_id: int,
+def grid(request: Request, work: Work, session: User, case_id: Id,
          show: Annotated[str, Query(pattern="^(new-first|new|unmatched|matched|all)$")] = "new-first",
          category: Annotated[str, Query(max_length=20)] = "", exhibit: Annotated[str, Query(max_length=500)] = "",
          state: Annotated[str, Query(pattern="^(|allocated|deleted|carved)$")] = "",
@@ -123,7 +125,7 @@ def _narrowing(filters: QueueFilters) -> bool:
 
 
 @router.get("/cases/{case_id}/items/{item_id}")
-def item_page(request: Request, work: Work, session: User, case_id: int, item_id: int) -> Response:
+def item_page(request: Request, work: Work, session: User, case_id: Id, item_id: Id) -> Response:
     case = work.case(session, case_id)
     shown = work.item_view(session, case, item_id)
     return render(request, "item.html", session, case=case, item=shown, exhibit=work.exhibit_of(case, item_id),
@@ -132,14 +134,14 @@ def item_page(request: Request, work: Work, session: User, case_id: int, item_id
 
 
 @router.get("/cases/{case_id}/links")
-def links_page(request: Request, work: Work, session: User, case_id: int) -> Response:
+def links_page(request: Request, work: Work, session: User, case_id: Id) -> Response:
     case = work.case(session, case_id)
     return render(request, "links.html", session, case=case, found=work.links(session, case),
                   shown=LINKED_ITEMS_SHOWN)
 
 
 @router.get("/cases/{case_id}/audit")
-def audit_page(request: Request, work: Work, session: User, case_id: int,
+def audit_page(request: Request, work: Work, session: User, case_id: Id,
                page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> Response:
     case = work.case(session, case_id)
     entries, more = work.audit_entries(session, case, (page - 1) * 200, 200)
@@ -151,7 +153,7 @@ def audit_page(request: Request, work: Work, session: User, case_id: int,
 
 
 @router.post("/cases/{case_id}/items/{item_id}/decision")
-def decide(request: Request, work: Work, session: Checked, case_id: int, item_id: int,
+def decide(request: Request, work: Work, session: Checked, case_id: Id, item_id: Id,
            category: Annotated[str, Form(max_length=20)],
            scope: Annotated[str, Form(pattern="^(item|cluster)$")] = "item") -> Response:
     case = work.case(session, case_id)
@@ -163,7 +165,7 @@ def decide(request: Request, work: Work, session: Checked, case_id: int, item_id
 
 
 @router.post("/cases/{case_id}/items/{item_id}/reveal")
-def reveal(request: Request, work: Work, session: Checked, case_id: int, item_id: int) -> Response:
+def reveal(request: Request, work: Work, session: Checked, case_id: Id, item_id: Id) -> Response:
     case = work.case(session, case_id)
     seconds = work.reveal(session, case, item_id)
     return _done(request, f"/cases/{case.id}/items/{item_id}", {"revealed": item_id, "seconds": seconds})

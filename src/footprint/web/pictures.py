@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, Response
 
-from footprint.web.pages import User, Work
+from footprint.web.pages import Id, User, Work
 
 router = APIRouter(include_in_schema=False)
 
@@ -24,10 +24,10 @@ def _send(work: Work, session: User, case_id: int, item_id: int, size: str) -> R
 
 
 @router.get("/cases/{case_id}/items/{item_id}/thumbnail")
-def thumbnail(request: Request, work: Work, session: User, case_id: int, item_id: int) -> Response:
+def thumbnail(request: Request, work: Work, session: User, case_id: Id, item_id: Id) -> Response:
     return _send(work, session, case_id, item_id, "small")
 
 
 @router.get("/cases/{case_id}/items/{item_id}/picture")
-def picture(request: Request, work: Work, session: User, case_id: int, item_id: int) -> Response:
+def picture(request: Request, work: Work, session: User, case_id: Id, item_id: Id) -> Response:
     return _send(work, session, case_id, item_id, "large")

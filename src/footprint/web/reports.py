@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import Response
 
 from footprint.review.reports import MAX_NOTES, STATUSES
-from footprint.web.pages import Checked, User, Work, _done, render
+from footprint.web.pages import Checked, Id, User, Work, _done, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,13 +29,13 @@ def report_list(request: Request, work: Work, session: User,
 
 
 @router.get("/reports/{report_id}")
-def report_page(request: Request, work: Work, session: User, report_id: int) -> Response:
+def report_page(request: Request, work: Work, session: User, report_id: Id) -> Response:
     return render(request, "report.html", session, report=work.report(session, report_id), statuses=STATUSES,
                   max_notes=MAX_NOTES)
 
 
 @router.post("/reports/{report_id}/status")
-def report_status(request: Request, work: Work, session: Checked, report_id: int,
+def report_status(request: Request, work: Work, session: Checked, report_id: Id,
                   status: Annotated[str, Form(pattern=STATUS_PATTERN)],
                   notes: Annotated[str | None, Form(max_length=MAX_NOTES)] = None) -> Response:
     changed = work.set_report_status(session, report_id, status, notes)

@@ -152,3 +152,30 @@ def test_exports_carry_the_exif_fields(two_cases):
     rows = list(csv.DictReader(io.StringIO(two_cases("export", "alpha", "--format", "csv").stdout)))
     own = next(row for row in rows if row["ref"] == "phone/own.jpg")
     assert (own["exif_make"], own["exif_serial"], own["exif_taken_utc"]) == ("NIKON", "SN-777", "")
+
+
+def test_one_file_in_three_cases_is_linked_as_the_same_file_only(cli, tmp_path):
+    shared = camera_jpeg(10, camera_exif(serial=None))
+    for case in ("ca", "cb", "cc"):
+        folder = tmp_path / case
+        folder.mkdir()
+        (folder / f"{case}.jpg").write_bytes(shared)
+        assert cli("case", "create", case).code == 0
+        assert cli("scan", str(folder), "--case", case, "-q").code == 0
+    found = [json.loads(line) for line in cli("links").stdout.splitlines()]
+    assert sorted((link["kind"], link["a"]["case"], link["b"]["case"]) for link in found) == [
+        ("file", "ca", "cb"), ("file", "ca", "cc")]  # members of one file group: no picture link between them
+
+
+def test_a_known_good_mark_never_hides_a_matched_file_from_the_links():
+    from footprint.intel.links import _seen
+    from footprint.model import Digests, Match, MatchKind
+    from footprint.store.base import ItemRecord, KnownGoodMark
+
+    digests = Digests(size=10, crypto={"sha256": "ab" * 32})
+    mark = (KnownGoodMark("nsrl", "sha256", conflict=True),)
+    matched = ItemRecord("x.jpg", 10, "ok", digests=digests, known_good=mark, id=1,
+                         matches=(Match("listA", 1, MatchKind.EXACT, "sha256", 0),))
+    plain = ItemRecord("y.jpg", 10, "ok", digests=digests, known_good=(KnownGoodMark("nsrl", "sha256"),), id=2)
+    assert _seen("c", matched).file == ("sha256", "ab" * 32)
+    assert _seen("c", plain).file is None  # every computer holds it: it links nobody

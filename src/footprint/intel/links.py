@@ -4,7 +4,9 @@ items of different exhibits (of different cases, or of one case's different devi
 A link joins two item nodes (case, exhibit, item ref) and says its kind and its evidence:
 
 * ``file``: the same SHA-256 (MD5 where an item has only that). Empty files and items marked
-  known-good (NSRL) are left out: every computer holds them, they link nobody.
+  known-good (NSRL) are left out: every computer holds them, they link nobody; unless the item also
+  matched a known list (a known-good mark never hides a match: a mistaken or planted NSRL entry must
+  not hide a known picture two suspects share).
 * ``picture``: PDQ hashes within ``PICTURE_DISTANCE`` bits (the review's tight cluster distance, not
   the 31 bits of a list match: a link accuses two people of holding one picture). Hashes of unknown
   or low quality (below 50) and degenerate ones never link (hashers/pdq.is_degenerate, the rule the
@@ -87,8 +89,9 @@ def find_links(store: Store, radius: float = DEFAULT_RADIUS, cases: Sequence[str
     """Every link among the store's cases; with ``cases``, only links touching one of them."""
     seen = list(_read(store))
     links = [*_file_links(seen), *_camera_links(seen)]
-    same_file = {(link.a.item_id, link.b.item_id) for link in links if link.kind == "file"}
-    links += [link for link in _picture_links(seen) if (link.a.item_id, link.b.item_id) not in same_file]
+    file_of = {s.node.item_id: s.file for s in seen if s.file}  # a file group's members: all one file
+    links += [link for link in _picture_links(seen)
+              if file_of.get(link.a.item_id) is None or file_of.get(link.a.item_id) != file_of.get(link.b.item_id)]
     links += _place_links(seen, radius)
     if cases is not None:
         wanted = set(cases)
@@ -120,7 +123,7 @@ def _seen(case: str, record: ItemRecord) -> _Seen:
     node = Node(case, record.exhibit or record.ref.split("!", 1)[0].split("/", 1)[0], record.ref, record.id)
     crypto = record.digests.crypto
     file = None
-    if record.digests.size > 0 and not record.known_good:
+    if record.digests.size > 0 and (record.matches or not record.known_good):  # a known-good mark never hides a match
         file = next(((name, crypto[name].lower()) for name in ("sha256", "md5") if crypto.get(name)), None)
     pdq = record.digests.perceptual.get("pdq")
     value, quality = getattr(pdq, "value", None), getattr(pdq, "quality", None)

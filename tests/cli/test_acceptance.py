@@ -189,6 +189,15 @@ def test_export_profile_without_vics_is_a_usage_error(cli):
     assert cli("export", "c", "--format", "vics", "--profile", "us").code == 0
 
 
+def test_a_bad_profile_leaves_an_existing_output_file_alone(cli, tmp_path):
+    cli("case", "create", "c")
+    kept = tmp_path / "keep.vics"
+    kept.write_text("an earlier export")
+    result = cli("export", "c", "--format", "vics", "--profile", "xx", "-o", str(kept))
+    assert result.code == 2 and _one_line_error(result) and "uk or us" in result.stderr
+    assert kept.read_text() == "an earlier export"
+
+
 def test_hashset_build_with_a_vics_path_in_no_folder_builds_nothing(cli, tmp_path):
     pictures = tmp_path / "pictures"
     pictures.mkdir()

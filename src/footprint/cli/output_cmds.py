@@ -72,6 +72,8 @@ def export(ctx: typer.Context, name: str,
         raise UsageError("--sign needs --format vics and -o FILE (the signature goes beside it as FILE.sig)")
     if profile is not None and format != "vics":
         raise UsageError(f"--profile picks the VICS category numbering: it needs --format vics, not {format}")
+    if profile not in (None, "uk", "us"):  # checked before the output file is opened (and emptied)
+        raise UsageError(f"VICS profile must be uk or us, not {profile!r}")
     if format not in (*EXPORTERS, "vics", *OPEN_FORMATS):
         raise UsageError(f"unknown export format {format!r}; choose one of "
                          f"{', '.join((*EXPORTERS, 'vics', *OPEN_FORMATS))}")

@@ -65,5 +65,7 @@ def test_a_vics_export_numbers_one_scheme_and_counts_the_files_it_cannot():
                                        ("us", [1, 1, "<none>"], {"uk:N": 1})):
         out, other = io.StringIO(), Counter()
         assert write_case_vics(records, out, profile, other_scheme=other) == 3
-        assert [m.get("Category", "<none>") for m in json.loads(out.getvalue())["value"]] == numbered
+        media = json.loads(out.getvalue())["value"]
+        assert [m.get("Category", "<none>") for m in media] == numbered
+        assert [m["MediaID"] for m in media] == [1, 2, 3]  # one integer a record, not a known entry's label
         assert other == without

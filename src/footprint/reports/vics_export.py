@@ -2,7 +2,8 @@
 reader, imports. One Media record per distinct file (by SHA-256), with its MD5, SHA-1, SHA-256, when
 trustworthy its PDQ, and footprint's region signature when it was hashed; the category is the most
 serious one the item matched. Item addresses are never written: a shared list must not carry a
-suspect's paths."""
+suspect's paths. Each record's MediaID is its number in the list (1, 2, ...): VICS wants one integer per
+record, and two files that matched one known entry would otherwise share that entry's label as theirs."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def vics_entries(records: Iterable[ItemRecord], profile: str, store: Store | Non
         extra = {REGIONS: regions.value} if isinstance(regions, PerceptualDigest) else {}
         yield KnownEntry(md5=digests.crypto.get("md5"), sha1=digests.crypto.get("sha1"),
                          sha256=digests.crypto["sha256"], pdq=usable_pdq, category=category, label=label,
-                         series=series, victim_identified=identified, extra=extra), {}
+                         series=series, victim_identified=identified, extra=extra), {"MediaID": len(seen)}
 
 
 def _series(store: Store, matches: Sequence[Match]) -> tuple[str | None, bool | None]:

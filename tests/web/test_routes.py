@@ -168,3 +168,16 @@ def test_ids_beyond_any_store_are_refused_not_an_internal_error(client, reviewin
                  f"/cases/{huge}/items/1/picture", f"/reports/{huge}", f"/cases/{own}/items/0"):
         page = client.get(path, headers={"Accept": "application/json"})
         assert page.status_code == 422 and page.json()["error"]["code"] != "internal_error", path
+
+
+def test_an_undecodable_picture_is_not_shown_revealed_or_called_new_material(client, reviewing):
+    log_in(client)
+    case = reviewing.store.get_case("demo")
+    (broken,) = [r for r in reviewing.store.iter_items(case.id) if r.ref.endswith("truncated.jpg")]
+    assert broken.status == "skipped" and not broken.matches  # a picture, but not one that decodes
+    page = client.get(f"/cases/{reviewing.case_id}/items/{broken.id}").text
+    assert "Reveal this item" not in page and f"/items/{broken.id}/picture" not in page
+    assert "could not be decoded, so it was not compared with the lists by likeness" in page
+    assert "new material" not in page
+    grid = client.get(f"/cases/{reviewing.case_id}/grid?show=all").text
+    assert f"/items/{broken.id}/thumbnail" not in grid

@@ -44,8 +44,12 @@ def keymap_json(scheme: CategoryScheme) -> str:
 
 
 def has_picture(record: ItemRecord) -> bool:
-    media = record.digests.media_type if record.digests else None
-    return record.status != "error" and (is_image(media) or is_video(media))
+    """A picture or video that was decoded (it has a perceptual hash): one there is something to show
+    of. A truncated or undecodable one is no picture here: no broken tile, no reveal of nothing."""
+    digests = record.digests
+    media = digests.media_type if digests else None
+    return (record.status != "error" and (is_image(media) or is_video(media)) and digests is not None
+            and any(isinstance(found, PerceptualDigest) for found in digests.perceptual.values()))
 
 
 @dataclass

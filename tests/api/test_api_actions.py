@@ -98,3 +98,10 @@ def test_reports_hold_what_a_reporting_centre_needs_and_export_as_json(live_api,
                                                       "category": "vics:1", "kind": "exact", "algorithm": "sha256",
                                                       "distance": 0, "details": {"algorithms": ["sha256"]}}
     assert moved.json()["status"] == "reported" and moved.json()["notes"] == "CR-123" and only_new == []
+    with live_api.client("curate") as curator:
+        assert curator.get(f"/reports/{answer['report_id']}").json()["status"] == "reported"
+    from footprint.review import audit
+    trail = [(e.action, e.user, e.details) for e in audit.entries(live_api.service.store, None, 0, 100)]
+    assert ("report.status", "apikey:test-curate",  # the API's reading and moving of a report, as the workspace's
+            {"report": answer["report_id"], "from": "new", "to": "reported", "notes": "CR-123"}) in trail
+    assert ("report.view", "apikey:test-curate", {"report": answer["report_id"]}) in trail

@@ -40,6 +40,7 @@ class DetectionService:
         if engine is None:
             raise FootprintError("the detection service needs an SQL store (SQLite or PostgreSQL)")
         self.config = config or ServiceConfig()
+        self.store = store  # the case store: the audit trail of the reports the API reads and moves on
         self.banks = BankStore(store, engine)
         self.records = ServiceStore(engine)
         self.index = IndexHolder(self.banks, self.config.index_poll)

@@ -11,7 +11,9 @@ import typer
 
 from footprint.cli.context import app_context, check_name
 from footprint.cli.output import print_json, print_rows, say
+from footprint.cli.user import actor
 from footprint.hashsets.registry import detect_format, get_format
+from footprint.review import reports as reports_review
 
 if TYPE_CHECKING:
     from footprint.banks.service import DetectionService
@@ -112,7 +114,7 @@ def reports(ctx: typer.Context,
 def report_status(ctx: typer.Context, report_id: int, status: str,
                   notes: str | None = typer.Option(None, "--notes", help="Notes kept with the report.")) -> None:
     """Move a report on: new, reviewed, reported, closed."""
-    report = _service(ctx).records.set_report_status(report_id, status, notes)
+    report = reports_review.change_status(app_context(ctx).store, actor(), report_id, status, notes)  # audited
     say(f"report {report.id} is {report.status}")
 
 

@@ -44,8 +44,15 @@ def counts(store: Store, user: User) -> dict[str, int]:
 def open_report(store: Store, user: User, report_id: int) -> Report:
     """One report, its reading recorded in the global audit trail (it carries uploader details)."""
     require(user, "review_reports")
+    return view_report(store, user.name, report_id)
+
+
+def view_report(store: Store, actor: str, report_id: int) -> Report:
+    """open_report for whoever ``actor`` names, its right to already checked (the API's curate key:
+    ``apikey:NAME``; the command line's ``cli:USER``): every reading of a report is in the trail,
+    whichever way it came."""
     report = _records(store).get_report(report_id)
-    audit.append(store, "report.view", user=user.name, details={"report": report.id})
+    audit.append(store, "report.view", user=actor, details={"report": report.id})
     return report
 
 
@@ -53,6 +60,11 @@ def set_status(store: Store, user: User, report_id: int, status: str, notes: str
     """Move a report to ``status`` (and replace its notes when given); audited with the old and new
     status in the same transaction."""
     require(user, "review_reports")
+    return change_status(store, user.name, report_id, status, notes)
+
+
+def change_status(store: Store, actor: str, report_id: int, status: str, notes: str | None = None) -> Report:
+    """set_status for whoever ``actor`` names, its right to already checked (see view_report)."""
     if notes is not None and len(notes) > MAX_NOTES:
         raise UsageError(f"report notes are at most {MAX_NOTES} characters")
     reviews = review_store(store)
@@ -61,5 +73,5 @@ def set_status(store: Store, user: User, report_id: int, status: str, notes: str
         details: dict[str, object] = {"report": report_id, "from": before.status, "to": after.status}
         if notes is not None and notes != before.notes:
             details["notes"] = notes
-        audit.append_in(reviews, conn, "report.status", user=user.name, details=details)
+        audit.append_in(reviews, conn, "report.status", user=actor, details=details)
     return after

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from footprint.banks.records import ApiKey, Bank
 from footprint.banks.service import DetectionService
 from footprint.model import Category, KnownEntry
+from footprint.review import reports
 
 from .auth import require
 from .errors import ApiError
@@ -157,13 +158,15 @@ def add_report_routes(router: APIRouter, service: DetectionService) -> None:
 
     @router.get("/reports/{report_id}", tags=["reports"])
     def get_report(report_id: Annotated[int, Path(ge=1, le=2**62)], key: Curator) -> dict[str, object]:
-        return service.records.get_report(report_id).to_json()
+        """One report (it carries uploader details): its reading is in the audit trail, as the workspace's."""
+        return reports.view_report(service.store, f"apikey:{key.name}", report_id).to_json()
 
     @router.patch("/reports/{report_id}", tags=["reports"])
     def set_status(report_id: Annotated[int, Path(ge=1, le=2**62)], body: ReportStatusIn,
                    key: Curator) -> dict[str, object]:
-        """Move a report on: new, reviewed, reported, closed (and notes)."""
-        return service.records.set_report_status(report_id, body.status, body.notes).to_json()
+        """Move a report on: new, reviewed, reported, closed (and notes); audited, as the workspace's."""
+        return reports.change_status(service.store, f"apikey:{key.name}", report_id, body.status,
+                                     body.notes).to_json()
 
     @router.get("/status", tags=["status"])
     def status(key: Querier) -> dict[str, Any]:

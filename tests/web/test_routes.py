@@ -85,9 +85,15 @@ def test_a_token_from_another_session_is_refused(app, client, reviewing):
 def test_scripts_get_json_decisions_for_a_cluster(client, reviewing):
     log_in(client)
     item, members = reviewing.cluster
-    response = client.post(f"/cases/{reviewing.case_id}/items/{item}/decision",
-                           data={"category": "uk:N", "scope": "cluster"},
-                           headers={"X-CSRF-Token": csrf_of(client), "Accept": "application/json"})
+    url, json_headers = f"/cases/{reviewing.case_id}/items/{item}/decision", {"Accept": "application/json"}
+    page = client.get(f"/cases/{reviewing.case_id}/items/{item}").text
+    assert f'name="seen" value="{len(members)}"' in page  # the size shown goes with the decision
+    for seen, refused in ((None, "needs the cluster's size"), (len(members) + 1, f"now holds {len(members)} items")):
+        data = {"category": "uk:N", "scope": "cluster"} | ({"seen": str(seen)} if seen else {})
+        stale = client.post(url, data=data, headers={"X-CSRF-Token": csrf_of(client), **json_headers})
+        assert stale.status_code == 400 and refused in stale.json()["error"]["message"]
+    response = client.post(url, data={"category": "uk:N", "scope": "cluster", "seen": str(len(members))},
+                           headers={"X-CSRF-Token": csrf_of(client), **json_headers})
     assert response.status_code == 200
     assert response.json() == {"category": "uk:N", "scope": "cluster", "items": members}
     wrong = client.post(f"/cases/{reviewing.case_id}/items/{item}/decision", data={"category": "vics:2"},

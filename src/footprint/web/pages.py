@@ -155,11 +155,15 @@ def audit_page(request: Request, work: Work, session: User, case_id: Id,
 @router.post("/cases/{case_id}/items/{item_id}/decision")
 def decide(request: Request, work: Work, session: Checked, case_id: Id, item_id: Id,
            category: Annotated[str, Form(max_length=20)],
-           scope: Annotated[str, Form(pattern="^(item|cluster)$")] = "item") -> Response:
+           scope: Annotated[str, Form(pattern="^(item|cluster)$")] = "item",
+           seen: Annotated[int | None, Form(ge=1, le=2**62)] = None) -> Response:
+    """``seen``: for a cluster, its size as the page showed it (the decision is refused if it changed)."""
     case = work.case(session, case_id)
     if category not in dict(views.categories(case.scheme)):
         raise UsageError(f"category {category!r} is not in this case's {case.scheme.value} scheme")
-    decided = work.decide(session, case, item_id, category, scope == "cluster")
+    if scope == "cluster" and seen is None:
+        raise UsageError("a decision for a whole cluster needs the cluster's size as it was shown (seen)")
+    decided = work.decide(session, case, item_id, category, seen if scope == "cluster" else None)
     return _done(request, f"/cases/{case.id}/items/{item_id}",
                  {"category": category, "scope": scope, "items": decided})
 

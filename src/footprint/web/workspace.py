@@ -126,14 +126,16 @@ class Workspace:
 
     # -- decisions, reveals, the audit trail ----------------------------------------------------
 
-    def decide(self, session: Session, case: CaseRecord, item_id: int, category: str, cluster: bool) -> list[int]:
-        """The ids decided: the item, or every item of its near-duplicate cluster."""
+    def decide(self, session: Session, case: CaseRecord, item_id: int, category: str,
+               cluster_seen: int | None = None) -> list[int]:
+        """The ids decided: the item, or with ``cluster_seen`` (the cluster's size as the page showed it)
+        every item of its near-duplicate cluster, refused when the cluster has since grown or joined
+        another (decisions.decide_cluster): no category lands on a picture the reviewer was not shown."""
         self.record(case, item_id)
-        ids = [item_id]
-        if cluster:
-            found, _ = clusters.cluster_of(self.store, case, item_id)
-            ids = clusters.cluster_items(self.store, case, found) if found is not None else [item_id]
-        return [d.item_id for d in decisions.decide(self.store, session.user, case, ids, category)]
+        if cluster_seen is None:
+            return [d.item_id for d in decisions.decide(self.store, session.user, case, [item_id], category)]
+        found = decisions.decide_cluster(self.store, session.user, case, item_id, category, seen_size=cluster_seen)
+        return [d.item_id for d in found]
 
     def history(self, case: CaseRecord, item_id: int) -> list[dict[str, Any]]:
         return [{"when": d.decided_at.strftime("%Y-%m-%d %H:%M:%S"), "who": d.decided_by, "category": d.category}

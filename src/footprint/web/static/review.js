@@ -117,8 +117,10 @@
     return n || 1;
   }
   function decide(tile, category, scope) {
-    post("/cases/" + grid.dataset.case + "/items/" + tile.dataset.item + "/decision",
-         { category: category, scope: scope }).then(function (data) {
+    const form = { category: category, scope: scope };
+    if (scope === "cluster" && !tile.dataset.clusterSize) { form.scope = "item"; }  // in no cluster: itself
+    else if (scope === "cluster") { form.seen = tile.dataset.clusterSize; }  // refused if it changed since drawn
+    post("/cases/" + grid.dataset.case + "/items/" + tile.dataset.item + "/decision", form).then(function (data) {
       (data.items || []).forEach(function (id) {
         const t = grid.querySelector('.tile[data-item="' + id + '"] [data-decision]');
         if (t) { t.textContent = data.category; }

@@ -79,8 +79,10 @@ class ContentDigests:
 
 
 def digests_from_content(data: bytes, max_pixels: int) -> ContentDigests:
-    """Hash uploaded bytes as the scan hashes an item. A picture that cannot be decoded (or that
-    would decode to more than ``max_pixels``) is refused, not matched by its bytes alone."""
+    """Hash uploaded bytes as the scan hashes an item. A picture that would decode to more than
+    ``max_pixels`` is refused (TooLarge, from its header). One that cannot be decoded (truncated,
+    damaged) is matched by its bytes, as a scan matches it, its perceptual hashes in ``skipped`` with
+    the reason: a list may hold such a file exactly, as it was seized."""
     _check_pixels(data, max_pixels)
     item = Item(ItemRef.root("upload"), len(data), opener=lambda: io.BytesIO(data))
     analysis = analyse(item, CRYPTO_HASHERS, IMAGE_HASHERS, keep_in_memory=len(data) + 1, videos=True)
@@ -88,9 +90,6 @@ def digests_from_content(data: bytes, max_pixels: int) -> ContentDigests:
     if digests is None:
         raise FormatError(analysis.reason or "unreadable upload")
     skipped = {name: r.reason for name, r in digests.perceptual.items() if isinstance(r, Skipped)}
-    for name, reason in skipped.items():
-        if reason.startswith(("undecodable", "video:", "no video stream", "hashing failed")):
-            raise FormatError(f"{name}: {reason}")
     return ContentDigests(digests, skipped)
 
 

@@ -158,5 +158,8 @@ def test_damaged_rows_refuse_the_list_unless_skipped_then_each_is_recorded(cli, 
     assert shown["entry_count"] == 4 and shown["details"]["skipped_rows"] == 2
     assert [line.split(":")[0] for line in shown["details"]["skipped"]] == ["4", "6"]
     assert cli("case", "create", "c").code == 0
+    (tmp_path / "ev").mkdir()
+    (tmp_path / "ev" / "f.txt").write_bytes(BENIGN)
+    assert cli("scan", str(tmp_path / "ev"), "--case", "c", "-q").code == 0  # matched against the list
     assert cli("report", "c", "-o", str(tmp_path / "report.html")).code == 0
     assert "4 (2 damaged rows of the file skipped)" in (tmp_path / "report.html").read_text()

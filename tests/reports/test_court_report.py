@@ -69,12 +69,18 @@ def test_reports_at_two_times_differ_only_in_the_time(store):
     assert _ids(one)[0] == _ids(two)[0]  # the permanent identifier does not depend on the time
 
 
-def test_a_changed_case_gets_another_identifier(store, cli):
+def test_a_changed_case_gets_another_identifier(store, cli, tmp_path):
     before = _ids(render_pdf(_report(store), compress=False))[0]
     assert cli("case", "create", "other").code == 0  # not this case: same identifier
     assert _ids(render_pdf(_report(store), compress=False))[0] == before
-    assert cli("hashset", "import", str(_known(cli)), "--name", "again").code == 0  # a new list shown
+    assert cli("hashset", "import", str(_known(cli)), "--name", "later-list").code == 0  # met by no exhibit
+    assert _ids(render_pdf(_report(store), compress=False))[0] == before
+    assert "later-list" not in render_html(_report(store)).split('id="hashsets"')[1]
+    (tmp_path / "another-device").mkdir()
+    (tmp_path / "another-device" / "notes.txt").write_text("benign notes")
+    assert cli("scan", str(tmp_path / "another-device"), "--case", "demo").code == 0  # an exhibit that met it
     assert _ids(render_pdf(_report(store), compress=False))[0] != before
+    assert "later-list" in render_html(_report(store)).split('id="hashsets"')[1]
 
 
 def test_counts_split_by_state_and_media_match_the_store(store):

@@ -66,7 +66,8 @@ class Matcher:
         excluded = {b.hashset.id: b.excluded for b in self._banks}
         return [
             {"name": hs.name, "format": hs.format, "entries": hs.entry_count,
-             "pdq_threshold": hs.pdq_threshold, "degenerate_pdq_excluded": excluded.get(hs.id, 0)}
+             "pdq_threshold": hs.pdq_threshold, "degenerate_pdq_excluded": excluded.get(hs.id, 0),
+             "source": hs.source, "imported": hs.imported.isoformat(), **_file_facts(hs)}
             for hs in self.hashsets
         ]
 
@@ -205,6 +206,11 @@ class _Doubts:
             found = digests.perceptual.get(region_signature.ALGORITHM) if digests is not None else None
             self.signatures[i] = region_signature.decode(found.value) if isinstance(found, PerceptualDigest) else None
         return self.signatures[i]
+
+
+def _file_facts(hashset: HashSetRecord) -> dict[str, object]:
+    """What identifies the list file a set was imported from, as the set recorded it."""
+    return {key: hashset.details[key] for key in ("file_sha256", "skipped_rows") if key in hashset.details}
 
 
 def _trustworthy(pdq: PerceptualDigest) -> bool:

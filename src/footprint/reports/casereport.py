@@ -81,7 +81,7 @@ def gather_report(store: Store, case_name: str, settings: Settings, generated: d
     return CaseReport(
         case=case,
         exhibits=exhibits, known_good=known_good_applied(exhibits),
-        hashsets=[_hashset_row(h) for h in sorted(store.list_hashsets(), key=lambda h: h.name)],
+        hashsets=_hashsets_used(exhibits, store.list_hashsets()),
         counts=counts, matched=matched, warned=warned, version=__version__,
         settings=_sorted_dict(settings.describe()), generated=generated,
         audit_head=audit_head(store, case) if audit_head else None, decided=decided,
@@ -174,11 +174,28 @@ def _item_row(record: ItemRecord) -> dict[str, object]:
     return row
 
 
-def _hashset_row(hashset: HashSetRecord) -> dict[str, object]:
-    return {"name": hashset.name, "format": hashset.format, "source": hashset.source,
-            "imported": _iso(hashset.imported), "pdq_threshold": hashset.pdq_threshold,
-            "entry_count": hashset.entry_count, "file_sha256": hashset.details.get("file_sha256", ""),
-            "skipped_rows": hashset.details.get("skipped_rows", 0)}  # damaged rows the import left out
+def _hashsets_used(exhibits: list[dict[str, object]], stored: list[HashSetRecord]) -> list[dict[str, object]]:
+    """The lists the case's exhibits were matched against, as each scan recorded them (pipeline.runs):
+    not the store's lists now, which may hold one imported since (against which nothing was checked)
+    or have lost one removed since (whose matches still name it). A run recorded before it noted a
+    list's source and file hash takes them from the store's list of the same name and size, if any."""
+    now = {(h.name, h.format, h.entry_count, h.pdq_threshold): h for h in stored}
+    rows: dict[tuple[object, ...], dict[str, object]] = {}
+    for exhibit in exhibits:
+        for facts in [*_dicts(exhibit.get("hash_sets")), *_dicts(exhibit.get("hash_sets_partial"))]:
+            key = tuple(facts.get(name) for name in ("name", "format", "entries", "pdq_threshold"))
+            if key not in rows:
+                rows[key] = _hashset_row(facts, now.get(key))
+    return sorted(rows.values(), key=lambda row: (str(row["name"]), str(row["imported"])))
+
+
+def _hashset_row(facts: dict[str, object], stored: HashSetRecord | None) -> dict[str, object]:
+    return {"name": facts.get("name"), "format": facts.get("format"), "pdq_threshold": facts.get("pdq_threshold"),
+            "entry_count": facts.get("entries"),
+            "source": facts.get("source", stored.source if stored else ""),
+            "imported": facts.get("imported", _iso(stored.imported) if stored else ""),
+            "file_sha256": facts.get("file_sha256", stored.details.get("file_sha256", "") if stored else ""),
+            "skipped_rows": facts.get("skipped_rows", stored.details.get("skipped_rows", 0) if stored else 0)}
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -169,3 +169,16 @@ def _references(node):
     elif isinstance(node, list):
         for value in node:
             yield from _references(value)
+
+
+def test_case_uco_export_conforms_to_the_case_ontology(store, tmp_path):
+    """The CASE project's own validator (case-utils: the ontology's SHACL shapes) accepts the export:
+    vocabulary values as plain strings (hash methods, the containment relationship), as UCO 1.4 wants."""
+    from case_utils.case_validate import validate
+
+    path = tmp_path / "demo.jsonld"
+    with path.open("w", encoding="utf-8") as out:
+        write_case_uco(store, store.get_case("demo"), out, generated=WHEN)
+    result = validate(str(path))
+    assert result.conforms, result.text[:2000]
+    assert "xsd:string" not in result.text  # nor the warnings that a later UCO makes errors

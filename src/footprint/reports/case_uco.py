@@ -168,8 +168,7 @@ def _containment(case: CaseRecord, record: ItemRecord, me: str, container: str) 
     node: dict[str, object] = {
         "@id": node_id(case, "contained-within", record.ref), "@type": "uco-observable:ObservableRelationship",
         "uco-core:source": {"@id": me}, "uco-core:target": {"@id": container},
-        "uco-core:kindOfRelationship": {"@type": "uco-vocabulary:ObservableObjectRelationshipVocab",
-                                        "@value": "Contained_Within"},
+        "uco-core:kindOfRelationship": "Contained_Within",  # a plain xsd:string of the vocabulary (UCO 1.4)
         "uco-core:isDirectional": True}
     if record.facts.state is ItemState.CARVED and record.facts.offset is not None:
         node["uco-core:hasFacet"] = [{"@id": node_id(case, "data-range-facet", record.ref),
@@ -205,7 +204,7 @@ def _match_statement(match: Match) -> str:
 
 def _hashes(case: CaseRecord, key: str, values: Mapping[str, str]) -> list[dict[str, object]]:
     return [{"@id": node_id(case, "hash", f"{key}\0{algorithm}"), "@type": "uco-types:Hash",
-             "uco-types:hashMethod": {"@type": "uco-vocabulary:HashNameVocab", "@value": method},
+             "uco-types:hashMethod": method,  # a plain xsd:string of HashNameVocab (UCO 1.4)
              "uco-types:hashValue": {"@type": "xsd:hexBinary", "@value": values[algorithm]}}
             for algorithm, method in HASH_METHODS.items() if values.get(algorithm)]
 

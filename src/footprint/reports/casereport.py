@@ -179,7 +179,8 @@ def _hashsets_used(exhibits: list[dict[str, object]], stored: list[HashSetRecord
     not the store's lists now, which may hold one imported since (against which nothing was checked)
     or have lost one removed since (whose matches still name it). A run recorded before it noted a
     list's source and file hash takes them from the store's list of the same name and size, if any."""
-    now = {(h.name, h.format, h.entry_count, h.pdq_threshold): h for h in stored}
+    now: dict[tuple[object, ...], HashSetRecord] = {(h.name, h.format, h.entry_count, h.pdq_threshold): h
+                                                    for h in stored}
     rows: dict[tuple[object, ...], dict[str, object]] = {}
     for exhibit in exhibits:
         for facts in [*_dicts(exhibit.get("hash_sets")), *_dicts(exhibit.get("hash_sets_partial"))]:
@@ -189,7 +190,7 @@ def _hashsets_used(exhibits: list[dict[str, object]], stored: list[HashSetRecord
     return sorted(rows.values(), key=lambda row: (str(row["name"]), str(row["imported"])))
 
 
-def _hashset_row(facts: dict[str, object], stored: HashSetRecord | None) -> dict[str, object]:
+def _hashset_row(facts: Mapping[str, object], stored: HashSetRecord | None) -> dict[str, object]:
     return {"name": facts.get("name"), "format": facts.get("format"), "pdq_threshold": facts.get("pdq_threshold"),
             "entry_count": facts.get("entries"),
             "source": facts.get("source", stored.source if stored else ""),

@@ -115,7 +115,7 @@ def test_case_uco_export_holds_every_item_with_its_hashes_and_links(cli, store, 
     assert set(files) == set(records)
     for ref, node in files.items():
         content = next(f for f in node["uco-core:hasFacet"] if f["@type"] == "uco-observable:ContentDataFacet")
-        hashes = {h["uco-types:hashMethod"]["@value"]: h["uco-types:hashValue"]["@value"]
+        hashes = {h["uco-types:hashMethod"]: h["uco-types:hashValue"]["@value"]
                   for h in content["uco-observable:hash"]}
         crypto = records[ref].digests.crypto
         assert hashes == {"MD5": crypto["md5"], "SHA1": crypto["sha1"], "SHA256": crypto["sha256"]}
@@ -123,7 +123,7 @@ def test_case_uco_export_holds_every_item_with_its_hashes_and_links(cli, store, 
     relationships = [n for n in graph if n["@type"] == "uco-observable:ObservableRelationship"]
     assert len(relationships) == len(records)
     for rel in relationships:
-        assert rel["uco-core:kindOfRelationship"]["@value"] == "Contained_Within"
+        assert rel["uco-core:kindOfRelationship"] == "Contained_Within"
         assert rel["uco-core:source"]["@id"] in by_id and rel["uco-core:target"]["@id"] in by_id
     zip_member = files["evidence/Downloads.zip!holiday/1.jpg"]["@id"]
     target = next(r["uco-core:target"]["@id"] for r in relationships if r["uco-core:source"]["@id"] == zip_member)

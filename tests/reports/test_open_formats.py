@@ -182,3 +182,21 @@ def test_case_uco_export_conforms_to_the_case_ontology(store, tmp_path):
     result = validate(str(path))
     assert result.conforms, result.text[:2000]
     assert "xsd:string" not in result.text  # nor the warnings that a later UCO makes errors
+
+
+def test_a_carved_offset_is_given_only_from_the_container_it_counts_from(store):
+    """An offset carved in a partition counts from the partition's start, which is not the disk's: no
+    byte range against the disk then; in a bare image's file system (``fs`` starts at 0) and in a file's
+    content it is the container's own."""
+    from footprint.model import ItemFacts, ItemRef, ItemState
+    from footprint.reports.case_uco import _container, _containment
+    from footprint.store.base import ItemRecord
+
+    case = store.get_case("demo")
+    roots = {"disk.dd": "kb:exhibit"}
+    for ref, seen, ranged in (("disk.dd!p1!unallocated@0x300000", {"disk.dd"}, False),
+                              ("card.img!fs!unallocated@0x300000", {"card.img"}, True),
+                              ("x.bin!content@0x300000", {"x.bin"}, True)):
+        record = ItemRecord(ref, 100, "ok", facts=ItemFacts(state=ItemState.CARVED, offset=0x300000))
+        node = _containment(case, record, "kb:me", _container(case, ItemRef.parse(ref), seen, roots, "disk.dd"))
+        assert ("uco-core:hasFacet" in node) is ranged, ref

@@ -153,24 +153,30 @@ def _item_nodes(case: CaseRecord, record: ItemRecord, seen: set[str],
 
 
 def _container(case: CaseRecord, ref: ItemRef, seen: set[str], roots: Mapping[str, str],
-               exhibit: str | None) -> str:
+               exhibit: str | None) -> tuple[str, bool]:
     """The nearest enclosing item already written, else the exhibit: containment is transitive, so
-    pointing past a container the store never listed as an item is still true."""
-    parent = ref.parent_container
+    pointing past a container the store never listed as an item is still true. And whether an offset
+    counted from the item's own parent is one from that container too: not when a partition (``p2``),
+    which starts somewhere inside the disk, was passed over (a bare image's ``fs`` starts at its 0)."""
+    parent, aligned = ref.parent_container, True
     while parent is not None:
         if str(parent) in seen:
-            return node_id(case, "file", str(parent))
+            return node_id(case, "file", str(parent)), aligned
+        aligned = aligned and parent.parts[-1] == "fs"
         parent = parent.parent_container
-    return (roots.get(exhibit) if exhibit is not None else None) or next(iter(roots.values()))
+    return (roots.get(exhibit) if exhibit is not None else None) or next(iter(roots.values())), False
 
 
-def _containment(case: CaseRecord, record: ItemRecord, me: str, container: str) -> dict[str, object]:
+def _containment(case: CaseRecord, record: ItemRecord, me: str, found: tuple[str, bool]) -> dict[str, object]:
+    """``found``: the container and whether the item's offset counts from it (_container); a carved
+    item's byte range is given only then, the offset from a partition being no offset into the disk."""
+    container, aligned = found
     node: dict[str, object] = {
         "@id": node_id(case, "contained-within", record.ref), "@type": "uco-observable:ObservableRelationship",
         "uco-core:source": {"@id": me}, "uco-core:target": {"@id": container},
         "uco-core:kindOfRelationship": "Contained_Within",  # a plain xsd:string of the vocabulary (UCO 1.4)
         "uco-core:isDirectional": True}
-    if record.facts.state is ItemState.CARVED and record.facts.offset is not None:
+    if record.facts.state is ItemState.CARVED and record.facts.offset is not None and aligned:
         node["uco-core:hasFacet"] = [{"@id": node_id(case, "data-range-facet", record.ref),
                                       "@type": "uco-observable:DataRangeFacet",
                                       "uco-observable:rangeOffset": record.facts.offset,

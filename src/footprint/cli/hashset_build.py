@@ -36,7 +36,8 @@ def build(ctx: typer.Context,
         raise NotFound(f"no such folder for --vics: {vics.resolve().parent}")
     app = app_context(ctx)
     summary = build_hashset(app.store, folder, name, category=chosen, pdq_threshold=threshold)
-    say(f"built {summary.hashset.name}: {summary.files} files, {summary.pictures} with a picture signature")
+    videos = f", {summary.videos} videos with vPDQ frames" if summary.videos else ""
+    say(f"built {summary.hashset.name}: {summary.files} files, {summary.pictures} with a picture signature{videos}")
     if vics is not None:
         with vics.open("w", encoding="utf-8") as out:
             count = write_hashset_vics(app.store, name, out, PROFILES[scheme])

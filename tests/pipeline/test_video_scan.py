@@ -48,5 +48,6 @@ def test_a_list_built_from_a_folder_holding_a_video_finds_its_copies(cli, tmp_pa
     assert cli("scan", str(evidence), "--case", "v", "-q").code == 0
     items = {i["ref"]: i for i in cli("export", "v", "--format", "jsonl").jsonl()}
     (match,) = items["evidence/chair-22-sd-grey-bar.mp4"]["matches"]
-    assert (match["kind"], match["algorithm"], match["hashset"], match["label"]) == ("near", "vpdq", "built", "chair.mp4")
+    assert (match["kind"], match["algorithm"], match["hashset"]) == ("near", "vpdq", "built")
+    assert match["label"] == "chair.mp4"
     assert items["evidence/pattern-sd-grey-bar.mp4"]["matches"] == []

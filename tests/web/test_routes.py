@@ -187,3 +187,13 @@ def test_an_undecodable_picture_is_not_shown_revealed_or_called_new_material(cli
     assert "new material" not in page
     grid = client.get(f"/cases/{reviewing.case_id}/grid?show=all").text
     assert f"/items/{broken.id}/thumbnail" not in grid
+
+
+def test_the_blur_setting_goes_back_to_a_page_of_this_workspace_only(client, reviewing):
+    log_in(client)
+    own = f"/cases/{reviewing.case_id}/grid?show=all"
+    for referer, back in ((f"{client.base_url}{own}", own), ("https://elsewhere.example/phish", "/cases"),
+                          ("//elsewhere.example/x", "/cases"), ("", "/cases")):
+        response = client.post("/settings/blur", data={"strength": "20", "csrf": csrf_of(client)},
+                               headers={"Referer": referer} if referer else {}, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == back, referer

@@ -8,7 +8,7 @@ item the user may not see is a 404, exactly like one that does not exist), then 
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi import Path as Segment
@@ -84,7 +84,16 @@ def logout(request: Request, work: Work, session: Checked) -> Response:
 def set_blur(request: Request, work: Work, session: Checked,
              strength: Annotated[int, Form(ge=4, le=40)]) -> Response:
     work.set_blur(session, strength)
-    return _done(request, request.headers.get("referer") or "/cases", {"blur": strength})
+    return _done(request, _back(request), {"blur": strength})
+
+
+def _back(request: Request) -> str:
+    """The page the request came from, when it is one of this workspace's (its path alone): never a
+    redirect to another site a forged Referer names."""
+    referer = urlsplit(request.headers.get("referer") or "")
+    own = not referer.netloc or referer.netloc == request.url.netloc
+    path = referer.path if own and referer.path.startswith("/") and not referer.path.startswith("//") else ""
+    return (path + (f"?{referer.query}" if referer.query else "")) if path else "/cases"
 
 
 # -- cases, grid, item, audit ---------------------------------------------------------------

@@ -80,6 +80,7 @@ def test_wrong_content_types_empty_bodies_and_undecodable_pictures(live_api):
         plain = client.post("/match/content", content=b"just bytes",
                             headers={"Content-Type": "application/octet-stream"})
     assert plain.status_code == 200 and plain.json()["hashes"]["md5"] == hashlib.md5(b"just bytes").hexdigest()
+    assert plain.json()["skipped"]["perceptual"].startswith("no picture or video: matched by its bytes only")
 
 
 def test_a_decompression_bomb_is_refused_from_its_header(live_api):

@@ -20,7 +20,7 @@ from footprint.hashers.registry import CRYPTO_HASHERS, IMAGE_HASHERS
 from footprint.hashers.vpdq import frames_from_text
 from footprint.model import Digests, Item, ItemRef, PerceptualDigest, Skipped
 from footprint.pipeline.analyse import analyse
-from footprint.sources.detect import detect, is_image
+from footprint.sources.detect import detect, is_image, is_video
 
 HEX_LENGTHS = {"md5": 32, "sha1": 40, "sha256": 64, "pdq": 64}
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
@@ -90,6 +90,10 @@ def digests_from_content(data: bytes, max_pixels: int) -> ContentDigests:
     if digests is None:
         raise FormatError(analysis.reason or "unreadable upload")
     skipped = {name: r.reason for name, r in digests.perceptual.items() if isinstance(r, Skipped)}
+    if not (is_image(digests.media_type) or is_video(digests.media_type)):  # say so: no likeness was looked for
+        what = f"a {digests.media_type} file" if digests.media_type else "no picture or video"
+        skipped["perceptual"] = (f"{what}: matched by its bytes only (an archive's or a document's contents "
+                                 f"are not opened here; a scan opens them)")
     return ContentDigests(digests, skipped)
 
 

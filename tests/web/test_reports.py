@@ -119,3 +119,21 @@ def test_status_change_without_the_csrf_token_is_refused(client, service_reports
     assert client.post(url, data={"status": "closed", "csrf": "0" * 64}).status_code == 403
     assert ServiceStore(store.engine).get_report(made[0].id).status == "new"
     assert not [e for e in audit.iter_entries(store, None) if e.action == "report.status"]
+
+
+def test_a_platform_s_text_is_shown_with_its_unprintable_characters_escaped():
+    """A reference or an uploader field may hold a NUL or a right-to-left override (which would turn the
+    text around it): shown escaped, as item addresses are."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from footprint.web.views import report_row, report_view
+
+    when = datetime(2026, 11, 29, tzinfo=UTC)
+    report = SimpleNamespace(id=1, status="new", notes="", incident_time=when, created=when, changed=when,
+                             key_name="k", reference="upload\u202e77\x00", index_version=3, file={},
+                             uploader={"screen_name": "some\u202eone"}, matches=[])
+    view = report_view(report)
+    assert ("Platform reference", "upload%E2%80%AE77%00") in view.facts
+    assert view.uploader == [("Screen name", "some%E2%80%AEone")]
+    assert report_row(report).reference == "upload%E2%80%AE77%00"

@@ -9,7 +9,7 @@ from typing import Any
 
 from footprint.hashers import regions
 from footprint.matching.explain import explain
-from footprint.model import CategoryScheme, ItemRef, Match, PerceptualDigest, Skipped
+from footprint.model import CategoryScheme, ItemRef, Match, PerceptualDigest, Skipped, escape_part
 from footprint.sources.detect import is_image, is_video
 from footprint.store.base import ItemRecord
 
@@ -182,7 +182,7 @@ def report_row(report: Any) -> ReportRow:
     first = report.matches[0] if report.matches else {}
     label = f"{first.get('bank', '')}: {first.get('category') or first.get('label') or first.get('kind', '')}"
     return ReportRow(id=report.id, incident=_when(report.incident_time), status=report.status,
-                     client=report.key_name or "", reference=report.reference or "", matches=len(report.matches),
+                     client=report.key_name or "", reference=_plain(report.reference), matches=len(report.matches),
                      first_match=label if first else "")
 
 
@@ -202,7 +202,7 @@ def report_view(report: Any) -> ReportView:
     file's hashes and every match with its bank, entry, kind and distance."""
     facts = [("Incident time", _when(report.incident_time)), ("Received", _when(report.created)),
              ("Last changed", _when(report.changed)), ("Client (API key)", report.key_name or ""),
-             ("Platform reference", report.reference or ""), ("Index version", str(report.index_version))]
+             ("Platform reference", _plain(report.reference)), ("Index version", str(report.index_version))]
     file = dict(report.file)
     hashes = [(str(k).upper(), _plain(v)) for k, v in sorted(dict(file.get("hashes") or {}).items())]
     hashes += [(k.replace("_", " ").capitalize(), _plain(file[k])) for k in ("media_type", "size") if k in file]
@@ -213,6 +213,10 @@ def report_view(report: Any) -> ReportView:
 
 
 def _plain(value: Any) -> str:
+    """A platform's value as text to show: a character that does not print (a control, a NUL, a
+    right-to-left override that would turn the text around it) shown escaped, as item addresses are."""
     if isinstance(value, Mapping):
-        return ", ".join(f"{k}: {v}" for k, v in sorted(value.items()))
-    return "" if value is None else str(value)
+        text = ", ".join(f"{k}: {v}" for k, v in sorted(value.items()))
+    else:
+        text = "" if value is None else str(value)
+    return text if text.isprintable() else "".join(ch if ch.isprintable() else escape_part(ch) for ch in text)

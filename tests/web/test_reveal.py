@@ -145,3 +145,18 @@ def test_the_server_blur_follows_the_users_strength(client, reviewing, home):
     sha256 = reviewing.store.get_item(reviewing.case_id, item).digests.crypto["sha256"]
     assert {p.name for p in (home / "thumbnails").glob(f"{sha256}*")} == {
         f"{sha256}.jpg", f"{sha256}-blur4.jpg", f"{sha256}-blur40.jpg"}
+
+
+def test_a_reveal_made_before_a_membership_was_withdrawn_shows_nothing_plain_after(client, reviewing):
+    """Access revoked, then given again within the reveal's minutes: the old grant was made under the
+    withdrawn access, and the picture comes blurred until a new, recorded reveal."""
+    from footprint.review import accounts
+
+    token = log_in(client)
+    item = matched_items(reviewing)[0]
+    client.post(f"/cases/{reviewing.case_id}/items/{item}/reveal", data={"csrf": token})
+    assert picture(client, reviewing, item).headers["x-footprint-picture"] == "plain"
+    assert accounts.revoke(reviewing.store, "rita", "demo") and accounts.grant(reviewing.store, "rita", "demo")
+    assert picture(client, reviewing, item).headers["x-footprint-picture"] == "blurred"
+    client.post(f"/cases/{reviewing.case_id}/items/{item}/reveal", data={"csrf": token})
+    assert picture(client, reviewing, item).headers["x-footprint-picture"] == "plain"

@@ -15,12 +15,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from footprint.review import audit
 from footprint.review.accounts import User, require
 from footprint.review.sessions import token_hash
 from footprint.store.base import CaseRecord, Store
+from footprint.store.reviewstore import review_store
 
 REVEAL_SECONDS = 300.0
 
@@ -30,6 +32,7 @@ class Grant:
     case_id: int
     item_id: int
     until: float  # on the grants' clock
+    granted: datetime = field(default_factory=lambda: datetime.now(UTC))  # wall clock, for membership
 
 
 class RevealGrants:
@@ -79,6 +82,15 @@ def reveal(store: Store, grants: RevealGrants, user: User, token: str, case: Cas
     return grants.seconds
 
 
-def shows_plain(grants: RevealGrants, token: str, case: CaseRecord, item_id: int) -> bool:
-    """Whether this session may be sent the item's plain picture now."""
-    return grants.allows(token, case.id, item_id)
+def shows_plain(store: Store, grants: RevealGrants, user: User, token: str, case: CaseRecord, item_id: int) -> bool:
+    """Whether this session may be sent the item's plain picture now: its live grant is for this item,
+    and was made since the user's membership of the case began (an admin needs none). A grant made
+    before was made under an access since withdrawn (a membership revoked, then given again within the
+    grant's minutes) and shows nothing plain."""
+    held = grants.held(token)
+    if held is None or (held.case_id, held.item_id) != (case.id, item_id):
+        return False
+    if user.role == "admin":
+        return True
+    since = review_store(store).member_since(user.id, case.id)
+    return since is not None and held.granted >= since

@@ -186,6 +186,14 @@ class ReviewStore:
         with self.tx() as conn:
             return conn.execute(query).first() is not None
 
+    def member_since(self, user_id: int, case_id: int) -> datetime | None:
+        """When the user was (last) made a member of the case; None when not a member."""
+        query = select(review_members.c.added).where(
+            (review_members.c.user_id == user_id) & (review_members.c.case_id == case_id))
+        with self.tx() as conn:
+            row = conn.execute(query).first()
+        return row.added if row is not None else None
+
     def member_case_ids(self, user_id: int) -> list[int]:
         query = select(review_members.c.case_id).where(review_members.c.user_id == user_id)
         with self.tx() as conn:

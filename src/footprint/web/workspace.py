@@ -88,7 +88,7 @@ class Workspace:
         strength) unless this session revealed this item and the reveal is still live."""
         record = self.record(case, item_id)
         exhibit = self.store.find_exhibit(case.id, record.exhibit or "")
-        plain = reveals.shows_plain(self.reveals, session.token, case, item_id)
+        plain = reveals.shows_plain(self.store, self.reveals, session.user, session.token, case, item_id)
         blur = None if plain else self.blur(session.user)
         path = picture_for(self.settings, exhibit, record, size, blur) if exhibit else None
         if path is None:

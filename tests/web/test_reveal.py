@@ -160,3 +160,15 @@ def test_a_reveal_made_before_a_membership_was_withdrawn_shows_nothing_plain_aft
     assert picture(client, reviewing, item).headers["x-footprint-picture"] == "blurred"
     client.post(f"/cases/{reviewing.case_id}/items/{item}/reveal", data={"csrf": token})
     assert picture(client, reviewing, item).headers["x-footprint-picture"] == "plain"
+
+
+def test_a_page_drawn_during_a_reveal_knows_when_it_ends(client, reviewing):
+    """review.js ends the reveal on the page when the server's grant ends: the revealed tile carries the
+    seconds left, and only that tile."""
+    token = log_in(client)
+    item, other = matched_items(reviewing)[:2]
+    client.post(f"/cases/{reviewing.case_id}/items/{item}/reveal", data={"csrf": token})
+    page = client.get(f"/cases/{reviewing.case_id}/items/{item}").text
+    left = int(re.search(rf'data-item="{item}"[^>]*data-reveal-left="(\d+)"', page).group(1))
+    assert 0 < left <= 300
+    assert "data-reveal-left" not in client.get(f"/cases/{reviewing.case_id}/items/{other}").text

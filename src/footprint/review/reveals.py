@@ -59,6 +59,11 @@ class RevealGrants:
             found = self._grants.get(token_hash(token))
         return found if found is not None and found.until > self.clock() else None
 
+    def left(self, token: str) -> float:
+        """Seconds the session's live grant has left (0 without one)."""
+        found = self.held(token)
+        return max(0.0, found.until - self.clock()) if found is not None else 0.0
+
     def allows(self, token: str, case_id: int, item_id: int) -> bool:
         found = self.held(token)
         return found is not None and (found.case_id, found.item_id) == (case_id, item_id)

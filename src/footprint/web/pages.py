@@ -125,7 +125,7 @@ def grid(request: Request, work: Work, session: User, case_id: Id,
                   page_url=page_url, filters=filters, filtered=_narrowing(filters),
                   categories=views.categories(case.scheme), keys=views.key_names(case.scheme),
                   keymap=views.keymap_json(case.scheme), exhibits=work.exhibits(case),
-                  revealed=work.revealed(session, case))
+                  revealed=work.revealed(session, case), reveal_left=work.reveal_left(session))
 
 
 def _narrowing(filters: QueueFilters) -> bool:
@@ -139,7 +139,7 @@ def item_page(request: Request, work: Work, session: User, case_id: Id, item_id:
     shown = work.item_view(session, case, item_id)
     return render(request, "item.html", session, case=case, item=shown, exhibit=work.exhibit_of(case, item_id),
                   history=work.history(case, item_id), categories=views.categories(case.scheme),
-                  revealed=work.revealed(session, case))
+                  revealed=work.revealed(session, case), reveal_left=work.reveal_left(session))
 
 
 @router.get("/cases/{case_id}/links")

@@ -147,6 +147,10 @@ class Workspace:
         record = self.record(case, item_id)
         return reveals.reveal(self.store, self.reveals, session.user, session.token, case, item_id, record.ref)
 
+    def reveal_left(self, session: Session) -> int:
+        """Whole seconds the session's reveal has left, for the page to end it on time (0: none)."""
+        return int(self.reveals.left(session.token))
+
     def revealed(self, session: Session, case: CaseRecord) -> int | None:
         """The item of this case this session may see plainly now, if any (pages mark it revealed)."""
         held = self.reveals.held(session.token)

@@ -90,6 +90,11 @@
       say("Item " + tile.dataset.item + " revealed (recorded in the audit trail).");
     }).catch(function (e) { say("Not revealed: " + e.message); });
   }
+  // A page drawn while a reveal is live ends it when the server's grant ends, as a reveal made here does.
+  document.querySelectorAll(".revealed[data-reveal-left]").forEach(function (tile) {
+    const left = parseFloat(tile.dataset.revealLeft || "0");
+    hide = setTimeout(function () { conceal(tile); say("Reveal ended."); }, Math.max(0, left) * 1000);
+  });
   document.querySelectorAll("form.reveal-form").forEach(function (form) {
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();

@@ -78,6 +78,21 @@ def test_login_limiter_per_address_and_user():
     assert not limiter.blocked("10.0.0.1", "alice")
 
 
+def test_login_limiter_holds_up_an_address_trying_ever_new_names():
+    now = [0.0]
+    limiter = LoginLimiter(attempts=3, window=60, clock=lambda: now[0])
+    names = [f"user{n}" for n in range(3 * LoginLimiter.ADDRESS_FACTOR)]
+    for name in names:  # never the same name twice: no name's own limit is reached
+        assert not limiter.blocked("10.0.0.9", name)
+        limiter.failed("10.0.0.9", name)
+    assert limiter.blocked("10.0.0.9", "someone-new") and limiter.blocked("10.0.0.9", "rita")
+    assert not limiter.blocked("10.0.0.8", "someone-new")  # another address is not held up
+    limiter.succeeded("10.0.0.9", "rita")  # one right password does not reset the search through others
+    assert limiter.blocked("10.0.0.9", "someone-new")
+    now[0] = 61
+    assert not limiter.blocked("10.0.0.9", "someone-new")
+
+
 def test_api_paths_answer_the_api_error_shape(client):
     response = client.get("/api/v1/no-such-route")
     assert response.status_code == 404

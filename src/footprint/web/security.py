@@ -81,17 +81,22 @@ def csrf_valid(secret: bytes, bound_to: str | None, sent: str | None) -> bool:
 
 
 class LoginLimiter:
-    """Failed logins per (client address, user name) in a sliding window; thread-safe, in memory."""
+    """Failed logins per (client address, user name) in a sliding window, and per address across every
+    name (ADDRESS_FACTOR times as many: a client trying ever new names costs an Argon2 hash and an audit
+    entry each, and is held up too); thread-safe, in memory."""
+
+    ADDRESS_FACTOR = 4
+    _TIDY_AT = 10_000  # keys kept before the ones with no failure left in the window are dropped
 
     def __init__(self, attempts: int = 5, window: float = 300.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.attempts = attempts
         self.window = window
         self.clock = clock
-        self._failures: dict[tuple[str, str], deque[float]] = {}
+        self._failures: dict[tuple[str, str | None], deque[float]] = {}
         self._lock = threading.Lock()
 
-    def _recent(self, key: tuple[str, str]) -> deque[float]:
+    def _recent(self, key: tuple[str, str | None]) -> deque[float]:
         found = self._failures.setdefault(key, deque())
         cutoff = self.clock() - self.window
         while found and found[0] <= cutoff:
@@ -100,12 +105,19 @@ class LoginLimiter:
 
     def blocked(self, address: str, user: str) -> bool:
         with self._lock:
-            return len(self._recent((address, user.lower()))) >= self.attempts
+            return (len(self._recent((address, user.lower()))) >= self.attempts
+                    or len(self._recent((address, None))) >= self.attempts * self.ADDRESS_FACTOR)
 
     def failed(self, address: str, user: str) -> None:
         with self._lock:
-            self._recent((address, user.lower())).append(self.clock())
+            now = self.clock()
+            self._recent((address, user.lower())).append(now)
+            self._recent((address, None)).append(now)
+            if len(self._failures) > self._TIDY_AT:
+                self._failures = {key: found for key in list(self._failures) if (found := self._recent(key))}
 
     def succeeded(self, address: str, user: str) -> None:
+        """A right password clears that name's failures, not the address's (one known account must not
+        reset a search through others)."""
         with self._lock:
             self._failures.pop((address, user.lower()), None)

@@ -187,3 +187,14 @@ def test_software_of_the_runs_each_different_set_once():
                             hashes_before={}, details={"runs": runs})
     row = exhibit_row(exhibit)
     assert row["software"] == [first, later] and row["runs"] == 4
+
+
+def test_each_exhibit_shows_the_settings_its_scan_ran_with(store):
+    """The limits a scan read with (archive depth, member sizes, what is decoded) bound what it found:
+    recorded with the run, shown with the exhibit, not taken from the footprint that makes the report."""
+    exhibit = store.list_exhibits(store.get_case("demo").id)[0]
+    (run,) = exhibit.details["runs"]
+    assert set(run["settings"]) >= {"limits", "keep_in_memory", "jobs"} and "database_url" not in run["settings"]
+    html = render_html(_report(store))
+    shown = html.split("Settings of the scan</dt><dd>", 1)[1].split("</dd>", 1)[0]
+    assert "keep_in_memory <code>" in shown and "limits <code>" in shown

@@ -20,12 +20,14 @@ from footprint.versions import software
 
 
 def run_record(hash_sets: Sequence[Mapping[str, object]], hashers: Sequence[str],
-               skipped: Sequence[str] = ()) -> dict[str, object]:
+               skipped: Sequence[str] = (), settings: Mapping[str, object] | None = None) -> dict[str, object]:
     """What a run records as it starts: when, the lists it matches with (Matcher.describe()), the hashes it
-    computes and those it was told to leave out (``footprint scan --skip``), and the software that reads and
-    hashes (footprint.versions)."""
+    computes and those it was told to leave out (``footprint scan --skip``), the software that reads and
+    hashes (footprint.versions), and the settings that bound what it read (the limits: archive depth and
+    member sizes, what is decoded; ``settings``: Settings.describe() less where the data lives)."""
+    tuning = {k: v for k, v in (settings or {}).items() if k not in ("home", "database_url")}
     return {"started": now().isoformat(), "hash_sets": [dict(h) for h in hash_sets], "hashers": list(hashers),
-            "skipped_hashers": list(skipped), "software": software()}
+            "skipped_hashers": list(skipped), "software": software(), **({"settings": tuning} if tuning else {})}
 
 
 def applied_lists(runs: Sequence[Mapping[str, object]], current: Sequence[Mapping[str, object]]

@@ -133,7 +133,7 @@ class Scanner:
             else:  # the resumed top-level files are skipped without a read: the estimate leaves them out
                 sized(max(0, files[0] - sum(1 for ref in done if "!" not in ref)), files[1])
         hashers = [h.name for h in self.crypto] + [h.name for h in self.images]
-        record = run_record(matcher.describe(), hashers, self.settings.skip_hashers)
+        record = run_record(matcher.describe(), hashers, self.settings.skip_hashers, self.settings.describe())
         self.store.record_run(exhibit.id, record)  # before any item is saved
         if shard is None:  # an E01 verified before it is read: a file on a failing chunk fails its read
             evidence.details()

@@ -106,6 +106,7 @@ def exhibit_row(exhibit: ExhibitRecord) -> dict[str, object]:
         "hash_sets_partial": sorted(_dicts(details.pop("hash_sets_partial", None)), key=lambda h: str(h.get("name"))),
         "software": _each_once(runs, "software"),
         "hashers": _each_once(runs, "hashers"),
+        "run_settings": _each_once(runs, "settings"),
         "skipped_hashers": sorted({str(n) for run in runs for n in _list(run.get("skipped_hashers"))}),
         "runs": len(runs),
         "known_good_lists": _known_good_lists(details.pop("known_good_lists", None)),

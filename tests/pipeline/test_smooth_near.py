@@ -53,3 +53,21 @@ def test_smooth_pictures_within_31_bits_are_not_a_match_and_the_item_says_so(cli
     assert rows["other-stripes.png"]["matches"] == []
     (said,) = [w for w in rows["other-stripes.png"]["warnings"] if w.startswith("not a match")]
     assert said.startswith("not a match: PDQ ") and "of 'known', but the hashes are of separable patterns" in said
+
+
+def test_an_item_near_many_smooth_entries_says_the_first_few_and_counts_the_rest():
+    from footprint.model import Digests, KnownEntry
+    from footprint.pipeline.match import Matcher
+    from footprint.store import open_store
+
+    hashes = [PdqHasher().hash_image(_stripes(0.0281 + k * 0.0001, 0.0078, 3.78 + k * 0.01)) for k in range(8)]
+    assert all(isinstance(h, PerceptualDigest) for h in hashes)
+    store = open_store("memory:")
+    record = store.create_hashset("smooth", "test", "test")
+    store.add_entries(record.id, [KnownEntry(pdq=h.value, label=f"s{k}") for k, h in enumerate(hashes[1:])])
+    item = Digests(size=1, crypto={"sha256": "ab" * 32}, perceptual={"pdq": hashes[0]})
+    notes: list[list[str]] = []
+    assert Matcher(store).match_batch([item], notes) == [[]]
+    (said,) = notes
+    assert len(said) == 4 and all(n.startswith("not a match: PDQ ") for n in said[:3])
+    assert said[3].startswith(f"not a match: {7 - 3} more PDQ near hits")

@@ -139,9 +139,11 @@ class Matcher:
                 good.append((i, pdq))
             elif isinstance(pdq, PerceptualDigest) and _low_quality(pdq):
                 weak.append((i, pdq))
+        doubts = _Doubts(digests, said)
         for queries, low in ((good, False), (weak, True)):
             if queries and self._banks:
-                self._search(out, queries, exact, low, _Doubts(digests, said))
+                self._search(out, queries, exact, low, doubts)
+        doubts.close()
         return out
 
     def _search(self, out: list[list[Match]], queries: list[tuple[int, PerceptualDigest]],
@@ -184,11 +186,15 @@ class Matcher:
 
 class _Doubts:
     """The smooth-picture check of a batch's plain PDQ near hits (matching.regions.smooth_pair): a hit it
-    refuses is no match, and is said on the item instead (``said``, by digest index)."""
+    refuses is no match, and is said on the item instead (``said``, by digest index): the first SAID_EACH
+    of an item's, then how many more (a smooth picture may come near thousands of a large list's)."""
+
+    SAID_EACH = 3
 
     def __init__(self, digests: Sequence[Digests | None], said: list[list[str]]) -> None:
         self.digests, self.said = digests, said
         self.signatures: dict[int, Regions | None] = {}
+        self.more: dict[int, int] = defaultdict(int)  # refused hits not said one by one, by digest index
 
     def refused(self, i: int, pdq: PerceptualDigest, variant: int, entry_pdq: str | None, distance: int,
                 hashset: str, entry_id: int) -> bool:
@@ -196,9 +202,18 @@ class _Doubts:
             return False
         value = pdq.variants[variant] if pdq.variants else pdq.value
         why = smooth_pair(value, entry_pdq, self._signature(i))
-        if why is not None:
+        if why is not None and len(self.said[i]) < self.SAID_EACH:
             self.said[i].append(f"not a match: PDQ {distance} bits from entry {entry_id} of {hashset!r}, but {why}")
+        elif why is not None:
+            self.more[i] += 1
         return why is not None
+
+    def close(self) -> None:
+        """Say how many refused hits of each item were not said one by one."""
+        for i, count in self.more.items():
+            self.said[i].append(f"not a match: {count} more PDQ near hits of list entries, refused as the ones "
+                                f"above (smooth pictures)")
+        self.more.clear()
 
     def _signature(self, i: int) -> Regions | None:
         if i not in self.signatures:

@@ -24,7 +24,7 @@ from footprint.sources.base import EvidenceSource, Limits
 from footprint.sources.detect import detect
 from footprint.sources.ewf import ewf_segment_number
 from footprint.sources.folder import FolderSource
-from footprint.sources.integrity import evidence_files, first_segment, hash_evidence, verify_ewf
+from footprint.sources.integrity import evidence_files, first_segment, hash_evidence, raw_piece, verify_ewf
 
 
 @dataclass
@@ -95,7 +95,7 @@ def exhibit_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
 def _is_segment_of(path: Path, number: int) -> bool:
     """Whether the file at ``path`` is what its name says: a raw segment by its name alone, an EWF one
     only when its own header gives that segment number (x.eps is not segment 340 of x.e01)."""
-    if path.name[-3:].isdigit() and path.name[-4] == ".":
+    if raw_piece(path.name):
         return True
     try:
         with open(path, "rb") as stream:

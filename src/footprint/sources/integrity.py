@@ -228,10 +228,16 @@ def verification_words(check: Mapping[str, object]) -> str:
     return "acquisition hash agrees" + (f"; chunk checksums {chunks}" if chunks else "")
 
 
+def raw_piece(name: str) -> bool:
+    """Whether ``name`` is a raw split image's piece by its name (x.001, x.002…)."""
+    found = _SEGMENT.match(name)
+    return bool(found and found["raw"])
+
+
 def later_piece(item: Item) -> bool:
     """Whether the item is a file that is a later piece of a split raw image (x.002…) whose first piece
     (x.001) lies beside it, and so is read as part of that image (``segments``)."""
-    if not item.path or not (item.path[-4:-3] == "." and item.path[-3:].isdigit()):
+    if not item.path or not raw_piece(Path(item.path).name):
         return False
     first = first_segment(Path(item.path))
     return first is not None and first[0].is_file()

@@ -92,10 +92,9 @@ def shows_plain(store: Store, grants: RevealGrants, user: User, token: str, case
     and was made since the user's membership of the case began (an admin needs none). A grant made
     before was made under an access since withdrawn (a membership revoked, then given again within the
     grant's minutes) and shows nothing plain."""
-    held = grants.held(token)
-    if held is None or (held.case_id, held.item_id) != (case.id, item_id):
+    if not grants.allows(token, case.id, item_id):
         return False
     if user.role == "admin":
         return True
-    since = review_store(store).member_since(user.id, case.id)
-    return since is not None and held.granted >= since
+    held, since = grants.held(token), review_store(store).member_since(user.id, case.id)
+    return held is not None and since is not None and held.granted >= since

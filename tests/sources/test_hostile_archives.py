@@ -334,3 +334,52 @@ def test_empty_tar_is_not_damaged(mode: str, compression: str | None) -> None:
     """An empty tar is all zeros, which nothing can recognise as a tar; opened as one, it is empty."""
     source = TarSource(item_of(make_tar({}, mode), "empty.tar"), Limits(), compression)
     assert list(source.items()) == []
+
+
+def _items_read(found: list) -> dict[str, bytes | str]:
+    """Each member's bytes, or why its read failed; the warnings aside."""
+    out: dict[str, bytes | str] = {}
+    for f in found:
+        if isinstance(f, Item):
+            try:
+                out[str(f.ref)] = read(f)
+            except ItemError as exc:
+                out[str(f.ref)] = str(exc)
+    return out
+
+
+def test_a_member_with_a_damaged_header_fails_alone_and_the_rest_is_read() -> None:
+    data = bytearray(make_zip({f"m{i}.jpg": picture(i) for i in range(4)}))
+    second = zipfile.ZipFile(io.BytesIO(bytes(data))).infolist()[1].header_offset
+    data[second:second + 30] = bytes(30)  # its local header zeroed, the central directory intact
+    found = _items_read(open_items(bytes(data), "z.zip"))
+    assert found["z.zip!m1.jpg"] == "zip member unreadable: Bad magic number for file header"
+    assert [found[f"z.zip!m{i}.jpg"] for i in (0, 2, 3)] == [picture(i) for i in (0, 2, 3)]
+
+
+def test_one_member_listed_many_times_is_read_once() -> None:
+    """The overlapping-entries zip bomb: a small file whose central directory lists one large member's
+    local header again and again. Read once, under its first name; the others are that warning."""
+    one = make_zip({"kernel.bin": ZEROS})
+    archive = zipfile.ZipFile(io.BytesIO(one))
+    info = archive.infolist()[0]
+    directory_at = struct.unpack_from("<I", one, len(one) - 6)[0]
+    entry = one[directory_at:len(one) - 22]
+    bomb = one[:directory_at] + entry * 20 + struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 20, 20, len(entry) * 20,
+                                                        directory_at, 0)
+    found = open_items(bomb, "bomb.zip")
+    read_once = [f for f in found if isinstance(f, Item)]
+    assert [str(f.ref) for f in read_once] == ["bomb.zip!kernel.bin"] and read(read_once[0]) == ZEROS
+    overlaps = [w for w in found if isinstance(w, ItemWarning) and "the same data as bomb.zip!kernel.bin" in w.message]
+    assert len(overlaps) == 19 and info.file_size == len(ZEROS)
+
+
+def test_a_folder_entry_holding_data_is_read_as_a_file_and_said() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("hidden/"), picture(3))  # a folder's name, a picture's bytes
+        archive.writestr("shown.jpg", picture(4))
+    found = open_items(out.getvalue(), "d.zip")
+    assert _items_read(found) == {"d.zip!hidden": picture(3), "d.zip!shown.jpg": picture(4)}
+    (said,) = [w for w in found if isinstance(w, ItemWarning)]
+    assert str(said.ref) == "d.zip!hidden" and "a folder entry holding" in said.message

@@ -193,7 +193,8 @@ class Scanner:
         except (KeyboardInterrupt, EvidenceError, NotFound):
             raise
         except Exception as exc:  # a source that breaks mid-way: the rest of the run goes on
-            ref = str(getattr(source, "ref", None) or "?")
+            item = getattr(source, "item", None)  # a container's source knows its item; an exhibit's its ref
+            ref = str(getattr(source, "ref", None) or getattr(item, "ref", None) or "?")
             if mine(ref):
                 batch.warn(ref, f"source: stopped reading: {type(exc).__name__}: {exc}")
 

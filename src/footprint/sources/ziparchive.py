@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import BinaryIO
 
+from footprint.errors import ItemError
 from footprint.model import Item, ItemFacts, ItemRef, ItemWarning
 from footprint.sources.base import Found, Limits
 from footprint.sources.members import (
@@ -49,14 +50,18 @@ class ZipSource(SeekableArchive):
 def _listed(ref: ItemRef, archive: zipfile.ZipFile, limits: Limits) -> Iterator[Found]:
     namer = MemberNamer(ref)
     total = 0
+    data_at: dict[int, str] = {}  # where each member's data starts (its local header): whose it is
     for count, info in enumerate(archive.infolist(), 1):
         if count > limits.max_members:
             yield warn(ref, too_many("zip", limits))
             return
-        if info.is_dir():
+        if info.is_dir() and info.file_size == 0:
             continue
-        member_ref, warnings = namer.name(info.orig_filename)
-        problem = _problem(info, limits)
+        member_ref, warnings = namer.name(info.orig_filename.rstrip("/") if info.is_dir() else info.orig_filename)
+        if info.is_dir():  # data under a folder's name: a place to hide a file
+            warnings = [*warnings, ItemWarning(member_ref, "source", f"zip: a folder entry holding {info.file_size} "
+                                                                     "bytes of data: read as a file")]
+        problem = _problem(info, limits) or _overlap(info, data_at, member_ref)
         if problem:
             yield ItemWarning(member_ref, "source", problem)
             yield from warnings
@@ -71,6 +76,16 @@ def _listed(ref: ItemRef, archive: zipfile.ZipFile, limits: Limits) -> Iterator[
         yield from warnings  # after the item, so the pipeline files them with it
 
 
+def _overlap(info: zipfile.ZipInfo, data_at: dict[int, str], member_ref: ItemRef) -> str | None:
+    """A member whose data is another's (its local header at the same offset): the trick of a zip bomb
+    that lists one large member thousands of times in a small file; read once, under its first name."""
+    first = data_at.setdefault(info.header_offset, str(member_ref))
+    if first == str(member_ref):
+        return None
+    return (f"zip: the same data as {first} (one local header listed twice, the trick of a zip bomb): "
+            "not read again")
+
+
 def _problem(info: zipfile.ZipInfo, limits: Limits) -> str | None:
     """Why a member cannot or must not be read, if so."""
     if info.flag_bits & 0x1:
@@ -83,7 +98,14 @@ def _problem(info: zipfile.ZipInfo, limits: Limits) -> str | None:
 
 
 def _open_listed(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, what: str) -> BinaryIO:
-    return CappedReader(archive.open(info), cap, what)  # type: ignore[return-value]
+    """The member's bytes; a member whose own header is damaged (zipfile's BadZipFile: a bad magic
+    number, a name that differs from the directory's) is that member's read failure, never the end of
+    the archive: the other members are still read."""
+    try:
+        opened = archive.open(info)
+    except zipfile.BadZipFile as exc:
+        raise ItemError(f"zip member unreadable: {exc}") from exc
+    return CappedReader(opened, cap, what)  # type: ignore[return-value]
 
 
 def _unix_mtime(extra: bytes) -> datetime | None:

@@ -21,6 +21,7 @@ from footprint.errors import ItemError
 from footprint.model import Item, ItemWarning
 from footprint.sources.base import Limits
 from footprint.sources.members import CorruptMember, MemberTooLarge, safe_member_path
+from footprint.sources.registry import open_container
 from footprint.sources.tararchive import TarSource
 
 from .conftest import collect, item_of, picture, read, walk_all
@@ -383,3 +384,26 @@ def test_a_folder_entry_holding_data_is_read_as_a_file_and_said() -> None:
     assert _items_read(found) == {"d.zip!hidden": picture(3), "d.zip!shown.jpg": picture(4)}
     (said,) = [w for w in found if isinstance(w, ItemWarning)]
     assert str(said.ref) == "d.zip!hidden" and "a folder entry holding" in said.message
+
+
+def test_a_gzip_with_bytes_after_its_stream_gives_its_file_and_says_where_they_start() -> None:
+    """gzip -d reads the members and ignores what follows ("trailing garbage"); Python's gzip refused the
+    whole file, and the picture in it was lost. Members one after another, and zero padding, still read."""
+    packed = gzip.compress(picture(5))
+    data = packed + b"trailer of some tool"
+    source = open_container(item_of(data, "p.jpg.gz"), data[:65536], Limits())
+    assert source is not None
+    got, said = {}, []
+    for found in source.items():  # each item read as it comes, as the scan reads it
+        if isinstance(found, Item):
+            got[str(found.ref)] = read(found)
+        else:
+            said.append(found)
+    assert got == {"p.jpg.gz!p.jpg": picture(5)}
+    (warning,) = said
+    assert str(warning.ref) == "p.jpg.gz" and f"from byte {len(packed)}" in warning.message
+    two = gzip.compress(picture(5)[:1000]) + gzip.compress(picture(5)[1000:]) + bytes(4096)
+    found = open_items(two, "q.jpg.gz")
+    assert _items_read(found) == {"q.jpg.gz!q.jpg": picture(5)} and not [w for w in found if isinstance(w, ItemWarning)]
+    cut = open_items(packed[:-40], "r.jpg.gz")
+    assert "ended before the end-of-stream marker" in str(_items_read(cut)["r.jpg.gz!r.jpg"])

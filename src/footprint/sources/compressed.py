@@ -8,9 +8,11 @@ tar instead, so ``x.tar.gz!dir/a.jpg`` is one step, whatever the outer file is c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import io
+import zlib
+from collections.abc import Callable, Iterator
 from functools import partial
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from footprint.model import Item, ItemWarning
 from footprint.sources.base import EvidenceSource, Found, Limits
@@ -67,9 +69,74 @@ class CompressedSource(EvidenceSource):
             yield ItemWarning(self.item.ref, "source", f"{self.kind}: cannot decompress: {self.problem}")
             return
         cap = member_cap(self.limits, self.item.size)
+        self.trailing: int | None = None  # where bytes that are no gzip member follow its stream, once read
         yield Item(ref, None, partial(self._open, cap, str(ref)))
+        if self.trailing is not None:  # the item was read as it was yielded (the scan reads it there)
+            yield ItemWarning(self.item.ref, "source", f"gzip: bytes after the end of its compressed stream, from "
+                                                       f"byte {self.trailing}: not part of {ref.name}, not read")
 
     def _open(self, cap: int, what: str) -> BinaryIO:
         raw = self.item.open()
-        stream = decompressed(raw, KINDS[self.kind][0])
+        if self.kind == "gzip":
+            stream: BinaryIO = io.BufferedReader(_GzipMembers(raw, self._trailing_at))
+        else:
+            stream = decompressed(raw, KINDS[self.kind][0])
         return CappedReader(stream, cap, what, (raw.close,))  # type: ignore[return-value]
+
+    def _trailing_at(self, offset: int) -> None:
+        self.trailing = offset
+
+
+class _GzipMembers(io.RawIOBase):
+    """The decompressed bytes of a gzip file's members, one after another, as gzip -d reads them: bytes
+    after the last member that are no member (a trailer some tool added, data hidden there) end the
+    stream instead of failing it (Python's gzip refuses the whole file then), and ``trailing(offset)``
+    is told where they start; zeros after the end are padding. A member cut short is an EOFError."""
+
+    BLOCK = 1 << 20
+
+    def __init__(self, raw: BinaryIO, trailing: Callable[[int], None]) -> None:
+        super().__init__()
+        self.raw, self.trailing = raw, trailing
+        self.member = zlib.decompressobj(31)
+        self.consumed = 0  # compressed bytes fed to the members so far
+        self.pending = b""
+        self.done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.pending and not self.done:
+            self.pending = self._more()
+        size = min(len(buffer), len(self.pending))
+        buffer[:size], self.pending = self.pending[:size], self.pending[size:]
+        return size
+
+    def _more(self) -> bytes:
+        if self.member.eof:
+            rest = self.member.unused_data
+            self.consumed -= len(rest)  # fed, but not this member's
+            if not rest:
+                rest = self.raw.read(self.BLOCK)
+            if not rest or (not rest.strip(b"\0") and not self.raw.read(self.BLOCK).strip(b"\0")):
+                self.done = True
+                return b""
+            if not rest.startswith(b"\x1f\x8b"):
+                self.trailing(self.consumed)
+                self.done = True
+                return b""
+            self.member = zlib.decompressobj(31)
+            return self._feed(rest)
+        block = self.raw.read(self.BLOCK)
+        if not block:
+            raise EOFError("compressed file ended before the end-of-stream marker was reached")
+        return self._feed(block)
+
+    def _feed(self, block: bytes) -> bytes:
+        self.consumed += len(block)
+        try:
+            return self.member.decompress(block)
+        except zlib.error as exc:
+            raise OSError(f"gzip: {exc}") from exc
+

@@ -277,6 +277,8 @@ def test_corrupt_7z_data_is_a_warning() -> None:
     data[40:60] = bytes(20)  # inside the compressed block
     walk = collect(open_items(bytes(data), "c.7z"))
     assert len(walk.warned("7z: stopped reading")) == 1
+    unread = {str(w.ref) for w in walk.warned("7z: not read: the archive's reading stopped before this member")}
+    assert unread | set(walk.contents) == {f"c.7z!{i}.jpg" for i in range(3)}  # each member read or named
 
 
 def test_garbage_after_a_valid_signature() -> None:

@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 
 import py7zr
 from py7zr.compressor import SupportedMethods
-from py7zr.exceptions import DecompressionBombError, PasswordRequired
+from py7zr.exceptions import CrcError, DecompressionBombError, PasswordRequired
 from py7zr.io import MemIO, Py7zIO, WriterFactory
 
 from footprint.model import Item, ItemFacts, ItemRef, ItemWarning
@@ -52,6 +52,7 @@ class _Sink(WriterFactory):
         self.cap = cap
         self.results: queue.Queue[object] = queue.Queue(maxsize=2)
         self.stop = threading.Event()
+        self.done: set[str] = set()  # the wanted members handed over (or said over the cap)
 
     def create(self, filename: str) -> Py7zIO:
         return _Writer(filename, self)
@@ -66,6 +67,7 @@ class _Sink(WriterFactory):
         raise _Stopped
 
     def finished(self, key: str, data: bytes | None, produced: int) -> None:
+        self.done.add(key)
         ref, facts, warnings = self.wanted[key]
         if data is None:
             self.put(warn(ref, f"produced {produced} bytes, over the limit of {self.cap}: not read"))
@@ -204,9 +206,21 @@ class SevenZipSource(SeekableArchive):
         except DecompressionBombError:
             _offer(sink, warn(ref, f"7z: expands beyond {self.limits.max_archive_total} bytes: "
                                    "the rest not read (suspected bomb)"))
-        except Exception as exc:  # damaged data: what was read stands, the rest is a warning
-            _offer(sink, ItemWarning(ref, "source", f"7z: stopped reading: {type(exc).__name__}: {exc}"))
+        except Exception as exc:  # damaged data: what was read stands, the rest is a warning on each
+            why = f"7z: stopped reading: {_reason(exc)}"
+            _offer(sink, ItemWarning(ref, "source", why))
+            for key, (member_ref, _, _) in sink.wanted.items():  # each member it never gave: named, not lost
+                if key not in sink.done:
+                    _offer(sink, ItemWarning(member_ref, "source", "7z: not read: the archive's reading stopped "
+                                                                   "before this member (see the archive's warning)"))
         _offer(sink, _DONE)
+
+
+def _reason(exc: Exception) -> str:
+    """py7zr's error in words: a CRC error's arguments are (expected, found, member)."""
+    if isinstance(exc, CrcError) and len(exc.args) == 3:
+        return f"member {exc.args[2]!r} fails its CRC check (damaged data)"
+    return f"{type(exc).__name__}" + (f": {exc}" if str(exc) else "")
 
 
 def _offer(sink: _Sink, found: object) -> None:

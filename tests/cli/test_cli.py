@@ -81,3 +81,21 @@ print(*[name for name in heavy if name in sys.modules], accounts._dummy_hash.cac
 """
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["0"]
+
+
+def test_an_interrupted_scan_says_so_and_exits_130(cli, tmp_path, monkeypatch):
+    """Ctrl-C (and SIGTERM, made the same) mid-scan: one line and exit 130, so that `scan && report` stops
+    there; typer hands the interrupt back as an exit code, which once read as success."""
+    from footprint.pipeline.scan import Scanner
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    (tmp_path / "ev").mkdir()
+    (tmp_path / "ev" / "a.txt").write_text("benign")
+    assert cli("case", "create", "c").code == 0
+    monkeypatch.setattr(Scanner, "scan", interrupted)
+    result = cli("scan", str(tmp_path / "ev"), "--case", "c", "-q")
+    assert result.code == 130 and result.stdout == ""
+    assert result.stderr == ("footprint: error: interrupted; finished items are saved: run the same command "
+                             "again to resume\n")

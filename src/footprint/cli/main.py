@@ -79,7 +79,9 @@ def run(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     command = typer.main.get_command(app)
     try:
-        command.main(args=args, prog_name="footprint", standalone_mode=False)
+        code = command.main(args=args, prog_name="footprint", standalone_mode=False)
+        if code == 130:  # typer turns Ctrl-C (SIGINT, or SIGTERM: _terminate) into an exit code, not a raise
+            raise KeyboardInterrupt
     except Exit as done:
         return done.exit_code
     except TyperException as exc:

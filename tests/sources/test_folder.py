@@ -181,3 +181,19 @@ def test_unreadable_file_and_folder_are_warnings(tmp_path: Path) -> None:
         ["warning", "ex/locked.jpg", "cannot read file: Permission denied"],
         ["item", "ex/ok.jpg"],
     ]
+
+
+def test_a_folder_tree_of_any_depth_is_walked_whole_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A thousand folders deep (a recursion gave up near 450 levels, and lost every item with it)."""
+    root = tmp_path / "ev"
+    (root / "a").mkdir(parents=True)
+    (root / "top.txt").write_text("top")
+    (root / "z.txt").write_text("after")
+    monkeypatch.chdir(root / "a")  # a path a thousand levels long is made one level at a time
+    for _ in range(1000):
+        os.mkdir("d")
+        os.chdir("d")
+    Path("bottom.txt").write_text("bottom")
+    found = list(FolderSource(root, "ev").items())
+    assert not [f for f in found if isinstance(f, ItemWarning)]
+    assert [str(f.ref) for f in found] == ["ev/a/" + "d/" * 1000 + "bottom.txt", "ev/top.txt", "ev/z.txt"]

@@ -132,27 +132,45 @@ class FolderSource(EvidenceSource):
         yield from self._walk(str(self.root), self.exhibit)
 
     def _walk(self, path: str, ref: ItemRef) -> Iterator[Found]:
+        """Depth first, each folder's entries in sorted order, with a stack of the folders open rather
+        than a recursion: a tree of any depth is walked whole (a recursion gave up past ~450 levels, and
+        every item with it)."""
+        listing = self._listing(path, ref)
+        if isinstance(listing, ItemWarning):
+            yield listing
+            return
+        stack: list[Iterator[tuple[os.DirEntry[str], ItemRef]]] = [listing]
+        while stack:
+            entry_ref = next(stack[-1], None)
+            if entry_ref is None:
+                stack.pop()
+                continue
+            entry, child = entry_ref
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                yield ItemWarning(child, "source", f"cannot stat: {exc.strerror or exc}")
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                yield ItemWarning(child, "source", f"symbolic link to {_link_target(entry.path)!r}: not followed")
+            elif stat.S_ISDIR(st.st_mode):
+                inner = self._listing(entry.path, child)
+                if isinstance(inner, ItemWarning):
+                    yield inner
+                else:
+                    stack.append(inner)
+            else:
+                yield _file_found(entry.path, child, st)
+
+    @staticmethod
+    def _listing(path: str, ref: ItemRef) -> Iterator[tuple[os.DirEntry[str], ItemRef]] | ItemWarning:
+        """A folder's entries in sorted order (by their bytes) with their refs, or why it cannot be listed."""
         try:
             with os.scandir(path) as it:
                 entries = sorted(it, key=lambda e: os.fsencode(e.name))
         except OSError as exc:
-            yield ItemWarning(ref, "source", f"cannot list folder: {exc.strerror or exc}")
-            return
-        for entry in entries:
-            yield from self._entry(entry, ref.join(display_name(entry.name)))
-
-    def _entry(self, entry: os.DirEntry[str], ref: ItemRef) -> Iterator[Found]:
-        try:
-            st = entry.stat(follow_symlinks=False)
-        except OSError as exc:
-            yield ItemWarning(ref, "source", f"cannot stat: {exc.strerror or exc}")
-            return
-        if stat.S_ISLNK(st.st_mode):
-            yield ItemWarning(ref, "source", f"symbolic link to {_link_target(entry.path)!r}: not followed")
-        elif stat.S_ISDIR(st.st_mode):
-            yield from self._walk(entry.path, ref)
-        else:
-            yield _file_found(entry.path, ref, st)
+            return ItemWarning(ref, "source", f"cannot list folder: {exc.strerror or exc}")
+        return iter([(entry, ref.join(display_name(entry.name))) for entry in entries])
 
 
 def _link_target(path: str) -> str:

@@ -197,3 +197,14 @@ def test_a_folder_tree_of_any_depth_is_walked_whole_in_order(tmp_path: Path, mon
     found = list(FolderSource(root, "ev").items())
     assert not [f for f in found if isinstance(f, ItemWarning)]
     assert [str(f.ref) for f in found] == ["ev/a/" + "d/" * 1000 + "bottom.txt", "ev/top.txt", "ev/z.txt"]
+
+
+def test_fingerprinting_a_file_exhibit_leaves_its_access_time(tmp_path: Path) -> None:
+    from footprint.sources.integrity import hash_evidence
+
+    evidence = tmp_path / "usb.dd"
+    evidence.write_bytes(b"benign bytes" * 1000)
+    then = datetime(2020, 1, 1, tzinfo=UTC).timestamp()
+    os.utime(evidence, (then, evidence.stat().st_mtime))  # older than its change: a read would update it
+    hash_evidence([evidence])
+    assert evidence.stat().st_atime == then

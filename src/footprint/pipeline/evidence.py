@@ -23,7 +23,7 @@ from footprint.errors import EvidenceError
 from footprint.sources.base import EvidenceSource, Limits
 from footprint.sources.detect import detect
 from footprint.sources.ewf import ewf_segment_number
-from footprint.sources.folder import FolderSource
+from footprint.sources.folder import FolderSource, open_readonly
 from footprint.sources.integrity import evidence_files, first_segment, hash_evidence, raw_piece, verify_ewf
 
 
@@ -68,7 +68,7 @@ class Evidence:
         files = evidence_files(Path(self.path))
         if len(files) > 1:
             found["evidence_files"] = [p.name for p in files]
-        with open(self.path, "rb") as stream:
+        with open_readonly(self.path) as stream:
             head = stream.read(64 << 10)
         if detect(head) == "application/x-ewf" and ewf_segment_number(head) in (None, 1):
             found["ewf_verification"] = verify_ewf(Path(self.path))  # a later segment: its first verifies the set
@@ -98,7 +98,7 @@ def _is_segment_of(path: Path, number: int) -> bool:
     if raw_piece(path.name):
         return True
     try:
-        with open(path, "rb") as stream:
+        with open_readonly(path) as stream:
             return ewf_segment_number(stream.read(16)) == number
     except OSError:
         return False

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from footprint.model import Item
+from footprint.sources.folder import open_readonly
 from footprint.sources.virtual import virtual_disk_files
 
 BLOCK = 4 << 20
@@ -104,7 +105,7 @@ def hash_evidence(paths: list[Path]) -> dict[str, str]:
     digests = {name: hashlib.new(name) for name in ("md5", "sha1", "sha256")}
     ordered = dict.fromkeys(s for p in paths for s in evidence_files(Path(p)))  # x.E01 and x.E02 both given
     for path in ordered:
-        with open(path, "rb") as stream:
+        with open_readonly(path) as stream:  # the evidence's access time left as it was
             while block := stream.read(BLOCK):
                 for digest in digests.values():
                     digest.update(block)

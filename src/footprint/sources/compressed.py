@@ -91,52 +91,58 @@ class _GzipMembers(io.RawIOBase):
     """The decompressed bytes of a gzip file's members, one after another, as gzip -d reads them: bytes
     after the last member that are no member (a trailer some tool added, data hidden there) end the
     stream instead of failing it (Python's gzip refuses the whole file then), and ``trailing(offset)``
-    is told where they start; zeros after the end are padding. A member cut short is an EOFError."""
+    is told where they start; zeros after the end are padding. A member cut short is an EOFError.
+    At most OUT bytes are inflated at a time, whatever a block of input expands to (a bomb's zeros)."""
 
     BLOCK = 1 << 20
+    OUT = 1 << 20
 
     def __init__(self, raw: BinaryIO, trailing: Callable[[int], None]) -> None:
         super().__init__()
         self.raw, self.trailing = raw, trailing
         self.member = zlib.decompressobj(31)
-        self.consumed = 0  # compressed bytes fed to the members so far
-        self.pending = b""
+        self.read_raw = 0  # bytes read from the compressed file so far
+        self.pending, self.at = b"", 0
         self.done = False
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        while not self.pending and not self.done:
-            self.pending = self._more()
-        size = min(len(buffer), len(self.pending))
-        buffer[:size], self.pending = self.pending[:size], self.pending[size:]
+        while self.at >= len(self.pending) and not self.done:
+            self.pending, self.at = self._more(), 0
+        size = min(len(buffer), len(self.pending) - self.at)
+        buffer[:size] = self.pending[self.at:self.at + size]
+        self.at += size
         return size
 
     def _more(self) -> bytes:
         if self.member.eof:
             rest = self.member.unused_data
-            self.consumed -= len(rest)  # fed, but not this member's
+            start = self.read_raw - len(rest)  # where what follows this member starts
             if not rest:
-                rest = self.raw.read(self.BLOCK)
-            if not rest or (not rest.strip(b"\0") and not self.raw.read(self.BLOCK).strip(b"\0")):
-                self.done = True
+                rest = self._raw()
+            if not rest or (not rest.strip(b"\0") and not self._raw().strip(b"\0")):
+                self.done = True  # the end, or zero padding
                 return b""
             if not rest.startswith(b"\x1f\x8b"):
-                self.trailing(self.consumed)
+                self.trailing(start)
                 self.done = True
                 return b""
             self.member = zlib.decompressobj(31)
-            return self._feed(rest)
-        block = self.raw.read(self.BLOCK)
-        if not block:
+            return self._inflate(rest)
+        data = self.member.unconsumed_tail or self._raw()
+        if not data:
             raise EOFError("compressed file ended before the end-of-stream marker was reached")
-        return self._feed(block)
+        return self._inflate(data)
 
-    def _feed(self, block: bytes) -> bytes:
-        self.consumed += len(block)
+    def _raw(self) -> bytes:
+        block = self.raw.read(self.BLOCK)
+        self.read_raw += len(block)
+        return block
+
+    def _inflate(self, data: bytes) -> bytes:
         try:
-            return self.member.decompress(block)
+            return self.member.decompress(data, self.OUT)
         except zlib.error as exc:
             raise OSError(f"gzip: {exc}") from exc
-

@@ -62,6 +62,7 @@ class CompressedSource(EvidenceSource):
         self.limits = limits
         self.kind = kind
         self.problem = problem
+        self.trailing: int | None = None  # where bytes that are no gzip member follow its stream, once read
 
     def items(self) -> Iterator[Found]:
         ref = self.item.ref.enter(inner_name(self.item.ref.name, self.kind))
@@ -69,7 +70,6 @@ class CompressedSource(EvidenceSource):
             yield ItemWarning(self.item.ref, "source", f"{self.kind}: cannot decompress: {self.problem}")
             return
         cap = member_cap(self.limits, self.item.size)
-        self.trailing: int | None = None  # where bytes that are no gzip member follow its stream, once read
         yield Item(ref, None, partial(self._open, cap, str(ref)))
         if self.trailing is not None:  # the item was read as it was yielded (the scan reads it there)
             yield ItemWarning(self.item.ref, "source", f"gzip: bytes after the end of its compressed stream, from "
@@ -122,8 +122,10 @@ class _GzipMembers(io.RawIOBase):
             start = self.read_raw - len(rest)  # where what follows this member starts
             if not rest:
                 rest = self._raw()
-            if not rest or (not rest.strip(b"\0") and not self._raw().strip(b"\0")):
-                self.done = True  # the end, or zero padding
+            while rest and not rest.strip(b"\0"):  # zero padding: the end, unless something follows it
+                rest = self._raw()
+            if not rest:
+                self.done = True
                 return b""
             if not rest.startswith(b"\x1f\x8b"):
                 self.trailing(start)

@@ -135,11 +135,8 @@ class FolderSource(EvidenceSource):
         """Depth first, each folder's entries in sorted order, with a stack of the folders open rather
         than a recursion: a tree of any depth is walked whole (a recursion gave up past ~450 levels, and
         every item with it)."""
-        listing = self._listing(path, ref)
-        if isinstance(listing, ItemWarning):
-            yield listing
-            return
-        stack: list[Iterator[tuple[os.DirEntry[str], ItemRef]]] = [listing]
+        stack: list[Iterator[tuple[os.DirEntry[str], ItemRef]]] = []
+        yield from self._enter(path, ref, stack)
         while stack:
             entry_ref = next(stack[-1], None)
             if entry_ref is None:
@@ -154,23 +151,21 @@ class FolderSource(EvidenceSource):
             if stat.S_ISLNK(st.st_mode):
                 yield ItemWarning(child, "source", f"symbolic link to {_link_target(entry.path)!r}: not followed")
             elif stat.S_ISDIR(st.st_mode):
-                inner = self._listing(entry.path, child)
-                if isinstance(inner, ItemWarning):
-                    yield inner
-                else:
-                    stack.append(inner)
+                yield from self._enter(entry.path, child, stack)
             else:
                 yield _file_found(entry.path, child, st)
 
     @staticmethod
-    def _listing(path: str, ref: ItemRef) -> Iterator[tuple[os.DirEntry[str], ItemRef]] | ItemWarning:
-        """A folder's entries in sorted order (by their bytes) with their refs, or why it cannot be listed."""
+    def _enter(path: str, ref: ItemRef, stack: list[Iterator[tuple[os.DirEntry[str], ItemRef]]]) -> Iterator[Found]:
+        """Put the folder's entries, in sorted order (by their bytes) with their refs, on the stack to walk;
+        or say why it cannot be listed."""
         try:
             with os.scandir(path) as it:
                 entries = sorted(it, key=lambda e: os.fsencode(e.name))
         except OSError as exc:
-            return ItemWarning(ref, "source", f"cannot list folder: {exc.strerror or exc}")
-        return iter([(entry, ref.join(display_name(entry.name))) for entry in entries])
+            yield ItemWarning(ref, "source", f"cannot list folder: {exc.strerror or exc}")
+            return
+        stack.append(iter([(entry, ref.join(display_name(entry.name))) for entry in entries]))
 
 
 def _link_target(path: str) -> str:

@@ -1,3 +1,3 @@
-from footprint.cli.main import entry
+from footprint.cli.launch import entry
 
 entry()

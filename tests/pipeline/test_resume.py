@@ -65,16 +65,44 @@ def test_killed_process_resumes(cli, demo_case, home, reference_export):
             process.send_signal(signal.SIGKILL)
             break
         time.sleep(0.01)
-    process.wait(timeout=60)
-    assert process.returncode == -signal.SIGKILL, "the scan finished before it could be killed"
     assert len(workers) >= 3, "the fork server and two workers should have been running"
-    deadline = time.monotonic() + 30  # the workers look for the scan once a second
+    deadline = time.monotonic() + 30  # not reaped yet: the killed scan stays a zombie meanwhile
     while workers & _alive(workers) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not _alive(workers), "a killed scan's worker processes stayed behind"
+    process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL, "the scan finished before it could be killed"
     result = cli("scan", str(demo_case.evidence), "--case", "demo")
     assert result.code == 0, result.stderr
     assert _export(cli) == reference_export
+
+
+def test_ctrl_c_stops_a_scan_with_workers_in_one_line(cli, demo_case, home):
+    """Ctrl-C reaches the whole process group: only the scan answers it, with its one line; the fork
+    server and the workers say nothing and are gone."""
+    cli("case", "create", "demo")
+    env = {**os.environ, "FOOTPRINT_HOME": str(home), "FOOTPRINT_BATCH_SIZE": "2"}
+    command = [sys.executable, "-m", "footprint", "scan", str(demo_case.evidence), "--case", "demo", "--jobs", "2"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               start_new_session=True, preexec_fn=_answer_ctrl_c)
+    database = Path(home) / "footprint.db"
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline and _saved_items(database) == 0:
+        time.sleep(0.01)
+    workers = _descendants(process.pid)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, "the scan finished before it could be interrupted"
+    assert len(workers) >= 3, "the fork server and two workers should have been running"
+    assert stderr.decode().splitlines() == [
+        "footprint: error: interrupted; finished items are saved: run the same command again to resume"]
+    time.sleep(0.5)
+    assert not _alive(workers)
+
+
+def _answer_ctrl_c() -> None:
+    """A child started from a test runner that ignores SIGINT would inherit that: make it answer Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _descendants(pid: int) -> set[int]:

@@ -105,6 +105,3 @@ def run(argv: list[str] | None = None) -> int:
         return _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)", 70)
     return 0
 
-
-def entry() -> None:
-    sys.exit(run())

@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
+import select
+import signal
 import sys
 import threading
 import time
@@ -288,12 +290,41 @@ def _pool(jobs: int) -> Iterator[Executor | None]:
     context.set_forkserver_preload(_preload())  # imported once, then every worker forks warm
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
                                initargs=(os.getpid(),))
-    for _ in range(jobs):  # start the workers now, while this process takes the evidence's fingerprint
-        pool.submit(_warm_up)
-    try:
+    try:  # a Ctrl-C held back while the workers start is raised as the hold ends: the pool is shut down
+        with _interrupt_held():
+            for _ in range(jobs):  # start the workers now, while this process takes the evidence's fingerprint
+                pool.submit(_warm_up)
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _interrupt_held() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) while the worker pool starts, and raise it once the pool is up.
+
+    The terminal sends Ctrl-C to the whole process group. The fork server, caught while still importing
+    its modules, and a worker, caught inside a picture, each printed a traceback of their own under the
+    scan's one-line "interrupted"; and this process, interrupted while a worker was being started, left
+    that worker half-made (it failed on a queue the scan had already removed, with a traceback). So the
+    signal is blocked in this thread while it starts the fork server (a blocked signal stays blocked
+    across exec and fork: the server and every worker forked from it never receive it, and only this
+    process answers Ctrl-C), and a Ctrl-C that another thread takes meanwhile is kept, not acted on,
+    until the workers have started. Outside the main thread (a scan run by the web service) nothing is
+    changed: no Ctrl-C reaches such a scan."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is None:
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # one still pending now reaches the handler below
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
 
 
 # What a picture worker runs: numpy, Pillow and pdqhash load once in the fork server, not in every worker.
@@ -319,18 +350,37 @@ def _start_worker(scan_pid: int) -> None:
     A scan killed outright (SIGKILL, the OOM killer) cannot shut its pool down, and the workers would
     never notice: each holds the write end of its own task pipe, so its read never ends, and the fork
     server lives as long as they do. Measured before this: both workers and the fork server idle for
-    good after every killed scan. A daemon thread looks for the scan's process once a second."""
+    good after every killed scan. A daemon thread waits for the scan's process to end (_wait_for_end)."""
 
     def watch() -> None:
-        while True:
-            time.sleep(PARENT_CHECK_SECONDS)
-            try:
-                os.kill(scan_pid, 0)
-            except (ProcessLookupError, PermissionError):  # gone (or its number taken by another user's)
-                os._exit(1)
+        with suppress(ProcessLookupError):
+            _wait_for_end(scan_pid)
+        os._exit(1)
 
     keep_buffers()
     threading.Thread(target=watch, name="footprint-parent-watch", daemon=True).start()
+
+
+def _wait_for_end(pid: int) -> None:
+    """Return when process ``pid`` has ended. Through a pidfd where Linux has them: it is readable once the
+    process has exited, reaped or not; a scan killed under a parent that never reaps it stays a zombie,
+    which os.kill(pid, 0) still finds (the workers idled for good under such a zombie). Elsewhere, a look
+    for the process once a second."""
+    try:
+        handle = os.pidfd_open(pid)
+    except (AttributeError, OSError) as exc:
+        if isinstance(exc, ProcessLookupError):
+            raise
+        handle = None
+    if handle is not None:
+        select.select([handle], [], [])
+        return
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        try:
+            os.kill(pid, 0)
+        except PermissionError:  # its number taken by another user's process
+            return
 
 
 def _warm_up() -> None:

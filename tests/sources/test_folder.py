@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from footprint.errors import EvidenceError
-from footprint.model import Item, ItemWarning
+from footprint.model import Item, ItemRef, ItemWarning
 from footprint.sources.folder import FileSource, FolderSource, open_readonly
 
 from .conftest import collect, picture
@@ -118,11 +118,16 @@ def test_fifo_is_not_opened(tmp_path: Path) -> None:
 
 
 def test_name_that_is_not_utf8(tmp_path: Path) -> None:
+    """A byte that is not UTF-8 is written as the UTF-8 of the stand-in Python reads it as (U+DCE9 for
+    0xE9), so that a file whose name really holds the characters ``\\xe9`` is another item, not lost."""
     raw = os.path.join(os.fsencode(tmp_path), b"caf\xe9.jpg")
     with open(raw, "wb") as out:
         out.write(picture(12))
+    (tmp_path / "caf\\xe9.jpg").write_bytes(picture(13))
     walk = collect(FolderSource(tmp_path, "ex").items())
-    assert walk.contents == {"ex/caf\\xe9.jpg": picture(12)}
+    assert walk.contents == {"ex/caf%ED%B3%A9.jpg": picture(12), "ex/caf\\xe9.jpg": picture(13)}
+    assert ItemRef.parse("ex/caf%ED%B3%A9.jpg").parts == ("ex/caf\udce9.jpg",)
+    assert os.fsencode(ItemRef.parse("ex/caf%ED%B3%A9.jpg").name) == b"caf\xe9.jpg"
 
 
 def test_streams_are_read_only(tmp_path: Path) -> None:

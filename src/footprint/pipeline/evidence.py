@@ -111,11 +111,24 @@ def open_evidence(path: Path, limits: Limits) -> Evidence:
         raise EvidenceError(f"cannot open evidence {path}: {exc.strerror or exc}") from exc
     real = str(path.resolve())
     name = path.resolve().name or real
+    if not _is_text(real):
+        shown = os.fsencode(real).decode("utf-8", "backslashreplace")
+        raise EvidenceError(f"evidence path {shown} is not UTF-8: the case records an exhibit's path as text; "
+                            f"scan it through a UTF-8 name (a read-only bind mount of it)")
     if stat.S_ISDIR(info.st_mode):
         return Evidence(real, name, "folder", None, FolderSource(Path(real), name))
     if not stat.S_ISREG(info.st_mode) and not stat.S_ISBLK(info.st_mode):
         raise EvidenceError(f"evidence {path} is neither a file, a device nor a folder")
     return Evidence(real, name, "file", info.st_size, FolderSource(Path(real), name))
+
+
+def _is_text(path: str) -> bool:
+    """Whether a path Python read from the system is UTF-8 (not one with a byte it kept as a surrogate)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _fingerprint(path: Path, kind: str) -> tuple[dict[str, str], tuple[int, int] | None]:

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TextIO
 
 from footprint import __version__
-from footprint.model import ItemRef, ItemState, Match
+from footprint.model import ItemRef, ItemState, Match, escape_part
 from footprint.store.base import CaseRecord, ExhibitRecord, ItemRecord, Store
 
 CONTEXT = {
@@ -130,7 +130,8 @@ def _item_nodes(case: CaseRecord, record: ItemRecord, seen: set[str],
     me = node_id(case, "file", record.ref)
     file_facet: dict[str, object] = {"@id": node_id(case, "file-facet", record.ref),
                                      "@type": "uco-observable:FileFacet",
-                                     "uco-observable:fileName": ref.name, "uco-observable:filePath": record.ref}
+                                     "uco-observable:fileName": escape_part(ref.name),  # a name's non-UTF-8 bytes
+                                     "uco-observable:filePath": record.ref}
     if record.size is not None:
         file_facet["uco-observable:sizeInBytes"] = record.size
     for fact, prop in _TIMES:

@@ -69,8 +69,11 @@ def facts_from_stat(st: os.stat_result) -> ItemFacts:
 
 
 def display_name(name: str) -> str:
-    """A file name as text. Bytes that are not UTF-8 are shown as ``\\xNN`` rather than dropped."""
-    return os.fsencode(name).decode("utf-8", "backslashreplace")
+    """A file name as text, as the ref holds it. A byte that is not UTF-8 stays the lone surrogate Python
+    reads it as (os.fsdecode), which the ref writes as %XX escapes, one to one (ItemRef): written
+    ``\\xNN`` (backslashreplace) it was the name of another file, one that holds those four characters,
+    and a folder with both lost one of them."""
+    return os.fsencode(name).decode("utf-8", "surrogateescape")
 
 
 def _kind_of(mode: int) -> str:

@@ -228,6 +228,9 @@ class ItemWarning:
     ref: ItemRef
     stage: str  # "source", "read", "hash", "decode", "match", ...
     message: str
+    # where the warning stands for an entry that gives no item (a deleted name whose content is gone), that
+    # entry's state: the warning's record is counted with the deleted, not the live, files
+    state: ItemState | None = None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -80,3 +80,43 @@ def test_split_e01_exhibit_reads_every_segment(cli, tmp_path, fat_image):
     shown = cli("case", "show", "usb").json()
     assert shown["exhibits"][0]["details"]["ewf_verification"]["verified"] is True
     assert shown["counts"]["matched_by_state"] == {"allocated": 1, "deleted": 1}
+
+
+def test_members_of_a_deleted_zip_are_deleted_and_not_carved_again(cli, tmp_path):
+    """A deleted zip's members are no more within reach than the zip: counted as deleted, once each
+    (the stored pictures inside it lie in free clusters, where carving would find them a second time)."""
+    import hashlib
+    import zipfile
+
+    from footprint.demo import jpeg_bytes, picture
+
+    image = tmp_path / "card.dd"
+    run_tool("dd", "if=/dev/zero", f"of={image}", "bs=1M", "count=16")
+    run_tool("mkfs.fat", "-F", "16", str(image))
+    pictures = {f"p{seed}.jpg": jpeg_bytes(picture(seed)) for seed in (61, 62)}
+    with zipfile.ZipFile(tmp_path / "in.zip", "w", zipfile.ZIP_STORED) as archive:
+        for name, data in pictures.items():
+            archive.writestr(name, data)
+    run_tool("mcopy", "-i", str(image), str(tmp_path / "in.zip"), "::/IN.ZIP")
+    run_tool("mdel", "-i", str(image), "::/IN.ZIP")
+    lines = ["sha256,label,category", *(f"{hashlib.sha256(d).hexdigest()},{n},A" for n, d in pictures.items())]
+    (tmp_path / "known.csv").write_text("\n".join(lines) + "\n")
+    cli("case", "create", "card")
+    assert cli("hashset", "import", str(tmp_path / "known.csv"), "--name", "known").code == 0
+    assert cli("scan", str(image), "--case", "card").code == 0
+    matched = [i for i in cli("export", "card", "--format", "jsonl").jsonl() if i["matches"]]
+    assert sorted(i["ref"] for i in matched) == ["card.dd!fs/_N.ZIP!p61.jpg", "card.dd!fs/_N.ZIP!p62.jpg"]
+    assert {i["state"] for i in matched} == {"deleted"}
+    assert cli("case", "show", "card").json()["counts"]["matched_by_state"] == {"deleted": 2}
+
+
+def test_evidence_whose_path_is_not_utf8_is_refused_in_one_line(cli, tmp_path):
+    import os
+
+    folder = os.path.join(os.fsencode(tmp_path), b"seized-\xe9")
+    os.mkdir(folder)
+    cli("case", "create", "c")
+    result = cli("scan", os.fsdecode(folder), "--case", "c")
+    assert result.code != 0
+    assert result.stderr.startswith("footprint: error: evidence path ") and "is not UTF-8" in result.stderr
+    assert "seized-\\xe9" in result.stderr and len(result.stderr.splitlines()) == 1

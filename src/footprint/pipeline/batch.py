@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from footprint.model import CameraFacts, Digests, Item, ItemFacts, Match
+from footprint.model import CameraFacts, Digests, Item, ItemFacts, ItemState, Match
 from footprint.pipeline.analyse import Analysis
 from footprint.pipeline.match import Matcher
 from footprint.store.base import ItemRecord, Store
@@ -45,8 +45,9 @@ class PendingRecord:
             self.analysis = None
 
     @classmethod
-    def orphan(cls, ref: str, messages: list[str]) -> PendingRecord:
-        return cls(ref, None, "error", ItemFacts(), None, messages[0], list(messages))
+    def orphan(cls, ref: str, messages: list[str], state: ItemState | None = None) -> PendingRecord:
+        facts = ItemFacts(state=state) if state is not None else ItemFacts()
+        return cls(ref, None, "error", facts, None, messages[0], list(messages))
 
     def finish(self, matches: list[Match]) -> ItemRecord:
         return ItemRecord(ref=self.ref, size=self.size, status=self.status, facts=self.facts,
@@ -63,6 +64,7 @@ class Batch:
         self._pending: dict[str, PendingRecord] = {}
         self._held: dict[str, PendingRecord] = {}
         self._orphans: dict[str, list[str]] = {}
+        self._orphan_states: dict[str, ItemState] = {}
         self.saved = self.matched = self.warnings = 0
 
     def add(self, record: PendingRecord) -> None:
@@ -80,12 +82,16 @@ class Batch:
         del self._held[record.ref]
         self.add(record)
 
-    def warn(self, ref: str, message: str) -> None:
+    def warn(self, ref: str, message: str, state: ItemState | None = None) -> None:
+        """``message`` on the item ``ref``; with no such item, on a record of its own (an error), in
+        ``state`` if given (ItemWarning.state)."""
         target = self._pending.get(ref) or self._held.get(ref)
         if target is not None:
             target.warnings.append(message)
         else:
             self._orphans.setdefault(ref, []).append(message)
+            if state is not None:
+                self._orphan_states[ref] = state
 
     def close(self) -> None:
         self._adopt_orphans()
@@ -93,10 +99,11 @@ class Batch:
 
     def _adopt_orphans(self) -> None:
         orphans, self._orphans = self._orphans, {}
+        states, self._orphan_states = self._orphan_states, {}
         for ref, messages in orphans.items():
             if len(self._pending) >= self._size:
                 self.flush()
-            self._pending[ref] = PendingRecord.orphan(ref, messages)
+            self._pending[ref] = PendingRecord.orphan(ref, messages, states.get(ref))
 
     def flush(self) -> None:
         if not self._pending:

@@ -28,7 +28,7 @@ from typing import Protocol
 from footprint.errors import EvidenceError, ItemError, NotFound
 from footprint.hashers.base import CryptoHasher, ImageHasher
 from footprint.hashers.registry import CRYPTO_HASHERS, IMAGE_HASHERS
-from footprint.model import Item, ItemWarning
+from footprint.model import Item, ItemState, ItemWarning
 from footprint.pipeline.analyse import Analysis, analyse
 from footprint.pipeline.batch import Batch, PendingRecord
 from footprint.pipeline.evidence import Evidence, open_evidence
@@ -180,8 +180,12 @@ class Scanner:
 
     # -- the walk ---------------------------------------------------------------------------
 
-    def _walk(self, source: EvidenceSource, batch: Batch, done: set[str], shard: Shard | None = None) -> None:
-        """Every item of ``source``; ``shard`` (top level only) keeps the refs that fall in it."""
+    def _walk(self, source: EvidenceSource, batch: Batch, done: set[str], shard: Shard | None = None,
+              within: ItemState = ItemState.ALLOCATED) -> None:
+        """Every item of ``source``; ``shard`` (top level only) keeps the refs that fall in it. ``within`` is
+        the state of the item ``source`` is the content of: what is inside a deleted or carved file (a zip's
+        members, a disk image's files) is no more within the suspect's reach than the file itself, so an
+        item its own source calls allocated takes that state (a deleted file inside stays deleted)."""
         mine = shard.holds if shard is not None else _everything
         try:
             for found in source.items():
@@ -189,9 +193,10 @@ class Scanner:
                     continue
                 if isinstance(found, ItemWarning):
                     if str(found.ref) not in done:  # else saved, with its warnings, by an earlier run
-                        batch.warn(str(found.ref), f"{found.stage}: {found.message}")
+                        state = found.state if within is ItemState.ALLOCATED else (found.state or within)
+                        batch.warn(str(found.ref), f"{found.stage}: {found.message}", state)
                 elif str(found.ref) not in done:
-                    self._item(found, batch, done)
+                    self._item(_within(found, within), batch, done)
         except (KeyboardInterrupt, EvidenceError, NotFound):
             raise
         except Exception as exc:  # a source that breaks mid-way: the rest of the run goes on
@@ -216,7 +221,7 @@ class Scanner:
             batch.add(record)
             return
         batch.hold(record)  # saved after its content, so that a resumed scan can skip it whole
-        self._walk(inner, batch, done)
+        self._walk(inner, batch, done, within=item.facts.state)
         batch.release(record)
 
     def _settle_reading(self, batch: Batch, done: set[str], keep: int) -> None:
@@ -227,7 +232,7 @@ class Scanner:
             record.settle()
             inner = self._appended(item, analysis, record)
             if inner is not None:
-                self._walk(inner, batch, done)
+                self._walk(inner, batch, done, within=item.facts.state)
             batch.release(record)
 
     def _appended(self, item: Item, analysis: Analysis, record: PendingRecord) -> EvidenceSource | None:
@@ -261,6 +266,13 @@ class Scanner:
             return False
         record.warnings.append(f"container: nested {item.ref.depth + 1} deep, beyond the limit of {limit}: {unread}")
         return True
+
+
+def _within(item: Item, state: ItemState) -> Item:
+    """``item`` as found inside a file in ``state`` (see Scanner._walk)."""
+    if state is ItemState.ALLOCATED or item.facts.state is not ItemState.ALLOCATED:
+        return item
+    return replace(item, facts=replace(item.facts, state=state))
 
 
 @dataclass(frozen=True)

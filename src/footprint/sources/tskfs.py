@@ -13,7 +13,18 @@ Choices an investigator should know:
 * Orphan files (TSK's virtual ``$OrphanFiles`` folder: deleted entries no folder names any more)
   are items under ``$OrphanFiles/``. A deleted entry is an item once, under the first name that
   reaches it: a deleted folder's old cluster, reused, can name the same deleted entry again.
-* TSK shows a deleted FAT name with its first letter as ``_`` (FAT overwrote it); so do we.
+* TSK shows a deleted FAT name with its first letter as ``_`` (FAT overwrote it); so do we. Names that
+  several entries of one folder share (``1.jpg`` and ``2.jpg`` deleted, both ``_.jpg``; a deleted file
+  beside a live one of its name) stay apart: the live entry keeps the name, each other one is
+  ``name (entry N)`` (_entry_names). A ref is one item: two entries under one name lost one of them.
+* Deleted files are settled after the walk, once every live file's blocks are known: one whose first
+  block a live file holds is a warning, not an item (its bytes are the live file's start: its hashes
+  would put that file under the deleted name); one that shares later blocks says so on the item; one
+  whose metadata keeps a size but no blocks (ext4 frees them) is a warning, not a file of zeros. The
+  blocks of the rest are theirs: carving skips what starts inside them (a deleted zip's stored members
+  are items through the zip, not carved a second time).
+* A live folder whose first data block another live folder already had is a loop (FAT numbers a
+  folder by its entry, so a subfolder pointed at its parent's clusters has an entry of its own).
 * NTFS alternate data streams are items of their own, ``path:stream``, with inode ``entry-128-id``
   as TSK writes it.
 * Not items: ``.``/``..``, the FAT volume label, TSK's virtual files (``$MBR``, ``$FAT1``…), exFAT's
@@ -33,9 +44,11 @@ Choices an investigator should know:
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, BinaryIO, cast
@@ -61,6 +74,59 @@ _EXFAT_SPECIAL = frozenset({"$ALLOC_BITMAP", "$UPCASE_TABLE", "$VOLUME_GUID", "$
                             "$VOLUME_LABEL_NONE"})
 _FAT = frozenset(int(t) for t in (pytsk3.TSK_FS_TYPE_FAT12, pytsk3.TSK_FS_TYPE_FAT16, pytsk3.TSK_FS_TYPE_FAT32))
 _EXT_RESERVED = range(1, 11)  # ext's reserved inodes (journal, resize…): in no folder, yet allocated
+
+
+_RESIDENT = int(pytsk3.TSK_FS_ATTR_RES)
+
+
+def _is_data(attr: Any) -> bool:
+    """Whether a TSK attribute holds a file's data: its default attribute, or NTFS's unnamed $DATA."""
+    kind = int(attr.info.type)
+    return kind == _DEFAULT or (kind == _NTFS_DATA and _text(attr.info.name) in ("", "$Data"))
+
+
+def _first_block(runs: list[tuple[int, int]] | None) -> int | None:
+    return runs[0][0] if runs else None
+
+
+def _inside(offset: int | None, extents: list[tuple[int, int]]) -> bool:
+    return offset is not None and any(start <= offset < end for start, end in extents)
+
+
+@dataclass(frozen=True)
+class _Deleted:
+    """A deleted file recovered by name, held until every live file's blocks are known (FileSystemWalk)."""
+
+    item: Item
+    runs: list[tuple[int, int]] | None  # None: its data lies in its metadata entry (NTFS resident)
+    notes: list[str]
+
+
+class _Blocks:
+    """Blocks live files hold, as sorted disjoint (first, end) stretches, for questions about other runs."""
+
+    def __init__(self, runs: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, count in sorted(runs):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], start + count)
+            else:
+                merged.append([start, start + count])
+        self.starts = [start for start, _ in merged]
+        self.ends = [end for _, end in merged]
+
+    def holds(self, block: int) -> bool:
+        i = bisect.bisect_right(self.starts, block) - 1
+        return i >= 0 and block < self.ends[i]
+
+    def overlap(self, start: int, count: int) -> int:
+        """How many of blocks start .. start+count-1 live files hold."""
+        end, shared = start + count, 0
+        i = max(bisect.bisect_right(self.starts, start) - 1, 0)
+        while i < len(self.starts) and self.starts[i] < end:
+            shared += max(0, min(end, self.ends[i]) - max(start, self.starts[i]))
+            i += 1
+        return shared
 
 
 class TskFileStream(PositionedReader):
@@ -148,7 +214,35 @@ def _fat_guess(size: int, cluster: int) -> str:
 
 
 def _text(raw: bytes | None) -> str:
-    return (raw or b"").decode("utf-8", "backslashreplace")
+    """A name as TSK gives it (UTF-8) as text; a byte that is not UTF-8 becomes a lone surrogate, which the
+    item's ref writes as %XX escapes, one to one (ItemRef): backslashreplace wrote it ``\\xff``, as a
+    name that really holds those four characters is written."""
+    return (raw or b"").decode("utf-8", "surrogateescape")
+
+
+def _entry_names(entries: list[Any]) -> list[str]:
+    """Each entry's name within its folder, all different: a name that several entries share (a live
+    file and a deleted one, or deleted FAT names, which lose their first letter: ``1.jpg`` and ``2.jpg``
+    both ``_.jpg``) is kept by its live entry, if any; each other one is written ``name (entry N)``, N
+    being its entry number (inode, MFT or directory entry), so that no entry hides another."""
+    names = [_text(entry.info.name.name) for entry in entries]
+    taken: set[str] = set()
+    shared = {name for name in names if names.count(name) > 1} if len(set(names)) < len(names) else set()
+    out: list[str | None] = [None] * len(names)
+    for pass_live in (True, False):  # live entries first, so that they keep their names
+        for i, (entry, name) in enumerate(zip(entries, names, strict=True)):
+            if (not int(entry.info.name.flags) & _UNALLOC_NAME) != pass_live or out[i] is not None:
+                continue
+            unique = name
+            if name in shared and (name in taken or not pass_live):
+                unique = f"{name} (entry {int(entry.info.name.meta_addr)})"
+                copy = 1
+                while unique in taken:
+                    copy += 1
+                    unique = f"{name} (entry {int(entry.info.name.meta_addr)}, {copy})"
+            taken.add(unique)
+            out[i] = unique
+    return [name for name in out if name is not None]
 
 
 class FileSystemWalk:
@@ -170,9 +264,11 @@ class FileSystemWalk:
         self.block = int(fs.info.block_size)
         self.fat_cluster = self._fat_cluster() if int(fs.info.ftype) in _FAT else 0
         self.allocated: list[tuple[int, int]] = []  # (first block, count) claimed by live files
-        self.recovered: set[int] = set()  # first data byte of each recovered deleted file
+        self.recovered: list[tuple[int, int]] = []  # (first byte, end) of each recovered deleted file's runs
         self.visited: set[int] = set()
+        self.walked: set[int] = set()  # first data block of each folder walked
         self.seen: set[tuple[int, int]] = set()
+        self.deleted: list[_Deleted] = []  # recovered deleted files, settled once every live file is known
 
     def items(self) -> Iterator[Found]:
         try:
@@ -183,6 +279,7 @@ class FileSystemWalk:
             self.visited.add(int(self.fs.info.root_inum))
             yield from self._folder(root, "", 0, orphans=False)
         self._note_reserved()
+        yield from self._settle_deleted()
         yield from self._carve_unallocated()
         yield from self._outside()
 
@@ -209,10 +306,8 @@ class FileSystemWalk:
         except OSError as exc:
             yield ItemWarning(self.ref.join(path) if path else self.ref, "source", f"cannot list folder: {exc}")
             return
-        for entry in entries:
-            name = _text(entry.info.name.name)
-            if name in (".", ".."):
-                continue
+        entries = [entry for entry in entries if _text(entry.info.name.name) not in (".", "..")]
+        for entry, name in zip(entries, _entry_names(entries), strict=True):
             yield from self._entry(entry, f"{path}/{name}" if path else name, depth, orphans)
 
     def _entry(self, entry: Any, path: str, depth: int, orphans: bool) -> Iterator[Found]:
@@ -221,7 +316,7 @@ class FileSystemWalk:
         meta, problem = self._meta(entry, deleted)
         if meta is None:
             if problem:
-                yield ItemWarning(ref, "source", problem)
+                yield ItemWarning(ref, "source", problem, ItemState.DELETED if deleted else None)
             return
         mtype = meta.type
         deleted = deleted or bool(int(meta.flags) & _UNALLOC_META)
@@ -229,7 +324,7 @@ class FileSystemWalk:
             self._note_tree(entry, depth)
             return
         if mtype == _DIR or (mtype == _VIRT_DIR and path == "$OrphanFiles"):
-            yield from self._subfolder(entry, meta, path, ref, depth, orphans or mtype == _VIRT_DIR)
+            yield from self._subfolder(meta, path, ref, depth, orphans or mtype == _VIRT_DIR, live=not deleted)
         elif mtype == _REG and not path.endswith(_FAT_LABEL):
             yield from self._file(entry, meta, path, deleted, orphans)
 
@@ -262,8 +357,8 @@ class FileSystemWalk:
             return not (meta.mtime or meta.crtime or meta.atime)
         return self.ntfs and depth == 0 and path.startswith("$") and int(meta.addr) < _NTFS_RESERVED
 
-    def _subfolder(self, entry: Any, meta: Any, path: str, ref: ItemRef, depth: int,
-                   orphans: bool) -> Iterator[Found]:
+    def _subfolder(self, meta: Any, path: str, ref: ItemRef, depth: int, orphans: bool,
+                   live: bool) -> Iterator[Found]:
         addr = int(meta.addr)
         if addr in self.visited:
             yield ItemWarning(ref, "source", f"folder loop: entry {addr} was already walked; not entered again")
@@ -272,7 +367,18 @@ class FileSystemWalk:
             yield ItemWarning(ref, "source", f"folders nested deeper than {MAX_DIR_DEPTH}: not entered")
             return
         self.visited.add(addr)
-        self._note_runs(self._open(addr), meta)
+        tsk_folder = self._open(addr)
+        # FAT numbers a folder by its entry in its parent, not by its clusters: a live folder whose clusters
+        # are another live folder's is a loop all the same (deleted folders' clusters are reused as a matter
+        # of course, and what they reach again is told apart by ``seen``)
+        first = _first_block(self._runs(tsk_folder, -1)) if live else None
+        if first is not None and first in self.walked:
+            yield ItemWarning(ref, "source", f"folder loop: its content (block {first}) was already walked as "
+                                             f"another folder's; not entered again")
+            return
+        if first is not None:
+            self.walked.add(first)
+        self._note_runs(tsk_folder, meta)
         try:
             folder = self.fs.open_dir(inode=addr)
         except OSError as exc:
@@ -293,14 +399,70 @@ class FileSystemWalk:
             if (addr, attr_id) in self.seen and deleted:
                 continue  # one deleted entry reached again by another stale name (see the notes)
             self.seen.add((addr, attr_id))
-            if deleted:
-                self._note_recovered(tsk_file, attr_id)
-                if self.fat_cluster and size > self.fat_cluster:
-                    yield ItemWarning(self.ref.join(path + suffix), "source", _fat_guess(size, self.fat_cluster))
-            yield Item(ref=self.ref.join(path + suffix), size=size,
-                       opener=cast(Opener, partial(TskFileStream, self.fs, addr, attr_type, attr_id, size,
-                                                   self.media, self.offset)),
-                       facts=_facts(meta, state, inode, self.local_times))
+            ref = self.ref.join(path + suffix)
+            item = Item(ref=ref, size=size,
+                        opener=cast(Opener, partial(TskFileStream, self.fs, addr, attr_type, attr_id, size,
+                                                    self.media, self.offset)),
+                        facts=_facts(meta, state, inode, self.local_times))
+            if not deleted:
+                yield item
+                continue
+            runs = self._runs(tsk_file, attr_id)
+            if size > 0 and runs == []:
+                yield ItemWarning(ref, "source", f"deleted, and its metadata entry keeps no data blocks for its "
+                                                 f"{size} bytes: content not recoverable", ItemState.DELETED)
+                continue
+            notes = [_fat_guess(size, self.fat_cluster)] if self.fat_cluster and size > self.fat_cluster else []
+            self.deleted.append(_Deleted(item, runs, notes))
+
+    def _settle_deleted(self) -> Iterator[Found]:
+        """The recovered deleted files, now that every live file's blocks are known. Blocks a live file
+        holds are no longer the deleted file's: a deleted file whose first block a live file holds is a
+        warning, not an item (what lies there is the live file's start: its hashes would put the live
+        file's content under the deleted name); one that shares later blocks with live files is an item
+        that says so. The blocks of the others are its, and carving does not find their content again."""
+        live = _Blocks(self.allocated)
+        for found in self.deleted:
+            ref = found.item.ref
+            if found.runs and live.holds(found.runs[0][0]):
+                yield ItemWarning(ref, "source", f"deleted, and its first {self._unit} now belongs to a live file: "
+                                                 f"the content there is that file's, not this one's; not read",
+                                  ItemState.DELETED)
+                continue
+            shared = sum(live.overlap(start, count) for start, count in found.runs or ())
+            for note in found.notes:
+                yield ItemWarning(ref, "source", note)
+            if shared:
+                total = sum(count for _, count in found.runs or ())
+                yield ItemWarning(ref, "source", f"deleted, and {shared} of its {total} {self._unit}s now belong "
+                                                 f"to live files: its content and hashes are partly theirs")
+            else:
+                self.recovered += [(start * self.block, (start + count) * self.block)
+                                   for start, count in found.runs or ()]
+            yield found.item
+
+    @property
+    def _unit(self) -> str:
+        return "cluster" if self.fat_cluster or self.exfat else "block"
+
+    def _runs(self, tsk_file: Any, attr_id: int) -> list[tuple[int, int]] | None:
+        """(first block, count) of each run of the stream's data (attribute ``attr_id``, -1 for the first),
+        sparse runs left out; None when its data lies in the metadata entry itself (NTFS resident)."""
+        if tsk_file is None:
+            return []
+        runs: list[tuple[int, int]] = []
+        try:
+            for attr in tsk_file:
+                if attr_id not in (-1, int(attr.info.id)) or (attr_id == -1 and not _is_data(attr)):
+                    continue
+                if int(attr.info.flags) & _RESIDENT:
+                    return None
+                runs += [(int(run.addr), int(run.len)) for run in attr
+                         if not int(run.flags) & _SKIP_RUN and int(run.len) > 0]
+                break
+        except OSError:
+            pass
+        return runs
 
     def _streams(self, tsk_file: Any, meta: Any) -> Iterator[tuple[str, int, int, int, str]]:
         """(name suffix, attribute type, attribute id, size, inode text) of each data stream."""
@@ -369,17 +531,6 @@ class FileSystemWalk:
             if tsk_file is not None and tsk_file.info.meta is not None:
                 self._note_runs(tsk_file, tsk_file.info.meta)
 
-    def _note_recovered(self, tsk_file: Any, attr_id: int) -> None:
-        try:
-            for attr in tsk_file:
-                if attr_id in (-1, int(attr.info.id)):
-                    for run in attr:
-                        if not int(run.flags) & _SKIP_RUN:
-                            self.recovered.add(int(run.addr) * self.block)
-                            return
-        except OSError:
-            pass
-
     def unallocated(self) -> list[tuple[int, int]]:
         """(byte offset, length) of each stretch of blocks no live file claims."""
         blocks = min(int(self.fs.info.block_count), self.size // self.block)
@@ -397,6 +548,6 @@ class FileSystemWalk:
             window = Window(self.media, self.offset + start, length)
             for found in carve_stream(window, self.ref, "unallocated", self.limits,  # type: ignore[arg-type]
                                       base=start, size=length):
-                if isinstance(found, Item) and found.facts.offset in self.recovered:
-                    continue  # the start of a deleted file already recovered by name
+                if isinstance(found, Item) and _inside(found.facts.offset, self.recovered):
+                    continue  # inside a deleted file recovered by name (a picture, or a zip's member)
                 yield found

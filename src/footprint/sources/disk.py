@@ -106,6 +106,27 @@ def open_raw_item(item: Item, limits: Limits) -> BinaryIO:
 # ---------------------------------------------------------------------------------------------
 
 
+class _Numbers:
+    """Partition numbers as Linux gives them (``sda1``…, and as ``mmls`` shows their slots), so that ``p2``
+    is the partition another tool calls 2: on an MBR disk the slot in the primary table (1-4) and, for a
+    logical partition, 5 on in the order of the extended tables that hold them; on a GPT disk (and any
+    other table) the entry's place from 1. TSK lists partitions by where they start, which is not always
+    the table's order (a partition moved or created later in a lower slot). A slot TSK does not give, or a
+    number taken twice (a damaged table), gives the next number after the highest so far."""
+
+    def __init__(self, vstype: int) -> None:
+        self.mbr = vstype == int(pytsk3.TSK_VS_TYPE_DOS)
+        self.used: set[int] = set()
+
+    def of(self, part: Any) -> int:
+        table, slot = int(part.table_num), int(part.slot_num)
+        number = (4 + table if self.mbr and table > 0 else slot + 1) if table >= 0 and slot >= 0 else 0
+        if number < 1 or number in self.used:
+            number = max(self.used, default=0) + 1
+        self.used.add(number)
+        return number
+
+
 class DiskImageSource(EvidenceSource):
     """The items of a disk image: each partition's files and carved space (see the module notes)."""
 
@@ -159,14 +180,13 @@ class DiskImageSource(EvidenceSource):
                                 size=size)
 
     def _partitions(self, table: Any, media: BinaryIO, size: int) -> Iterator[Found]:
-        sector, number = int(table.info.block_size), 0
+        sector, numbers = int(table.info.block_size), _Numbers(int(table.info.vstype))
         image = TskImage(media, size)
         for part in table:
             flags, start, declared = int(part.flags), int(part.start) * sector, int(part.len) * sector
             length = max(0, min(declared, size - start))
             if flags & _ALLOC:
-                number += 1
-                ref = self.ref.enter(f"p{number}")
+                ref = self.ref.enter(f"p{numbers.of(part)}")
                 if length <= 0:
                     yield ItemWarning(ref, "source", f"partition starts at byte {start}, beyond the image's "
                                                      f"end ({size}): the table is damaged or the image cut short")

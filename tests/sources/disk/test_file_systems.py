@@ -3,6 +3,9 @@ states, inodes and timestamps, and the refs that say which volume each came from
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -79,6 +82,36 @@ def test_mbr_disk_partitions_are_numbered(tmp_path: Path) -> None:
     assert found.md5s["laptop.dd!p1/first.jpg"] == md5(picture(5))
     assert found.md5s["laptop.dd!p2/home/second.png"] == md5(picture(6, "PNG"))
     assert not found.warnings
+
+
+def test_partitions_are_numbered_by_their_slots_as_linux_numbers_them(tmp_path: Path) -> None:
+    """Slot 1 of the table lies after slot 2 on the disk, and two logical partitions follow: p1 is the
+    first slot's (sda1), the logical ones p5 and p6, whatever the order they lie in."""
+    fats = [fat_image(tmp_path / f"{n}.fat", {f"in-{n}.jpg": picture(70 + n)}, size_kb=2048) for n in range(4)]
+    sectors = fats[0].stat().st_size // 512
+    script = ["label: dos", f"start={2048 + sectors + 2048}, size={sectors}, type=c",  # slot 1, the later one
+              f"start=2048, size={sectors}, type=c",  # slot 2, first on the disk
+              f"start={2 * (sectors + 2048) + 2048}, type=5",
+              f"start={2 * (sectors + 2048) + 4096}, size={sectors}, type=c",
+              f"start={3 * (sectors + 2048) + 4096}, size={sectors}, type=c"]
+    disk = tmp_path / "old.dd"
+    with open(disk, "wb") as f:
+        f.truncate((5 * (sectors + 2048) + 4096) * 512)
+    env = {**os.environ, "PATH": os.environ.get("PATH", "") + ":/usr/sbin:/sbin"}
+    subprocess.run(["sfdisk", "-q", str(disk)], input=("\n".join(script) + "\n").encode(), check=True,
+                   capture_output=True, env=env)
+    listed = subprocess.run(["sfdisk", "-J", str(disk)], check=True, capture_output=True, env=env).stdout
+    layout = json.loads(listed)["partitiontable"]["partitions"]
+    data = [p for p in layout if p["type"] == "c"]  # sfdisk's own numbering: old.dd1, old.dd2, old.dd5, old.dd6
+    with open(disk, "r+b") as f:
+        for fat, part in zip(fats, data, strict=True):
+            f.seek(part["start"] * 512)
+            f.write(fat.read_bytes())
+    found = collect(open_image(disk))
+    for n, part in enumerate(data):
+        number = part["node"].removeprefix(str(disk))
+        assert found.md5s[f"old.dd!p{number}/in-{n}.jpg"] == md5(picture(70 + n))
+    assert sorted({ref.split("!")[1].split("/")[0] for ref in found.items if "/in-" in ref}) == ["p1", "p2", "p5", "p6"]
 
 
 def test_gpt_disk_partitions_are_numbered(tmp_path: Path) -> None:

@@ -29,7 +29,8 @@ def test_raw_fat_image_live_and_deleted_found_apart(cli, tmp_path, fat_image):
 
 def test_e01_verified_and_scanned(cli, tmp_path, fat_image):
     target = tmp_path / "usb"
-    run_tool("ewfacquire", "-u", "-t", str(target), "-f", "encase6", "-c", "none", "-S", "0", str(fat_image))
+    run_tool("ewfacquire", "-u", "-t", str(target), "-f", "encase6", "-c", "none", "-S", "0", "-C", "OP-42/7",
+             "-E", "EXH <3>", "-e", "DC Smith", "-N", "seized at the address", str(fat_image))
     cli("case", "create", "usb")
     cli("hashset", "import", str(tmp_path / "known.csv"), "--name", "known")
     result = cli("scan", str(tmp_path / "usb.E01"), "--case", "usb")
@@ -38,12 +39,18 @@ def test_e01_verified_and_scanned(cli, tmp_path, fat_image):
     shown = cli("case", "show", "usb").json()
     (exhibit,) = shown["exhibits"]
     assert exhibit["details"]["ewf_verification"]["verified"] is True
+    acquisition = exhibit["details"]["ewf_acquisition"]  # the chain of custody as the image's header has it
+    assert {k: acquisition[k] for k in ("case_number", "evidence_number", "examiner_name", "notes")} == {
+        "case_number": "OP-42/7", "evidence_number": "EXH <3>", "examiner_name": "DC Smith",
+        "notes": "seized at the address"}
     assert exhibit["status"] == "complete" and exhibit["hashes_before"] == exhibit["hashes_after"]
     assert shown["counts"]["matched_by_state"] == {"allocated": 1, "deleted": 1}
     assert cli("report", "usb", "-o", str(tmp_path / "report.html")).code == 0
     checked = exhibit["details"]["ewf_verification"]["chunk_checksums"].startswith("checked")
     wording = "verified: acquisition hash agrees" + (" and every chunk checksum holds" if checked else "")
-    assert wording in (tmp_path / "report.html").read_text()
+    page = (tmp_path / "report.html").read_text()
+    assert wording in page
+    assert "E01 acquisition" in page and "EXH &lt;3&gt;" in page and "DC Smith" in page
 
 
 @pytest.mark.skipif(shutil.which("ewfverify") is None, reason="ewfverify (ewf-tools) is not installed")

@@ -24,7 +24,14 @@ from footprint.sources.base import EvidenceSource, Limits
 from footprint.sources.detect import detect
 from footprint.sources.ewf import ewf_segment_number
 from footprint.sources.folder import FolderSource, open_readonly
-from footprint.sources.integrity import evidence_files, first_segment, hash_evidence, raw_piece, verify_ewf
+from footprint.sources.integrity import (
+    evidence_files,
+    ewf_acquisition,
+    first_segment,
+    hash_evidence,
+    raw_piece,
+    verify_ewf,
+)
 
 
 @dataclass
@@ -72,6 +79,8 @@ class Evidence:
             head = stream.read(64 << 10)
         if detect(head) == "application/x-ewf" and ewf_segment_number(head) in (None, 1):
             found["ewf_verification"] = verify_ewf(Path(self.path))  # a later segment: its first verifies the set
+            if acquisition := ewf_acquisition(Path(self.path)):
+                found["ewf_acquisition"] = acquisition
         return found
 
 

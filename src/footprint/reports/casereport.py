@@ -17,6 +17,7 @@ from footprint import __version__
 from footprint.reports.export import item_to_dict
 from footprint.reports.summary import MEDIA_KINDS, STATES, Counts
 from footprint.settings import Settings
+from footprint.sources.integrity import ACQUISITION_FIELDS
 from footprint.store.base import CaseRecord, ExhibitRecord, HashSetRecord, ItemRecord, Store
 
 # The optional audit-trail hook: given the store and the case, the hash at the head of the case's
@@ -102,6 +103,7 @@ def exhibit_row(exhibit: ExhibitRecord) -> dict[str, object]:
         "hashes_after": dict(sorted(exhibit.hashes_after.items())),
         "integrity": integrity,
         "ewf_verification": _sorted_deep(details.pop("ewf_verification", None)),
+        "ewf_acquisition": _acquisition(details.pop("ewf_acquisition", None)),
         "hash_sets": sorted(_dicts(details.pop("hash_sets", None)), key=lambda h: str(h.get("name"))),
         "hash_sets_partial": sorted(_dicts(details.pop("hash_sets_partial", None)), key=lambda h: str(h.get("name"))),
         "software": _each_once(runs, "software"),
@@ -198,6 +200,14 @@ def _hashset_row(facts: Mapping[str, object], stored: HashSetRecord | None) -> d
             "imported": facts.get("imported", _iso(stored.imported) if stored else ""),
             "file_sha256": facts.get("file_sha256", stored.details.get("file_sha256", "") if stored else ""),
             "skipped_rows": facts.get("skipped_rows", stored.details.get("skipped_rows", 0) if stored else 0)}
+
+
+def _acquisition(facts: object) -> dict[str, str]:
+    """An E01's header facts in the order ACQUISITION_FIELDS gives (a PostgreSQL store keeps no key order)."""
+    if not isinstance(facts, dict):
+        return {}
+    rank = {name: i for i, name in enumerate(ACQUISITION_FIELDS)}
+    return {str(k): str(facts[k]) for k in sorted(facts, key=lambda k: (rank.get(k, len(rank)), k))}
 
 
 def _iso(moment: datetime | None) -> str | None:

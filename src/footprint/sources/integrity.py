@@ -183,6 +183,33 @@ def _ewfverify(path: Path) -> dict[str, object]:
     return outcome
 
 
+# What the acquisition tool wrote into an E01's header (ewfacquire's -C, -D, -e, -E, -N; EnCase's
+# case details), by libewf's names, in the order a report gives them.
+ACQUISITION_FIELDS = ("case_number", "evidence_number", "examiner_name", "description", "notes", "acquiry_date",
+                      "system_date", "acquiry_software", "acquiry_software_version", "acquiry_operating_system",
+                      "model", "serial_number")
+
+
+def ewf_acquisition(path: Path) -> dict[str, str]:
+    """The acquisition facts an E01's header records (case and evidence numbers, examiner, notes, dates,
+    tool, the drive's model and serial), as written: the chain of custody starts there. Empty when the
+    image records none or cannot be read (its verification says why)."""
+    import pyewf
+
+    handle = pyewf.handle()
+    try:
+        handle.open([str(p) for p in pyewf.glob(str(path))])
+        values = handle.get_header_values() or {}
+    except (OSError, RuntimeError, MemoryError):
+        return {}
+    finally:
+        with contextlib.suppress(OSError):
+            handle.close()
+    order = [*ACQUISITION_FIELDS, *sorted(str(name) for name in values if name not in ACQUISITION_FIELDS)]
+    written = {name: str(values.get(name) or "").strip() for name in order}
+    return {name: text for name, text in written.items() if text}
+
+
 def _media_hashes(path: Path) -> dict[str, object]:
     """The E01's stored acquisition hashes and the ones recomputed over its media, through pyewf."""
     import pyewf

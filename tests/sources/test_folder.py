@@ -213,3 +213,20 @@ def test_fingerprinting_a_file_exhibit_leaves_its_access_time(tmp_path: Path) ->
     os.utime(evidence, (then, evidence.stat().st_mtime))  # older than its change: a read would update it
     hash_evidence([evidence])
     assert evidence.stat().st_atime == then
+
+
+def test_walking_and_fingerprinting_a_folder_leave_its_folders_access_times(tmp_path: Path) -> None:
+    from footprint.pipeline.evidence import open_evidence
+    from footprint.sources.base import Limits
+
+    root = tmp_path / "seized"
+    (root / "DCIM" / "100APPLE").mkdir(parents=True)
+    (root / "DCIM" / "100APPLE" / "IMG_0001.JPG").write_bytes(picture(14))
+    then = datetime(2020, 1, 1, tzinfo=UTC).timestamp()
+    folders = [root, root / "DCIM", root / "DCIM" / "100APPLE"]
+    for folder in folders:  # last read long before its last change: a listing would update it
+        os.utime(folder, (then, folder.stat().st_mtime))
+    evidence = open_evidence(root, Limits())
+    evidence.fingerprint()
+    assert [str(f.ref) for f in evidence.source.items()] == ["seized/DCIM/100APPLE/IMG_0001.JPG"]
+    assert [folder.stat().st_atime for folder in folders] == [then] * 3

@@ -23,7 +23,7 @@ from footprint.errors import EvidenceError
 from footprint.sources.base import EvidenceSource, Limits
 from footprint.sources.detect import detect
 from footprint.sources.ewf import ewf_segment_number
-from footprint.sources.folder import FolderSource, open_readonly
+from footprint.sources.folder import FolderSource, list_folder, open_readonly
 from footprint.sources.integrity import (
     evidence_files,
     ewf_acquisition,
@@ -153,12 +153,27 @@ def _fingerprint(path: Path, kind: str) -> tuple[dict[str, str], tuple[int, int]
 
 
 def _manifest(root: Path) -> Iterator[tuple[str, os.stat_result]]:
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames.sort()
-        for name in sorted(filenames):
-            full = os.path.join(dirpath, name)
+    """(relative path, lstat) of every file under ``root``, in the order ``os.walk(root)`` gave them (a
+    folder's files by name, then its subfolders by name; a link to a folder listed, not followed; a
+    folder that cannot be listed left out), so fingerprints taken before this code still compare; but
+    folders listed without touching their access times (sources.folder.list_folder)."""
+    stack = [str(root)]
+    while stack:
+        folder = stack.pop()
+        try:
+            names = sorted(list_folder(folder))
+        except OSError:
+            continue
+        subfolders = []
+        for name in names:
+            full = os.path.join(folder, name)
+            if os.path.isdir(full):  # as os.walk tells them: a link to a folder is one, not entered
+                if not os.path.islink(full):
+                    subfolders.append(full)
+                continue
             try:
                 info = os.lstat(full)
             except OSError:
                 continue
             yield os.path.relpath(full, root), info
+        stack.extend(reversed(subfolders))

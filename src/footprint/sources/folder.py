@@ -44,6 +44,23 @@ def open_readonly(path: str | Path) -> BinaryIO:
     return os.fdopen(os.open(path, flags), "rb")
 
 
+def list_folder(path: str) -> list[str]:
+    """The names in a folder, sorted by their bytes, read without touching the folder's access time where
+    the OS lets us (a folder opened with O_NOATIME; os.scandir and os.walk open it plainly, and listing
+    a folder is a read of it: every folder of the evidence got a new access time on each scan). Raises
+    OSError when it cannot be listed."""
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+    try:
+        handle = os.open(path, flags | _NOATIME) if _NOATIME else os.open(path, flags)
+    except PermissionError:  # O_NOATIME is the owner's (or root's) to ask
+        handle = os.open(path, flags)
+    try:
+        with os.scandir(handle) as it:
+            return sorted((entry.name for entry in it), key=os.fsencode)
+    finally:
+        os.close(handle)
+
+
 def _utc(ns: int | None) -> datetime | None:
     if ns is None:
         return None
@@ -138,7 +155,7 @@ class FolderSource(EvidenceSource):
         """Depth first, each folder's entries in sorted order, with a stack of the folders open rather
         than a recursion: a tree of any depth is walked whole (a recursion gave up past ~450 levels, and
         every item with it)."""
-        stack: list[Iterator[tuple[os.DirEntry[str], ItemRef]]] = []
+        stack: list[Iterator[tuple[str, ItemRef]]] = []
         yield from self._enter(path, ref, stack)
         while stack:
             entry_ref = next(stack[-1], None)
@@ -147,28 +164,27 @@ class FolderSource(EvidenceSource):
                 continue
             entry, child = entry_ref
             try:
-                st = entry.stat(follow_symlinks=False)
+                st = os.lstat(entry)
             except OSError as exc:
                 yield ItemWarning(child, "source", f"cannot stat: {exc.strerror or exc}")
                 continue
             if stat.S_ISLNK(st.st_mode):
-                yield ItemWarning(child, "source", f"symbolic link to {_link_target(entry.path)!r}: not followed")
+                yield ItemWarning(child, "source", f"symbolic link to {_link_target(entry)!r}: not followed")
             elif stat.S_ISDIR(st.st_mode):
-                yield from self._enter(entry.path, child, stack)
+                yield from self._enter(entry, child, stack)
             else:
-                yield _file_found(entry.path, child, st)
+                yield _file_found(entry, child, st)
 
     @staticmethod
-    def _enter(path: str, ref: ItemRef, stack: list[Iterator[tuple[os.DirEntry[str], ItemRef]]]) -> Iterator[Found]:
-        """Put the folder's entries, in sorted order (by their bytes) with their refs, on the stack to walk;
-        or say why it cannot be listed."""
+    def _enter(path: str, ref: ItemRef, stack: list[Iterator[tuple[str, ItemRef]]]) -> Iterator[Found]:
+        """Put the folder's entries (their paths), in sorted order (by their bytes) with their refs, on the
+        stack to walk; or say why it cannot be listed."""
         try:
-            with os.scandir(path) as it:
-                entries = sorted(it, key=lambda e: os.fsencode(e.name))
+            names = list_folder(path)
         except OSError as exc:
             yield ItemWarning(ref, "source", f"cannot list folder: {exc.strerror or exc}")
             return
-        stack.append(iter([(entry, ref.join(display_name(entry.name))) for entry in entries]))
+        stack.append(iter([(os.path.join(path, name), ref.join(display_name(name))) for name in names]))
 
 
 def _link_target(path: str) -> str:

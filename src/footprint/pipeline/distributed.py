@@ -19,13 +19,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from footprint.errors import UsageError
 from footprint.pipeline.evidence import open_evidence
+from footprint.pipeline.exclusive import scanning
 from footprint.pipeline.knowngood import knowngood_store
 from footprint.pipeline.match import Matcher
 from footprint.pipeline.memory import keep_buffers
@@ -47,6 +48,14 @@ def scan_on_cluster(client: Client, settings: Settings, case_name: str, paths: I
     worker = replace(settings, jobs=1)  # a worker's threads are the parallelism: no pool inside a task
     count = shards or max(1, sum(client.nthreads().values()))
     paths = [Path(p).resolve() for p in paths]
+    with ExitStack() as held:  # one scan of an exhibit at a time (pipeline.exclusive), held here for the tasks
+        for path in paths:
+            held.enter_context(scanning(settings.database_url, case_name, open_evidence(path, settings.limits).name))
+        return _run(client, worker, case_name, paths, count, observer)
+
+
+def _run(client: Client, worker: Settings, case_name: str, paths: list[Path], count: int,
+         observer: ScanObserver | None) -> ScanSummary:
     begun = client.gather([client.submit(_begin, worker, case_name, str(p), pure=False) for p in paths])
     summary = ScanSummary()
     exhibits: list[ExhibitRecord | Future] = []

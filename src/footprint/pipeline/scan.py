@@ -32,6 +32,7 @@ from footprint.model import Item, ItemState, ItemWarning
 from footprint.pipeline.analyse import Analysis, analyse
 from footprint.pipeline.batch import Batch, PendingRecord
 from footprint.pipeline.evidence import Evidence, open_evidence
+from footprint.pipeline.exclusive import scanning
 from footprint.pipeline.match import Matcher
 from footprint.pipeline.memory import keep_buffers
 from footprint.pipeline.runs import applied_lists, recorded_runs, run_record
@@ -100,16 +101,18 @@ class Scanner:
 
     def _scan_exhibit(self, case: CaseRecord, path: Path, matcher: Matcher,
                       summary: ScanSummary) -> ExhibitRecord:
-        evidence, exhibit = self.begin(case, path)
-        if exhibit.status != "scanning":
-            self.observer.exhibit_finished(exhibit)
-            return exhibit  # finished in an earlier run: nothing to redo
-        part = self.scan_part(exhibit, evidence, matcher)
-        summary.resumed += part.resumed
-        summary.items += part.items
-        summary.matched += part.matched
-        summary.warnings += part.warnings
-        finished = self.finish(exhibit, evidence, matcher)
+        evidence = open_evidence(path, self.settings.limits)
+        with scanning(self.settings.database_url, case.name, evidence.name):  # one scan of it at a time
+            exhibit = self._intake(case, evidence)
+            if exhibit.status != "scanning":
+                self.observer.exhibit_finished(exhibit)
+                return exhibit  # finished in an earlier run: nothing to redo
+            part = self.scan_part(exhibit, evidence, matcher)
+            summary.resumed += part.resumed
+            summary.items += part.items
+            summary.matched += part.matched
+            summary.warnings += part.warnings
+            finished = self.finish(exhibit, evidence, matcher)
         self.observer.exhibit_finished(finished)
         return finished
 

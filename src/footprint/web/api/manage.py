@@ -153,8 +153,10 @@ def add_report_routes(router: APIRouter, service: DetectionService) -> None:
     def export_reports(key: Curator, status: Annotated[str | None, Query(pattern="^(new|reviewed|reported|closed)$")]
                        = None, after: Annotated[int, Query(ge=0, le=2**62)] = 0,
                        limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> list[dict[str, object]]:
-        """Reports as JSON, oldest first (page on with ``after`` = the last id)."""
-        return [r.to_json() for r in service.records.list_reports(status, after, limit)]
+        """Reports as JSON, oldest first (page on with ``after`` = the last id); each page handed out is in
+        the audit trail, naming its reports (review.reports.export_reports)."""
+        return [r.to_json() for r in reports.export_reports(service.store, f"apikey:{key.name}", status, after,
+                                                            limit)]
 
     @router.get("/reports/{report_id}", tags=["reports"])
     def get_report(report_id: Annotated[int, Path(ge=1, le=2**62)], key: Curator) -> dict[str, object]:

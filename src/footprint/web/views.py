@@ -9,7 +9,7 @@ from typing import Any
 
 from footprint.hashers import regions
 from footprint.matching.explain import explain
-from footprint.model import CategoryScheme, ItemRef, Match, PerceptualDigest, Skipped, escape_part
+from footprint.model import CategoryScheme, ItemRef, Match, PerceptualDigest, Skipped, printable
 from footprint.sources.detect import is_image, is_video
 from footprint.store.base import ItemRecord
 
@@ -219,4 +219,4 @@ def _plain(value: Any) -> str:
         text = ", ".join(f"{k}: {v}" for k, v in sorted(value.items()))
     else:
         text = "" if value is None else str(value)
-    return text if text.isprintable() else "".join(ch if ch.isprintable() else escape_part(ch) for ch in text)
+    return printable(text)

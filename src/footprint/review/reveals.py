@@ -18,10 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from footprint.errors import UsageError
+from footprint.model import PerceptualDigest
 from footprint.review import audit
 from footprint.review.accounts import User, require
 from footprint.review.sessions import token_hash
-from footprint.store.base import CaseRecord, Store
+from footprint.sources.detect import is_image, is_video
+from footprint.store.base import CaseRecord, ItemRecord, Store
 from footprint.store.reviewstore import review_store
 
 REVEAL_SECONDS = 300.0
@@ -71,6 +74,23 @@ class RevealGrants:
     def withdraw(self, token: str) -> None:
         with self._lock:
             self._grants.pop(token_hash(token), None)
+
+
+def has_picture(record: ItemRecord) -> bool:
+    """A picture or video that was decoded (it has a perceptual hash): one there is something to show
+    of. A truncated or undecodable one is no picture here: no broken tile, no reveal of nothing."""
+    digests = record.digests
+    media = digests.media_type if digests else None
+    return (record.status != "error" and (is_image(media) or is_video(media)) and digests is not None
+            and any(isinstance(found, PerceptualDigest) for found in digests.perceptual.values()))
+
+
+def require_picture(record: ItemRecord) -> None:
+    """UsageError unless the item has a picture to look at: only what a reviewer can be shown is revealed
+    or given a category (a text file's category would reach the court report as if someone had seen it)."""
+    if not has_picture(record):
+        raise UsageError(f"item {record.id} has no picture or video to look at: it cannot be revealed or "
+                         "categorised")
 
 
 def reveal(store: Store, grants: RevealGrants, user: User, token: str, case: CaseRecord, item_id: int,

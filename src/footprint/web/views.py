@@ -10,7 +10,8 @@ from typing import Any
 from footprint.hashers import regions
 from footprint.matching.explain import explain
 from footprint.model import CategoryScheme, ItemRef, Match, PerceptualDigest, Skipped, printable
-from footprint.sources.detect import is_image, is_video
+from footprint.review.reveals import has_picture
+from footprint.sources.detect import is_video
 from footprint.store.base import ItemRecord
 
 CATEGORY_LABELS = {
@@ -41,15 +42,6 @@ def keymap_json(scheme: CategoryScheme) -> str:
     if scheme is CategoryScheme.VICS:
         mapping.update({f"Numpad{n}": f"vics:{n}" for n in range(5)})
     return json.dumps(mapping)
-
-
-def has_picture(record: ItemRecord) -> bool:
-    """A picture or video that was decoded (it has a perceptual hash): one there is something to show
-    of. A truncated or undecodable one is no picture here: no broken tile, no reveal of nothing."""
-    digests = record.digests
-    media = digests.media_type if digests else None
-    return (record.status != "error" and (is_image(media) or is_video(media)) and digests is not None
-            and any(isinstance(found, PerceptualDigest) for found in digests.perceptual.values()))
 
 
 @dataclass

@@ -130,8 +130,9 @@ class Workspace:
                cluster_seen: int | None = None) -> list[int]:
         """The ids decided: the item, or with ``cluster_seen`` (the cluster's size as the page showed it)
         every item of its near-duplicate cluster, refused when the cluster has since grown or joined
-        another (decisions.decide_cluster): no category lands on a picture the reviewer was not shown."""
-        self.record(case, item_id)
+        another (decisions.decide_cluster): no category lands on a picture the reviewer was not shown, nor
+        on an item with no picture at all (reveals.require_picture)."""
+        reveals.require_picture(self.record(case, item_id))
         if cluster_seen is None:
             return [d.item_id for d in decisions.decide(self.store, session.user, case, [item_id], category)]
         found = decisions.decide_cluster(self.store, session.user, case, item_id, category, seen_size=cluster_seen)
@@ -145,6 +146,7 @@ class Workspace:
         """Reveal one item to this session (audited; withdraws any other); the seconds it lasts."""
         accounts.require(session.user, "reveal")
         record = self.record(case, item_id)
+        reveals.require_picture(record)
         return reveals.reveal(self.store, self.reveals, session.user, session.token, case, item_id, record.ref)
 
     def reveal_left(self, session: Session) -> int:

@@ -1,0 +1,53 @@
+"""What the grid and the item page show and offer: file names escaped as addresses are, pages past the
+end, and no category or reveal for an item with no picture to look at."""
+
+from __future__ import annotations
+
+import pytest
+from reviewing import setup_review
+from test_routes import csrf_of, log_in
+
+from footprint.demo import picture, png_bytes
+from footprint.review import accounts, decisions
+
+JSON = {"Accept": "application/json"}
+RTL = "rtl\u202egnp.exe.png"  # shows as "rtlpng.exe.png" unless the override is escaped
+
+
+@pytest.fixture
+def reviewing(cli, demo_scanned, settings, tmp_path):
+    return setup_review(cli, settings, tmp_path)
+
+
+@pytest.fixture
+def odd_case(cli, reviewing, tmp_path):
+    """A case "odd" rita is a member of: a picture whose name holds a right-to-left override, and a text file."""
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / RTL).write_bytes(png_bytes(picture(41)))
+    (folder / "notes.txt").write_text("not a picture\n", encoding="utf-8")
+    assert cli("case", "create", "odd").code == 0
+    assert cli("scan", str(folder), "--case", "odd").code == 0
+    accounts.grant(reviewing.store, "rita", "odd")
+    case = reviewing.store.get_case("odd")
+    items = {r.ref.rsplit("/", 1)[-1]: r.id for r in reviewing.store.iter_items(case.id)}
+    return case.id, items
+
+
+def test_an_item_with_no_picture_cannot_be_categorised_or_revealed(client, odd_case, reviewing):
+    case_id, items = odd_case
+    text = items["notes.txt"]
+    assert log_in(client).status_code == 303
+    page = client.get(f"/cases/{case_id}/items/{text}").text
+    assert "/decision" not in page and "/reveal" not in page  # no buttons offered
+    token = csrf_of(client)
+    for action, data in (("decision", {"category": "uk:A"}), ("decision", {"category": "uk:A", "scope": "cluster",
+                                                                          "seen": "1"}), ("reveal", {})):
+        answer = client.post(f"/cases/{case_id}/items/{text}/{action}", data={**data, "csrf": token}, headers=JSON)
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["error"]["code"] == "bad_request"
+    assert decisions.current(reviewing.store, text) is None
+    picture_item = next(i for name, i in items.items() if name != "notes.txt")
+    answer = client.post(f"/cases/{case_id}/items/{picture_item}/decision", data={"category": "uk:N", "csrf": token},
+                         headers=JSON)
+    assert answer.status_code == 200

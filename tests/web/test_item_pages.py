@@ -3,6 +3,8 @@ end, and no category or reveal for an item with no picture to look at."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from reviewing import setup_review
 from test_routes import csrf_of, log_in
@@ -32,6 +34,19 @@ def odd_case(cli, reviewing, tmp_path):
     case = reviewing.store.get_case("odd")
     items = {r.ref.rsplit("/", 1)[-1]: r.id for r in reviewing.store.iter_items(case.id)}
     return case.id, items
+
+
+def test_names_show_bidi_overrides_escaped_as_the_address_does(client, odd_case):
+    case_id, items = odd_case
+    (rtl,) = [i for name, i in items.items() if name.startswith("rtl")]
+    assert log_in(client).status_code == 303
+    grid = client.get(f"/cases/{case_id}/grid?show=all").text
+    caption = re.search(rf'data-item="{rtl}".*?<span class="name" title="([^"]*)">([^<]*)</span>', grid, re.S)
+    assert caption.group(1).endswith("rtl%E2%80%AEgnp.exe.png")
+    assert caption.group(2) == "rtl%E2%80%AEgnp.exe.png"
+    page = client.get(f"/cases/{case_id}/items/{rtl}").text
+    assert re.search(r"<title>(.*?)</title>", page).group(1).startswith("rtl%E2%80%AEgnp.exe.png ")
+    assert "\u202e" not in grid and "\u202e" not in page
 
 
 def test_an_item_with_no_picture_cannot_be_categorised_or_revealed(client, odd_case, reviewing):

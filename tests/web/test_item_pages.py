@@ -66,3 +66,19 @@ def test_an_item_with_no_picture_cannot_be_categorised_or_revealed(client, odd_c
     answer = client.post(f"/cases/{case_id}/items/{picture_item}/decision", data={"category": "uk:N", "csrf": token},
                          headers=JSON)
     assert answer.status_code == 200
+
+
+def test_a_page_past_the_end_shows_the_last_page(client, reviewing):
+    assert log_in(client).status_code == 303
+    grid = f"/cases/{reviewing.case_id}/grid"
+    last = client.get(grid, params={"show": "all"}).text
+    pages = int(re.search(r"page 1 of (\d+)", last).group(1))
+    if pages > 1:
+        last = client.get(grid, params={"show": "all", "page": pages}).text
+    beyond = client.get(grid, params={"show": "all", "page": pages + 8}).text
+    assert f"page {pages} of {pages}" in beyond and 'rel="next"' not in beyond
+    shown = re.findall(r'<li class="tile[^"]*"[^>]*data-item="(\d+)"', beyond)
+    assert shown and shown == re.findall(r'<li class="tile[^"]*"[^>]*data-item="(\d+)"', last)
+    assert ('rel="prev"' in beyond) == (pages > 1)
+    empty = client.get(grid, params={"show": "all", "exhibit": "no such exhibit", "page": 3}).text
+    assert "page 1 of 1" in empty and 'rel="prev"' not in empty and "No items match these filters." in empty

@@ -108,13 +108,20 @@ def reveal(store: Store, grants: RevealGrants, user: User, token: str, case: Cas
 
 
 def shows_plain(store: Store, grants: RevealGrants, user: User, token: str, case: CaseRecord, item_id: int) -> bool:
-    """Whether this session may be sent the item's plain picture now: its live grant is for this item,
+    """Whether this session may be sent the item's plain picture now (see revealed_item)."""
+    return revealed_item(store, grants, user, token, case) == item_id
+
+
+def revealed_item(store: Store, grants: RevealGrants, user: User, token: str, case: CaseRecord) -> int | None:
+    """The item of this case the session may see plainly now, if any: its live grant is for this case,
     and was made since the user's membership of the case began (an admin needs none). A grant made
     before was made under an access since withdrawn (a membership revoked, then given again within the
-    grant's minutes) and shows nothing plain."""
-    if not grants.allows(token, case.id, item_id):
-        return False
+    grant's minutes) and shows nothing plain. The one rule for the picture sent and for the pages that
+    mark an item revealed."""
+    held = grants.held(token)
+    if held is None or held.case_id != case.id:
+        return None
     if user.role == "admin":
-        return True
-    held, since = grants.held(token), review_store(store).member_since(user.id, case.id)
-    return held is not None and since is not None and held.granted >= since
+        return held.item_id
+    since = review_store(store).member_since(user.id, case.id)
+    return held.item_id if since is not None and held.granted >= since else None

@@ -167,9 +167,9 @@ class Workspace:
         return int(self.reveals.left(session.token))
 
     def revealed(self, session: Session, case: CaseRecord) -> int | None:
-        """The item of this case this session may see plainly now, if any (pages mark it revealed)."""
-        held = self.reveals.held(session.token)
-        return held.item_id if held is not None and held.case_id == case.id else None
+        """The item of this case this session may see plainly now, if any (pages mark it revealed): the
+        item whose picture is sent plain (reveals.revealed_item decides both)."""
+        return reveals.revealed_item(self.store, self.reveals, session.user, session.token, case)
 
     def audit_entries(self, session: Session, case: CaseRecord, offset: int,
                       limit: int) -> tuple[list[dict[str, Any]], bool]:

@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from footprint.errors import UsageError
+from footprint.model import printable
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -76,7 +77,7 @@ def refuse_nul(fields: Iterable[tuple[str, Any]]) -> None:
     """UsageError (a 400 in the one error shape) naming the first field whose name or text holds a NUL."""
     for name, value in fields:
         if has_nul(name) or has_nul(value):
-            raise UsageError(f"{name.replace(chr(0), '%00')}: {NUL_MESSAGE}")
+            raise UsageError(f"{printable(name)}: {NUL_MESSAGE}")
 
 
 def load_secret(home: Path) -> bytes:

@@ -29,6 +29,12 @@ def escape_part(text: str) -> str:
     return "".join(_ESCAPES.get(ch, ch) if (ch in _ESCAPES or ch.isprintable()) else _escaped(ch) for ch in text)
 
 
+def printable(text: str) -> str:
+    """Text to show or record that is not an address (a user name as typed, a platform's value): every
+    character that does not print escaped as escape_part escapes it, ``%`` and ``!`` left as they are."""
+    return text if text.isprintable() else "".join(ch if ch.isprintable() else _escaped(ch) for ch in text)
+
+
 def _escaped(ch: str) -> str:
     if ord(ch) <= 0xFF:
         return f"%{ord(ch):02X}"

@@ -105,3 +105,18 @@ def test_reports_hold_what_a_reporting_centre_needs_and_export_as_json(live_api,
     assert ("report.status", "apikey:test-curate",  # the API's reading and moving of a report, as the workspace's
             {"report": answer["report_id"], "from": "new", "to": "reported", "notes": "CR-123"}) in trail
     assert ("report.view", "apikey:test-curate", {"report": answer["report_id"]}) in trail
+
+
+def test_exporting_reports_is_audited_naming_every_report_handed_out(live_api):
+    first = _match_one(live_api, {"user_id": "u-1"})["report_id"]
+    second = _match_one(live_api, {"user_id": "u-2"})["report_id"]
+    from footprint.review import audit
+    with live_api.client("curate") as curator:
+        assert [r["id"] for r in curator.get("/reports").json()] == [first, second]
+        assert curator.get("/reports", params={"after": second}).json() == []  # nothing handed out
+        assert [r["id"] for r in curator.get("/reports", params={"after": first}).json()] == [second]
+    trail = [(e.action, e.user, e.details) for e in audit.entries(live_api.service.store, None, 0, 100)]
+    exports = [t for t in trail if t[0] == "report.export"]
+    assert sorted(exports, key=lambda t: len(t[2]["reports"])) == [
+        ("report.export", "apikey:test-curate", {"reports": [second], "status": None, "after": first}),
+        ("report.export", "apikey:test-curate", {"reports": [first, second], "status": None, "after": 0})]

@@ -158,8 +158,12 @@ def test_a_reveal_made_before_a_membership_was_withdrawn_shows_nothing_plain_aft
     assert picture(client, reviewing, item).headers["x-footprint-picture"] == "plain"
     assert accounts.revoke(reviewing.store, "rita", "demo") and accounts.grant(reviewing.store, "rita", "demo")
     assert picture(client, reviewing, item).headers["x-footprint-picture"] == "blurred"
+    for page in (f"/cases/{reviewing.case_id}/items/{item}", f"/cases/{reviewing.case_id}/grid?show=all"):
+        shown = client.get(page).text  # the pages agree with the picture: nothing marked revealed
+        assert f'data-item="{item}"' in shown and "data-reveal-left" not in shown and " revealed" not in shown
     client.post(f"/cases/{reviewing.case_id}/items/{item}/reveal", data={"csrf": token})
     assert picture(client, reviewing, item).headers["x-footprint-picture"] == "plain"
+    assert "data-reveal-left" in client.get(f"/cases/{reviewing.case_id}/items/{item}").text
 
 
 def test_a_page_drawn_during_a_reveal_knows_when_it_ends(client, reviewing):

@@ -1,6 +1,7 @@
 """The detection service: what the HTTP API (and the CLI) call. Matches an upload or its hashes
 against the current index version, logs every query (hashes and outcome, never the content), and on
-a match files a report and queues the configured webhooks."""
+a match files a report (in the query log's transaction: never a logged match without its report) and
+queues the configured webhooks."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from .fetch import fetch
 from .index import IndexHolder
 from .inputs import HashQuery, digests_from_content, digests_from_hashes
 from .keys import RateLimiter
-from .records import ApiKey, Report
+from .records import ApiKey
 from .servicestore import ServiceStore
 
 
@@ -104,29 +105,30 @@ class DetectionService:
             raise
         matches = [match_json(m) for m in snapshot.match(digests)]
         hashes = hashes_json(digests)
-        self.records.log_query(key_name, endpoint, hashes, "match" if matches else "no_match", len(matches),
-                               snapshot.version)
-        report = self._report(key_name, submission, digests, hashes, matches, snapshot.version) if matches else None
+        filed = _report_of(key_name, submission, digests, hashes, matches, snapshot.version) if matches else None
+        report = self.records.log_query(key_name, endpoint, hashes, "match" if matches else "no_match",
+                                        len(matches), snapshot.version, report=filed)
+        if report is not None:
+            for webhook in self.records.list_webhooks(enabled_only=True):
+                self.webhooks.submit(webhook, {"event": "match", "report": report.to_json()})
         return {"index_version": snapshot.version, "matched": bool(matches), "matches": matches,
                 "hashes": hashes, "skipped": skipped, "report_id": report.id if report else None}
-
-    def _report(self, key_name: str | None, submission: Submission, digests: Digests, hashes: dict[str, Any],
-                matches: list[dict[str, Any]], version: int) -> Report:
-        file: dict[str, Any] = {"hashes": hashes, "media_type": digests.media_type}
-        if digests.media_type is not None:
-            file["size"] = digests.size
-        report = self.records.add_report(
-            incident_time=codec.utc(submission.incident_time) or codec.now(), key_name=key_name,
-            reference=submission.reference, uploader=submission.uploader, file=file, matches=matches,
-            index_version=version)
-        for webhook in self.records.list_webhooks(enabled_only=True):
-            self.webhooks.submit(webhook, {"event": "match", "report": report.to_json()})
-        return report
 
     def status(self) -> dict[str, Any]:
         return {"index": self.index.current.describe(), "index_error": self.index.last_error,
                 "webhooks": {"delivered": self.webhooks.delivered, "failed": self.webhooks.failed,
                              "pending": self.webhooks.pending}}
+
+
+def _report_of(key_name: str | None, submission: Submission, digests: Digests, hashes: dict[str, Any],
+               matches: list[dict[str, Any]], version: int) -> dict[str, Any]:
+    """The report of a match, as ServiceStore.log_query files it with the query's log entry."""
+    file: dict[str, Any] = {"hashes": hashes, "media_type": digests.media_type}
+    if digests.media_type is not None:
+        file["size"] = digests.size
+    return {"incident_time": codec.utc(submission.incident_time) or codec.now(), "key_name": key_name,
+            "reference": submission.reference, "uploader": submission.uploader, "file": file, "matches": matches,
+            "index_version": version}
 
 
 def match_json(match: Match) -> dict[str, Any]:

@@ -64,12 +64,16 @@ class ServiceStore:
     # -- query log --------------------------------------------------------------------------
 
     def log_query(self, key_name: str | None, endpoint: str, hashes: Mapping[str, object] | None,
-                  outcome: str, match_count: int, index_version: int | None) -> None:
+                  outcome: str, match_count: int, index_version: int | None,
+                  report: Mapping[str, Any] | None = None) -> Report | None:
+        """Log a query; with ``report`` (add_report's arguments) file its report in the same transaction,
+        so that a match is never logged without its report, nor a report filed for a query not logged."""
         values = {"time": codec.now(), "key_name": key_name, "endpoint": endpoint,
                   "hashes": dict(hashes) if hashes else None, "outcome": outcome,
                   "match_count": match_count, "index_version": index_version}
         with transaction(self.engine, write=True) as conn:
             conn.execute(service_queries.insert().values(values))
+            return _insert_report(conn, **report) if report is not None else None
 
     def recent_queries(self, limit: int = 100) -> list[dict[str, object]]:
         with transaction(self.engine) as conn:
@@ -81,14 +85,9 @@ class ServiceStore:
     def add_report(self, *, incident_time: datetime, key_name: str | None, reference: str | None,
                    uploader: Mapping[str, object] | None, file: Mapping[str, object],
                    matches: Sequence[Mapping[str, object]], index_version: int) -> Report:
-        now = codec.now()
-        values = {"created": now, "incident_time": incident_time, "status": "new", "key_name": key_name,
-                  "reference": reference, "uploader": codec.jsonable(dict(uploader or {}), "uploader") or None,
-                  "file": codec.jsonable(dict(file), "file"), "matches": codec.jsonable([dict(m) for m in matches],
-                                                                                       "matches"),
-                  "index_version": index_version, "notes": "", "changed": now}
         with transaction(self.engine, write=True) as conn:
-            return _report(conn.execute(service_reports.insert().values(values).returning(*service_reports.c)).one())
+            return _insert_report(conn, incident_time=incident_time, key_name=key_name, reference=reference,
+                                  uploader=uploader, file=file, matches=matches, index_version=index_version)
 
     def get_report(self, report_id: int) -> Report:
         with transaction(self.engine) as conn:
@@ -153,6 +152,18 @@ class ServiceStore:
         with transaction(self.engine, write=True) as conn:
             if not conn.execute(service_webhooks.delete().where(service_webhooks.c.name == name)).rowcount:
                 raise NotFound(f"webhook {name!r} not found")
+
+
+def _insert_report(conn: Connection, *, incident_time: datetime, key_name: str | None, reference: str | None,
+                   uploader: Mapping[str, object] | None, file: Mapping[str, object],
+                   matches: Sequence[Mapping[str, object]], index_version: int) -> Report:
+    now = codec.now()
+    values = {"created": now, "incident_time": incident_time, "status": "new", "key_name": key_name,
+              "reference": reference, "uploader": codec.jsonable(dict(uploader or {}), "uploader") or None,
+              "file": codec.jsonable(dict(file), "file"), "matches": codec.jsonable([dict(m) for m in matches],
+                                                                                   "matches"),
+              "index_version": index_version, "notes": "", "changed": now}
+    return _report(conn.execute(service_reports.insert().values(values).returning(*service_reports.c)).one())
 
 
 def _status(status: str) -> str:

@@ -56,6 +56,21 @@ def view_report(store: Store, actor: str, report_id: int) -> Report:
     return report
 
 
+def export_reports(store: Store, actor: str, status: str | None = None, after: int = 0,
+                   limit: int = 1000) -> list[Report]:
+    """A page of whole reports (uploader details included) for whoever ``actor`` names, its right to
+    already checked (see view_report), with one ``report.export`` entry in the trail naming every
+    report handed out. One entry per page, not one per report: an export of thousands would otherwise
+    write thousands of entries to the chain, and what an auditor asks ("who was given report 17, and
+    when?") is answered by the ids the entry lists, as a grid page's ``view.grid`` entry lists its items.
+    A page with no reports discloses nothing and is not recorded."""
+    found = _records(store).list_reports(status, after, limit)
+    if found:
+        audit.append(store, "report.export", user=actor,
+                     details={"reports": [r.id for r in found], "status": status, "after": after})
+    return found
+
+
 def set_status(store: Store, user: User, report_id: int, status: str, notes: str | None = None) -> Report:
     """Move a report to ``status`` (and replace its notes when given); audited with the old and new
     status in the same transaction."""

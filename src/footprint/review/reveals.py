@@ -18,10 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from footprint.errors import UsageError
+from footprint.model import PerceptualDigest
 from footprint.review import audit
 from footprint.review.accounts import User, require
 from footprint.review.sessions import token_hash
-from footprint.store.base import CaseRecord, Store
+from footprint.sources.detect import is_image, is_video
+from footprint.store.base import CaseRecord, ItemRecord, Store
 from footprint.store.reviewstore import review_store
 
 REVEAL_SECONDS = 300.0
@@ -73,6 +76,23 @@ class RevealGrants:
             self._grants.pop(token_hash(token), None)
 
 
+def has_picture(record: ItemRecord) -> bool:
+    """A picture or video that was decoded (it has a perceptual hash): one there is something to show
+    of. A truncated or undecodable one is no picture here: no broken tile, no reveal of nothing."""
+    digests = record.digests
+    media = digests.media_type if digests else None
+    return (record.status != "error" and (is_image(media) or is_video(media)) and digests is not None
+            and any(isinstance(found, PerceptualDigest) for found in digests.perceptual.values()))
+
+
+def require_picture(record: ItemRecord) -> None:
+    """UsageError unless the item has a picture to look at: only what a reviewer can be shown is revealed
+    or given a category (a text file's category would reach the court report as if someone had seen it)."""
+    if not has_picture(record):
+        raise UsageError(f"item {record.id} has no picture or video to look at: it cannot be revealed or "
+                         "categorised")
+
+
 def reveal(store: Store, grants: RevealGrants, user: User, token: str, case: CaseRecord, item_id: int,
            ref: str) -> float:
     """Record the reveal in the case's trail, then grant it (never a grant without its entry); the
@@ -88,13 +108,20 @@ def reveal(store: Store, grants: RevealGrants, user: User, token: str, case: Cas
 
 
 def shows_plain(store: Store, grants: RevealGrants, user: User, token: str, case: CaseRecord, item_id: int) -> bool:
-    """Whether this session may be sent the item's plain picture now: its live grant is for this item,
+    """Whether this session may be sent the item's plain picture now (see revealed_item)."""
+    return revealed_item(store, grants, user, token, case) == item_id
+
+
+def revealed_item(store: Store, grants: RevealGrants, user: User, token: str, case: CaseRecord) -> int | None:
+    """The item of this case the session may see plainly now, if any: its live grant is for this case,
     and was made since the user's membership of the case began (an admin needs none). A grant made
     before was made under an access since withdrawn (a membership revoked, then given again within the
-    grant's minutes) and shows nothing plain."""
-    if not grants.allows(token, case.id, item_id):
-        return False
+    grant's minutes) and shows nothing plain. The one rule for the picture sent and for the pages that
+    mark an item revealed."""
+    held = grants.held(token)
+    if held is None or held.case_id != case.id:
+        return None
     if user.role == "admin":
-        return True
-    held, since = grants.held(token), review_store(store).member_since(user.id, case.id)
-    return held is not None and since is not None and held.granted >= since
+        return held.item_id
+    since = review_store(store).member_since(user.id, case.id)
+    return held.item_id if since is not None and held.granted >= since else None

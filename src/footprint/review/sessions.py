@@ -12,6 +12,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from footprint.errors import UsageError
+from footprint.model import printable
 from footprint.review import audit
 from footprint.review.accounts import User, check_password, public_user
 from footprint.store import codec
@@ -27,10 +29,16 @@ def token_hash(token: str) -> str:
 
 
 def login(store: Store, name: str, password: str, address: str = "") -> str | None:
-    """A new session's token for a right name and password of an active account; None otherwise."""
-    user = check_password(store, name, password)
+    """A new session's token for a right name and password of an active account; None otherwise. Every
+    failure is audited, under the name as typed (escaped where it does not print). A name holding a NUL
+    is no account's (PostgreSQL cannot even store one): audited, then refused as a bad request."""
+    malformed = "\x00" in name
+    user = None if malformed else check_password(store, name, password)
     if user is None:
-        audit.append(store, "login.failed", user=name[:200], details={"address": address})
+        details = {"address": address, **({"reason": "NUL in the user name"} if malformed else {})}
+        audit.append(store, "login.failed", user=printable(name)[:200], details=details)
+        if malformed:
+            raise UsageError("a user name never holds a NUL character")
         return None
     token = secrets.token_urlsafe(32)
     reviews = review_store(store)

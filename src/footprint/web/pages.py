@@ -113,8 +113,7 @@ def grid(request: Request, work: Work, session: User, case_id: Id,
          page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> Response:
     case = work.case(session, case_id)
     filters = QueueFilters(show, category, exhibit, state, int(cluster) if cluster else None)
-    tiles, total = work.grid(session, case, filters, (page - 1) * PAGE_SIZE, PAGE_SIZE)
-    pages = max(1, -(-total // PAGE_SIZE))
+    tiles, total, page, pages = work.grid(session, case, filters, page, PAGE_SIZE)  # past the end: the last
 
     def page_url(number: int) -> str:
         query = {k: v for k, v in {"show": show, "category": category, "exhibit": exhibit, "state": state,

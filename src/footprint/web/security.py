@@ -6,6 +6,10 @@
 * CSRF: a synchronizer token bound to the session. The token is an HMAC, under a secret kept in
   FOOTPRINT_HOME, of the session token; before login, of a random pre-login cookie. A form or a
   script's POST must send it back (form field ``csrf`` or header ``X-CSRF-Token``).
+* Text input never holds a NUL character (PostgreSQL cannot store one, and no name or note needs
+  one): ``refuse_nul`` turns it away as a bad request before it reaches the core; the session
+  checks (session.py) apply it to every page's query and form, guard.py to every API route's path
+  and query, and the API's body models to every JSON text.
 * Login attempts are limited per client address and user name: after ``attempts`` failures within
   ``window`` seconds, further tries are refused until the window has passed.
 """
@@ -19,11 +23,15 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+
+from footprint.errors import UsageError
+from footprint.model import printable
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -49,6 +57,27 @@ async def security_headers(request: Request, call_next: Callable[[Request], Awai
     if request.url.scheme == "https":
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
+
+
+NUL_MESSAGE = "text must not contain a NUL character"
+
+
+def has_nul(value: object) -> bool:
+    """Whether a text, or any text (key or value) in a JSON-like value, holds a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_nul(v) for v in value)
+    return False
+
+
+def refuse_nul(fields: Iterable[tuple[str, Any]]) -> None:
+    """UsageError (a 400 in the one error shape) naming the first field whose name or text holds a NUL."""
+    for name, value in fields:
+        if has_nul(name) or has_nul(value):
+            raise UsageError(f"{printable(name)}: {NUL_MESSAGE}")
 
 
 def load_secret(home: Path) -> bytes:

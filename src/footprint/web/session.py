@@ -15,8 +15,9 @@ from fastapi import Request
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
+from footprint.errors import UsageError
 from footprint.web.errors import LoginRequired
-from footprint.web.security import CSRF_FIELD, CSRF_HEADER, csrf_token, csrf_valid
+from footprint.web.security import CSRF_FIELD, CSRF_HEADER, csrf_token, csrf_valid, refuse_nul
 
 if TYPE_CHECKING:
     from footprint.web.workspace import Workspace
@@ -40,7 +41,10 @@ def _cookie(request: Request, name: str, value: str, max_age: int | None = None)
 
 
 def logged_in(request: Request) -> Session:
-    """The request's session, or LoginRequired (a redirect to the login page, or a 401 for scripts)."""
+    """The request's session, or LoginRequired (a redirect to the login page, or a 401 for scripts).
+    Every page but the login form needs one, so this is also where a query's text is checked for NUL
+    (security.refuse_nul: a 400), before any handler passes it on."""
+    refuse_nul(request.query_params.multi_items())
     work: Workspace = request.app.state.workspace
     token = request.cookies.get(SESSION_COOKIE)
     user = work.session_user(token) if token else None
@@ -50,11 +54,13 @@ def logged_in(request: Request) -> Session:
 
 
 async def csrf_checked(request: Request) -> Session:
-    """A logged-in session whose POST carries its CSRF token (form field or header); else 403."""
+    """A logged-in session whose POST carries its CSRF token (form field or header); else 403. The
+    form's fields are checked for NUL here too (every form but the login form comes through here)."""
     session = logged_in(request)
+    form = await request.form()
+    refuse_nul(form.multi_items())
     sent = request.headers.get(CSRF_HEADER)
     if sent is None:
-        form = await request.form()
         field = form.get(CSRF_FIELD)
         sent = field if isinstance(field, str) else None
     if not csrf_valid(request.app.state.workspace.secret, session.token, sent):
@@ -88,7 +94,11 @@ def start_session(request: Request, work: Workspace, username: str, password: st
 
     if limiter.blocked(address, username):
         return refused(429, "Too many failed attempts: wait a few minutes before trying again.")
-    token = work.login(username, password, address)
+    try:
+        token = work.login(username, password, address)
+    except UsageError:  # a malformed name: audited by the core, refused as a bad request, counted here
+        limiter.failed(address, username)
+        raise
     if token is None:
         limiter.failed(address, username)
         return refused(401, "Wrong user name or password.")

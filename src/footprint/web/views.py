@@ -9,8 +9,9 @@ from typing import Any
 
 from footprint.hashers import regions
 from footprint.matching.explain import explain
-from footprint.model import CategoryScheme, ItemRef, Match, PerceptualDigest, Skipped, escape_part
-from footprint.sources.detect import is_image, is_video
+from footprint.model import CategoryScheme, ItemRef, Match, PerceptualDigest, Skipped, escape_part, printable
+from footprint.review.reveals import has_picture
+from footprint.sources.detect import is_video
 from footprint.store.base import ItemRecord
 
 CATEGORY_LABELS = {
@@ -43,13 +44,11 @@ def keymap_json(scheme: CategoryScheme) -> str:
     return json.dumps(mapping)
 
 
-def has_picture(record: ItemRecord) -> bool:
-    """A picture or video that was decoded (it has a perceptual hash): one there is something to show
-    of. A truncated or undecodable one is no picture here: no broken tile, no reveal of nothing."""
-    digests = record.digests
-    media = digests.media_type if digests else None
-    return (record.status != "error" and (is_image(media) or is_video(media)) and digests is not None
-            and any(isinstance(found, PerceptualDigest) for found in digests.perceptual.values()))
+def shown_name(ref: str) -> str:
+    """An item's file name as pages show it: in its address's escaped form (escape_part, as the address
+    itself is shown), so that a control or a bidirectional override hides nothing (U+202E would show
+    "rtl\u202egnp.exe.png" as "rtlpng.exe.png"; it shows as "rtl%E2%80%AEgnp.exe.png")."""
+    return escape_part(ItemRef.parse(ref).name) or ref
 
 
 @dataclass
@@ -74,7 +73,7 @@ def tile(record: ItemRecord, category: str | None = None, cluster: int | None = 
     media = record.digests.media_type if record.digests else None
     assert record.id is not None
     first = record.matches[0] if record.matches else None
-    return Tile(id=record.id, ref=record.ref, name=ItemRef.parse(record.ref).name or record.ref,
+    return Tile(id=record.id, ref=record.ref, name=shown_name(record.ref),
                 state=record.facts.state.value, media=media, picture=has_picture(record),
                 video=is_video(media), matched=bool(record.matches),
                 match_label=_match_label(first) if first else "",
@@ -119,7 +118,7 @@ def item_view(record: ItemRecord, exif: Mapping[str, Any] | None = None, categor
     assert record.id is not None
     media = record.digests.media_type if record.digests else None
     exif = exif if exif is not None else (record.camera.as_dict() if record.camera else None)
-    return ItemView(id=record.id, ref=record.ref, name=ItemRef.parse(record.ref).name, exhibit=record.exhibit,
+    return ItemView(id=record.id, ref=record.ref, name=shown_name(record.ref), exhibit=record.exhibit,
                     state=record.facts.state.value, size=record.size, media=media, status=record.status,
                     reason=record.reason, picture=has_picture(record), video=is_video(media),
                     facts=_facts(record), hashes=_hashes(record), matches=record.matches,
@@ -219,4 +218,4 @@ def _plain(value: Any) -> str:
         text = ", ".join(f"{k}: {v}" for k, v in sorted(value.items()))
     else:
         text = "" if value is None else str(value)
-    return text if text.isprintable() else "".join(ch if ch.isprintable() else escape_part(ch) for ch in text)
+    return printable(text)

@@ -9,7 +9,7 @@ exist. Nothing is decided here: the review core decides, audits and orders.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from footprint.errors import NotFound
 from footprint.intel.caseview import CaseLinks, LinkCache, case_view
@@ -26,6 +26,13 @@ from footprint.web.security import LoginLimiter, load_secret
 if TYPE_CHECKING:
     from footprint.web.app import WebConfig
     from footprint.web.session import Session
+
+
+class GridPage(NamedTuple):
+    tiles: list[views.Tile]
+    total: int  # entries the filters leave in all
+    page: int  # the page shown (from 1)
+    pages: int  # how many there are (at least 1)
 
 
 class Workspace:
@@ -95,13 +102,19 @@ class Workspace:
             raise NotFound(f"item {item_id} has no picture")
         return path, plain
 
-    def grid(self, session: Session, case: CaseRecord, filters: QueueFilters, offset: int,
-             limit: int) -> tuple[list[views.Tile], int]:
-        entries, total = review_queue(self.store, case, filters, offset, limit)
+    def grid(self, session: Session, case: CaseRecord, filters: QueueFilters, page: int, size: int) -> GridPage:
+        """Page ``page`` (from 1) of the case's queue, ``size`` tiles a page; a page past the last is the
+        last (page 1 of an empty queue), so the page drawn always says which one it shows."""
+        entries, total = review_queue(self.store, case, filters, (page - 1) * size, size)
+        pages = max(1, -(-total // size))
+        if page > pages:
+            page = pages
+            entries, total = review_queue(self.store, case, filters, (page - 1) * size, size)
         tiles = [views.tile(e.record, e.category, e.cluster, e.cluster_size) for e in entries]
         audit.append(self.store, "view.grid", user=session.user.name, case_id=case.id,
-                     details={"items": [t.id for t in tiles], "offset": offset, "filters": filters.__dict__})
-        return tiles, total
+                     details={"items": [t.id for t in tiles], "offset": (page - 1) * size,
+                              "filters": filters.__dict__})
+        return GridPage(tiles, total, page, pages)
 
     def item_view(self, session: Session, case: CaseRecord, item_id: int) -> views.ItemView:
         record = self.record(case, item_id)
@@ -130,8 +143,9 @@ class Workspace:
                cluster_seen: int | None = None) -> list[int]:
         """The ids decided: the item, or with ``cluster_seen`` (the cluster's size as the page showed it)
         every item of its near-duplicate cluster, refused when the cluster has since grown or joined
-        another (decisions.decide_cluster): no category lands on a picture the reviewer was not shown."""
-        self.record(case, item_id)
+        another (decisions.decide_cluster): no category lands on a picture the reviewer was not shown, nor
+        on an item with no picture at all (reveals.require_picture)."""
+        reveals.require_picture(self.record(case, item_id))
         if cluster_seen is None:
             return [d.item_id for d in decisions.decide(self.store, session.user, case, [item_id], category)]
         found = decisions.decide_cluster(self.store, session.user, case, item_id, category, seen_size=cluster_seen)
@@ -145,6 +159,7 @@ class Workspace:
         """Reveal one item to this session (audited; withdraws any other); the seconds it lasts."""
         accounts.require(session.user, "reveal")
         record = self.record(case, item_id)
+        reveals.require_picture(record)
         return reveals.reveal(self.store, self.reveals, session.user, session.token, case, item_id, record.ref)
 
     def reveal_left(self, session: Session) -> int:
@@ -152,9 +167,9 @@ class Workspace:
         return int(self.reveals.left(session.token))
 
     def revealed(self, session: Session, case: CaseRecord) -> int | None:
-        """The item of this case this session may see plainly now, if any (pages mark it revealed)."""
-        held = self.reveals.held(session.token)
-        return held.item_id if held is not None and held.case_id == case.id else None
+        """The item of this case this session may see plainly now, if any (pages mark it revealed): the
+        item whose picture is sent plain (reveals.revealed_item decides both)."""
+        return reveals.revealed_item(self.store, self.reveals, session.user, session.token, case)
 
     def audit_entries(self, session: Session, case: CaseRecord, offset: int,
                       limit: int) -> tuple[list[dict[str, Any]], bool]:

@@ -1,7 +1,8 @@
 """Every API route goes through ``GuardedRoute``: the request body is read here, first, within the
 size limit (a declared Content-Length over it is refused before a byte is read; a body that grows
-over it is cut off) and within a time limit (a slow client gets a 408, never holds a worker), and
-whatever the route raises becomes the one JSON error shape."""
+over it is cut off) and within a time limit (a slow client gets a 408, never holds a worker), a NUL
+character in the path or the query is refused (security.refuse_nul), and whatever the route raises
+becomes the one JSON error shape."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
 from footprint.banks.config import ServiceConfig
+from footprint.web.security import refuse_nul
 
 from .errors import ApiError, response_for
 
@@ -27,6 +29,7 @@ def guarded_route(config: ServiceConfig) -> type[APIRoute]:
             async def handler(request: Request) -> Response:
                 try:
                     await read_body(request, config.max_body, config.body_timeout)
+                    refuse_nul([*request.path_params.items(), *request.query_params.multi_items()])
                     return await route_handler(request)
                 except Exception as exc:  # every failure leaves in the one JSON shape
                     return response_for(exc, request.url.path)

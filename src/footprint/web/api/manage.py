@@ -30,6 +30,10 @@ from .models import (
 )
 
 BankName = Annotated[str, Path(min_length=1, max_length=200)]
+# A bank is a hash set, and a hash set's name may hold "/" (an imported list's own name): the bank routes
+# take the name as a path ({name:path}), the routes under a bank declared before the bank's own, so that
+# /banks/a/b/entries is bank "a/b"'s entries. The one name these cannot reach is a bank's own that ends
+# in one of those routes (".../entries", ".../remove", ".../allowed", ".../allowed/7").
 WAIT = Query(False, description="Answer only once the index version holding the change serves queries.")
 
 
@@ -53,56 +57,56 @@ def add_bank_routes(router: APIRouter, service: DetectionService) -> None:
         changed(wait)
         return _bank(bank)
 
-    @router.get("/banks/{name}", response_model=BankOut, tags=["banks"])
-    def get_bank(name: BankName, key: Curator) -> dict[str, Any]:
-        return _bank(service.banks.get_bank(name))
-
-    @router.put("/banks/{name}", response_model=BankOut, tags=["banks"])
-    def serve_bank(name: BankName, body: BankSettings, key: Curator, wait: bool = WAIT) -> dict[str, Any]:
-        """Serve an existing hash set as a bank, or change a bank's switch and threshold."""
-        bank = service.banks.serve(name, enabled=body.enabled, pdq_threshold=body.pdq_threshold)
-        changed(wait)
-        return _bank(bank)
-
-    @router.delete("/banks/{name}", response_model=Change, tags=["banks"])
-    def unserve_bank(name: BankName, key: Curator, wait: bool = WAIT) -> Change:
-        """Stop serving the bank (its hash set stays in the store)."""
-        service.banks.unserve(name)
-        return changed(wait)
-
-    @router.get("/banks/{name}/entries", tags=["banks"])
+    @router.get("/banks/{name:path}/entries", tags=["banks"])
     def list_entries(name: BankName, key: Curator, after: Annotated[int, Query(ge=0, le=2**62)] = 0,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
         return [{"entry_id": hit.entry_id, **hit.entry.hashes(), "label": hit.entry.label,
                  "category": str(hit.entry.category) if hit.entry.category else None}
                 for hit in service.banks.list_entries(name, after, limit)]
 
-    @router.post("/banks/{name}/entries", response_model=Change, tags=["banks"])
+    @router.post("/banks/{name:path}/entries", response_model=Change, tags=["banks"])
     def add_entries(name: BankName, body: EntriesIn, key: Curator, wait: bool = WAIT) -> Change:
         """Bulk add: all or nothing."""
         count = service.banks.add_entries(name, [_entry(e) for e in body.entries])
         return changed(wait, count)
 
-    @router.post("/banks/{name}/remove", response_model=Change, tags=["banks"])
+    @router.post("/banks/{name:path}/remove", response_model=Change, tags=["banks"])
     def remove_entries(name: BankName, body: RemoveIn, key: Curator, wait: bool = WAIT) -> Change:
         """Bulk remove every entry whose hash (of the given algorithm) is listed."""
         return changed(wait, service.banks.remove_entries(name, body.algorithm, body.values))
 
-    @router.get("/banks/{name}/allowed", tags=["banks"])
+    @router.get("/banks/{name:path}/allowed", tags=["banks"])
     def list_allowed(name: BankName, key: Curator) -> list[dict[str, object]]:
         return service.banks.allowed(name)
 
-    @router.put("/banks/{name}/allowed/{entry_id}", response_model=Change, tags=["banks"])
+    @router.put("/banks/{name:path}/allowed/{entry_id}", response_model=Change, tags=["banks"])
     def allow(name: BankName, entry_id: Annotated[int, Path(ge=1, le=2**62)], body: AllowIn, key: Curator,
               wait: bool = WAIT) -> Change:
         """Put an entry on the allow-list: a false positive the service never matches again."""
         service.banks.allow(name, entry_id, body.reason)
         return changed(wait)
 
-    @router.delete("/banks/{name}/allowed/{entry_id}", response_model=Change, tags=["banks"])
+    @router.delete("/banks/{name:path}/allowed/{entry_id}", response_model=Change, tags=["banks"])
     def disallow(name: BankName, entry_id: Annotated[int, Path(ge=1, le=2**62)], key: Curator,
                  wait: bool = WAIT) -> Change:
         service.banks.disallow(name, entry_id)
+        return changed(wait)
+
+    @router.get("/banks/{name:path}", response_model=BankOut, tags=["banks"])
+    def get_bank(name: BankName, key: Curator) -> dict[str, Any]:
+        return _bank(service.banks.get_bank(name))
+
+    @router.put("/banks/{name:path}", response_model=BankOut, tags=["banks"])
+    def serve_bank(name: BankName, body: BankSettings, key: Curator, wait: bool = WAIT) -> dict[str, Any]:
+        """Serve an existing hash set as a bank, or change a bank's switch and threshold."""
+        bank = service.banks.serve(name, enabled=body.enabled, pdq_threshold=body.pdq_threshold)
+        changed(wait)
+        return _bank(bank)
+
+    @router.delete("/banks/{name:path}", response_model=Change, tags=["banks"])
+    def unserve_bank(name: BankName, key: Curator, wait: bool = WAIT) -> Change:
+        """Stop serving the bank (its hash set stays in the store)."""
+        service.banks.unserve(name)
         return changed(wait)
 
 
@@ -153,8 +157,10 @@ def add_report_routes(router: APIRouter, service: DetectionService) -> None:
     def export_reports(key: Curator, status: Annotated[str | None, Query(pattern="^(new|reviewed|reported|closed)$")]
                        = None, after: Annotated[int, Query(ge=0, le=2**62)] = 0,
                        limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> list[dict[str, object]]:
-        """Reports as JSON, oldest first (page on with ``after`` = the last id)."""
-        return [r.to_json() for r in service.records.list_reports(status, after, limit)]
+        """Reports as JSON, oldest first (page on with ``after`` = the last id); each page handed out is in
+        the audit trail, naming its reports (review.reports.export_reports)."""
+        return [r.to_json() for r in reports.export_reports(service.store, f"apikey:{key.name}", status, after,
+                                                            limit)]
 
     @router.get("/reports/{report_id}", tags=["reports"])
     def get_report(report_id: Annotated[int, Path(ge=1, le=2**62)], key: Curator) -> dict[str, object]:

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from footprint.web.security import NUL_MESSAGE, has_nul
 
 Short = Annotated[str, StringConstraints(max_length=500)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 
 
 class Strict(BaseModel):
+    """A request body: no unknown fields, and no NUL character in any text of it (PostgreSQL cannot
+    store one), refused here, before anything is matched, logged or stored."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if has_nul(data):
+            raise ValueError(NUL_MESSAGE)
+        return data
 
 
 class Uploader(Strict):
@@ -33,6 +45,15 @@ class Context(Strict):
     reference: Short | None = Field(None, description="The platform's own id for the upload.")
     incident_time: datetime | None = Field(None, description="When the upload happened (default: now).")
     uploader: Uploader | None = None
+
+    @field_validator("incident_time")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        """A time that exists in UTC (0001-01-01T00:00:00+00:01 does not): the report keeps it in UTC."""
+        try:
+            return value.astimezone(UTC) if value is not None and value.tzinfo is not None else value
+        except OverflowError as exc:
+            raise ValueError("the time is out of range once converted to UTC") from exc
 
 
 class HashesRequest(Context):

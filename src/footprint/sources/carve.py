@@ -269,13 +269,14 @@ _MP4_BOXES = {b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"uuid", b"m
 
 
 def _mp4_end(r: Reader, s: int, cap: int) -> int | None:
-    """Top-level ISO media boxes from ftyp; the file ends where a box is not one of the known kinds.
-    A file needs both a moov and an mdat to play, so both must be present."""
+    """Top-level ISO media boxes from ftyp; the file ends where a box is not one of the known kinds, or
+    at a second ftyp: the next file's start (two videos stored back to back were one carved item, the
+    second lost inside the first). A file needs both a moov and an mdat to play, so both must be present."""
     pos, seen, limit = s, set(), min(r.size, s + cap)
     while pos + 8 <= limit:
         head = r.at(pos, 16)
         kind, size = head[4:8], int.from_bytes(head[:4], "big")
-        if kind not in _MP4_BOXES or (pos == s and not 16 <= size <= 4096):
+        if kind not in _MP4_BOXES or (pos == s and not 16 <= size <= 4096) or (pos > s and kind == b"ftyp"):
             break
         if size == 1 and len(head) == 16:
             size = int.from_bytes(head[8:16], "big")

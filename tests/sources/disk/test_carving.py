@@ -22,13 +22,14 @@ def noise(seed: int, size: int) -> bytes:
     return np.random.default_rng(seed).integers(0, 256, size, dtype=np.uint8).tobytes()
 
 
-def video(fmt: str) -> bytes:
+def video(fmt: str, seed: int = 0) -> bytes:
     out = io.BytesIO()
     with av.open(out, "w", format=fmt) as container:
         stream = container.add_stream("mpeg4", rate=10)
         stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
         for i in range(10):
-            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), i * 20, np.uint8), format="rgb24")
+            level = (i * 20 + seed * 7) % 256
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), level, np.uint8), format="rgb24")
             container.mux(stream.encode(frame))
         container.mux(stream.encode())
     return out.getvalue()
@@ -61,6 +62,15 @@ def test_every_format_carved_at_its_offset() -> None:
         assert str(item.ref) == f"x!content@0x{offset:x}"
         assert item.facts.state.value == "carved"
         assert md5(item.open().read()) == md5(original)
+
+
+def test_videos_stored_back_to_back_are_carved_apart() -> None:
+    first, second = video("mp4"), video("mp4", seed=5)
+    assert first != second
+    data = noise(1, 999) + first + second + noise(2, 999)
+    found = [f for f in carve(data) if isinstance(f, Item)]
+    assert [f.facts.offset for f in found] == [999, 999 + len(first)]
+    assert [md5(f.open().read()) for f in found] == [md5(first), md5(second)]
 
 
 def test_damaged_or_partial_pictures_are_not_guessed() -> None:

@@ -15,6 +15,7 @@ known to have them only once the worker answers, so the scan holds such items un
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
@@ -26,7 +27,7 @@ from footprint.hashers.compute import HEAD_SIZE, PictureResult, StreamResult, an
 from footprint.matching.regions import LOW_QUALITY_DISTANCE, LOW_QUALITY_FLOOR
 from footprint.model import CameraFacts, Digests, Item, PerceptualDigest, Skipped
 from footprint.pipeline.video import hash_video
-from footprint.sources.carve import picture_end
+from footprint.sources.carve import picture_end, video_end
 from footprint.sources.detect import detect, is_image, is_video
 from footprint.sources.folder import open_readonly
 from footprint.sources.registry import sniff
@@ -145,10 +146,36 @@ def appended(data: bytes, media_type: str, end: int | None) -> list[str]:
     """A warning naming the bytes appended after the picture from ``end``, and where the scan reads them."""
     if end is None:
         return []
-    what = detect(data[end:end + HEAD_SIZE])
+    return [_appended_note(len(data), media_type, end, data[end:end + HEAD_SIZE])]
+
+
+def _appended_note(size: int, media_type: str, end: int, following: bytes) -> str:
+    what = detect(following)
     # where, not what was done: the scan may not read them (nested beyond the depth limit: its own warning)
     how = f"{what}, at content@0x{end:x}" if what else "data of no recognised type"
-    return [f"{len(data) - end} bytes follow the end of the {media_type} picture (from byte {end}): {how}"]
+    kind = "video" if is_video(media_type) else "picture"
+    return f"{size - end} bytes follow the end of the {media_type} {kind} (from byte {end}): {how}"
+
+
+def video_appended_end(item: Item, data: bytes | None, media_type: str) -> tuple[int | None, list[str]]:
+    """Where bytes appended after an MP4 or QuickTime video's own boxes start (sources.carve.video_end),
+    and the warning that says so: a video is a place to hide a picture or another video behind, as a
+    picture is. (None, []) when nothing follows, only padding does, or the item cannot be read at will."""
+    try:
+        with item.open() if data is None else io.BytesIO(data) as stream:
+            if not stream.seekable():
+                return None, []
+            size = stream.seek(0, io.SEEK_END)
+            end = video_end(stream, size)
+            if end is None:
+                return None, []
+            stream.seek(end)
+            following = stream.read(HEAD_SIZE)
+    except (OSError, ValueError, RuntimeError):
+        return None, []
+    if (not following.strip(b"\0") or not following.strip(b"\xff")) and size - end <= len(following):
+        return None, []  # padding
+    return end, [_appended_note(size, media_type, end, following)]
 
 
 def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHasher],
@@ -184,6 +211,8 @@ def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHa
     video_warnings: list[str] = []
     if media_type and is_video(media_type) and videos:
         perceptual["vpdq"], video_warnings = hash_video(item, read.data, storyboards, read.crypto.get("sha256"))
+        appended_at, tail = video_appended_end(item, read.data, media_type)
+        video_warnings += tail
     digests = Digests(size=read.size, crypto=read.crypto, perceptual=perceptual, media_type=media_type)
     analysis = Analysis(digests, head=read.head, data=read.data, warnings=[*picture_warnings, *video_warnings],
                         pending=pending, camera=camera, appended_at=appended_at)

@@ -23,11 +23,11 @@ from typing import TypeVar
 from footprint.errors import EvidenceError, NotFound
 from footprint.hashers.compute import HEAD_SIZE
 from footprint.model import Item, ItemRef
-from footprint.pipeline.analyse import appended_end
+from footprint.pipeline.analyse import appended_end, video_appended_end
 from footprint.pipeline.evidence import open_evidence
 from footprint.sources.base import EvidenceSource, Limits
 from footprint.sources.carve import AppendedSource
-from footprint.sources.detect import detect, is_image
+from footprint.sources.detect import detect, is_image, is_video
 from footprint.sources.folder import facts_from_stat, open_readonly
 from footprint.sources.registry import open_container
 
@@ -91,10 +91,15 @@ def _open_inner(item: Item, limits: Limits, keep_in_memory: int) -> EvidenceSour
         with item.open() as stream:
             head = stream.read(HEAD_SIZE)
     found = open_container(item, head, limits)
-    if found is None and data is not None and is_image(detect(head)):
+    media_type = detect(head)
+    if found is not None or not media_type:
+        return found
+    end = None
+    if data is not None and is_image(media_type):
         end = appended_end(data)
-        return AppendedSource(item, end, limits) if end is not None else None
-    return found
+    elif is_video(media_type):
+        end, _ = video_appended_end(item, data, media_type)
+    return AppendedSource(item, end, limits) if end is not None else None
 
 
 def _folder_file(exhibit_path: Path, ref: ItemRef) -> Item | None:

@@ -486,6 +486,30 @@ def picture_end(data: bytes) -> int | None:
     return None
 
 
+def video_end(stream: BinaryIO, size: int) -> int | None:
+    """The end of the MP4 or QuickTime file ``stream`` holds, where bytes appended to it start; None when
+    nothing follows its top-level boxes, it is no such file, or its last box runs past the end (a file
+    cut short: the bytes are its own). A top-level box of a kind the carver does not know is still the
+    file's (its type is four printable characters and it fits); a second ftyp is the next file."""
+    r = Reader(stream, size)
+    if r.at(4, 4) != b"ftyp":
+        return None
+    pos = 0
+    while pos + 8 <= size:
+        head = r.at(pos, 16)
+        kind, length = head[4:8], int.from_bytes(head[:4], "big")
+        if length == 1 and len(head) == 16:
+            length = int.from_bytes(head[8:16], "big")
+        if length == 0:  # "to the end of the file"
+            return None
+        if not all(0x20 < b < 0x7F for b in kind) or length < 8 or (pos > 0 and kind == b"ftyp"):
+            break
+        if pos + length > size:
+            return None
+        pos += length
+    return pos if pos < size else None
+
+
 class AppendedSource(EvidenceSource):
     """What follows the end of a picture inside its file (see ``picture_end``): one item
     ``picture!content@0xEND`` when it is of a type footprint knows (a ZIP, an MP4, another picture),

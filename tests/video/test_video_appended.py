@@ -1,0 +1,36 @@
+"""Bytes appended to an MP4 (a picture, another video) are said on the item and read as an item of their
+own, as bytes appended to a picture are; a video cut short, or padded, is no video with bytes appended."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from video_synth import scene, write_video
+
+from footprint.demo import jpeg_bytes, picture
+from footprint.model import ItemRef
+from footprint.pipeline.fetch import read_item
+from footprint.sources.base import Limits
+
+
+def test_bytes_after_a_video_are_said_and_read(cli, tmp_path: Path) -> None:
+    video = write_video(tmp_path / "v.mp4", scene(seed=3, seconds=2)).read_bytes()
+    hidden = jpeg_bytes(picture(91))
+    evidence = tmp_path / "ev"
+    evidence.mkdir()
+    (evidence / "holiday.mp4").write_bytes(video + hidden)
+    (evidence / "cut.mp4").write_bytes(video[: len(video) * 2 // 3])
+    (evidence / "padded.mp4").write_bytes(video + b"\0" * 4096)
+    (tmp_path / "known.csv").write_text(f"sha256,label,category\n{hashlib.sha256(hidden).hexdigest()},p91,A\n")
+    cli("case", "create", "v")
+    assert cli("hashset", "import", str(tmp_path / "known.csv"), "--name", "known").code == 0
+    assert cli("scan", str(evidence), "--case", "v").code == 0
+    items = {i["ref"]: i for i in cli("export", "v", "--format", "jsonl").jsonl()}
+    tail = f"ev/holiday.mp4!content@0x{len(video):x}"
+    assert items[tail]["matches"][0]["label"] == "p91" and items[tail]["state"] == "carved"
+    assert any(w.startswith(f"{len(hidden)} bytes follow the end of the video/mp4 video (from byte {len(video)}): "
+                            f"image/jpeg, at content@0x{len(video):x}") for w in items["ev/holiday.mp4"]["warnings"])
+    assert not [ref for ref in items if ref.startswith(("ev/cut.mp4!", "ev/padded.mp4!"))]
+    assert not [w for ref in ("ev/cut.mp4", "ev/padded.mp4") for w in items[ref]["warnings"] if "bytes follow" in w]
+    assert read_item(evidence, ItemRef.parse(tail), Limits()) == hidden  # as the review pages fetch it

@@ -409,3 +409,21 @@ def test_a_gzip_with_bytes_after_its_stream_gives_its_file_and_says_where_they_s
     assert _items_read(found) == {"q.jpg.gz!q.jpg": picture(5)} and not [w for w in found if isinstance(w, ItemWarning)]
     cut = open_items(packed[:-40], "r.jpg.gz")
     assert "ended before the end-of-stream marker" in str(_items_read(cut)["r.jpg.gz!r.jpg"])
+
+
+def test_a_zip_member_its_directory_renames_is_read_and_the_disagreement_said() -> None:
+    """The central directory calls the second member ``renamed.txt``, its local header ``b.jpg``: zipfile
+    refuses to open it, unzip and 7z extract it. Its bytes are read, and the two names are said."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.jpg", picture(81))
+        archive.writestr("b.jpg", picture(82))
+    data = bytearray(out.getvalue())
+    central = data.rfind(b"PK\x01\x02")  # the second member's directory entry: its name is 5 bytes long
+    assert data[central + 46:central + 51] == b"b.jpg"
+    data[central + 46:central + 51] = b"c.txt"
+    walk = collect(open_container(item_of(bytes(data), "x.zip"), bytes(data[:4096]), Limits()).items())
+    assert walk.contents == {"x.zip!a.jpg": picture(81), "x.zip!c.txt": picture(82)}
+    (said,) = [w for w in walk.warnings if str(w.ref) == "x.zip!c.txt"]
+    assert said.message == ("zip: its local header names it 'b.jpg', the central directory 'c.txt': read under "
+                            "the directory's name")

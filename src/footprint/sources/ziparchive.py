@@ -44,10 +44,11 @@ class ZipSource(SeekableArchive):
                                       "members recovered from local headers")
             yield from _recovered(self.item, base, self.limits)
             return
-        yield from _listed(self.item.ref, archive, self.limits)
+        yield from _listed(self.item, base, archive, self.limits)
 
 
-def _listed(ref: ItemRef, archive: zipfile.ZipFile, limits: Limits) -> Iterator[Found]:
+def _listed(item: Item, base: BinaryIO, archive: zipfile.ZipFile, limits: Limits) -> Iterator[Found]:
+    ref = item.ref
     namer = MemberNamer(ref)
     total = 0
     data_at: dict[int, str] = {}  # where each member's data starts (its local header): whose it is
@@ -71,7 +72,17 @@ def _listed(ref: ItemRef, archive: zipfile.ZipFile, limits: Limits) -> Iterator[
             yield ItemWarning(ref, "source", f"zip: expands beyond {limits.max_archive_total} bytes: "
                                              "the rest not read (suspected bomb)")
             return
-        opener = partial(_open_listed, archive, info, member_cap(limits, info.compress_size), str(member_ref))
+        cap = member_cap(limits, info.compress_size)
+        local, local_data = _local_header(base, info.header_offset)
+        if local is not None and local.orig_filename != info.orig_filename:
+            # zipfile refuses such a member; its data is there all the same, behind its local header
+            warnings = [*warnings, ItemWarning(member_ref, "source", f"zip: its local header names it "
+                                                                     f"{local.orig_filename!r}, the central "
+                                                                     f"directory {info.orig_filename!r}: read "
+                                                                     f"under the directory's name")]
+            opener = partial(_open_recovered, item, info, local_data, cap, str(member_ref), limits)
+        else:
+            opener = partial(_open_listed, archive, info, cap, str(member_ref))
         yield Item(member_ref, info.file_size, opener, ItemFacts(modified=_unix_mtime(info.extra)))
         yield from warnings  # after the item, so the pipeline files them with it
 

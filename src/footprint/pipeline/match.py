@@ -35,6 +35,7 @@ import numpy as np
 
 from footprint.hashers import regions as region_signature
 from footprint.hashers.pdq import hex_to_bytes, is_degenerate
+from footprint.hashsets.categories import category_note
 from footprint.matching.base import HammingIndex
 from footprint.matching.regions import LOW_QUALITY_DISTANCE, LOW_QUALITY_FLOOR, RegionBank, Regions, smooth_pair
 from footprint.matching.registry import best_index
@@ -86,7 +87,11 @@ class Matcher:
         exact = self._exact(digests, said)
         near = self._near(digests, exact, said)
         found = [exact[i] + near[i] for i in range(len(digests))]
-        return [found[i] + self._region_matches(d, found[i]) + self._video(d) for i, d in enumerate(digests)]
+        found = [found[i] + self._region_matches(d, found[i]) + self._video(d) for i, d in enumerate(digests)]
+        for i, matches in enumerate(found):
+            if (note := category_note(matches)) is not None:
+                said[i].append(note)
+        return found
 
     def _region_matches(self, digests: Digests | None, already: list[Match]) -> list[Match]:
         """Region-rule matches on entries not already matched exactly or by full-frame PDQ."""

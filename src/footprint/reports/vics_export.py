@@ -12,8 +12,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TextIO
 
 from footprint.hashers.regions import ALGORITHM as REGIONS
+from footprint.hashsets.categories import INDECENT, most_serious_of
 from footprint.hashsets.vics import write_vics
-from footprint.model import CategoryScheme, KnownEntry, Match, PerceptualDigest
+from footprint.model import Category, CategoryScheme, KnownEntry, Match, PerceptualDigest
 from footprint.reports.summary import most_serious
 from footprint.store.base import ItemRecord, Store
 
@@ -34,11 +35,9 @@ def vics_entries(records: Iterable[ItemRecord], profile: str, store: Store | Non
         if digests.crypto["sha256"] in seen:
             continue
         seen.add(digests.crypto["sha256"])
-        category = most_serious(record.matches, PROFILE_SCHEME[profile])
-        if category is not None and category.scheme is not PROFILE_SCHEME[profile]:
-            if other_scheme is not None:
-                other_scheme[str(category)] += 1
-            category = None
+        category, unwritten = _shared_category(record.matches, PROFILE_SCHEME[profile])
+        if unwritten is not None and other_scheme is not None:
+            other_scheme[str(unwritten)] += 1
         pdq = digests.perceptual.get("pdq")
         usable_pdq = pdq.value if isinstance(pdq, PerceptualDigest) and pdq.quality >= 50 else None
         label = next((m.label for m in record.matches if m.label), None)
@@ -48,6 +47,18 @@ def vics_entries(records: Iterable[ItemRecord], profile: str, store: Store | Non
         yield KnownEntry(md5=digests.crypto.get("md5"), sha1=digests.crypto.get("sha1"),
                          sha256=digests.crypto["sha256"], pdq=usable_pdq, category=category, label=label,
                          series=series, victim_identified=identified, extra=extra), {"MediaID": len(seen)}
+
+
+def _shared_category(matches: Sequence[Match], scheme: CategoryScheme) -> tuple[Category | None, Category | None]:
+    """(the category to write, the most serious one left unwritten). The most serious of the profile's
+    scheme is written, unless the matches carry none, or the other scheme's is indecent and it is not
+    (uk:A beside vics:4: sharing "ignorable" would mislead); then nothing is written and the most serious
+    category overall is returned for the caller to count."""
+    overall = most_serious(matches)
+    own = most_serious_of(m.category for m in matches if m.category and m.category.scheme is scheme)
+    if own is None or (overall in INDECENT and own not in INDECENT):
+        return None, overall
+    return own, None
 
 
 def _series(store: Store, matches: Sequence[Match]) -> tuple[str | None, bool | None]:

@@ -82,3 +82,18 @@ def test_a_vics_export_numbers_one_scheme_and_counts_the_files_it_cannot():
         assert [m.get("Category", "<none>") for m in media] == numbered
         assert [m["MediaID"] for m in media] == [1, 2, 3, 4]  # one integer a record, not a known entry's label
         assert other == without
+
+
+def test_byte_identical_copies_are_one_vics_record_with_the_most_serious_category_of_all_copies() -> None:
+    import io
+    import json
+
+    from footprint.model import Digests
+    from footprint.reports.vics_export import write_case_vics
+
+    digests = Digests(size=1, crypto={"md5": "a" * 32, "sha1": "a" * 40, "sha256": "a" * 64})
+    records = [ItemRecord("e1/a.jpg", 1, "ok", digests=digests, matches=_matches("uk:C")),  # before the new list
+               ItemRecord("e2/copy.jpg", 1, "ok", digests=digests, matches=_matches("uk:A"))]
+    out = io.StringIO()
+    assert write_case_vics(records, out, "uk") == 1
+    assert [m["Category"] for m in json.loads(out.getvalue())["value"]] == [1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -349,3 +350,78 @@ def test_shrunk_and_recompressed_copy_still_matches_through_its_regions() -> Non
     assert found is not None and found.path == "regions" and len(found.distances) >= 3
     detail = found.details()["detail"]
     assert isinstance(detail, dict) and min(detail["item_corners"], detail["entry_corners"]) >= DISTINCT_CORNERS
+
+
+def _face(mouth: int) -> Image.Image:
+    """One template (a yellow face with its eyes, on white, as an icon theme draws it), with a different
+    small mouth: a drawing sharing most of its area with the others."""
+    image = Image.new("RGB", (192, 192), "white")
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((16, 16, 176, 176), fill=(240, 200, 40), outline=(120, 90, 10), width=8)
+    draw.ellipse((60, 64, 80, 92), fill="black")
+    draw.ellipse((112, 64, 132, 92), fill="black")
+    mouths = [lambda: draw.arc((56, 96, 136, 152), 20, 160, fill="black", width=8),
+              lambda: draw.arc((56, 120, 136, 176), 200, 340, fill="black", width=8),
+              lambda: draw.line((64, 136, 128, 136), fill="black", width=8),
+              lambda: draw.ellipse((80, 116, 112, 148), outline="black", width=8)]
+    mouths[mouth]()
+    return image
+
+
+def _card(centre: int) -> Image.Image:
+    """One full-bleed template (a soft background in a white frame) with different central content."""
+    rng = np.random.default_rng(3)
+    ground = Image.fromarray((rng.random((24, 32, 3)) * 255).astype(np.uint8))
+    image = ground.resize((320, 240), Image.Resampling.BICUBIC).filter(ImageFilter.GaussianBlur(3))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((20, 20, 300, 220), outline=(250, 250, 250), width=10)
+    box = (80, 60, 240, 180)
+    contents = [lambda: draw.ellipse(box, fill=(200, 40, 40)), lambda: draw.rectangle(box, fill=(40, 60, 200)),
+                lambda: draw.polygon([(160, 60), (240, 180), (80, 180)], fill=(30, 160, 60)),
+                lambda: draw.text((80, 60), "HELLO", fill="black")]
+    contents[centre]()
+    return image
+
+
+@pytest.mark.parametrize("template", [_face, _card])
+def test_drawings_sharing_a_template_do_not_match_through_several_regions(
+        template: Callable[[int], Image.Image]) -> None:
+    """Every window holds most of a shared template, so different drawings on it agree 34-44 bits
+    everywhere; before the anchor their "several regions each close" made a near match."""
+    signatures = [region_signatures(template(k)) for k in range(4)]
+    refused = 0
+    for a, (entry, _) in enumerate(signatures):
+        for b, (item, mirrored) in enumerate(signatures):
+            if a == b:
+                continue
+            found = match_regions(item, entry, mirrored)
+            assert found is None or found.path != "regions", (a, b, found)
+            if found is None or found.path == "full":
+                refused += 1
+    assert refused >= 6
+
+
+def test_a_square_pictures_central_square_is_not_a_second_agreeing_region() -> None:
+    """The frame, its central square (the same window in a square picture) and its inner part close, all
+    else far: one window counted twice and a nested one are not three agreeing regions."""
+    item, _ = region_signatures(_face(0))
+    assert item["center"] == item["full"]
+    near = {"full": 36, "center": 36, "inner": 20}
+    entry = {name: (flip_balanced(value, near.get(name, 100)), quality) for name, (value, quality) in item.items()}
+    assert match_regions(item, entry) is None
+
+
+ADWAITA = Path("/usr/share/icons/Adwaita")
+ICON_PAIRS = [("48x48/legacy/face-worried.png", "48x48/legacy/face-sad.png"),
+              ("48x48/legacy/trophy-gold.png", "48x48/legacy/trophy-bronze.png"),
+              ("512x512/mimetypes/application-x-executable.png", "512x512/mimetypes/application-x-sharedlib.png")]
+
+
+@pytest.mark.parametrize(("known", "other"), ICON_PAIRS)
+def test_icons_of_one_theme_do_not_match_each_other(known: str, other: str) -> None:
+    if not (ADWAITA / known).is_file() or not (ADWAITA / other).is_file():
+        pytest.skip("Adwaita icon theme not installed")
+    from footprint.hashers.decode import to_rgb
+    entry, _ = region_signatures(to_rgb(Image.open(ADWAITA / known)))
+    item, mirrored = region_signatures(to_rgb(Image.open(ADWAITA / other)))
+    assert match_regions(item, entry, mirrored) is None

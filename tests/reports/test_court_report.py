@@ -90,7 +90,7 @@ def test_counts_split_by_state_and_media_match_the_store(store):
     assert [row["ref"] for row in report.matched] == sorted(r.ref for r in matched)
     by_category: dict[str, int] = {}
     for r in matched:
-        key = str(most_serious(r.matches, store.get_case("demo").scheme))
+        key = str(most_serious(r.matches))
         by_category[key] = by_category.get(key, 0) + 1
     assert {k: sum(v.values()) for k, v in report.counts.by_category.items()} == by_category
     assert {k: sum(v.values()) for k, v in report.counts.by_category_media.items()} == by_category

@@ -103,7 +103,7 @@ def export(ctx: typer.Context, name: str,
         if other_scheme:
             details["without_category"] = dict(sorted(other_scheme.items()))
             other = "us" if chosen == "uk" else "uk"
-            say(f"warning: {other_scheme.total()} files matched only categories the {chosen} profile does not "
+            say(f"warning: {other_scheme.total()} files whose most serious category the {chosen} profile does not "
                 f"number ({', '.join(f'{k} x{n}' for k, n in sorted(other_scheme.items()))}): written without a "
                 f"category; --profile {other} keeps them")
     disclosure.record(store, [case], "export", output, sha256, details)

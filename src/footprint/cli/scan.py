@@ -134,6 +134,8 @@ def scan(ctx: typer.Context,
         else:
             with cluster_client(cluster, jobs) as client:
                 summary = scan_on_cluster(client, settings, case, paths, observer=observer)
+    for note in summary.notes:
+        say(note)
     if not quiet:
         say(f"scanned {summary.items} items ({summary.resumed} from an earlier run), "
             f"{summary.matched} matched, {summary.warnings} warnings")

@@ -20,3 +20,13 @@ class HashSetFormat(ABC):
     @abstractmethod
     def read(self, stream: BinaryIO) -> Iterator[KnownEntry]:
         """Yield entries one at a time; raise FormatError with the line/record for bad input."""
+
+    def category_numbering(self) -> str | None:
+        """After ``read``: where this file's categories came from and how numbers in them were read (UK or
+        VICS numbering, and why), for the importer to state; None when the format has no categories."""
+        return None
+
+    def warnings(self) -> list[str]:
+        """After ``read``: what the file holds that the reader could not use and the user must hear (a
+        column that looks like a category but is not one the reader understands)."""
+        return []

@@ -21,15 +21,27 @@ always           ``uk:A`` / ``vics:1`` (footprint's own ``str(Category)`` form);
 
 Anything else raises FormatError quoting the value. The UK-numeric mapping of ``4`` and ``0`` is
 footprint's reading of the UK profile; check it against a real CAID export before relying on it.
+
+Severity across both schemes (SEVERITY, most serious first): the indecent categories of either scheme
+before any other, UK's graded three before VICS 1 (child abuse material, ungraded), then the rest as
+each scheme orders them::
+
+    uk:A  uk:B  uk:C  vics:1  uk:N  vics:2  vics:3  vics:4  vics:0
+
+An item counts under the most serious category any list gives it, whatever the case's scheme: a list
+calling it vics:4 (ignorable) never outweighs another calling it uk:A. Two lists disagree on an item
+(``disagreement``) when they give it different categories of one scheme, or categories of the two
+schemes on either side of the indecent line (uk:C and vics:1 agree; uk:A and vics:4 do not).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from enum import StrEnum
 
 from footprint.errors import FormatError
-from footprint.model import Category, CategoryScheme
+from footprint.model import Category, CategoryScheme, Match
 
 
 class Numbers(StrEnum):
@@ -109,3 +121,33 @@ def category_number(category: Category, numbers: Numbers | str) -> int:
     if scheme is Numbers.UK and category.scheme is CategoryScheme.UK:
         return _VICS_TO_UK_PROFILE[category.code]
     raise FormatError(f"category {category} cannot be written as a {scheme.value} number")
+
+
+SEVERITY = {Category(CategoryScheme.UK, code): rank for rank, code in enumerate("ABC")} | {
+    Category(CategoryScheme.VICS, "1"): 3, Category(CategoryScheme.UK, "N"): 4,
+    **{Category(CategoryScheme.VICS, code): 5 + rank for rank, code in enumerate("2340")}}
+INDECENT = frozenset(c for c, rank in SEVERITY.items() if rank <= SEVERITY[Category(CategoryScheme.VICS, "1")])
+
+
+def most_serious_of(categories: Iterable[Category | None]) -> Category | None:
+    """The most serious of the categories, across both schemes (SEVERITY); None when there is none."""
+    return min((c for c in categories if c), key=SEVERITY.__getitem__, default=None)
+
+
+def disagreement(categories: Iterable[Category | None]) -> bool:
+    """Whether the categories contradict each other (module doc): one scheme's differ, or the two
+    schemes' fall on either side of the indecent line."""
+    found = {c for c in categories if c}
+    same_scheme = any(a.scheme is b.scheme and a != b for a in found for b in found)
+    return same_scheme or len({c in INDECENT for c in found}) > 1
+
+
+def category_note(matches: Iterable[Match]) -> str | None:
+    """What to say on an item whose lists disagree on its category (``disagreement``), else None."""
+    matches = list(matches)
+    if not disagreement(m.category for m in matches):
+        return None
+    listed = sorted({(str(m.category), m.hashset) for m in matches if m.category})
+    return (f"lists disagree on this item's category: {', '.join(f'{c} ({h})' for c, h in listed)}; it counts "
+            f"under the most serious, {most_serious_of(m.category for m in matches)} "
+            f"(order: {' > '.join(map(str, SEVERITY))})")

@@ -1,7 +1,10 @@
 """CSV hash sets: a header row naming the columns, then one entry a row.
 
 Recognised columns (any case; ``-``, ``_`` and spaces ignored, so ``SHA-256`` is sha256): md5, sha1,
-sha256, pdq, category, label, series. Other columns are ignored. At least one hash column is needed.
+sha256, pdq, category, label, series. A category column may also be named ``Cat``, ``UK Category``,
+``Category UK``, ``CAID Category``, ``VICS Category`` or ``Project VIC Category``; another column whose
+name looks like a category (``... cat``, ``categor...``, ``grade``, ``classification``) is not read, and
+the import warns of it (``warnings``). Other columns are ignored. At least one hash column is needed.
 The delimiter is the first of ``,`` ``;`` tab whose split of the header names a hash column. Files are
 read as UTF-8 (a byte-order mark is dropped; undecodable bytes become U+FFFD, which can only spoil a
 label, never pass as a hash).
@@ -46,6 +49,20 @@ class CsvFormat(HashSetFormat):
     def __init__(self, *, categories: str = "none", on_problem: ProblemHandler = raise_line_problem) -> None:
         self.numbers = Numbers(categories)
         self.on_problem = on_problem
+        self._category_column: str | None = None  # the header's name of the column read, once read
+        self._unread: list[str] = []  # category-like columns not read
+
+    def category_numbering(self) -> str | None:
+        if self._category_column is None:
+            return "no category column: entries have no category"
+        numbers = {Numbers.NONE: "UK letters (A, B, C, N) or uk:/vics: values; a bare number is refused",
+                   Numbers.VICS: "numbers as VICS (Project VIC 0-4), by --categories vics",
+                   Numbers.UK: "numbers as UK-numeric (1-4 = A, B, C, N), by --categories uk"}[self.numbers]
+        return f"categories from column {self._category_column!r}: {numbers}"
+
+    def warnings(self) -> list[str]:
+        return [f"column {name!r} looks like a category but is not read (a category column is named Category, "
+                f"Cat, UK Category or VICS Category): its values are not imported" for name in self._unread]
 
     def sniff(self, head: bytes) -> bool:
         text = head.decode(_encoding(head), "replace")
@@ -61,7 +78,10 @@ class CsvFormat(HashSetFormat):
             if delimiter is None:
                 raise FormatError(f"CSV header names no hash column ({', '.join(COLUMNS[:4])}): "
                                   f"{header[:200].strip()!r}")
-            columns = _columns(next(csv.reader([header], delimiter=delimiter)))
+            names = next(csv.reader([header], delimiter=delimiter))
+            columns = _columns(names)
+            self._category_column = names[columns["category"]].strip() if "category" in columns else None
+            self._unread = _unread_categories(names, columns)
             yield from self._rows(lines, delimiter, columns)
         finally:
             text.detach()
@@ -161,22 +181,35 @@ def _encoding(head: bytes) -> str:
 # Column names as tools export them, once spaces, hyphens and underscores are gone and case is ignored:
 # "MD5 Hash", "SHA-1 Value", "SHA256 Digest"; a file's name is its label.
 _SUFFIXES = ("hashvalue", "hash", "value", "digest")
-_ALIASES = {"filename": "label", "name": "label", "file": "label"}
+_ALIASES = {"filename": "label", "name": "label", "file": "label", "cat": "category", "ukcategory": "category",
+            "categoryuk": "category", "ukcat": "category", "caidcategory": "category", "vicscategory": "category",
+            "categoryvics": "category", "vicscat": "category", "projectviccategory": "category"}
+_LOOKS_LIKE_CATEGORY = re.compile(r"categor|^cat|cat$|grade|classif")
 
 
 def _columns(names: list[str]) -> dict[str, int]:
     """Recognised column name → index (the first column of each name wins)."""
     found: dict[str, int] = {}
     for index, name in enumerate(names):
-        key = _SEPARATORS.sub("", name.strip().strip('"').lower())
-        for suffix in _SUFFIXES:
-            if key.endswith(suffix) and key[:-len(suffix)] in HEX_LENGTHS:
-                key = key[:-len(suffix)]
-                break
-        key = _ALIASES.get(key, key)
+        key = _column_key(name)
         if key in COLUMNS:
             found.setdefault(key, index)
     return found
+
+
+def _column_key(name: str) -> str:
+    key = _SEPARATORS.sub("", name.strip().strip('"').lower())
+    for suffix in _SUFFIXES:
+        if key.endswith(suffix) and key[:-len(suffix)] in HEX_LENGTHS:
+            key = key[:-len(suffix)]
+            break
+    return _ALIASES.get(key, key)
+
+
+def _unread_categories(names: list[str], columns: dict[str, int]) -> list[str]:
+    """Columns whose names look like a category but are not the one read."""
+    return [name for index, name in enumerate(names) if index != columns.get("category")
+            and _column_key(name) not in COLUMNS and _LOOKS_LIKE_CATEGORY.search(_column_key(name))]
 
 
 def _bounded_lines(text: io.TextIOWrapper) -> Iterator[str]:

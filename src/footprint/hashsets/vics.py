@@ -35,6 +35,7 @@ from footprint.hashsets.problems import (
 from footprint.model import Category, KnownEntry
 
 CONTEXT_KEYS = ("@odata.context", "odata.metadata")
+_UK_SOURCE = re.compile(r"caid|\.uk(/|$|:)", re.IGNORECASE)  # a context URL from a UK source (CAID, *.uk)
 CONTEXT_URLS = {
     "us": "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media",
     "uk": "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/UK/$metadata#Media",
@@ -66,6 +67,7 @@ class VicsFormat(HashSetFormat):
             raise UsageError(f"VICS categories must be auto, vics or uk, not {categories!r}")
         self.categories = categories
         self.on_problem = on_problem
+        self._context: str | None = None  # the document's context URL, once read
         self._ijson: Any = ijson.get_backend(backend) if backend else ijson
 
     def sniff(self, head: bytes) -> bool:
@@ -109,15 +111,38 @@ class VicsFormat(HashSetFormat):
         except (ijson.JSONError, UnicodeDecodeError) as exc:
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise FormatError(f"VICS file is not valid JSON after record {record_no}: {first_line}") from None
+        self._context = doc.context
         if not doc.saw_value and record_no == 0:
             raise FormatError("not a VICS document: no 'value' array of Media records or Cases")
 
     def _numbers(self, doc: _Document) -> Numbers | None:
+        self._context = doc.context
         if self.categories != "auto":
             return Numbers(self.categories)
         if doc.context is None:
             return None
         return Numbers.UK if "/uk/" in doc.context.lower() else Numbers.VICS
+
+    def warnings(self) -> list[str]:
+        context = self._context or ""
+        if self.categories == "auto" and "/uk/" not in context.lower() and _UK_SOURCE.search(context):
+            return [f"the context URL {context!r} looks like a UK source but does not name the UK profile (/UK/): "
+                    f"its Category numbers were read as VICS; if they are UK-numeric, import it with --categories uk"]
+        return []
+
+    def category_numbering(self) -> str | None:
+        """How Category numbers were read, and why (the option, or the context URL)."""
+        kind = {"vics": "VICS (Project VIC 0-4: 1 child abuse material, 2 exploitative, 3 CGI/animation, "
+                        "4 comparison/ignorable, 0 uncategorised)",
+                "uk": "UK-numeric (1-4 = UK A, B, C, N)"}
+        if self.categories != "auto":
+            return f"Category numbers read as {kind[self.categories]}, by --categories {self.categories}"
+        if self._context is None:
+            return "no context URL: Category numbers could not be read (--categories vics or uk says how)"
+        if "/uk/" in self._context.lower():
+            return f"Category numbers read as {kind['uk']}: the context URL {self._context!r} names the UK profile"
+        return (f"Category numbers read as {kind['vics']}: the context URL {self._context!r} does not name the UK "
+                f"profile (/UK/); a list numbering UK categories (1-3 = A-C) needs --categories uk")
 
 
 # ---------------------------------------------------------------------------------------------

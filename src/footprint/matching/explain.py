@@ -18,7 +18,7 @@ _REGION_PATHS = {
     "full": "full frames",
     "reframed": "the picture re-framed (cropped, trimmed or letterboxed)",
     "corners": "two corner windows along one edge (the rest covered or changed)",
-    "regions": "several regions each close",
+    "regions": "several regions each close, one within plain PDQ's 31 bits",
     "low-quality": "a low-quality copy against a clear original, at a tight distance",
 }
 

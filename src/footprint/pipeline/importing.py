@@ -7,18 +7,23 @@ the hash set's details.
 
 ``categories`` (vics or uk) says how bare category numbers are read, since the two schemes' numbers
 collide (hashsets/categories.py); it is recorded in the details, as it decides what the entries mean.
+How the categories were read (UK or VICS numbering, and why: the option, a VICS context URL, a CSV
+column) is said on stderr and kept in the details (``category_numbering``), with a warning for a column
+that looks like a category but is not read.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from footprint.errors import FootprintError, NotFound, SignatureError, UsageError
+from footprint.hashsets.base import HashSetFormat
 from footprint.hashsets.problems import ReadReport
 from footprint.hashsets.registry import detect_format, get_format
 from footprint.hashsets.signing import file_digest, verify_file
@@ -69,6 +74,7 @@ def import_hashset(store: Store, path: Path, name: str, *, format_name: str | No
     except (FootprintError, OSError, ValueError):
         store.remove_hashset(name)
         raise
+    _state_categories(store, record, fmt, counts, on_note)
     if skipped.skipped:
         store.add_hashset_details(record.id, {"skipped_rows": skipped.skipped,
                                               "skipped": [f"{n}: {why}" for n, why in skipped.problems]})
@@ -81,12 +87,32 @@ def import_hashset(store: Store, path: Path, name: str, *, format_name: str | No
     return store.get_hashset(name)
 
 
+def _state_categories(store: Store, record: HashSetRecord, fmt: HashSetFormat, counts: _Counts,
+                      on_note: Callable[[str], None] | None) -> None:
+    """Say, and keep in the set's details, how its categories were read (``category_numbering``: UK or VICS
+    numbering and why, with the entries of each scheme) and what category-like data was not read
+    (``warnings``): a category lost at import must never go unsaid."""
+    numbering = fmt.category_numbering()
+    if numbering is None:
+        return
+    tally = ", ".join(f"{n} {scheme}" for scheme, n in sorted(counts.schemes.items())) or "none"
+    statement = f"{numbering} (entries by scheme: {tally})"
+    warnings = [f"warning: {w}" for w in fmt.warnings()]
+    store.add_hashset_details(record.id, {"category_numbering": statement,
+                                          **({"warnings": warnings} if warnings else {})})
+    if on_note is not None:
+        for line in (statement, *warnings):
+            on_note(line)
+
+
 @dataclass
 class _Counts:
-    """What went by: a detected hash list of nothing but 64-digit values may be a PDQ list."""
+    """What went by: a detected hash list of nothing but 64-digit values may be a PDQ list; the entries'
+    categories by scheme (``uncategorised`` without one)."""
 
     entries: int = 0
     sha256_only: int = 0
+    schemes: Counter[str] = field(default_factory=Counter)
 
     def all_sha256(self) -> bool:
         return self.entries > 0 and self.sha256_only == self.entries
@@ -97,6 +123,7 @@ def _entries(entries: Iterator[KnownEntry], unnamed: str | None, counts: _Counts
     name (a reference vPDQ file has no header, so its name is what says which video it is)."""
     for entry in entries:
         counts.entries += 1
+        counts.schemes[entry.category.scheme.value if entry.category else "uncategorised"] += 1
         if entry.sha256 and not (entry.md5 or entry.sha1 or entry.pdq):
             counts.sha256_only += 1
         if entry.label is None and unnamed is not None:

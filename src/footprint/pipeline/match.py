@@ -18,18 +18,24 @@ One item then matches that list once for that hash and category, not once per ro
 first entry (strongest algorithm, lowest id) and names the others in ``details["same_hash_entries"]``.
 Rows of one hash with different categories stay separate matches: the list says two things, and the
 report must see the more serious one. The set's entry count stays the number of rows imported.
+
+A row may also name two files (its MD5 of one, its SHA-256 of another: a list holder's mistake). Where
+the item has the row's other hashes, they are compared: when a stronger one disagrees, the weaker hash
+is no exact match (refused, said on the item with the entry and list); when only weaker ones disagree,
+the match stands on the strongest that agrees, with ``details["contradicted_by"]`` and the same warning.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from footprint.hashers import regions as region_signature
 from footprint.hashers.pdq import hex_to_bytes, is_degenerate
+from footprint.hashsets.categories import category_note
 from footprint.matching.base import HammingIndex
 from footprint.matching.regions import LOW_QUALITY_DISTANCE, LOW_QUALITY_FLOOR, RegionBank, Regions, smooth_pair
 from footprint.matching.registry import best_index
@@ -78,10 +84,14 @@ class Matcher:
         said: list[list[str]] = [[] for _ in digests]
         if notes is not None:
             notes[:] = said
-        exact = self._exact(digests)
+        exact = self._exact(digests, said)
         near = self._near(digests, exact, said)
         found = [exact[i] + near[i] for i in range(len(digests))]
-        return [found[i] + self._region_matches(d, found[i]) + self._video(d) for i, d in enumerate(digests)]
+        found = [found[i] + self._region_matches(d, found[i]) + self._video(d) for i, d in enumerate(digests)]
+        for i, matches in enumerate(found):
+            if (note := category_note(matches)) is not None:
+                said[i].append(note)
+        return found
 
     def _region_matches(self, digests: Digests | None, already: list[Match]) -> list[Match]:
         """Region-rule matches on entries not already matched exactly or by full-frame PDQ."""
@@ -108,7 +118,7 @@ class Matcher:
 
     # -- exact ------------------------------------------------------------------------------
 
-    def _exact(self, digests: Sequence[Digests | None]) -> list[list[Match]]:
+    def _exact(self, digests: Sequence[Digests | None], said: list[list[str]]) -> list[list[Match]]:
         found: list[dict[tuple[str, int], list[tuple[str, EntryHit]]]] = [{} for _ in digests]
         for algorithm in EXACT_ALGORITHMS:
             wanted = defaultdict(list)
@@ -121,8 +131,13 @@ class Matcher:
                 for i in wanted.get(value, ()):
                     for hit in hits:
                         found[i].setdefault((hit.hashset.name, hit.entry_id), []).append((algorithm, hit))
-        return [_folded([((m.hashset, m.category), m) for m in map(_exact_match, per_item.values())])
-                for per_item in found]
+        out = []
+        for i, per_item in enumerate(found):
+            digest = digests[i]
+            crypto = digest.crypto if digest is not None else {}
+            matches = [m for pairs in per_item.values() if (m := _exact_match(pairs, crypto, said[i])) is not None]
+            out.append(_folded([((m.hashset, m.category), m) for m in matches]))
+        return out
 
     # -- near -------------------------------------------------------------------------------
 
@@ -237,12 +252,24 @@ def _low_quality(pdq: PerceptualDigest) -> bool:
     return LOW_QUALITY_FLOOR <= pdq.quality < PDQ_MIN_QUALITY and not is_degenerate(pdq.value, None)
 
 
-def _exact_match(pairs: list[tuple[str, EntryHit]]) -> Match:
+def _exact_match(pairs: list[tuple[str, EntryHit]], crypto: Mapping[str, str], said: list[str]) -> Match | None:
+    """The exact match of one entry, named by its strongest agreeing algorithm; None when a stronger hash
+    of the same entry disagrees with the item (the row holds hashes of two files). Any disagreement of
+    the entry's hashes with the item is said on the item (``said``)."""
     algorithm, hit = pairs[0]  # EXACT_ALGORITHMS order: strongest first
+    known = hit.entry.hashes()
+    against = [a for a in EXACT_ALGORITHMS if a in known and crypto.get(a) and crypto[a] != known[a]]
+    if against:
+        refused = EXACT_ALGORITHMS.index(against[0]) < EXACT_ALGORITHMS.index(algorithm)
+        said.append(f"{'not a match' if refused else 'match kept on ' + algorithm.upper()}: entry {hit.entry_id} "
+                    f"of {hit.hashset.name!r} gives this item's {', '.join(a.upper() for a, _ in pairs)} but a "
+                    f"different {', '.join(a.upper() for a in against)}: the list's row names two different files")
+        if refused:
+            return None
     return Match(
         hashset=hit.hashset.name, entry_id=hit.entry_id, kind=MatchKind.EXACT, algorithm=algorithm,
         distance=0, label=hit.entry.label, category=hit.entry.category,
-        details={"algorithms": [a for a, _ in pairs]})
+        details={"algorithms": [a for a, _ in pairs], **({"contradicted_by": against} if against else {})})
 
 
 def _folded(keyed: list[tuple[object, Match]]) -> list[Match]:

@@ -63,3 +63,12 @@ def _lists(run: Mapping[str, object]) -> list[Mapping[str, object]]:
 def _key(facts: Mapping[str, object]) -> tuple[object, ...]:
     """One list, as a run met it: a list removed and imported again under its name is another list."""
     return tuple(facts.get(name) for name in ("name", "format", "entries", "pdq_threshold"))
+
+
+def unapplied_lists(details: Mapping[str, object], current: Sequence[Mapping[str, object]]) -> list[str]:
+    """Names of the lists in ``current`` (Matcher.describe()) that a finished exhibit's items were not all
+    matched against (neither in its ``hash_sets`` nor in its ``hash_sets_partial``, or partial there):
+    lists imported since its scan."""
+    every = details.get("hash_sets")
+    applied = {_key(h) for h in every if isinstance(h, Mapping)} if isinstance(every, list) else set()
+    return [str(h.get("name")) for h in current if _key(h) not in applied]

@@ -35,7 +35,7 @@ from footprint.pipeline.evidence import Evidence, open_evidence
 from footprint.pipeline.exclusive import scanning
 from footprint.pipeline.match import Matcher
 from footprint.pipeline.memory import keep_buffers
-from footprint.pipeline.runs import applied_lists, recorded_runs, run_record
+from footprint.pipeline.runs import applied_lists, recorded_runs, run_record, unapplied_lists
 from footprint.settings import Settings
 from footprint.sources.base import EvidenceSource
 from footprint.sources.carve import AppendedSource
@@ -74,6 +74,7 @@ class ScanSummary:
     resumed: int = 0  # already in the store from an earlier, interrupted run
     matched: int = 0
     warnings: int = 0
+    notes: list[str] = field(default_factory=list)  # for the user (stderr): exhibits finished earlier
 
 
 class Scanner:
@@ -106,6 +107,7 @@ class Scanner:
             exhibit = self._intake(case, evidence)
             if exhibit.status != "scanning":
                 self.observer.exhibit_finished(exhibit)
+                summary.notes.append(_finished_note(exhibit, matcher))
                 return exhibit  # finished in an earlier run: nothing to redo
             part = self.scan_part(exhibit, evidence, matcher)
             summary.resumed += part.resumed
@@ -158,8 +160,12 @@ class Scanner:
             if existing.path != evidence.path:
                 raise EvidenceError(f"case {case.name} already has an exhibit named {evidence.name} "
                                     f"from {existing.path}")
-            if existing.hashes_before != evidence.fingerprint():
+            if existing.hashes_before != evidence.fingerprint() and existing.status == "scanning":
                 raise EvidenceError(f"evidence {evidence.path} changed since the interrupted scan began")
+            if existing.hashes_before != evidence.fingerprint():
+                raise EvidenceError(f"evidence {evidence.path} changed since exhibit {existing.name} of case "
+                                    f"{case.name} was scanned ({existing.status}): its recorded items are those "
+                                    f"of the evidence as it was then; nothing was scanned")
             return existing
         return self.store.add_exhibit(case.id, evidence.name, evidence.path, evidence.kind,
                                       evidence.size, evidence.fingerprint())
@@ -288,6 +294,17 @@ class Shard:
 
     def holds(self, ref: str) -> bool:
         return zlib.crc32(ref.encode("utf-8", "surrogateescape")) % self.count == self.number
+
+
+def _finished_note(exhibit: ExhibitRecord, matcher: Matcher) -> str:
+    """What a scan of an exhibit finished in an earlier run says: nothing was read again, and which lists
+    in the store its items were not matched against (imported since)."""
+    said = f"exhibit {exhibit.name} was scanned before ({exhibit.status}): nothing read again"
+    unapplied = unapplied_lists(exhibit.details, matcher.describe())
+    if not unapplied:
+        return said + "; every list in the store was applied to it"
+    return (said + f"; lists imported since were NOT applied to its items: {', '.join(unapplied)} (footprint "
+            f"has no re-match of stored hashes yet: scan the evidence into a new case to match it against them)")
 
 
 def _everything(ref: str) -> bool:

@@ -2,8 +2,9 @@
 
 Live (allocated), deleted and carved items are counted apart everywhere: in UK law a deleted image
 the suspect can no longer retrieve is not "possessed", so a figure that mixes them misleads a court.
-An item counts once, under its most serious matched category (``most_serious``): among the categories
-of the case's own scheme when it matched any, else among the others.
+An item counts once, under its most serious matched category (``most_serious``) across both schemes
+(hashsets.categories.SEVERITY), whatever the case's scheme; items whose lists disagree on the category
+(hashsets.categories.disagreement) are counted too (``category_disagreements``), for the report to say.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
+from footprint.hashsets.categories import disagreement, most_serious_of
 from footprint.model import Category, CategoryScheme, ItemState, Match
 from footprint.sources.detect import is_image, is_video
 from footprint.store.base import CaseRecord, ItemRecord, Store
@@ -21,7 +23,7 @@ STATES = tuple(s.value for s in ItemState)
 
 @dataclass
 class Counts:
-    scheme: CategoryScheme | None = None  # the case's: an item counts under a category of it when it has one
+    scheme: CategoryScheme | None = None  # the case's, for the reader: counting does not depend on it
     items: int = 0
     bytes: int = 0
     by_status: Counter[str] = field(default_factory=Counter)
@@ -33,6 +35,7 @@ class Counts:
     warnings: int = 0
     known_good_by_state: Counter[str] = field(default_factory=Counter)  # marked known-good, not matched
     known_good_conflicts: int = 0  # marked known-good and matched: the match stands
+    category_disagreements: int = 0  # matched items whose lists disagree on the category
 
     def add(self, record: ItemRecord) -> None:
         self.items += 1
@@ -49,7 +52,8 @@ class Counts:
         if record.matches:
             self.matched_by_state[state] += 1
             self.by_kind[best_kind(record.matches)] += 1
-            category = most_serious(record.matches, self.scheme)
+            category = most_serious(record.matches)
+            self.category_disagreements += disagreement(m.category for m in record.matches)
             key = str(category) if category else "uncategorised"
             self.by_category.setdefault(key, Counter())[state] += 1
             self.by_category_media.setdefault(key, Counter())[media_kind(record)] += 1
@@ -63,6 +67,7 @@ class Counts:
             "by_category": {k: dict(v) for k, v in sorted(self.by_category.items())},
             "by_category_media": {k: dict(v) for k, v in sorted(self.by_category_media.items())},
             "known_good_by_state": dict(self.known_good_by_state), "known_good_conflicts": self.known_good_conflicts,
+            "category_disagreements": self.category_disagreements,
         }
 
 
@@ -82,20 +87,10 @@ def best_kind(matches: Iterable[Match]) -> str:
     return "exact" if "exact" in kinds else "near"
 
 
-# Severity across both schemes: the indecent categories of either (UK A, B, C; VICS 1, child abuse material,
-# ungraded, so after the UK's graded three) before any other, and the rest as each scheme orders them.
-SEVERITY = {Category(CategoryScheme.UK, code): rank for rank, code in enumerate("ABC")} | {
-    Category(CategoryScheme.VICS, "1"): 3, Category(CategoryScheme.UK, "N"): 4,
-    **{Category(CategoryScheme.VICS, code): 5 + rank for rank, code in enumerate("2340")}}
-
-
-def most_serious(matches: Iterable[Match], scheme: CategoryScheme | None = None) -> Category | None:
-    """The most serious category the matches carry (SEVERITY): of ``scheme`` (the case's) when any is,
-    else of either. So a UK case counts a picture listed as uk:C in one list and vics:1 in another under C;
-    a picture only a VICS list categorised counts under its VICS category, never as uncategorised."""
-    found = [m.category for m in matches if m.category]
-    own = [c for c in found if c.scheme is scheme]
-    return min(own or found, key=SEVERITY.__getitem__) if found else None
+def most_serious(matches: Iterable[Match]) -> Category | None:
+    """The most serious category the matches carry, across both schemes (hashsets.categories.SEVERITY):
+    a picture listed uk:A by one list and vics:4 by another counts under uk:A in a case of either scheme."""
+    return most_serious_of(m.category for m in matches)
 
 
 def count_items(records: Iterable[ItemRecord], scheme: CategoryScheme | None = None) -> Counts:

@@ -13,12 +13,18 @@ def _said(result) -> str:  # type: ignore[no-untyped-def]
     return " ".join(result.stderr.split())
 
 
-def test_a_completed_exhibit_scanned_again_names_the_lists_imported_since(cli, tmp_path: Path) -> None:
+def _scanned_once(cli, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    """A folder exhibit e5, scanned to the end into case c."""
     evidence = tmp_path / "e5"
     evidence.mkdir()
     (evidence / "a.txt").write_bytes(BENIGN)
     assert cli("case", "create", "c").code == 0
     assert cli("scan", str(evidence), "--case", "c", "-q").code == 0
+    return evidence
+
+
+def test_a_completed_exhibit_scanned_again_names_the_lists_imported_since(cli, tmp_path: Path) -> None:
+    evidence = _scanned_once(cli, tmp_path)
     again = cli("scan", str(evidence), "--case", "c", "-q")
     assert "exhibit e5 was scanned before (complete): nothing read again; every list in the store was applied" \
         in _said(again)
@@ -30,11 +36,7 @@ def test_a_completed_exhibit_scanned_again_names_the_lists_imported_since(cli, t
 
 
 def test_evidence_changed_after_a_completed_scan_is_not_called_an_interrupted_scan(cli, tmp_path: Path) -> None:
-    evidence = tmp_path / "e5"
-    evidence.mkdir()
-    (evidence / "a.txt").write_bytes(BENIGN)
-    assert cli("case", "create", "c").code == 0
-    assert cli("scan", str(evidence), "--case", "c", "-q").code == 0
+    evidence = _scanned_once(cli, tmp_path)
     (evidence / "b.txt").write_bytes(b"added after the scan\n")
     refused = cli("scan", str(evidence), "--case", "c", "-q")
     assert refused.code != 0

@@ -160,9 +160,10 @@ class Scanner:
             if existing.path != evidence.path:
                 raise EvidenceError(f"case {case.name} already has an exhibit named {evidence.name} "
                                     f"from {existing.path}")
-            if existing.hashes_before != evidence.fingerprint() and existing.status == "scanning":
+            changed = existing.hashes_before != evidence.fingerprint()
+            if changed and existing.status == "scanning":
                 raise EvidenceError(f"evidence {evidence.path} changed since the interrupted scan began")
-            if existing.hashes_before != evidence.fingerprint():
+            if changed:
                 raise EvidenceError(f"evidence {evidence.path} changed since exhibit {existing.name} of case "
                                     f"{case.name} was scanned ({existing.status}): its recorded items are those "
                                     f"of the evidence as it was then; nothing was scanned")

@@ -16,10 +16,13 @@ from footprint.sources.base import Limits
 
 def test_bytes_after_a_video_are_said_and_read(cli, tmp_path: Path) -> None:
     video = write_video(tmp_path / "v.mp4", scene(seed=3, seconds=2)).read_bytes()
+    avi = write_video(tmp_path / "v.avi", scene(seed=4, seconds=2), codec="mpeg4").read_bytes()
     hidden = jpeg_bytes(picture(91))
     evidence = tmp_path / "ev"
     evidence.mkdir()
     (evidence / "holiday.mp4").write_bytes(video + hidden)
+    (evidence / "old.avi").write_bytes(avi + hidden)
+    (evidence / "cut.avi").write_bytes(avi[: len(avi) // 2])
     (evidence / "cut.mp4").write_bytes(video[: len(video) * 2 // 3])
     (evidence / "padded.mp4").write_bytes(video + b"\0" * 4096)
     (tmp_path / "known.csv").write_text(f"sha256,label,category\n{hashlib.sha256(hidden).hexdigest()},p91,A\n")
@@ -31,6 +34,8 @@ def test_bytes_after_a_video_are_said_and_read(cli, tmp_path: Path) -> None:
     assert items[tail]["matches"][0]["label"] == "p91" and items[tail]["state"] == "carved"
     assert any(w.startswith(f"{len(hidden)} bytes follow the end of the video/mp4 video (from byte {len(video)}): "
                             f"image/jpeg, at content@0x{len(video):x}") for w in items["ev/holiday.mp4"]["warnings"])
-    assert not [ref for ref in items if ref.startswith(("ev/cut.mp4!", "ev/padded.mp4!"))]
-    assert not [w for ref in ("ev/cut.mp4", "ev/padded.mp4") for w in items[ref]["warnings"] if "bytes follow" in w]
+    assert items[f"ev/old.avi!content@0x{len(avi):x}"]["matches"][0]["label"] == "p91"
+    assert not [ref for ref in items if ref.startswith(("ev/cut.mp4!", "ev/padded.mp4!", "ev/cut.avi!"))]
+    assert not [w for ref in ("ev/cut.mp4", "ev/padded.mp4", "ev/cut.avi") for w in items[ref]["warnings"]
+                if "bytes follow" in w]
     assert read_item(evidence, ItemRef.parse(tail), Limits()) == hidden  # as the review pages fetch it

@@ -158,7 +158,7 @@ def _appended_note(size: int, media_type: str, end: int, following: bytes) -> st
 
 
 def video_appended_end(item: Item, data: bytes | None, media_type: str) -> tuple[int | None, list[str]]:
-    """Where bytes appended after an MP4 or QuickTime video's own boxes start (sources.carve.video_end),
+    """Where bytes appended after an MP4, QuickTime or AVI video's own end start (sources.carve.video_end),
     and the warning that says so: a video is a place to hide a picture or another video behind, as a
     picture is. (None, []) when nothing follows, only padding does, or the item cannot be read at will."""
     try:

@@ -487,13 +487,27 @@ def picture_end(data: bytes) -> int | None:
 
 
 def video_end(stream: BinaryIO, size: int) -> int | None:
-    """The end of the MP4 or QuickTime file ``stream`` holds, where bytes appended to it start; None when
-    nothing follows its top-level boxes, it is no such file, or its last box runs past the end (a file
-    cut short: the bytes are its own). A top-level box of a kind the carver does not know is still the
-    file's (its type is four printable characters and it fits); a second ftyp is the next file."""
+    """The end of the MP4, QuickTime or AVI file ``stream`` holds, where bytes appended to it start; None
+    when nothing follows it, it is no such file, or its structure runs past the end (a file cut short: the
+    bytes are its own)."""
     r = Reader(stream, size)
-    if r.at(4, 4) != b"ftyp":
-        return None
+    if r.at(0, 4) == b"RIFF":
+        return _avi_end(r, size)
+    return _boxes_end(r, size) if r.at(4, 4) == b"ftyp" else None
+
+
+def _avi_end(r: Reader, size: int) -> int | None:
+    """An AVI's declared RIFF size, and the RIFF AVIX parts an OpenDML file over 1 GB adds after it."""
+    end = _riff_end(r, 0, (b"AVI ",), size)
+    while end is not None and r.at(end, 4) == b"RIFF" and r.at(end + 8, 4) == b"AVIX":
+        part = end + 8 + int.from_bytes(r.at(end + 4, 4), "little")
+        end = part if part <= size else None
+    return end if end is not None and end < size else None
+
+
+def _boxes_end(r: Reader, size: int) -> int | None:
+    """An MP4 or QuickTime file's top-level boxes: a box of a kind the carver does not know is still the
+    file's (its type is four printable characters and it fits); a second ftyp is the next file."""
     pos = 0
     while pos + 8 <= size:
         head = r.at(pos, 16)

@@ -427,3 +427,27 @@ def test_a_zip_member_its_directory_renames_is_read_and_the_disagreement_said() 
     (said,) = [w for w in walk.warnings if str(w.ref) == "x.zip!c.txt"]
     assert said.message == ("zip: its local header names it 'b.jpg', the central directory 'c.txt': read under "
                             "the directory's name")
+
+
+def test_a_zip_member_left_out_of_the_central_directory_is_found_and_said() -> None:
+    """The directory lists a.jpg only; b.jpg's local header and data are still in the file, where no
+    listed member lies (unzip, 7z and zipfile list one member)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.jpg", picture(83))
+        archive.writestr("b.jpg", picture(84))
+    data = out.getvalue()
+    directory = data.index(b"PK\x01\x02")
+    second = data.index(b"PK\x01\x02", directory + 4)
+    end = data.index(b"PK\x05\x06")
+    listed_one = data[directory:second]
+    eocd = bytearray(data[end:])
+    struct.pack_into("<HHI", eocd, 8, 1, 1, len(listed_one))  # one entry, the directory's new size
+    hidden = data[:directory] + listed_one + bytes(eocd)
+    assert len(zipfile.ZipFile(io.BytesIO(hidden)).infolist()) == 1
+    walk = collect(open_container(item_of(hidden, "x.zip"), hidden[:4096], Limits()).items())
+    assert walk.contents == {"x.zip!a.jpg": picture(83), "x.zip!b.jpg": picture(84)}
+    (said,) = [w.message for w in walk.warnings if str(w.ref) == "x.zip!b.jpg"]
+    assert said.startswith("zip: not listed in the central directory: found behind a local header at byte ")
+    plain = collect(open_container(item_of(data, "y.zip"), data[:4096], Limits()).items())
+    assert set(plain.contents) == {"y.zip!a.jpg", "y.zip!b.jpg"} and not plain.warnings

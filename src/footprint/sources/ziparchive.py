@@ -85,6 +85,43 @@ def _listed(item: Item, base: BinaryIO, archive: zipfile.ZipFile, limits: Limits
             opener = partial(_open_listed, archive, info, cap, str(member_ref))
         yield Item(member_ref, info.file_size, opener, ItemFacts(modified=_unix_mtime(info.extra)))
         yield from warnings  # after the item, so the pipeline files them with it
+    yield from _unlisted(item, base, archive, namer, limits)
+
+
+def _unlisted(item: Item, base: BinaryIO, archive: zipfile.ZipFile, namer: MemberNamer,
+              limits: Limits) -> Iterator[Found]:
+    """Members whose local header and data lie in the zip where no listed member's do: left out of the
+    central directory (a way to hide a file from every tool that reads the directory: unzip, 7z and
+    zipfile list nothing) or left over from an earlier version of the archive. Only the stretches no
+    listed member covers are searched, so a well-formed zip costs one local-header read a member."""
+    covered = []
+    for info in archive.infolist():
+        local, data = _local_header(base, info.header_offset)
+        covered.append((info.header_offset, data + info.compress_size if local is not None else info.header_offset))
+    gaps, pos = [], 0
+    for start, end in sorted(covered):
+        if start > pos:
+            gaps.append((pos, start))
+        pos = max(pos, end)
+    if archive.start_dir > pos:
+        gaps.append((pos, archive.start_dir))
+    for start, end in gaps:
+        if end - start < _LOCAL.size:
+            continue
+        base.seek(start)
+        stretch = base.read(min(end - start, limits.in_memory))
+        at = stretch.find(b"PK\x03\x04")
+        while at >= 0:
+            hidden, data = _local_header(base, start + at)
+            if hidden is not None and not hidden.flag_bits & 0x8 and data + hidden.compress_size <= end:
+                for found in _recovered_member(item, hidden, data, namer, limits):
+                    yield found
+                    if isinstance(found, Item):
+                        yield ItemWarning(found.ref, "source", f"zip: not listed in the central directory: found "
+                                                               f"behind a local header at byte {start + at}")
+                at = stretch.find(b"PK\x03\x04", data + hidden.compress_size - start)
+            else:
+                at = stretch.find(b"PK\x03\x04", at + 4)
 
 
 def _overlap(info: zipfile.ZipInfo, data_at: dict[int, str], member_ref: ItemRef) -> str | None:

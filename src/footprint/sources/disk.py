@@ -119,8 +119,8 @@ class _Numbers:
         self.used: set[int] = set()
 
     def of(self, part: Any) -> int:
-        table, slot = int(part.table_num), int(part.slot_num)
-        number = (4 + table if self.mbr and table > 0 else slot + 1) if table >= 0 and slot >= 0 else 0
+        table, slot = int(part.table_num), int(part.slot_num)  # TSK gives a GPT entry no table (-1)
+        number = 0 if slot < 0 else 4 + table if self.mbr and table > 0 else slot + 1
         if number < 1 or number in self.used:
             number = max(self.used, default=0) + 1
         self.used.add(number)

@@ -114,6 +114,26 @@ def test_partitions_are_numbered_by_their_slots_as_linux_numbers_them(tmp_path: 
     assert sorted({ref.split("!")[1].split("/")[0] for ref in found.items if "/in-" in ref}) == ["p1", "p2", "p5", "p6"]
 
 
+def test_gpt_partitions_are_numbered_by_their_entries(tmp_path: Path) -> None:
+    """Entry 3 lies first on the disk, entry 1 after it: p3 and p1, as sfdisk and Linux name them."""
+    fats = [fat_image(tmp_path / f"{n}.fat", {f"in-{n}.jpg": picture(80 + n)}, size_kb=2048) for n in (1, 3)]
+    sectors = fats[0].stat().st_size // 512
+    script = ["label: gpt", f"1: start={2048 + sectors + 2048}, size={sectors}", f"3: start=2048, size={sectors}"]
+    disk = tmp_path / "gpt.dd"
+    with open(disk, "wb") as f:
+        f.truncate((3 * (sectors + 2048) + 4096) * 512)
+    env = {**os.environ, "PATH": os.environ.get("PATH", "") + ":/usr/sbin:/sbin"}
+    subprocess.run(["sfdisk", "-q", str(disk)], input=("\n".join(script) + "\n").encode(), check=True,
+                   capture_output=True, env=env)
+    with open(disk, "r+b") as f:
+        for fat, start in zip(fats, (2048 + sectors + 2048, 2048), strict=True):
+            f.seek(start * 512)
+            f.write(fat.read_bytes())
+    found = collect(open_image(disk))
+    assert found.md5s["gpt.dd!p1/in-1.jpg"] == md5(picture(81))
+    assert found.md5s["gpt.dd!p3/in-3.jpg"] == md5(picture(83))
+
+
 def test_gpt_disk_partitions_are_numbered(tmp_path: Path) -> None:
     fat = fat_image(tmp_path / "one.fat", {"first.jpg": picture(5)})
     ext = ext4_image(tmp_path / "two.ext", {"second.png": picture(6, "PNG")}, size="4M")

@@ -22,7 +22,9 @@ Choices an investigator should know:
   would put that file under the deleted name); one that shares later blocks says so on the item; one
   whose metadata keeps a size but no blocks (ext4 frees them) is a warning, not a file of zeros. The
   blocks of the rest are theirs: carving skips what starts inside them (a deleted zip's stored members
-  are items through the zip, not carved a second time).
+  are items through the zip, not carved a second time), except past the first cluster of a deleted FAT
+  file over one cluster: FAT's contiguous guess may be wrong, and a wrong guess must not hide a picture
+  that carving finds there (a deleted zip's stored members beyond its first cluster are then carved too).
 * A live folder whose first data block another live folder already had is a loop (FAT numbers a
   folder by its entry, so a subfolder pointed at its parent's clusters has an entry of its own).
 * NTFS alternate data streams are items of their own, ``path:stream``, with inode ``entry-128-id``
@@ -436,6 +438,9 @@ class FileSystemWalk:
                 total = sum(count for _, count in found.runs or ())
                 yield ItemWarning(ref, "source", f"deleted, and {shared} of its {total} {self._unit}s now belong "
                                                  f"to live files: its content and hashes are partly theirs")
+            elif found.notes:  # FAT's guess of a deleted file's clusters: only its first is surely the file's
+                first = (found.runs or [])[:1]
+                self.recovered += [(start * self.block, (start + 1) * self.block) for start, _ in first]
             else:
                 self.recovered += [(start * self.block, (start + count) * self.block)
                                    for start, count in found.runs or ()]

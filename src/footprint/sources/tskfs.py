@@ -49,6 +49,7 @@ from __future__ import annotations
 import bisect
 import calendar
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -228,20 +229,20 @@ def _entry_names(entries: list[Any]) -> list[str]:
     both ``_.jpg``) is kept by its live entry, if any; each other one is written ``name (entry N)``, N
     being its entry number (inode, MFT or directory entry), so that no entry hides another."""
     names = [_text(entry.info.name.name) for entry in entries]
+    counts = Counter(names)
     taken: set[str] = set()
-    shared = {name for name in names if names.count(name) > 1} if len(set(names)) < len(names) else set()
     out: list[str | None] = [None] * len(names)
-    for pass_live in (True, False):  # live entries first, so that they keep their names
+    for live in (True, False):  # live entries first, so that they keep their names
         for i, (entry, name) in enumerate(zip(entries, names, strict=True)):
-            if (not int(entry.info.name.flags) & _UNALLOC_NAME) != pass_live or out[i] is not None:
+            if bool(int(entry.info.name.flags) & _UNALLOC_NAME) == live:
                 continue
             unique = name
-            if name in shared and (name in taken or not pass_live):
-                unique = f"{name} (entry {int(entry.info.name.meta_addr)})"
-                copy = 1
+            if (not live and counts[name] > 1) or unique in taken:
+                addr, copy = int(entry.info.name.meta_addr), 1
+                unique = f"{name} (entry {addr})"
                 while unique in taken:
                     copy += 1
-                    unique = f"{name} (entry {int(entry.info.name.meta_addr)}, {copy})"
+                    unique = f"{name} (entry {addr}, {copy})"
             taken.add(unique)
             out[i] = unique
     return [name for name in out if name is not None]

@@ -52,6 +52,8 @@ def _listed(item: Item, base: BinaryIO, archive: zipfile.ZipFile, limits: Limits
     namer = MemberNamer(ref)
     total = 0
     data_at: dict[int, str] = {}  # where each member's data starts (its local header): whose it is
+    listed = archive.infolist()[: limits.max_members]  # beyond it the listing stops (too_many) before any read
+    headers = {info.header_offset: _local_header(base, info.header_offset) for info in listed}
     for count, info in enumerate(archive.infolist(), 1):
         if count > limits.max_members:
             yield warn(ref, too_many("zip", limits))
@@ -73,7 +75,7 @@ def _listed(item: Item, base: BinaryIO, archive: zipfile.ZipFile, limits: Limits
                                              "the rest not read (suspected bomb)")
             return
         cap = member_cap(limits, info.compress_size)
-        local, local_data = _local_header(base, info.header_offset)
+        local, local_data = headers[info.header_offset]
         if local is not None and local.orig_filename != info.orig_filename:
             # zipfile refuses such a member; its data is there all the same, behind its local header
             warnings = [*warnings, ItemWarning(member_ref, "source", f"zip: its local header names it "
@@ -85,18 +87,19 @@ def _listed(item: Item, base: BinaryIO, archive: zipfile.ZipFile, limits: Limits
             opener = partial(_open_listed, archive, info, cap, str(member_ref))
         yield Item(member_ref, info.file_size, opener, ItemFacts(modified=_unix_mtime(info.extra)))
         yield from warnings  # after the item, so the pipeline files them with it
-    yield from _unlisted(item, base, archive, namer, limits)
+    yield from _unlisted(item, base, archive, headers, namer, limits)
 
 
-def _unlisted(item: Item, base: BinaryIO, archive: zipfile.ZipFile, namer: MemberNamer,
+def _unlisted(item: Item, base: BinaryIO, archive: zipfile.ZipFile,
+              headers: dict[int, tuple[zipfile.ZipInfo | None, int]], namer: MemberNamer,
               limits: Limits) -> Iterator[Found]:
     """Members whose local header and data lie in the zip where no listed member's do: left out of the
     central directory (a way to hide a file from every tool that reads the directory: unzip, 7z and
     zipfile list nothing) or left over from an earlier version of the archive. Only the stretches no
-    listed member covers are searched, so a well-formed zip costs one local-header read a member."""
+    listed member covers are searched (``headers``: each listed member's local header, read once)."""
     covered = []
     for info in archive.infolist():
-        local, data = _local_header(base, info.header_offset)
+        local, data = headers[info.header_offset]
         covered.append((info.header_offset, data + info.compress_size if local is not None else info.header_offset))
     gaps, pos = [], 0
     for start, end in sorted(covered):

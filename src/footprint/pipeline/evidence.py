@@ -167,13 +167,12 @@ def _manifest(root: Path) -> Iterator[tuple[str, os.stat_result]]:
         subfolders = []
         for name in names:
             full = os.path.join(folder, name)
-            if os.path.isdir(full):  # as os.walk tells them: a link to a folder is one, not entered
-                if not os.path.islink(full):
-                    subfolders.append(full)
-                continue
             try:
                 info = os.lstat(full)
             except OSError:
                 continue
-            yield os.path.relpath(full, root), info
+            if stat.S_ISDIR(info.st_mode):
+                subfolders.append(full)
+            elif not (stat.S_ISLNK(info.st_mode) and os.path.isdir(full)):  # os.walk lists a link to a folder
+                yield os.path.relpath(full, root), info                      # with the folders, not entered
         stack.extend(reversed(subfolders))

@@ -345,11 +345,13 @@ def _interrupt_held() -> Iterator[None]:
     process answers Ctrl-C), and a Ctrl-C that another thread takes meanwhile is kept, not acted on,
     until the workers have started. Outside the main thread (a scan run by the web service) nothing is
     changed: no Ctrl-C reaches such a scan."""
-    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is None:
-        yield
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous in (None, signal.SIG_IGN):
+        yield  # a process that ignores Ctrl-C (started in the background) hands that on to its workers
         return
     pressed: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    if callable(previous):  # Python's KeyboardInterrupt, or a handler of the caller's: kept for after
+        signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield

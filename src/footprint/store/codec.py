@@ -145,6 +145,8 @@ def _digest_columns(digests: Digests | None) -> Row:
     for name, result in digests.perceptual.items():
         if name == "pdq" and isinstance(result, PerceptualDigest):
             row.update(pdq=result.value.lower(), pdq_quality=result.quality)
+            if result.variants:
+                extra.setdefault("variants", {})[name] = list(result.variants)
         else:
             extra.setdefault("perceptual", {})[name] = _perceptual_json(result)
     row["digests_extra"] = extra or None
@@ -154,7 +156,8 @@ def _digest_columns(digests: Digests | None) -> Row:
 def _perceptual_json(result: PerceptualDigest | Skipped) -> dict[str, object]:
     if isinstance(result, Skipped):
         return {"skipped": result.reason}
-    return {"algorithm": result.algorithm, "value": result.value, "quality": result.quality}
+    variants = {"variants": list(result.variants)} if result.variants else {}
+    return {"algorithm": result.algorithm, "value": result.value, "quality": result.quality, **variants}
 
 
 def item_from_row(row: RowLike, exhibit: str, matches: Sequence[Match],
@@ -174,10 +177,12 @@ def _digests_from_row(row: RowLike) -> Digests | None:
     crypto.update(extra.get("crypto", {}))
     perceptual: dict[str, PerceptualDigest | Skipped] = {}
     if row["pdq"] is not None:
-        perceptual["pdq"] = PerceptualDigest("pdq", row["pdq"], row["pdq_quality"])
+        pdq_variants = tuple(extra.get("variants", {}).get("pdq", ()))
+        perceptual["pdq"] = PerceptualDigest("pdq", row["pdq"], row["pdq_quality"], pdq_variants)
     for name, value in extra.get("perceptual", {}).items():
         perceptual[name] = (Skipped(value["skipped"]) if "skipped" in value
-                            else PerceptualDigest(value["algorithm"], value["value"], value["quality"]))
+                            else PerceptualDigest(value["algorithm"], value["value"], value["quality"],
+                                                  tuple(value.get("variants", ()))))
     return Digests(size=row["read_size"], crypto=crypto, perceptual=perceptual,
                    media_type=row["media_type"])
 

@@ -30,7 +30,7 @@ from footprint.model import (
     Skipped,
 )
 from footprint.store import migrations, open_store, sql
-from footprint.store.base import ItemRecord
+from footprint.store.base import Findings, ItemRecord
 
 PDQ = "f8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22"
 UK_A = Category(CategoryScheme.UK, "A")
@@ -69,17 +69,13 @@ def record(ref: str, **overrides) -> ItemRecord:
 
 
 def as_read(saved: ItemRecord, exhibit: str, item_id: int) -> ItemRecord:
-    """What a store gives back: ids filled in, timestamps in UTC (naive ones taken as UTC), perceptual
-    variants not kept (recomputable from the image, and eight times the size)."""
+    """What a store gives back: ids filled in, timestamps in UTC (naive ones taken as UTC). Perceptual
+    variants (PDQ's eight rotations and flips, the region signature's mirrored form) are kept: a re-match
+    of stored hashes (pipeline.rematch) queries with them as a scan does."""
     times = {k: getattr(saved.facts, k) for k in ("created", "modified", "accessed", "changed")}
     facts = replace(saved.facts, **{k: t if t is None or t.tzinfo else t.replace(tzinfo=UTC)
                                     for k, t in times.items()})
-    digests = saved.digests
-    if digests is not None:
-        perceptual = {k: replace(v, variants=()) if isinstance(v, PerceptualDigest) else v
-                      for k, v in digests.perceptual.items()}
-        digests = replace(digests, perceptual=perceptual)
-    return replace(saved, facts=facts, digests=digests, exhibit=exhibit, id=item_id, matches=tuple(saved.matches),
+    return replace(saved, facts=facts, exhibit=exhibit, id=item_id, matches=tuple(saved.matches),
                    warnings=tuple(saved.warnings))
 
 
@@ -160,7 +156,8 @@ class TestStoreContract:
                       warnings=("decode: odd", "read 2 bytes where the source declared 3", "a: b: c"),
                       digests=Digests(size=2, crypto={"md5": "a" * 32, "sha512": "e" * 128},
                                       perceptual={"pdq": PerceptualDigest("pdq", PDQ, 90, (PDQ,) * 8),
-                                                  "vpdq": PerceptualDigest("vpdq", "frames", 70)},
+                                                  "vpdq": PerceptualDigest("vpdq", "frames", 70),
+                                                  "pdq-regions": PerceptualDigest("pdq-regions", "r", 80, ("r", "m"))},
                                       media_type="image/png"))
         skipped = record("usb/b.jpg", status="skipped", reason="pdq: undecodable",
                          digests=Digests(size=3, crypto={"md5": "d" * 32},
@@ -221,6 +218,37 @@ class TestStoreContract:
             store.save_items(exhibit.id + 1000, [record("usb/a")])
         with pytest.raises(NotFound):
             store.done_refs(exhibit.id + 1000)
+
+    def test_findings_added_to_saved_items_read_back_after_theirs(self, store):
+        """A re-match adds matches and warnings to items already saved, in one transaction."""
+        case, exhibit = case_and_exhibit(store)
+        store.create_hashset("later", "csv", "test")
+        old = Match("known", 3, MatchKind.EXACT, "md5", 0, "old", UK_A, {"algorithms": ["md5"]})
+        store.save_items(exhibit.id, [record("usb/a", matches=(old,), warnings=("decode: odd",)), record("usb/b")])
+        a, b = list(store.iter_items(case.id))
+        new = Match("later", 8, MatchKind.NEAR, "pdq", 12, "new", VICS_1, {"variant": 2, "quality": 90})
+        store.add_findings(exhibit.id, [Findings(a.id, (new,), ("match: said",)), Findings(b.id, (), ())])
+        again_a, again_b = list(store.iter_items(case.id))
+        assert again_a == replace(a, matches=(old, new), warnings=("decode: odd", "match: said"))
+        assert again_b == b
+        bad = Match("later", 9, MatchKind.EXACT, "md5", 0, details={"x": object()})
+        with pytest.raises(StoreError):  # nothing of the call is kept
+            store.add_findings(exhibit.id, [Findings(b.id, (new,)), Findings(a.id, (bad,))])
+        with pytest.raises(NotFound):  # an item of another exhibit, or none
+            store.add_findings(exhibit.id, [Findings(b.id, (new,)), Findings(b.id + a.id + 1000, (new,))])
+        other = store.add_exhibit(case.id, "disk", "/e/disk", "raw", 1, {})
+        with pytest.raises(NotFound):
+            store.add_findings(other.id, [Findings(a.id, (new,))])
+        assert list(store.iter_items(case.id)) == [again_a, again_b]
+
+    def test_exhibit_details_added_keep_the_rest(self, store):
+        case, exhibit = case_and_exhibit(store)
+        done = store.finish_exhibit(exhibit.id, "complete", {"md5": "m"}, {"runs": [1], "hash_sets": ["a"]})
+        store.add_exhibit_details(exhibit.id, {"hash_sets": ["a", "b"], "rematches": [{"n": (1,)}]})
+        found = store.find_exhibit(case.id, "usb")
+        assert found == replace(done, details={"runs": [1], "hash_sets": ["a", "b"], "rematches": [{"n": [1]}]})
+        with pytest.raises(NotFound):
+            store.add_exhibit_details(exhibit.id + 1000, {})
 
     def test_iter_items_orders_by_exhibit_then_ref_across_pages(self, store, monkeypatch):
         monkeypatch.setattr(sql, "ITEM_PAGE", 7)  # many pages from few items (SQL stores)

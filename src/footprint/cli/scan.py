@@ -60,7 +60,8 @@ class RichObserver:
             names = ", ".join(str(h.get("name")) for h in partial if isinstance(h, dict))
             self.progress.console.print(
                 f"{exhibit.name}: hash sets changed between the runs of this scan: {names} matched against only "
-                "part of its items (scan it into a new case to match every item against every list)", markup=False,
+                "part of its items (footprint case rematch matches every item against them, without reading "
+                "the evidence again)", markup=False,
                 soft_wrap=True)
 
 

@@ -190,6 +190,20 @@ class KnownGood:
         return self.lists.add_marks(marks)
 
 
+    def remark(self, records: Sequence[ItemRecord]) -> int:
+        """Records read back from the store with matches added since they were saved (a re-match): record
+        the marks they lack, and set ``conflict`` (with its warning) on the marks made while they matched
+        nothing, as a scan would have recorded them. Returns how many marks were added or changed."""
+        judged = self.judge([r.digests for r in records], [r.matches for r in records])
+        had = {(record.id, mark.list_name): mark.conflict for record in records for mark in record.known_good}
+        marks = [NewMark(record.id, name, algorithm, warning is not None, warning)
+                 for record, found in zip(records, judged, strict=True) if record.id is not None
+                 for name, algorithm, warning in found]
+        added = self.lists.add_marks([m for m in marks if (m.item_id, m.list_name) not in had])
+        return added + self.lists.flag_conflicts(
+            [m for m in marks if m.conflict and had.get((m.item_id, m.list_name)) is False])
+
+
 def _open(kg: KnownGoodList) -> KnownGoodIndex:
     try:
         return KnownGoodIndex.open(Path(kg.path))

@@ -103,7 +103,7 @@ class Matcher:
         found = []
         for hashset, bank in self._regions:
             for entry_id, how in bank.search(item, mirrored):
-                if any(m.hashset == hashset.name and entry_id in _entry_ids(m) for m in already):
+                if any(m.hashset == hashset.name and entry_id in entry_ids(m) for m in already):
                     continue
                 entry = self._store.get_entries([entry_id])[entry_id].entry
                 found.append(Match(
@@ -184,7 +184,7 @@ class Matcher:
         found: dict[int, list[tuple[object, Match]]] = defaultdict(list)  # by item: (fold key, match)
         for (k, entry_id), (distance, variant) in sorted(best.items()):
             i, pdq = queries[k]
-            if any(m.hashset == hashset.name and entry_id in _entry_ids(m) for m in exact[i]):
+            if any(m.hashset == hashset.name and entry_id in entry_ids(m) for m in exact[i]):
                 continue  # already an exact match on this entry: say so once, the stronger way
             entry = entries[entry_id].entry
             if doubts.refused(i, pdq, variant, entry.pdq, distance, hashset.name, entry_id):
@@ -284,12 +284,12 @@ def _folded(keyed: list[tuple[object, Match]]) -> list[Match]:
             folded.append(match)
             continue
         first = folded[position[key]]
-        ids = [*_entry_ids(first)[1:], match.entry_id]
+        ids = [*entry_ids(first)[1:], match.entry_id]
         folded[position[key]] = replace(first, details={**first.details, "same_hash_entries": ids})
     return folded
 
 
-def _entry_ids(match: Match) -> list[int]:
+def entry_ids(match: Match) -> list[int]:
     """The entry a match names and the other rows of its list folded into it."""
     others = match.details.get("same_hash_entries")
     return [match.entry_id, *(others if isinstance(others, list) else ())]

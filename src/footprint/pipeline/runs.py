@@ -9,6 +9,11 @@ list X" must be able to rely on it.
 So every run records the lists it matched with (``details["runs"]``, appended as it starts, before it saves
 an item), and the exhibit, once finished, names as ``hash_sets`` only the lists of every run, and as
 ``hash_sets_partial`` any other list, with how many of the runs used it.
+
+A re-match of the stored hashes of a finished exhibit (pipeline.rematch) matches every item against the
+lists it does not name in ``hash_sets``; afterwards they join ``hash_sets`` with when and how they were
+applied (``"applied"``, ``"how": "rematch"``) and leave ``hash_sets_partial``. Its own record goes in
+``details["rematches"]``, not among the runs: it read no evidence and computed no hash.
 """
 
 from __future__ import annotations
@@ -69,6 +74,26 @@ def unapplied_lists(details: Mapping[str, object], current: Sequence[Mapping[str
     """Names of the lists in ``current`` (Matcher.describe()) that a finished exhibit's items were not all
     matched against (neither in its ``hash_sets`` nor in its ``hash_sets_partial``, or partial there):
     lists imported since its scan."""
-    every = details.get("hash_sets")
-    applied = {_key(h) for h in every if isinstance(h, Mapping)} if isinstance(every, list) else set()
-    return [str(h.get("name")) for h in current if _key(h) not in applied]
+    return [str(h.get("name")) for h in lists_to_apply(details, current)]
+
+
+def lists_to_apply(details: Mapping[str, object], current: Sequence[Mapping[str, object]]) -> list[dict[str, object]]:
+    """The lists of ``current`` that a finished exhibit's record does not name as applied to every item."""
+    applied = {_key(h) for h in _recorded(details, "hash_sets")}
+    return [dict(h) for h in current if _key(h) not in applied]
+
+
+def after_rematch(details: Mapping[str, object], applied: Sequence[Mapping[str, object]],
+                  when: str) -> dict[str, object]:
+    """The exhibit's ``hash_sets`` and ``hash_sets_partial`` once a re-match has matched every item against
+    ``applied`` (``lists_to_apply``), at ``when``."""
+    every = [dict(h) for h in _recorded(details, "hash_sets")]
+    done = {_key(h) for h in applied}
+    partial = [dict(h) for h in _recorded(details, "hash_sets_partial") if _key(h) not in done]
+    return {"hash_sets": [*every, *({**h, "applied": when, "how": "rematch"} for h in applied)],
+            "hash_sets_partial": partial}
+
+
+def _recorded(details: Mapping[str, object], name: str) -> list[Mapping[str, object]]:
+    found = details.get(name)
+    return [h for h in found if isinstance(h, Mapping)] if isinstance(found, list) else []

@@ -12,6 +12,7 @@ import io
 import multiprocessing
 import os
 import select
+import shlex
 import signal
 import sys
 import threading
@@ -107,7 +108,7 @@ class Scanner:
             exhibit = self._intake(case, evidence)
             if exhibit.status != "scanning":
                 self.observer.exhibit_finished(exhibit)
-                summary.notes.append(_finished_note(exhibit, matcher))
+                summary.notes.append(_finished_note(case, exhibit, matcher))
                 return exhibit  # finished in an earlier run: nothing to redo
             part = self.scan_part(exhibit, evidence, matcher)
             summary.resumed += part.resumed
@@ -297,15 +298,16 @@ class Shard:
         return zlib.crc32(ref.encode("utf-8", "surrogateescape")) % self.count == self.number
 
 
-def _finished_note(exhibit: ExhibitRecord, matcher: Matcher) -> str:
+def _finished_note(case: CaseRecord, exhibit: ExhibitRecord, matcher: Matcher) -> str:
     """What a scan of an exhibit finished in an earlier run says: nothing was read again, and which lists
-    in the store its items were not matched against (imported since)."""
+    in the store its items were not matched against (imported since), with the command that applies them."""
     said = f"exhibit {exhibit.name} was scanned before ({exhibit.status}): nothing read again"
     unapplied = unapplied_lists(exhibit.details, matcher.describe())
     if not unapplied:
         return said + "; every list in the store was applied to it"
-    return (said + f"; lists imported since were NOT applied to its items: {', '.join(unapplied)} (footprint "
-            f"has no re-match of stored hashes yet: scan the evidence into a new case to match it against them)")
+    return (said + f"; lists imported since were NOT applied to its items: {', '.join(unapplied)} (to match its "
+            f"stored hashes against them without reading the evidence again: footprint case rematch "
+            f"{shlex.quote(case.name)} --exhibit {shlex.quote(exhibit.name)})")
 
 
 def _everything(ref: str) -> bool:

@@ -69,6 +69,15 @@ class ItemRecord:
 
 
 @dataclass(frozen=True)
+class Findings:
+    """Matches and warnings to add to an item already saved (a re-match of stored hashes)."""
+
+    item_id: int
+    matches: Sequence[Match] = ()
+    warnings: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
 class HashSetRecord:
     id: int
     name: str
@@ -102,11 +111,15 @@ class Store(Protocol):
     def list_exhibits(self, case_id: int) -> list[ExhibitRecord]: ...
     # appends ``run`` to the exhibit's details["runs"]; concurrent callers (a cluster's parts) lose nothing
     def record_run(self, exhibit_id: int, run: Mapping[str, object]) -> None: ...
+    # merges ``details`` into the exhibit's (key by key); its status, hashes and finish time are kept
+    def add_exhibit_details(self, exhibit_id: int, details: Mapping[str, object]) -> None: ...
 
     # items
     def done_refs(self, exhibit_id: int) -> set[str]: ...
     def save_items(self, exhibit_id: int, records: Sequence[ItemRecord]) -> None: ...
     def iter_items(self, case_id: int) -> Iterator[ItemRecord]: ...  # ordered by exhibit, ref
+    # one transaction; NotFound (nothing added) when an item id is not one of the exhibit's items
+    def add_findings(self, exhibit_id: int, found: Sequence[Findings]) -> None: ...
 
     # hash sets
     def create_hashset(self, name: str, format: str, source: str, pdq_threshold: int = 31,

@@ -145,6 +145,8 @@ def _digest_columns(digests: Digests | None) -> Row:
     for name, result in digests.perceptual.items():
         if name == "pdq" and isinstance(result, PerceptualDigest):
             row.update(pdq=result.value.lower(), pdq_quality=result.quality)
+            if result.variants:
+                extra.setdefault("variants", {})[name] = _variants_json(result)
         else:
             extra.setdefault("perceptual", {})[name] = _perceptual_json(result)
     row["digests_extra"] = extra or None
@@ -154,7 +156,18 @@ def _digest_columns(digests: Digests | None) -> Row:
 def _perceptual_json(result: PerceptualDigest | Skipped) -> dict[str, object]:
     if isinstance(result, Skipped):
         return {"skipped": result.reason}
-    return {"algorithm": result.algorithm, "value": result.value, "quality": result.quality}
+    variants = {"variants": _variants_json(result)} if result.variants else {}
+    return {"algorithm": result.algorithm, "value": result.value, "quality": result.quality, **variants}
+
+
+def _variants_json(result: PerceptualDigest) -> list[str | None]:
+    """The variants, the first as None when it is the value itself (as it is for every hasher's): not kept twice."""
+    first, *rest = result.variants
+    return [None if first == result.value else first, *rest]
+
+
+def _variants_from(value: str, stored: Sequence[str | None]) -> tuple[str, ...]:
+    return tuple(value if v is None else v for v in stored)
 
 
 def item_from_row(row: RowLike, exhibit: str, matches: Sequence[Match],
@@ -174,10 +187,12 @@ def _digests_from_row(row: RowLike) -> Digests | None:
     crypto.update(extra.get("crypto", {}))
     perceptual: dict[str, PerceptualDigest | Skipped] = {}
     if row["pdq"] is not None:
-        perceptual["pdq"] = PerceptualDigest("pdq", row["pdq"], row["pdq_quality"])
+        pdq_variants = _variants_from(row["pdq"], extra.get("variants", {}).get("pdq", ()))
+        perceptual["pdq"] = PerceptualDigest("pdq", row["pdq"], row["pdq_quality"], pdq_variants)
     for name, value in extra.get("perceptual", {}).items():
         perceptual[name] = (Skipped(value["skipped"]) if "skipped" in value
-                            else PerceptualDigest(value["algorithm"], value["value"], value["quality"]))
+                            else PerceptualDigest(value["algorithm"], value["value"], value["quality"],
+                                                  _variants_from(value["value"], value.get("variants", ()))))
     return Digests(size=row["read_size"], crypto=crypto, perceptual=perceptual,
                    media_type=row["media_type"])
 

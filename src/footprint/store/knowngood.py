@@ -108,6 +108,23 @@ class KnownGoodStore:
             self._warn(conn, [(item_id, text) for item_id, name in new if (text := warned[(item_id, name)])])
         return len(new)
 
+    def flag_conflicts(self, marks: Sequence[NewMark]) -> int:
+        """Set ``conflict`` on marks recorded without it (their item has matched a known list since: a
+        re-match), each with its warning on the item; a mark already a conflict is left. Returns how many."""
+        flagged = 0
+        found: list[tuple[int, str]] = []
+        with self._tx(write=True) as conn:
+            for mark in marks:
+                query = (knowngood_marks.update().where(knowngood_marks.c.item_id == mark.item_id,
+                                                        knowngood_marks.c.list_name == mark.list_name,
+                                                        knowngood_marks.c.conflict.is_(False))
+                         .values(conflict=True))
+                if conn.execute(query).rowcount:
+                    flagged += 1
+                    found += [(mark.item_id, mark.warning)] if mark.warning else []
+            self._warn(conn, found)
+        return flagged
+
     def _warn(self, conn: Connection, found: list[tuple[int, str]]) -> None:
         if not found:
             return

@@ -18,7 +18,7 @@ from footprint.errors import AlreadyExists, NotFound
 from footprint.model import CategoryScheme, KnownEntry
 
 from . import codec
-from .base import CaseRecord, EntryHit, ExhibitRecord, HashSetRecord, ItemRecord
+from .base import CaseRecord, EntryHit, ExhibitRecord, Findings, HashSetRecord, ItemRecord
 
 Row = dict[str, Any]
 
@@ -101,6 +101,13 @@ class MemoryStore:
             runs = [*(earlier if isinstance(earlier, list) else []), codec.jsonable(dict(run), "run")]
             self._exhibits[exhibit_id] = replace(old, details={**old.details, "runs": runs})
 
+    def add_exhibit_details(self, exhibit_id: int, details: Mapping[str, object]) -> None:
+        with self._lock:
+            self._require(self._exhibits, exhibit_id, "exhibit")
+            old = self._exhibits[exhibit_id]
+            merged = codec.json_or_none({**old.details, **details}, "details") or {}
+            self._exhibits[exhibit_id] = replace(old, details=merged)
+
     def list_exhibits(self, case_id: int) -> list[ExhibitRecord]:
         self._require(self._cases, case_id, "case")
         return sorted((e for e in self._exhibits.values() if e.case_id == case_id), key=lambda e: e.name)
@@ -121,6 +128,20 @@ class MemoryStore:
                 if record.ref not in saved and record.ref not in fresh:
                     fresh[record.ref] = self._item_row(record)  # may raise: nothing saved yet
             saved.update(fresh)
+
+    def add_findings(self, exhibit_id: int, found: Sequence[Findings]) -> None:
+        """All or nothing, as the database's one transaction."""
+        with self._lock:
+            self._require(self._exhibits, exhibit_id, "exhibit")
+            by_id = {row["id"]: row for row in self._items[exhibit_id].values()}
+            missing = [f.item_id for f in found if f.item_id not in by_id]
+            if missing:
+                raise NotFound(f"item {missing[0]} is not an item of exhibit {exhibit_id}")
+            added = [(by_id[f.item_id], [codec.match_row(m) for m in f.matches],
+                      [codec.split_warning(w) for w in f.warnings]) for f in found]  # may raise: nothing added yet
+            for row, new_matches, new_warnings in added:
+                row["matches"] = [*row["matches"], *new_matches]
+                row["warnings"] = [*row["warnings"], *new_warnings]
 
     def _item_row(self, record: ItemRecord) -> Row:
         row = codec.item_row(record)

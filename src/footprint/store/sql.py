@@ -22,10 +22,10 @@ from footprint.errors import AlreadyExists, NotFound, StoreError
 from footprint.model import CategoryScheme, KnownEntry
 
 from . import codec, migrations
-from .base import CaseRecord, EntryHit, ExhibitRecord, HashSetRecord, ItemRecord
+from .base import CaseRecord, EntryHit, ExhibitRecord, Findings, HashSetRecord, ItemRecord
 from .engine import engine_for, transaction
 from .schema import cases, entries, exhibits, hashsets, items
-from .sql_items import insert_items, read_item_page
+from .sql_items import insert_findings, insert_items, read_item_page
 
 IN_LIMIT = 1000  # values per IN list
 ENTRY_BATCH = 10_000  # entries per INSERT executemany
@@ -139,6 +139,13 @@ class SqlStore:
             conn.execute(update(exhibits).where(exhibits.c.id == exhibit_id)
                          .values(details=codec.json_or_none(details, f"details of exhibit {exhibit_id}")))
 
+    def add_exhibit_details(self, exhibit_id: int, details: Mapping[str, object]) -> None:
+        with self._tx(write=True) as conn:
+            query = select(exhibits.c.details).where(exhibits.c.id == exhibit_id).with_for_update()
+            merged = {**(self._one(conn, query, f"exhibit {exhibit_id}").details or {}), **details}
+            conn.execute(update(exhibits).where(exhibits.c.id == exhibit_id)
+                         .values(details=codec.json_or_none(merged, f"details of exhibit {exhibit_id}")))
+
     def list_exhibits(self, case_id: int) -> list[ExhibitRecord]:
         with self._tx() as conn:
             self._one(conn, select(cases.c.id).where(cases.c.id == case_id), f"case {case_id}")
@@ -158,6 +165,11 @@ class SqlStore:
         with self._tx(write=True) as conn:
             self._require_exhibit(conn, exhibit_id)
             insert_items(conn, exhibit_id, records)
+
+    def add_findings(self, exhibit_id: int, found: Sequence[Findings]) -> None:
+        with self._tx(write=True) as conn:
+            self._require_exhibit(conn, exhibit_id)
+            insert_findings(conn, exhibit_id, found)
 
     def iter_items(self, case_id: int) -> Iterator[ItemRecord]:
         """Streams page by page (keyset on ref), each page its own short read: a million-item case

@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy import Connection, Insert, Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from footprint.errors import NotFound
 from footprint.model import CameraFacts
 
 from . import codec
-from .base import ItemRecord, KnownGoodMark
+from .base import Findings, ItemRecord, KnownGoodMark
 from .schema import hashsets, items, matches, warnings
 from .schema_intel import item_exif
 from .schema_knowngood import knowngood_lists, knowngood_marks
@@ -65,6 +66,26 @@ def insert_items(conn: Connection, exhibit_id: int, records: Sequence[ItemRecord
     if exif_rows:
         conn.execute(insert(item_exif), exif_rows)
     return len(saved)
+
+
+def insert_findings(conn: Connection, exhibit_id: int, found: Sequence[Findings]) -> None:
+    """Add matches and warnings to items of the exhibit already saved; NotFound for an item of no such id
+    in it (nothing is added: the caller's transaction rolls back)."""
+    refs: dict[int, str] = {}
+    wanted = sorted({f.item_id for f in found})
+    for chunk in codec.batched(wanted, IN_LIMIT):
+        query = select(items.c.id, items.c.ref).where(items.c.exhibit_id == exhibit_id, items.c.id.in_(chunk))
+        refs.update((item_id, ref) for item_id, ref in conn.execute(query))
+    missing = [item_id for item_id in wanted if item_id not in refs]
+    if missing:
+        raise NotFound(f"item {missing[0]} is not an item of exhibit {exhibit_id}")
+    match_rows = [{**codec.match_row(m), "item_id": f.item_id} for f in found for m in f.matches]
+    warning_rows = [_warning_row(f.item_id, exhibit_id, refs[f.item_id], text) for f in found for text in f.warnings]
+    if match_rows:
+        _link_hashsets(conn, match_rows)
+        conn.execute(insert(matches), match_rows)
+    if warning_rows:
+        conn.execute(insert(warnings), warning_rows)
 
 
 def _known_good_row(item_id: int, mark: KnownGoodMark) -> dict[str, Any]:

@@ -1,0 +1,170 @@
+"""A re-match of a finished exhibit's stored hashes against a list imported after its scan gives exactly
+the matches (and known-good marks) a fresh scan against both lists gives, adds nothing the second time,
+records the list as applied by the re-match, keeps matches of a list removed since, refuses an interrupted
+exhibit and one held by a scan. Benign generated pictures only."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from footprint.demo import jpeg_bytes, picture, png_bytes
+from footprint.errors import EvidenceError
+from footprint.model import CategoryScheme, Digests, MatchKind, PerceptualDigest
+from footprint.pipeline.building import build_hashset
+from footprint.pipeline.exclusive import scanning
+from footprint.pipeline.importing import import_hashset
+from footprint.pipeline.knowngood import import_nsrl
+from footprint.pipeline.match import Matcher
+from footprint.pipeline.rematch import rematch
+from footprint.pipeline.runs import unapplied_lists
+from footprint.pipeline.scan import Scanner
+from footprint.settings import Settings
+from footprint.store import open_store
+from footprint.store.base import ItemRecord
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "knowngood"))
+from nsrl_db import build_nsrl
+
+BENIGN = b"a benign text file\n"
+
+
+@pytest.fixture
+def setup(sql_url, tmp_path):
+    """Evidence folder usb; list 'known' (one MD5); the pictures of list 'later' (built only later);
+    a known-good list holding one picture that 'later' also holds."""
+    usb, later = tmp_path / "usb", tmp_path / "later"
+    usb.mkdir()
+    later.mkdir()
+    originals = {seed: jpeg_bytes(picture(seed)) for seed in (201, 202, 203, 204, 205)}
+    for seed, data in originals.items():
+        (later / f"{seed}.jpg").write_bytes(data)
+    (usb / "a.txt").write_bytes(BENIGN)
+    (usb / "exact.jpg").write_bytes(originals[201])
+    (usb / "smaller.jpg").write_bytes(jpeg_bytes(picture(202).resize((320, 240)), quality=70))
+    (usb / "turned.jpg").write_bytes(jpeg_bytes(picture(203).transpose(Image.Transpose.ROTATE_90)))
+    (usb / "cropped.jpg").write_bytes(jpeg_bytes(picture(204).crop((40, 30, 600, 450))))
+    (usb / "good.jpg").write_bytes(originals[205])
+    (usb / "flat.png").write_bytes(png_bytes(Image.new("RGB", (200, 200), (128, 128, 128))))
+    (usb / "other.jpg").write_bytes(jpeg_bytes(picture(299)))
+    (later / "flat.png").write_bytes(png_bytes(Image.new("RGB", (200, 200), (131, 131, 131))))
+    known = tmp_path / "known.csv"
+    known.write_text(f"MD5,Category\n{hashlib.md5(BENIGN).hexdigest()},A\n")
+    store = open_store(sql_url)
+    settings = Settings(home=tmp_path / "home", database_url=sql_url, jobs=1)
+    import_hashset(store, known, "known")
+    import_nsrl(store, settings.home, build_nsrl(tmp_path / "nsrl.db", [usb / "good.jpg"], filler=20), "nsrl")
+    for case in ("first", "fresh"):
+        store.create_case(case, CategoryScheme.UK)
+    yield store, settings, usb, later
+    store.close()
+
+
+def _matches(store, case: str) -> dict[str, list[tuple]]:
+    found = {}
+    for record in store.iter_items(store.get_case(case).id):
+        found[record.ref] = sorted((m.hashset, m.entry_id, m.kind.value, m.algorithm, m.distance, m.label,
+                                    str(m.category), json.dumps(dict(m.details), sort_keys=True))
+                                   for m in record.matches)
+    return found
+
+
+def _marks(store, case: str) -> dict[str, list[tuple]]:
+    return {r.ref: [(k.list_name, k.algorithm, k.conflict) for k in r.known_good]
+            for r in store.iter_items(store.get_case(case).id)}
+
+
+def _exhibit(store, case: str):
+    (exhibit,) = store.list_exhibits(store.get_case(case).id)
+    return exhibit
+
+
+def test_rematch_gives_the_matches_of_a_fresh_scan_once_and_records_the_list(setup):
+    store, settings, usb, later = setup
+    Scanner(store, settings).scan("first", [usb])
+    before = _matches(store, "first")
+    assert {m[0] for ms in before.values() for m in ms} == {"known"}
+    digests = {r.ref: r.digests for r in store.iter_items(store.get_case("first").id)}
+    build_hashset(store, later, "later")  # imported after the scan
+    assert unapplied_lists(_exhibit(store, "first").details, _describe(store)) == ["later"]
+
+    summary = rematch(store, settings.database_url, "first", user="tester")
+    Scanner(store, settings).scan("fresh", [usb])  # the same evidence, both lists there from the start
+
+    rematched, fresh = _matches(store, "first"), _matches(store, "fresh")
+    assert rematched == fresh
+    found = [m for ms in fresh.values() for m in ms if m[0] == "later"]
+    assert {m[2] for m in found} == {MatchKind.EXACT.value, MatchKind.NEAR.value}
+    assert any(json.loads(m[7]).get("variant") not in (None, 0) for m in found)  # the rotated copy, by its variant
+    assert fresh["usb/flat.png"] == [] and fresh["usb/other.jpg"] == []
+    assert {ref for ref, ms in fresh.items() if any(m[0] == "later" for m in ms)} == {
+        "usb/exact.jpg", "usb/smaller.jpg", "usb/turned.jpg", "usb/cropped.jpg", "usb/good.jpg"}
+    assert _marks(store, "first") == _marks(store, "fresh")
+    assert {r.ref: r.digests for r in store.iter_items(store.get_case("first").id)} == digests  # Skipped stays
+    assert _marks(store, "first")["usb/good.jpg"] == [("nsrl", "sha256", True)]  # matched now: a conflict
+
+    (done,) = summary.exhibits
+    assert (done.name, done.lists, done.items, done.matched_items) == ("usb", ["later"], 8, 5)
+    assert done.new_matches == {"later": len(found)} and done.upright_only == 0
+    details = _exhibit(store, "first").details
+    assert [(h["name"], h.get("how")) for h in details["hash_sets"]] == [("known", None), ("later", "rematch")]
+    assert details["hash_sets"][1]["applied"] == details["rematches"][0]["started"]
+    assert details["rematches"][0]["new_matches"] == {"later": len(found)}
+    assert [k["how"] for k in details["known_good_lists"]] == ["scan", "rematch"]
+    assert unapplied_lists(details, _describe(store)) == []
+
+    again = rematch(store, settings.database_url, "first")
+    assert [(e.lists, e.items, e.new_matches) for e in again.exhibits] == [([], 0, {})]
+    assert _matches(store, "first") == rematched and len(_exhibit(store, "first").details["rematches"]) == 1
+    assert sum(1 for _ in store.iter_items(store.get_case("first").id)) == 8
+
+
+def test_matches_of_a_list_removed_since_stay_and_nothing_is_added_from_it(setup):
+    store, settings, usb, later = setup
+    Scanner(store, settings).scan("first", [usb])
+    build_hashset(store, later, "later")
+    rematch(store, settings.database_url, "first")
+    kept = _matches(store, "first")
+    store.remove_hashset("later")
+    assert [e.lists for e in rematch(store, settings.database_url, "first").exhibits] == [[]]
+    assert _matches(store, "first") == kept and any(m[0] == "later" for ms in kept.values() for m in ms)
+
+
+def test_an_interrupted_exhibit_is_refused_and_a_held_one_waits(setup, stop_after_items, tmp_path):
+    store, settings, usb, later = setup
+    Scanner(store, settings).scan("first", [usb])
+    build_hashset(store, later, "later")
+    with scanning(settings.database_url, "first", "usb"), pytest.raises(EvidenceError, match="re-matched by another"):
+        rematch(store, settings.database_url, "first")
+    other = tmp_path / "other"
+    other.mkdir()
+    for n in range(4):
+        (other / f"{n}.txt").write_bytes(b"benign %d\n" % n)
+    with pytest.raises(KeyboardInterrupt):
+        Scanner(store, settings, stop_after_items(1)).scan("first", [other])
+    with pytest.raises(EvidenceError, match="exhibit other of case first was not scanned to the end"):
+        rematch(store, settings.database_url, "first")
+    assert not any(m[0] == "later" for ms in _matches(store, "first").values() for m in ms)  # nothing changed
+    assert [e.name for e in rematch(store, settings.database_url, "first", ["usb"]).exhibits] == ["usb"]
+
+
+def test_pictures_stored_without_their_rotated_forms_are_counted_as_matched_upright_only():
+    store = open_store("memory:")
+    case = store.create_case("old", CategoryScheme.UK)
+    exhibit = store.add_exhibit(case.id, "usb", "/e/usb", "folder", None, {})
+    pdq = PerceptualDigest("pdq", bytes(range(32)).hex(), 90)  # as a scan before variants were kept stored it
+    store.save_items(exhibit.id, [ItemRecord("usb/a.jpg", 3, "ok", digests=Digests(3, {"md5": "a" * 32}, {"pdq": pdq})),
+                                  ItemRecord("usb/b.txt", 3, "ok", digests=Digests(3, {"md5": "b" * 32}))])
+    store.finish_exhibit(exhibit.id, "complete", {}, {"hash_sets": []})
+    store.create_hashset("later", "csv", "test")
+    (done,) = rematch(store, "memory:", "old").exhibits
+    assert (done.lists, done.items, done.upright_only) == (["later"], 2, 1)
+
+
+def _describe(store):
+    return Matcher(store).describe()

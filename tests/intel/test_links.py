@@ -68,8 +68,7 @@ def two_cases(cli, tmp_path):
 
 
 def summary(lines):
-    return sorted((link["kind"], link["a"]["case"], link["a"]["ref"], link["b"]["case"], link["b"]["ref"])
-                  for link in lines)
+    return sorted((link["kind"], *[(item["case"], item["ref"]) for item in link["items"]]) for link in lines)
 
 
 def test_links_finds_the_shared_picture_the_camera_the_place_and_the_near_copy(two_cases):
@@ -77,24 +76,25 @@ def test_links_finds_the_shared_picture_the_camera_the_place_and_the_near_copy(t
     assert result.code == 0, result.stderr
     lines = result.jsonl()
     assert summary(lines) == [
-        ("camera", "alpha", "phone/own.jpg", "beta", "laptop/other.jpg"),
-        ("file", "alpha", "phone/shared.jpg", "beta", "laptop/copy-of-shared.jpg"),
-        ("picture", "alpha", "phone/near.jpg", "beta", "laptop/near.jpg"),
-        ("place", "alpha", "phone/place.jpg", "beta", "laptop/place.jpg"),
+        ("camera", ("alpha", "phone/own.jpg"), ("beta", "laptop/other.jpg")),
+        ("file", ("alpha", "phone/shared.jpg"), ("beta", "laptop/copy-of-shared.jpg")),
+        ("picture", ("alpha", "phone/near.jpg"), ("beta", "laptop/near.jpg")),
+        ("place", ("alpha", "phone/place.jpg"), ("beta", "laptop/place.jpg")),
     ]  # nothing from the flat pictures, their placeholder serials, the far place or the absurd GPS
     by_kind = {link["kind"]: link for link in lines}
     assert by_kind["camera"]["evidence"] == {"make": "nikon", "model": "d750", "serial": "sn-777"}
     assert by_kind["file"]["evidence"]["algorithm"] == "sha256" and len(by_kind["file"]["evidence"]["hash"]) == 64
     assert 0 < by_kind["picture"]["evidence"]["bits"] <= 16
     assert by_kind["place"]["evidence"]["metres"] == pytest.approx(50, abs=0.5)
-    assert all(link["cross_case"] and link["a"]["exhibit"] == "phone" for link in lines)
+    assert all(link["cross_case"] and link["cases"] == {"alpha": 1, "beta": 1} for link in lines)
+    assert all(link["items"][0]["exhibit"] == "phone" for link in lines)
     assert two_cases("links").stdout == result.stdout  # deterministic
 
 
 def test_radius_and_case_selection(two_cases):
     assert "place" not in {link["kind"] for link in two_cases("links", "--radius", "10").jsonl()}
     wide = [link for link in two_cases("links", "--radius", "6000").jsonl() if link["kind"] == "place"]
-    assert sorted(link["b"]["ref"] for link in wide) == ["laptop/far.jpg", "laptop/place.jpg"]  # not in one exhibit
+    assert sorted(link["items"][1]["ref"] for link in wide) == ["laptop/far.jpg", "laptop/place.jpg"]  # not one exhibit
     assert len(two_cases("links", "beta").jsonl()) == 4
     missing = two_cases("links", "nope")
     assert missing.code != 0 and missing.stderr.startswith("footprint: error:") and "nope" in missing.stderr
@@ -105,15 +105,16 @@ def test_graphml_and_node_link_json_parse_back(two_cases, tmp_path):
     target = tmp_path / "links.graphml"
     assert two_cases("links", "--format", "graphml", "-o", str(target)).code == 0
     graph = nx.read_graphml(target, force_multigraph=True)
-    assert graph.number_of_nodes() == 8 and graph.number_of_edges() == 4
+    assert graph.number_of_nodes() == 10 and graph.number_of_edges() == 6  # the file and the camera: nodes
     assert graph.nodes["alpha|phone/own.jpg"]["exhibit"] == "phone"
+    assert graph.nodes["camera:nikon|d750|sn-777"]["type"] == "camera"
     kinds = sorted(data["kind"] for _, _, data in graph.edges(data=True))
-    assert kinds == ["camera", "file", "picture", "place"]
+    assert kinds == ["camera", "camera", "file", "file", "picture", "place"]
     camera = next(data for _, _, data in graph.edges(data=True) if data["kind"] == "camera")
     assert camera["evidence_serial"] == "sn-777" and json.loads(camera["evidence"])["model"] == "d750"
     data = json.loads(two_cases("links", "--format", "json").stdout)
     parsed = nx.node_link_graph(data, edges="links", multigraph=True)
-    assert parsed.number_of_nodes() == 8 and parsed.number_of_edges() == 4
+    assert parsed.number_of_nodes() == 10 and parsed.number_of_edges() == 6
 
 
 def test_exif_saved_and_hostile_exif_is_a_warning(two_cases, home):
@@ -163,12 +164,12 @@ def test_one_file_in_three_cases_is_linked_as_the_same_file_only(cli, tmp_path):
         assert cli("case", "create", case).code == 0
         assert cli("scan", str(folder), "--case", case, "-q").code == 0
     found = [json.loads(line) for line in cli("links").stdout.splitlines()]
-    assert sorted((link["kind"], link["a"]["case"], link["b"]["case"]) for link in found) == [
-        ("file", "ca", "cb"), ("file", "ca", "cc")]  # members of one file group: no picture link between them
+    assert [(link["kind"], link["cases"]) for link in found] == [
+        ("file", {"ca": 1, "cb": 1, "cc": 1})]  # one group, every holder; no picture link between its copies
 
 
 def test_a_known_good_mark_never_hides_a_matched_file_from_the_links():
-    from footprint.intel.links import _seen
+    from footprint.intel.seen import seen
     from footprint.model import Digests, Match, MatchKind
     from footprint.store.base import ItemRecord, KnownGoodMark
 
@@ -177,5 +178,5 @@ def test_a_known_good_mark_never_hides_a_matched_file_from_the_links():
     matched = ItemRecord("x.jpg", 10, "ok", digests=digests, known_good=mark, id=1,
                          matches=(Match("listA", 1, MatchKind.EXACT, "sha256", 0),))
     plain = ItemRecord("y.jpg", 10, "ok", digests=digests, known_good=(KnownGoodMark("nsrl", "sha256"),), id=2)
-    assert _seen("c", matched).file == ("sha256", "ab" * 32)
-    assert _seen("c", plain).file is None  # every computer holds it: it links nobody
+    assert seen("c", matched).links and seen("c", matched).file == ("sha256", "ab" * 32)
+    assert not seen("c", plain).links  # every computer holds it: it links nobody

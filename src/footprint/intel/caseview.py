@@ -17,9 +17,12 @@ What a user sees (cases are need-to-know; decided here, not in the web layer):
   an operation or a suspect). This is how deconfliction works between teams: you learn that someone
   else holds the same material and whom to ask, not what they hold.
 
-Links come as stars and pairs (links.py); here the stars are joined back into their groups (every
-item sharing one file hash or one camera), so a case sees every other case holding the same file,
-not only the group's first. Computing the links reads every case, so a ``LinkCache`` keeps them
+Links come as groups and pairs (links.py): a shared file or camera is one group with every item
+holding it, so a case sees every other case holding the same file and how many copies each holds;
+the same evidence scanned into two cases is one ``exhibit`` link whose nodes are the exhibits (the
+other case's exhibit is withheld like its items). Shared files set aside (known-good, empty, small,
+blank pictures) are counted for the case, by reason, never listed. Computing the links reads every
+case, so a ``LinkCache`` keeps them
 until the store's items or known-good marks change (a new scan, a known-good apply): a page of links
 costs the first request after a change, and a lookup after that.
 """
@@ -27,26 +30,27 @@ costs the first request after a change, and a lookup after that.
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from footprint.intel.links import DEFAULT_RADIUS, KINDS, Link, Node, find_links
+from footprint.intel.links import DEFAULT_RADIUS, KINDS, Found, Link, Node, SetAside, link_report
 from footprint.store.base import CaseRecord, Store
 from footprint.store.engine import transaction
 from footprint.store.schema import items
 from footprint.store.schema_knowngood import knowngood_marks
 
-GROUPED = ("file", "camera")  # links.py draws these as stars over one shared key
-OWN_EVIDENCE = {"file": ("algorithm", "hash"), "camera": ("make", "model", "serial"),
-                "picture": ("algorithm", "radius"), "place": ("radius",)}  # what a restricted link keeps
+OWN_EVIDENCE = {"exhibit": ("algorithm", "fingerprint"), "file": ("algorithm", "hash"),
+                "camera": ("make", "model", "serial"), "picture": ("algorithm", "radius"),
+                "place": ("radius",)}  # what a restricted link keeps: the viewer's own item's (or exhibit's)
 
 
 @dataclass(frozen=True)
 class Group:
-    """Items joined by one link: a shared file or camera (any number), a near picture or place (two)."""
+    """Items joined by one link: a shared file or camera (any number), a near picture or place (two);
+    for the same evidence, exhibits (nodes without an item id)."""
 
     kind: str
     evidence: Mapping[str, object]
@@ -90,24 +94,18 @@ class Summary:
 class CaseLinks:
     links: list[CaseLink]
     summary: list[Summary]
+    set_aside: dict[str, int] = field(default_factory=dict)  # shared files of the case left out, by reason
 
 
 def groups_of(links: Sequence[Link]) -> list[Group]:
-    """Stars joined back into their groups (by kind and shared key); pairs stay pairs."""
-    stars: dict[tuple[str, tuple[tuple[str, str], ...]], set[Node]] = defaultdict(set)
-    found: list[Group] = []
-    for link in links:
-        if link.kind in GROUPED:
-            stars[(link.kind, tuple(sorted((k, str(v)) for k, v in link.evidence.items())))].update((link.a, link.b))
-        else:
-            found.append(Group(link.kind, dict(link.evidence), (link.a, link.b)))
-    found += [Group(kind, dict(key), tuple(sorted(nodes))) for (kind, key), nodes in stars.items()]
-    return sorted(found, key=lambda g: (KINDS.index(g.kind), g.nodes, sorted(g.evidence.items())))
+    """The links as groups, in the links' order (links.py already gives every holder of a file)."""
+    return [Group(link.kind, dict(link.evidence), link.nodes) for link in links]
 
 
 def case_view(groups: Sequence[Group], case: CaseRecord, case_ids: Mapping[str, int], visible: Collection[int],
-              show_names: bool = False) -> CaseLinks:
-    """The links of ``case`` as a user who may open the cases ``visible`` (ids) sees them."""
+              show_names: bool = False, set_aside: Sequence[SetAside] = ()) -> CaseLinks:
+    """The links of ``case`` as a user who may open the cases ``visible`` (ids) sees them;
+    ``set_aside``: the store's shared files left out (links.Found.set_aside), counted for the case."""
     shown: list[CaseLink] = []
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(KINDS, 0))
     for group in groups:
@@ -127,7 +125,8 @@ def case_view(groups: Sequence[Group], case: CaseRecord, case_ids: Mapping[str, 
         shown.append(CaseLink(group.kind, evidence, mine, others))
     summary = [Summary(cid, _name(cid, case_ids, visible, show_names), cid in visible,
                        {k: n for k, n in kinds.items() if n}) for cid, kinds in sorted(counts.items())]
-    return CaseLinks(shown, summary)
+    aside = Counter(s.reason for s in set_aside if any(n.case == case.name for n in s.nodes))
+    return CaseLinks(shown, summary, dict(sorted(aside.items())))
 
 
 def _side(name: str, nodes: list[Node], case_ids: Mapping[str, int], visible: Collection[int],
@@ -157,15 +156,23 @@ class LinkCache:
         self.radius = radius
         self._lock = threading.Lock()
         self._stamp: tuple[int, ...] | None = None
+        self._found = Found([])
         self._groups: list[Group] = []
 
     def groups(self) -> list[Group]:
+        return self.snapshot()[0]
+
+    def set_aside(self) -> list[SetAside]:
+        return self.snapshot()[1].set_aside
+
+    def snapshot(self) -> tuple[list[Group], Found]:
         stamp = self.stamp()
         with self._lock:
             if stamp is None or stamp != self._stamp:
-                self._groups = groups_of(find_links(self.store, self.radius))
+                self._found = link_report(self.store, self.radius)
+                self._groups = groups_of(self._found.links)
                 self._stamp = stamp
-            return self._groups
+            return self._groups, self._found
 
     def stamp(self) -> tuple[int, ...] | None:
         engine = getattr(self.store, "engine", None)

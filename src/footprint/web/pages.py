@@ -15,6 +15,7 @@ from fastapi import Path as Segment
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from footprint.errors import UsageError
+from footprint.intel.links import MIN_FILE_BYTES
 from footprint.review.queue import QueueFilters
 from footprint.web import views
 from footprint.web.errors import wants_json
@@ -145,7 +146,7 @@ def item_page(request: Request, work: Work, session: User, case_id: Id, item_id:
 def links_page(request: Request, work: Work, session: User, case_id: Id) -> Response:
     case = work.case(session, case_id)
     return render(request, "links.html", session, case=case, found=work.links(session, case),
-                  shown=LINKED_ITEMS_SHOWN)
+                  shown=LINKED_ITEMS_SHOWN, min_file_bytes=MIN_FILE_BYTES)
 
 
 @router.get("/cases/{case_id}/audit")

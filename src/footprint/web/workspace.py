@@ -130,8 +130,9 @@ class Workspace:
         the view is audited with the other cases it disclosed and whether in full or restricted."""
         every = self.store.list_cases()
         visible = {c.id for c in accounts.cases_of(self.store, session.user)}
-        found = case_view(self.link_cache.groups(), case, {c.name: c.id for c in every}, visible,
-                          self.config.link_case_names)
+        groups, report = self.link_cache.snapshot()
+        found = case_view(groups, case, {c.name: c.id for c in every}, visible, self.config.link_case_names,
+                          report.set_aside)
         audit.append(self.store, "view.links", user=session.user.name, case_id=case.id,
                      details={"links": len(found.links),
                               "cases": {str(s.case_id): "full" if s.visible else "restricted" for s in found.summary}})

@@ -14,6 +14,7 @@ import uuid
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+import numpy as np
 import pytest
 from exif_pictures import camera_exif, camera_jpeg
 from hasher_pictures import picture
@@ -38,11 +39,14 @@ def evidence(root: Path) -> dict[str, dict[str, bytes]]:
     vendor_near = camera_jpeg(0, camera_exif(serial=None), image=picture(320, 240, seed=20).resize((300, 225)))
     listed = camera_jpeg(21, camera_exif(serial=None))  # known-good and in a known list: a conflict
     shared = camera_jpeg(22, camera_exif(serial=None))
+    dark = encoded(Image.fromarray((np.asarray(picture(640, 480, seed=24)) * 0.3).astype(np.uint8)), "JPEG",
+                   quality=90)
     trivial = {"spacer.gif": encoded(Image.new("P", (1, 1)), "GIF"),
                "blank.jpg": encoded(Image.new("RGB", (400, 300), (128, 128, 128)), "JPEG", quality=90),
                "tiny.png": encoded(picture(8, 8, seed=5), "PNG"),
                "note.txt": b"hello world\n",
-               "data.bin": hashlib.sha256(b"x").digest() * 128}  # 4 KiB, not a picture: it links
+               "data.bin": hashlib.sha256(b"x").digest() * 128,  # 4 KiB, not a picture: it links
+               "dark.jpg": dark}  # PDQ quality 27: a dark photo, no blank picture: it links
     (root / "nsrl.db").parent.mkdir(parents=True, exist_ok=True)
     (root / "vendor.jpg").write_bytes(vendor)
     (root / "listed.jpg").write_bytes(listed)
@@ -130,9 +134,10 @@ def test_trivial_files_are_set_aside_and_counted(world):
     cli, _ = world
     found, err = links(cli, "s-one")
     files = sorted(tuple(sorted(i["ref"].split("/", 1)[1] for i in link["items"])) for link in found)
-    assert files == [("a.jpg", "sub/b.jpg", "x.jpg", "y.jpg"), ("data.bin", "data.bin")]  # no spacer, blank, tiny
+    assert files == [("a.jpg", "sub/b.jpg", "x.jpg", "y.jpg"), ("dark.jpg", "dark.jpg"),
+                     ("data.bin", "data.bin")]  # no spacer, blank, tiny
     said = " ".join(err.split())  # the line as the terminal may wrap it
-    assert "2 links; 4 shared files set aside (no link): 3 small (under 1024 bytes), 1 blank picture" in said
+    assert "3 links; 4 shared files set aside (no link): 3 small (under 1024 bytes), 1 blank picture" in said
 
 
 def test_the_same_evidence_in_two_cases_is_one_exhibit_link(world):

@@ -9,9 +9,10 @@ Rules, each applied here once for every kind of link:
   (a mistaken or planted NSRL entry must not hide a known picture two suspects share), so a matched
   item keeps every link a matched item makes.
 * **Trivial files** (decided in ``trivial`` for a whole group of copies, which are the same bytes): empty
-  files, files under ``MIN_FILE_BYTES`` and blank pictures (too small for PDQ, or a degenerate PDQ: the
-  picture rule's own judgement, hashers/pdq.is_degenerate) make no file link; links.py counts them,
-  by reason, as set aside. A matched file is never trivial.
+  files, files under ``MIN_FILE_BYTES`` and blank pictures (too small for PDQ, a PDQ quality under the
+  matcher's LOW_QUALITY_FLOOR, or a PDQ far from 128 bits set: hashers/pdq.is_degenerate) make no file
+  link; links.py counts them, by reason, as set aside. A matched file is never trivial; a dark or smooth
+  photo whose PDQ quality is merely low (under 50) is no blank picture.
 * **The same evidence**: each item carries its exhibit's fingerprint (the SHA-256 of an exhibit file,
   the manifest hash of a folder), so copies held only in exhibits of one fingerprint (one piece of
   evidence scanned into two cases) are not a link between holders.
@@ -24,6 +25,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from footprint.hashers.pdq import is_degenerate
+from footprint.matching.regions import LOW_QUALITY_FLOOR
 from footprint.model import Skipped
 from footprint.store.base import ExhibitRecord, ItemRecord, Store
 
@@ -60,7 +62,7 @@ class Seen:
     source: tuple[str, ...]  # the evidence it came from: its exhibit's fingerprint, else (case, exhibit)
     file: tuple[str, str] | None  # (algorithm, hex) of its bytes, whatever their size
     size: int
-    blank: bool  # a picture too small for PDQ or with a degenerate PDQ
+    blank: bool  # a picture too small for PDQ, of PDQ quality under LOW_QUALITY_FLOOR or far from 128 bits set
     matched: bool
     known_good: bool
     pdq: str | None  # a trusted PDQ only
@@ -118,10 +120,14 @@ def seen(case: str, record: ItemRecord, sources: Mapping[str, tuple[str, str] | 
     value, quality = getattr(pdq, "value", None), getattr(pdq, "quality", None)
     degenerate = isinstance(value, str) and bool(value) and is_degenerate(value, quality)
     too_small = isinstance(pdq, Skipped) and pdq.reason.startswith("image too small")
+    # blank: too little picture for even the matcher's low-quality pass (a uniform or all but uniform
+    # picture), or a hash far from 128 bits set; a dark or smooth photo of low quality is no blank picture
+    blank = too_small or (isinstance(value, str) and bool(value) and (
+        is_degenerate(value, None) or (quality is not None and quality < LOW_QUALITY_FLOOR)))
     trusted = isinstance(value, str) and bool(value) and quality is not None and not degenerate  # as matching
     camera = record.camera
     return Seen(Node(case, exhibit, record.ref, record.id), (sources or {}).get(exhibit) or ("exhibit", case, exhibit),
-                file, record.digests.size, degenerate or too_small, bool(record.matches), bool(record.known_good),
+                file, record.digests.size, blank, bool(record.matches), bool(record.known_good),
                 value if trusted else None,
                 camera_key(camera.make, camera.model, camera.serial) if camera else None,
                 (camera.latitude, camera.longitude) if camera and camera.latitude is not None

@@ -6,6 +6,9 @@ unreviewed near match."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -13,6 +16,7 @@ from datetime import UTC, datetime
 import pytest
 from reviewdata import PASSWORD, Seeded, pictures, seed
 
+from footprint.hashsets.vics import VicsFormat
 from footprint.model import Category, Match, MatchKind
 from footprint.reports import court
 from footprint.reports.casereport import gather_report
@@ -100,3 +104,34 @@ def test_case_show_gives_the_figures_for_the_court(on_store):
     counts = shown.json()["counts"]
     assert counts["court"]["by_basis"] == {"reviewer_verified": 3, "list_only": 1, "reviewer_only": 2}
     assert counts["reviewer_disagreements"] == 1
+
+
+def test_jsonl_and_csv_exports_carry_each_items_current_decision(on_store):
+    rows = {r["ref"]: r for r in on_store("export", "op", "--format", "jsonl").jsonl()}
+    first = rows["ex/a.jpg"]
+    assert [m["category"] for m in first["matches"]] == ["uk:A"]  # the list's, beside the reviewer's
+    assert first["decision"]["category"] == "uk:C" and first["decision"]["decided_by"] == "rita"
+    assert datetime.fromisoformat(first["decision"]["decided_at"]).tzinfo is not None
+    assert rows["ex/b.jpg"]["decision"]["category"] == "uk:B"  # changed from A: the newest counts
+    assert rows["ex/a-small.jpg"]["decision"] is None
+    table = list(csv.DictReader(io.StringIO(on_store("export", "op", "--format", "csv").stdout)))
+    by_ref = {r["ref"]: r for r in table}
+    assert list(table[0])[-3:] == ["decision_category", "decision_decided_by", "decision_decided_at"]
+    assert (by_ref["ex/a.jpg"]["match_category"], by_ref["ex/a.jpg"]["decision_category"]) == ("uk:A", "uk:C")
+    assert by_ref["ex/b.jpg"]["decision_decided_by"] == "rita"
+    assert by_ref["ex/a-small.jpg"]["decision_category"] == ""
+
+
+def test_the_vics_list_shared_carries_verified_categories_and_no_unreviewed_near_match(on_store, examined):
+    result = on_store("export", "op", "--format", "vics")
+    assert result.code == 0, result.stderr
+    shared = {e.sha256: e.category for e in VicsFormat().read(io.BytesIO(result.stdout.encode()))}
+    sha = {r.ref: r.digests.crypto["sha256"] for r in examined.store.iter_items(examined.case.id)}
+    assert shared == {sha["ex/a.jpg"]: Category.parse("uk:C"),  # the reviewer's C, not the list's A
+                      sha["ex/a-recompressed.jpg"]: A,  # a near copy a reviewer confirmed
+                      sha["ex/b.jpg"]: B,  # new material a reviewer categorised (its newest decision)
+                      sha["ex/grey.png"]: B}
+    assert [m["MediaID"] for m in json.loads(result.stdout)["value"]] == [1, 2, 3, 4]
+    said = " ".join(result.stderr.split())
+    assert "1 near match no reviewer confirmed" in said
+    assert "1 in no list exactly, and a reviewer found it not pertinent" in said

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from footprint.demo import KNOWN
+from footprint.review import accounts, decisions
+from footprint.settings import Settings
+from footprint.store import open_store
 
 
 def _by_ref(cli) -> dict[str, dict]:
@@ -89,14 +92,24 @@ def test_case_counts_and_html_report(cli, demo_scanned, tmp_path):
 
 
 def test_vics_export_round_trip(cli, demo_scanned, tmp_path, monkeypatch):
+    """The list shared holds the 4 files matched exactly and the near copy a reviewer confirmed; the
+    4 near copies nobody reviewed stay out (a near match is not a known file until someone looked)."""
+    store = open_store(Settings.from_env().database_url)
+    case = store.get_case("demo")
+    confirmed = next(r for r in store.iter_items(case.id) if r.ref == "evidence/Pictures/recompressed.jpg")
+    boss = accounts.add_user(store, "boss", "correct horse battery staple", "admin")
+    decisions.decide(store, boss, case, [confirmed.id], "A")
+    store.close()
     shared = tmp_path / "shared.json"
-    assert cli("export", "demo", "--format", "vics", "-o", str(shared)).code == 0
+    exported = cli("export", "demo", "--format", "vics", "-o", str(shared))
+    assert exported.code == 0 and "4 near match no reviewer confirmed" in " ".join(exported.stderr.split())
     monkeypatch.setenv("FOOTPRINT_HOME", str(tmp_path / "other-force"))
     assert cli("hashset", "import", str(shared), "--name", "from-demo").code == 0
-    assert cli("hashset", "show", "from-demo").json()["entry_count"] == 9  # distinct matched files
+    assert cli("hashset", "show", "from-demo").json()["entry_count"] == 5  # distinct files: 4 exact, 1 confirmed
     cli("case", "create", "again")
     assert cli("scan", str(demo_scanned.evidence), "--case", "again").code == 0
     items = {i["ref"]: i for i in cli("export", "again", "--format", "jsonl").jsonl()}
     exact = items["evidence/Pictures/recompressed.jpg"]["matches"]
-    assert [(m["kind"], m["category"]) for m in exact] == [("exact", "uk:A")]  # known-3: category 1 → A
+    assert [(m["kind"], m["category"]) for m in exact] == [("exact", "uk:A")]  # the reviewer's A → 1 → A
+    assert items["evidence/Pictures/small.jpg"]["matches"] == []  # unconfirmed: its hashes were not shared
     assert not any("path" in line or "evidence/" in line for line in shared.read_text().splitlines())

@@ -97,3 +97,17 @@ def test_byte_identical_copies_are_one_vics_record_with_the_most_serious_categor
     out = io.StringIO()
     assert write_case_vics(records, out, "uk") == 1
     assert [m["Category"] for m in json.loads(out.getvalue())["value"]] == [1]
+
+
+def test_a_reviewer_disagrees_with_the_lists_by_the_same_rule_as_lists_between_themselves() -> None:
+    """uk:C beside a list's vics:1 agrees (one ungraded, one graded); uk:N beside vics:1 does not; a
+    category given to an item the list left uncategorised disagrees with nothing."""
+    records = [ItemRecord("a", 1, "ok", id=1, matches=_matches("vics:1")),
+               ItemRecord("b", 1, "ok", id=2, matches=_matches("vics:1")),
+               ItemRecord("c", 1, "ok", id=3, matches=_matches(None)),
+               ItemRecord("d", 1, "ok", id=4, matches=_matches("uk:B"))]
+    counts = count_items(records, UK, {1: "uk:C", 2: "uk:N", 3: "uk:A"})
+    assert counts.reviewer_disagreements == 1
+    assert {k: dict(v) for k, v in counts.court_by_basis.items()} == {
+        "uk:C": {"reviewer_verified": 1}, "uk:N": {"reviewer_verified": 1}, "uk:A": {"reviewer_verified": 1},
+        "uk:B": {"list_only": 1}}

@@ -13,6 +13,7 @@ from footprint.cli.context import app_context
 from footprint.cli.output import print_json, print_rows, say
 from footprint.intel.newmaterial import new_material
 from footprint.pipeline.knowngood import apply_known_good, import_nsrl, knowngood_store, remove_list
+from footprint.reports.decided import current_decisions
 from footprint.reports.export import item_to_dict
 
 app = typer.Typer(no_args_is_help=True, help="Known-good lists (NSRL): files to leave out of review.")
@@ -58,8 +59,11 @@ def apply(ctx: typer.Context, case: str) -> None:
 
 def new(ctx: typer.Context, case: str) -> None:
     """List the case's new material: pictures and videos in no known list and not known-good (JSON Lines)."""
+    store = app_context(ctx).store
+    decided = current_decisions(store, store.get_case(case))
     count = 0
-    for record in new_material(app_context(ctx).store, case):
-        sys.stdout.write(json.dumps(item_to_dict(record), ensure_ascii=False) + "\n")
+    for record in new_material(store, case):
+        decision = decided.get(record.id) if record.id is not None else None
+        sys.stdout.write(json.dumps(item_to_dict(record, decision), ensure_ascii=False) + "\n")
         count += 1
     say(f"{count} items of new material")

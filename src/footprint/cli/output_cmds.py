@@ -18,6 +18,7 @@ from footprint.errors import UsageError
 from footprint.hashsets.signing import load_private_key, sign_file
 from footprint.model import CategoryScheme
 from footprint.reports.court import write_report
+from footprint.reports.decided import current_decisions
 from footprint.reports.export import EXPORTERS
 from footprint.reports.open_formats import OPEN_FORMATS, write_open_format
 from footprint.reports.vics_export import write_case_vics
@@ -66,8 +67,8 @@ def export(ctx: typer.Context, name: str,
            sign: Path | None = typer.Option(None, "--sign", exists=True, dir_okay=False,
                                             help="vics: sign with this Ed25519 private key (writes FILE.sig)."),
            ) -> None:
-    """Export every item of a case with its hashes, status and matches (or, as vics, its matched
-    files as a hash set to share)."""
+    """Export every item of a case with its hashes, status, matches and reviewer's decision (or, as vics,
+    its known and reviewer-categorised files as a hash set to share)."""
     if sign is not None and (format != "vics" or output is None):
         raise UsageError("--sign needs --format vics and -o FILE (the signature goes beside it as FILE.sig)")
     if profile is not None and format != "vics":
@@ -84,18 +85,20 @@ def export(ctx: typer.Context, name: str,
     if sign is not None:
         load_private_key(sign)  # a bad key fails now, before an unsigned list is written
     other_scheme: Counter[str] = Counter()  # vics: files whose categories the profile cannot number
+    left_out: Counter[str] = Counter()  # vics: matched or categorised files not shared, by why
+    decided = current_decisions(store, case)  # every export carries the reviewers' current decisions
     with _target(output) as target:
         hashing = HashingWriter(target)
         out: TextIO = hashing  # type: ignore[assignment]  # a text stream: what the exporters use of TextIO
         if format == "vics":
             chosen = profile or ("uk" if case.scheme is CategoryScheme.UK else "us")
-            count = write_case_vics(store.iter_items(case.id), out, chosen, store, other_scheme)
+            count = write_case_vics(store.iter_items(case.id), out, chosen, store, other_scheme, decided, left_out)
         elif format in OPEN_FORMATS:
             count = write_open_format(format, store, case, out, app_context(ctx).settings,
                                       command_line=f"footprint export {name} --format {format}"
                                       + (f" -o {output}" if output else ""))
         else:
-            count = EXPORTERS[format](store.iter_items(case.id), out)
+            count = EXPORTERS[format](store.iter_items(case.id), out, decided)
     sha256 = hashing.hexdigest()
     details: dict[str, object] = {"format": format, "count": count}
     if format == "vics":
@@ -106,6 +109,10 @@ def export(ctx: typer.Context, name: str,
             say(f"warning: {other_scheme.total()} files whose most serious category the {chosen} profile does not "
                 f"number ({', '.join(f'{k} x{n}' for k, n in sorted(other_scheme.items()))}): written without a "
                 f"category; --profile {other} keeps them")
+        if left_out:
+            details["left_out"] = dict(sorted(left_out.items()))
+            say(f"note: {left_out.total()} matched or categorised files not shared: "
+                f"{', '.join(f'{n} {why}' for why, n in sorted(left_out.items()))} (review them to share them)")
     disclosure.record(store, [case], "export", output, sha256, details)
     say(f"exported {count} {'files' if format == 'vics' else 'items'}" + (f" to {output}" if output else ""))
     if sign is not None and output is not None:

@@ -18,7 +18,7 @@ from footprint.hashers.registry import check_skipped
 from footprint.pipeline.distributed import cluster_client, scan_on_cluster
 from footprint.pipeline.evidence import exhibit_paths
 from footprint.pipeline.scan import Scanner
-from footprint.reports.summary import count_items
+from footprint.reports.summary import case_counts
 from footprint.sources.integrity import verification_words
 from footprint.store.base import CaseRecord, ExhibitRecord, Store
 
@@ -150,5 +150,4 @@ def scan(ctx: typer.Context,
 
 
 def _case_counts(store: Store, name: str) -> dict[str, object]:
-    record = store.get_case(name)
-    return count_items(store.iter_items(record.id), record.scheme).as_dict()
+    return case_counts(store, store.get_case(name)).as_dict()

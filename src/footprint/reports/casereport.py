@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from footprint import __version__
+from footprint.hashsets.categories import disagreement
+from footprint.model import Category
 from footprint.reports.export import item_to_dict
-from footprint.reports.summary import MEDIA_KINDS, STATES, Counts
+from footprint.reports.summary import BASES, BASIS_WORDS, COURT_BASIS, MEDIA_KINDS, STATES, Counts, most_serious
 from footprint.settings import Settings
 from footprint.sources.integrity import ACQUISITION_FIELDS
 from footprint.store.base import CaseRecord, ExhibitRecord, HashSetRecord, ItemRecord, Store
@@ -52,6 +54,7 @@ class CaseReport:
             "states": STATES, "media_kinds": MEDIA_KINDS, "matched": self.matched, "warned": self.warned,
             "version": self.version, "settings": self.settings, "audit_head": self.audit_head,
             "decided": self.decided, "known_good": self.known_good,
+            "bases": BASES, "basis_words": BASIS_WORDS, "court_basis": COURT_BASIS,
             "generated": self.generated.isoformat(timespec="seconds"),
         }
 
@@ -59,7 +62,8 @@ class CaseReport:
 def gather_report(store: Store, case_name: str, settings: Settings, generated: datetime,
                   audit_head: AuditHead | None = None, decided_by: Decided | None = None) -> CaseReport:
     """One pass over the case's items (ordered by exhibit and ref by the store) feeds every figure.
-    A reviewer's decision is shown beside an item's list matches, never merged into them."""
+    A reviewer's decision is shown beside an item's list matches, never merged into them; the figures
+    for the court count it (summary.Counts), and each item says the category it counts under and why."""
     case = store.get_case(case_name)
     counts = Counts(case.scheme)
     matched: list[dict[str, object]] = []
@@ -67,11 +71,13 @@ def gather_report(store: Store, case_name: str, settings: Settings, generated: d
     warned: list[dict[str, object]] = []
     decisions = decided_by(store, case) if decided_by else {}
     for record in store.iter_items(case.id):
-        counts.add(record)
         decision = decisions.get(record.id) if record.id is not None else None
+        category = str(decision["category"]) if decision else None
+        counts.add(record, category)
         if record.matches or decision:
             row = _item_row(record)
             row["decision"] = _sorted_dict(decision) if decision else None
+            row["court"] = court_category(record, category)
             (matched if record.matches else decided).append(row)
         if record.warnings:
             warned.append(_item_row(record))
@@ -87,6 +93,17 @@ def gather_report(store: Store, case_name: str, settings: Settings, generated: d
         settings=_sorted_dict(settings.describe()), generated=generated,
         audit_head=audit_head(store, case) if audit_head else None, decided=decided,
     )
+
+
+def court_category(record: ItemRecord, decided: str | None) -> dict[str, object]:
+    """The category an item counts under for the court, its basis (summary.BASES), and the lists' most
+    serious category when a reviewer's differs from it."""
+    listed = most_serious(record.matches) if record.matches else None
+    if decided is None:
+        return {"category": str(listed) if listed else "uncategorised", "basis": "list_only", "listed": None}
+    differs = listed is not None and disagreement([Category.parse(decided), listed])
+    return {"category": decided, "basis": "reviewer_verified" if record.matches else "reviewer_only",
+            "listed": str(listed) if differs else None}
 
 
 def exhibit_row(exhibit: ExhibitRecord) -> dict[str, object]:

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from footprint.reports.casereport import AuditHead, CaseReport, Decided, gather_report
+from footprint.reports.decided import current_decisions, decision_row
 from footprint.reports.html import write_html_report
 from footprint.reports.pdf import write_pdf_report
-from footprint.review import audit, decisions
+from footprint.review import audit
 from footprint.settings import Settings
 from footprint.store.base import CaseRecord, Store
 
@@ -28,11 +29,7 @@ def audit_trail_head(store: Store, case: CaseRecord) -> str | None:
 
 def reviewers_decisions(store: Store, case: CaseRecord) -> dict[int, dict[str, object]]:
     """Each categorised item's current decision (category, who, when), from the review layer."""
-    if getattr(store, "engine", None) is None:
-        return {}
-    return {item_id: {"category": d.category, "decided_by": d.decided_by,
-                      "decided_at": d.decided_at.isoformat(timespec="seconds")}
-            for item_id, d in decisions.current_all(store, case).items()}
+    return {item_id: row for item_id, d in current_decisions(store, case).items() if (row := decision_row(d))}
 
 
 def write_report(store: Store, case_name: str, path: Path, settings: Settings, *, pdf: bool = False,

@@ -1,7 +1,9 @@
 """Item exports: JSON Lines (one object an item) and CSV (one row an item and match).
 
 Both are public interfaces, documented in the README; a field is never renamed or removed without
-a new FORMAT_VERSION.
+a new FORMAT_VERSION (fields and columns are only added, columns at the end). Each item carries its
+reviewer's current decision (``decision``: category, who, when; null when no reviewer categorised it)
+beside the lists' categories in its matches.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import TextIO
 
 from footprint.matching.explain import explain
 from footprint.model import Match, PerceptualDigest, Skipped
+from footprint.reports.decided import Decisions, decision_row
+from footprint.review.decisions import Decision
 from footprint.store.base import ItemRecord
 
 FORMAT_VERSION = 1
@@ -24,10 +28,11 @@ CSV_COLUMNS = (
     "status", "reason", "match_hashset", "match_entry", "match_label", "match_category", "match_kind",
     "match_algorithm", "match_distance", "inode", "offset", "created", "modified", "accessed",
     "changed", "warnings", "known_good", *(f"exif_{name}" for name in EXIF_FIELDS), "match_how",
+    "decision_category", "decision_decided_by", "decision_decided_at",
 )
 
 
-def item_to_dict(record: ItemRecord) -> dict[str, object]:
+def item_to_dict(record: ItemRecord, decision: Decision | None = None) -> dict[str, object]:
     digests = record.digests
     crypto = dict(digests.crypto) if digests else {}
     pdq = digests.perceptual.get("pdq") if digests else None
@@ -51,7 +56,12 @@ def item_to_dict(record: ItemRecord) -> dict[str, object]:
         "known_good": [{"list": g.list_name, "algorithm": g.algorithm, "conflict": g.conflict}
                        for g in record.known_good],
         "exif": record.camera.as_dict() if record.camera else None,
+        "decision": decision_row(decision),
     }
+
+
+def _decision(record: ItemRecord, decisions: Decisions | None) -> Decision | None:
+    return decisions.get(record.id) if decisions and record.id is not None else None
 
 
 def match_to_dict(match: Match) -> dict[str, object]:
@@ -68,21 +78,24 @@ def match_to_dict(match: Match) -> dict[str, object]:
     }
 
 
-def write_jsonl(records: Iterable[ItemRecord], out: TextIO) -> int:
+def write_jsonl(records: Iterable[ItemRecord], out: TextIO, decisions: Decisions | None = None) -> int:
+    """``decisions``: item id → its current reviewer's decision (reports.decided.current_decisions)."""
     count = 0
     for record in records:
-        out.write(json.dumps(item_to_dict(record), ensure_ascii=False, sort_keys=False))
+        out.write(json.dumps(item_to_dict(record, _decision(record, decisions)), ensure_ascii=False, sort_keys=False))
         out.write("\n")
         count += 1
     return count
 
 
-def write_csv(records: Iterable[ItemRecord], out: TextIO) -> int:
+def write_csv(records: Iterable[ItemRecord], out: TextIO, decisions: Decisions | None = None) -> int:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     count = 0
     for record in records:
-        row = item_to_dict(record)
+        row = item_to_dict(record, _decision(record, decisions))
+        decided = row.pop("decision")
+        row.update({f"decision_{k}": v for k, v in decided.items()} if isinstance(decided, dict) else {})
         row["warnings"] = " | ".join(record.warnings)
         row["known_good"] = " | ".join(f"{g.list_name}:{g.algorithm}" + (":conflict" if g.conflict else "")
                                        for g in record.known_good)

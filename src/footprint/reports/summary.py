@@ -5,20 +5,38 @@ the suspect can no longer retrieve is not "possessed", so a figure that mixes th
 An item counts once, under its most serious matched category (``most_serious``) across both schemes
 (hashsets.categories.SEVERITY), whatever the case's scheme; items whose lists disagree on the category
 (hashsets.categories.disagreement) are counted too (``category_disagreements``), for the report to say.
+
+The figures put before a court are those a trained reviewer confirmed, so the ``court`` figures count
+every item under its category for the court: a reviewer's (current) decision where there is one, else
+the lists' most serious category, not yet verified by a reviewer. Each figure says its basis (BASES):
+a list match a reviewer verified (or changed), a list match nobody has yet verified, or material in no
+list that a reviewer categorised. Where the reviewer's category and the lists' disagree (as lists may
+between themselves), the reviewer's counts and the item is counted in ``reviewer_disagreements``.
+The list-only figures (``by_category``, ``by_category_media``) stay as they were: what the lists said.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
 from footprint.hashsets.categories import disagreement, most_serious_of
 from footprint.model import Category, CategoryScheme, ItemState, Match
+from footprint.reports.decided import categories, current_decisions
 from footprint.sources.detect import is_image, is_video
 from footprint.store.base import CaseRecord, ItemRecord, Store
 
 STATES = tuple(s.value for s in ItemState)
+# The basis of an item's category for the court, in the order the report gives them.
+BASES = ("reviewer_verified", "list_only", "reviewer_only")
+BASIS_WORDS = {
+    "reviewer_verified": "in a list, categorised by a reviewer (the reviewer's category)",
+    "list_only": "in a list, not yet verified by a reviewer (the list's category)",
+    "reviewer_only": "in no list (new material), categorised by a reviewer",
+}
+COURT_BASIS = ("a reviewer's current decision where there is one, else the most serious category the lists "
+               "gave (not yet verified by a reviewer)")
 
 
 @dataclass
@@ -36,8 +54,14 @@ class Counts:
     known_good_by_state: Counter[str] = field(default_factory=Counter)  # marked known-good, not matched
     known_good_conflicts: int = 0  # marked known-good and matched: the match stands
     category_disagreements: int = 0  # matched items whose lists disagree on the category
+    # the category for the court: the reviewer's where decided, else the lists' (module doc)
+    court_by_category: dict[str, Counter[str]] = field(default_factory=dict)  # category → state → items
+    court_by_basis: dict[str, Counter[str]] = field(default_factory=dict)  # category → basis → items
+    court_by_category_media: dict[str, Counter[str]] = field(default_factory=dict)  # category → media → items
+    reviewer_disagreements: int = 0  # matched items a reviewer categorised otherwise than the lists
 
-    def add(self, record: ItemRecord) -> None:
+    def add(self, record: ItemRecord, decided: str | None = None) -> None:
+        """Count one item; ``decided`` is the category of its current reviewer's decision, if any."""
         self.items += 1
         self.bytes += record.size or 0
         state = record.facts.state.value
@@ -57,6 +81,26 @@ class Counts:
             key = str(category) if category else "uncategorised"
             self.by_category.setdefault(key, Counter())[state] += 1
             self.by_category_media.setdefault(key, Counter())[media_kind(record)] += 1
+        self._add_court(record, decided)
+
+    def _add_court(self, record: ItemRecord, decided: str | None) -> None:
+        if not record.matches and not decided:
+            return
+        listed = most_serious(record.matches) if record.matches else None
+        if decided:
+            basis = "reviewer_verified" if record.matches else "reviewer_only"
+            if record.matches and disagreement([Category.parse(decided), listed]):
+                self.reviewer_disagreements += 1
+            key = decided
+        else:
+            basis, key = "list_only", str(listed) if listed else "uncategorised"
+        self.court_by_category.setdefault(key, Counter())[record.facts.state.value] += 1
+        self.court_by_basis.setdefault(key, Counter())[basis] += 1
+        self.court_by_category_media.setdefault(key, Counter())[media_kind(record)] += 1
+
+    def court_basis_totals(self) -> dict[str, int]:
+        """Items counted for the court, by basis (every basis, zero or not)."""
+        return {b: sum(per[b] for per in self.court_by_basis.values()) for b in BASES}
 
     def as_dict(self) -> dict[str, object]:
         # not dataclasses.asdict: it rebuilds a Counter from (key, count) pairs, counting the pairs
@@ -68,7 +112,19 @@ class Counts:
             "by_category_media": {k: dict(v) for k, v in sorted(self.by_category_media.items())},
             "known_good_by_state": dict(self.known_good_by_state), "known_good_conflicts": self.known_good_conflicts,
             "category_disagreements": self.category_disagreements,
+            "reviewer_disagreements": self.reviewer_disagreements,
+            "court": {
+                "basis": COURT_BASIS,
+                "by_category": _plain(self.court_by_category),
+                "by_category_basis": {k: {b: v[b] for b in BASES} for k, v in sorted(self.court_by_basis.items())},
+                "by_category_media": _plain(self.court_by_category_media),
+                "by_basis": self.court_basis_totals(),
+            },
         }
+
+
+def _plain(table: Mapping[str, Counter[str]]) -> dict[str, dict[str, int]]:
+    return {k: dict(v) for k, v in sorted(table.items())}
 
 
 MEDIA_KINDS = ("picture", "video", "other")
@@ -93,13 +149,21 @@ def most_serious(matches: Iterable[Match]) -> Category | None:
     return most_serious_of(m.category for m in matches)
 
 
-def count_items(records: Iterable[ItemRecord], scheme: CategoryScheme | None = None) -> Counts:
+def count_items(records: Iterable[ItemRecord], scheme: CategoryScheme | None = None,
+                decided: Mapping[int, str] | None = None) -> Counts:
+    """``decided``: item id → the category of its current reviewer's decision."""
     counts = Counts(scheme)
+    decided = decided or {}
     for record in records:
-        counts.add(record)
+        counts.add(record, decided.get(record.id) if record.id is not None else None)
     return counts
+
+
+def case_counts(store: Store, case: CaseRecord) -> Counts:
+    """The case's figures, its reviewers' current decisions included (as the report counts them)."""
+    return count_items(store.iter_items(case.id), case.scheme, categories(current_decisions(store, case)))
 
 
 def case_summary(store: Store, case: CaseRecord) -> dict[str, object]:
     exhibits = [asdict(e) for e in store.list_exhibits(case.id)]
-    return {"exhibits": exhibits, "counts": count_items(store.iter_items(case.id), case.scheme).as_dict()}
+    return {"exhibits": exhibits, "counts": case_counts(store, case).as_dict()}

@@ -146,11 +146,46 @@ def test_footprints_whole_hash_of_boxes_is_in_use_and_equals_the_package(lanes: 
     assert compared == 48 * 9
     luma = pdq_native._luma(native, rng.integers(0, 256, (200, 300, 3), dtype=np.uint8))
     several = [(0, 0, 300, 200), (10, 10, 290, 190)]  # in place only for one box: the first would spoil the luma
-    for ours, theirs in zip(native.boxes(luma.copy(), several, pdq_native.ALL_VARIANTS, True),
-                            native.boxes(luma.copy(), several, pdq_native.ALL_VARIANTS, False), strict=True):
+    for ours, theirs in zip(native.boxes(luma.copy(), several, pdq_native.ALL_VARIANTS, True, False),
+                            native.boxes(luma.copy(), several, pdq_native.ALL_VARIANTS, False, False), strict=True):
         assert ours.tobytes() == theirs.tobytes()
     with pytest.raises(ValueError, match="outside"):
         pdq_native.pdq_boxes(picture, [(0, 0, picture.shape[1] + 1, 5)])
+
+
+def test_regions_are_read_from_the_whole_pictures_blur_as_the_reference_reads_it(
+        threatexchange: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pdq_regions: each box decimated from the whole picture's reference blur, then the reference's own
+    quality, DCT and bits (a pdqhash with none of footprint's steps); the whole picture's box is its PDQ,
+    bit for bit; one blur serves the picture's PDQ and its regions; without footprint's C, the same."""
+    native = pdq_native._native()
+    assert native is not None and native.boxes is not None
+    reference = pdq_native._Native(ctypes.CDLL(pdqhash.bindings.__file__))  # none of footprint's steps
+    for picture in reference_pictures(threatexchange)[:6]:
+        rows, cols = picture.shape[:2]
+        boxes = [*boxes_of(picture), (3, 5, 3 + 40, 5 + 37), (0, rows - 70, cols, rows)]
+        blurred = reference_blur(pdq_native._luma(reference, picture), pdq_native._window(cols),
+                                 pdq_native._window(rows))
+        expected = []
+        for x0, y0, x1, y1 in boxes:
+            words, quality = pdq_native._hash_decimated(reference, np.ascontiguousarray(blurred[y0:y1, x0:x1]),
+                                                        pdq_native.ALL_VARIANTS)
+            expected.append((tuple(pdq_native._words_to_hex(words)), quality))
+        shared: dict[str, object] = {}
+        assert pdq_native.pdq_dihedral(picture, shared) == package_hashes(picture) == expected[0]
+        assert len(shared) == 1  # the blur, kept for the regions
+        assert pdq_native.pdq_regions(picture, boxes, pdq_native.ALL_VARIANTS, shared) == expected
+        assert pdq_native.pdq_regions(picture, boxes, (0, 5)) == [
+            ((hashes[0], hashes[5]), quality) for hashes, quality in expected]
+    monkeypatch.setattr(native, "boxes", None)  # footprint's blur, the reference's steps after it
+    assert pdq_native.pdq_regions(picture, boxes, pdq_native.ALL_VARIANTS) == expected
+    monkeypatch.setattr(native, "blur", None)  # the reference's blur
+    assert pdq_native.pdq_regions(picture, boxes, pdq_native.ALL_VARIANTS) == expected
+    with pytest.raises(ValueError, match="outside"):
+        pdq_native.pdq_regions(picture, [(0, 0, cols + 1, 5)])
+    monkeypatch.setattr(pdq_native, "_native", lambda: None)
+    with pytest.raises(ValueError, match="does not export"):
+        pdq_native.pdq_regions(picture, boxes)
 
 
 def reference_blur(luma: np.ndarray, along_rows: int, along_cols: int) -> np.ndarray:
@@ -275,8 +310,8 @@ def test_the_c_builds_without_the_lanes_too(tmp_path: Path) -> None:
     hashers = Path(__file__).resolve().parents[2] / "src" / "footprint" / "hashers"  # the sources, not the install
     library = tmp_path / "without_lanes.so"
     subprocess.run([compiler, "-DFOOTPRINT_NO_LANES", "-O1", "-shared", "-fPIC", "-o", str(library),
-                    str(hashers / "_pdqc.c"), str(hashers / "_resample.c"), "-lm"], check=True, capture_output=True)
+                    str(hashers / "_pdqc.c"), str(hashers / "_bars.c"), "-lm"], check=True, capture_output=True)
     built = ctypes.CDLL(str(library))
     assert built.footprint_lanes(1) == 0 and built.footprint_use_lanes() == 0
-    for name in ("footprint_jarosz", "footprint_pdq_boxes", "footprint_resample", "footprint_bar"):
+    for name in ("footprint_jarosz", "footprint_pdq_boxes", "footprint_bar"):
         assert hasattr(built, name), name

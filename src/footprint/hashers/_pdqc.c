@@ -534,8 +534,24 @@ static void blur_decimated(const float *box, size_t stride, int rows, int cols, 
     box_columns(b2, out, sum, rows, SIDE, along_cols, at_row);             /* SIDE x SIDE */
 }
 
+/* The reference's decimation of a rows x cols box whose rows lie `stride` floats apart: its 64x64 points. */
+static void decimated(const float *box, size_t stride, int rows, int cols, float *out)
+{
+    for (int i = 0; i < SIDE; i++) {
+        const float *row = box + (size_t)(int)(((i + 0.5) * rows) / SIDE) * stride;
+        for (int j = 0; j < SIDE; j++) out[i * SIDE + j] = row[(int)(((j + 0.5) * cols) / SIDE)];
+    }
+}
+
+/*
+ * PDQ of many boxes (left, top, right, bottom) of one luma: for each, the dihedral variants whose bits
+ * are set in `variants` (sixteen words each, 8 slots a box) and the quality. Each box is blurred as the
+ * reference blurs a picture of its size, unless `blurred`: then the luma is the whole picture already
+ * blurred (the reference's blur, with the whole picture's windows) and each box is read at its 64x64
+ * points from it. Returns 0, -1 for a box outside the picture, -2 without memory.
+ */
 int footprint_pdq_boxes(float *luma, int rows, int cols, const int *boxes, int count, const float *dct,
-                        int variants, unsigned short *words, int *quality, int in_place)
+                        int variants, unsigned short *words, int *quality, int in_place, int blurred)
 {
     size_t largest = SIDE, largest_apart = SIDE; /* any box's buffer; a box's not blurred in place */
     for (int n = 0; n < count; n++) {
@@ -544,6 +560,7 @@ int footprint_pdq_boxes(float *luma, int rows, int cols, const int *boxes, int c
             return -1;
         int width = box[2] - box[0];
         size_t area = (size_t)(box[3] - box[1]) * (size_t)(width > SIDE ? width : SIDE); /* the blur's, then 64 columns */
+        if (blurred) continue; /* nothing to blur */
         if (area > largest) largest = area;
         if (!(in_place && count == 1 && width == cols && width >= SIDE) && area > largest_apart) largest_apart = area;
     }
@@ -569,7 +586,10 @@ int footprint_pdq_boxes(float *luma, int rows, int cols, const int *boxes, int c
         }
         float *start = luma + (size_t)box[1] * cols + box[0];
         int own_place = in_place && count == 1 && width == cols && width >= SIDE; /* rows contiguous, luma spent */
-        blur_decimated(start, (size_t)cols, height, width, own_place ? start : b1, b2, sum, lanes, a64);
+        if (blurred)
+            decimated(start, (size_t)cols, height, width, a64);
+        else
+            blur_decimated(start, (size_t)cols, height, width, own_place ? start : b1, b2, sum, lanes, a64);
         quality[n] = quality_metric(a64);
         footprint_dct64to16(dct, a64, t, dct16);
         for (int v = 0; v < 8; v++)

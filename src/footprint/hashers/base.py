@@ -4,7 +4,7 @@ image. The name of each is permanent: it is what the database and the exports st
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 from PIL import Image
@@ -47,6 +47,11 @@ def undecodable(name: str, exc: Exception) -> Skipped:
     return Skipped(f"undecodable image content for {name}: {exc}")
 
 
+# Work computed from one picture that its other hashers may use (PDQ's blurred luma, which the region
+# signature reads): kept by hashers.compute for one picture, keyed by the name of what is kept
+Shared = dict[str, Any]
+
+
 class PixelHasher(ImageHasher):
     """An image hasher that reads the decoded picture as its uint8 array (decode.pixels_of: Pillow's own
     memory where it lends it, else a copy; read it by its strides): given the array, so that hashers.compute
@@ -60,5 +65,6 @@ class PixelHasher(ImageHasher):
         return self.hash_pixels(pixels)
 
     @abstractmethod
-    def hash_pixels(self, pixels: np.ndarray) -> PerceptualDigest | Skipped:
-        """Hash the picture given as decode.pixels_of gives it (never written to)."""
+    def hash_pixels(self, pixels: np.ndarray, shared: Shared | None = None) -> PerceptualDigest | Skipped:
+        """Hash the picture given as decode.pixels_of gives it (never written to); ``shared``: work on this
+        same picture the other hashers have done or may use (one dict for one picture, else None)."""

@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 
 from footprint.errors import ItemError
-from footprint.hashers.base import CryptoHasher, ImageHasher, PixelHasher, undecodable
+from footprint.hashers.base import CryptoHasher, ImageHasher, PixelHasher, Shared, undecodable
 from footprint.hashers.decode import REDUCED_MIN_SIDE, decode_image, frame_count, pixels_of
 from footprint.hashers.exif import read_camera
 from footprint.model import CameraFacts, PerceptualDigest, Skipped
@@ -127,12 +127,13 @@ def _decode_and_hash(data: bytes, hashers: Sequence[ImageHasher], min_side: int,
         return {hasher.name: Skipped(str(exc)) for hasher in hashers}
     results: dict[str, PerceptualDigest | Skipped] = {}
     pixels: np.ndarray | Exception | None = None  # the picture's array (lent or copied), once for all hashers
+    shared: Shared = {}  # what they compute from it for one another
     for hasher in hashers:
         try:
             if isinstance(hasher, PixelHasher):
                 pixels = _pixels(image) if pixels is None else pixels
                 results[hasher.name] = (undecodable(hasher.name, pixels) if isinstance(pixels, Exception)
-                                        else hasher.hash_pixels(pixels))
+                                        else hasher.hash_pixels(pixels, shared))
             else:
                 results[hasher.name] = hasher.hash_image(image)
         except (ItemError, ValueError, OSError) as exc:

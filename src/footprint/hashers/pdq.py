@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from footprint.hashers.base import PixelHasher
+from footprint.hashers.base import PixelHasher, Shared
 from footprint.hashers.pdq_native import pdq_dihedral
 from footprint.model import PerceptualDigest, Skipped
 
@@ -50,11 +50,11 @@ class PdqHasher(PixelHasher):
     min_quality: ClassVar[int] = MIN_QUALITY
     hash_bits: ClassVar[int] = HASH_BITS
 
-    def hash_pixels(self, pixels: np.ndarray) -> PerceptualDigest | Skipped:
+    def hash_pixels(self, pixels: np.ndarray, shared: Shared | None = None) -> PerceptualDigest | Skipped:
         height, width = pixels.shape[:2]
         if min(width, height) < MIN_SIDE:
             return Skipped(f"image too small for pdq ({width}x{height}, needs {MIN_SIDE}px a side)")
-        variants, quality = pdq_dihedral(pixels)
+        variants, quality = pdq_dihedral(pixels, shared)
         return PerceptualDigest(algorithm=self.name, value=variants[0], quality=quality, variants=variants)
 
     @staticmethod

@@ -19,8 +19,10 @@ its level's luma as the reference's own conversion gives it (read off that conve
 then looked up by _pdqc.c: 0.8 -> 0.2 ms on 816x612); without the compiled part, the reference's conversion
 reads the one plane as all three channels.
 
-``pdq_boxes`` hashes many boxes of one picture (the region signature's): the reference's luma is
+``pdq_boxes`` hashes many boxes of one picture each as the picture cut to it: the reference's luma is
 per pixel, so the luma of a box is the box of the picture's luma, and one conversion serves them all.
+``pdq_regions`` (the region signature's) reads many boxes from the whole picture's one blur, which
+``pdq_dihedral`` keeps in the picture's ``Shared`` for it: the regions then cost no blur of their own.
 
 The reference's blur (its Jarosz box filter, 90% of PDQ's time) runs one line at a time, its DCT one
 output at a time, and its luma one pixel at a time; footprint's own build of the three (``_pdqc.c``,
@@ -34,10 +36,9 @@ Each is used only once it has matched the reference's on test patterns. The step
 region signature takes them twenty times a picture, and through ctypes each cost a microsecond of glue
 more than its work: footprint's C runs a whole hash of many boxes in one call (``footprint_pdq_boxes``,
 with the blur's last pass only down the 64 columns the decimation reads), once it has given the
-reference's steps' hashes and qualities bit for bit on boxes of a test pattern; a region signature at
-0.5 MP 5.1 -> 3.9 ms, and with the rows in lanes (and the working copy's resize too, hashers.resample)
-2.6 ms. Without them (no compiler at install, or a mismatch) PDQ runs the reference's own:
-slower, never different.
+reference's steps' hashes and qualities bit for bit on boxes of a test pattern (and, read from a blur,
+the reference's decimation, quality, DCT and bits of each box). Without them (no compiler at install,
+or a mismatch) PDQ runs the reference's own: slower, never different.
 """
 
 from __future__ import annotations
@@ -52,11 +53,14 @@ import numpy as np
 import pdqhash
 import pdqhash.bindings
 
+from footprint.hashers.base import Shared
+
 Hashes = tuple[str, ...]
 Box = tuple[int, int, int, int]
-# (luma, boxes, variants, in_place) -> (words: boxes x 8 x 16, qualities): footprint's PDQ of many boxes
-# in one call; in_place: the luma may be overwritten (one whole-picture box then needs one buffer less)
-BoxesHasher = Callable[[np.ndarray, Sequence[Box], Sequence[int], bool], tuple[np.ndarray, np.ndarray]]
+# (luma, boxes, variants, in_place, blurred) -> (words: boxes x 8 x 16, qualities): footprint's PDQ of many
+# boxes in one call; in_place: the luma may be overwritten (one whole-picture box then needs one buffer
+# less); blurred: the luma is the whole picture's blur, and each box is read from it (pdq_regions)
+BoxesHasher = Callable[[np.ndarray, Sequence[Box], Sequence[int], bool, bool], tuple[np.ndarray, np.ndarray]]
 
 # C++ symbols of the reference (facebook::pdq::hashing) as compiled into pdqhash 0.2.x.
 _LUMA = "_ZN8facebook3pdq7hashing20fillFloatLumaFromRGBEPhS2_S2_iiiiPf"
@@ -79,6 +83,7 @@ _P, _I, _S = ctypes.c_void_p, ctypes.c_int, ctypes.c_ssize_t
 ALL_VARIANTS = tuple(range(8))
 MIN_HASHABLE = 5  # the reference gives a zero hash below this many rows or columns
 BLUR_PASSES = 2  # the reference's PDQ_NUM_JAROSZ_XY_PASSES
+_BLURRED = "pdq-blurred-luma"  # the key of a picture's blurred luma in its Shared
 
 
 def pdq(rgb: np.ndarray) -> tuple[str, int]:
@@ -93,14 +98,66 @@ def pdq(rgb: np.ndarray) -> tuple[str, int]:
     return hashes[0], quality
 
 
-def pdq_dihedral(rgb: np.ndarray) -> tuple[Hashes, int]:
-    """The eight dihedral PDQ hexes (pdq.DIHEDRAL_NAMES order, plain first) and the quality."""
+def pdq_dihedral(rgb: np.ndarray, shared: Shared | None = None) -> tuple[Hashes, int]:
+    """The eight dihedral PDQ hexes (pdq.DIHEDRAL_NAMES order, plain first) and the quality. ``shared``:
+    where the picture's blurred luma is kept for pdq_regions of the same picture (and taken from)."""
     _check(rgb)
     native = _native()
     if native is None:
         vectors, quality = pdqhash.compute_dihedral(_as_rgb(rgb))
         return tuple(_bits_to_hex(bits) for bits in vectors), int(quality)
-    return _hash(native, rgb, dihedral=True)
+    rows, cols = rgb.shape[:2]
+    if shared is None or min(rows, cols) < MIN_HASHABLE:
+        return _hash(native, rgb, dihedral=True)
+    return _sampled(native, rgb, [(0, 0, cols, rows)], ALL_VARIANTS, shared)[0]
+
+
+def pdq_regions(rgb: np.ndarray, boxes: Sequence[Box], variants: Sequence[int] = (0,),
+                shared: Shared | None = None) -> list[tuple[Hashes, int]]:
+    """For each box (left, top, right, bottom): the dihedral hexes at the indices ``variants`` and the
+    quality of the box as read from the whole picture's PDQ blur (the reference's, with the whole
+    picture's windows): the reference's decimation of the box's part of the blurred luma, then its
+    quality, DCT and bits. The whole picture's box gives its PDQ, bit for bit; a smaller box is blurred
+    with the windows of the whole, and near its edges with the picture around it, not as the reference
+    would blur a picture cut to the box (hashers/regions.py says why). One blur serves every box.
+
+    Needs the reference's steps (ValueError where the installed pdqhash does not export them)."""
+    _check(rgb)
+    native = _native()
+    if native is None:
+        raise ValueError("the installed pdqhash does not export the reference's PDQ steps")
+    return _sampled(native, rgb, boxes, variants, shared if shared is not None else {})
+
+
+def _sampled(native: _Native, rgb: np.ndarray, boxes: Sequence[Box], variants: Sequence[int],
+             shared: Shared) -> list[tuple[Hashes, int]]:
+    blurred = _blurred(native, rgb, shared)
+    if native.boxes is not None:
+        words, qualities = native.boxes(blurred, boxes, variants, False, True)
+        hexes = _words_to_hex(words[:, list(variants)])
+        return [(tuple(hexes[n * len(variants):(n + 1) * len(variants)]), int(qualities[n])) for n in range(len(boxes))]
+    rows, cols = blurred.shape
+    out = []
+    for x0, y0, x1, y1 in boxes:
+        if not (0 <= x0 <= x1 <= cols and 0 <= y0 <= y1 <= rows):
+            raise ValueError(f"a box outside the {cols}x{rows} picture: {(x0, y0, x1, y1)}")
+        words, quality = _hash_decimated(native, np.ascontiguousarray(blurred[y0:y1, x0:x1]), variants)
+        out.append((tuple(_words_to_hex(words[list(variants)])), quality))
+    return out
+
+
+def _blurred(native: _Native, rgb: np.ndarray, shared: Shared) -> np.ndarray:
+    """The picture's luma after the reference's blur, with the whole picture's windows: made once for
+    every hasher of the picture that is given the same ``shared``."""
+    blurred = shared.get(_BLURRED)
+    if blurred is None:
+        blurred = _luma(native, rgb)
+        rows, cols = blurred.shape
+        blur, work = native.blur or native.reference_blur, np.empty_like(blurred)  # alive until the call returns
+        if blur(blurred.ctypes.data, work.ctypes.data, rows, cols, _window(cols), _window(rows), BLUR_PASSES):
+            raise MemoryError(f"no memory to blur a {cols}x{rows} picture for PDQ")
+        shared[_BLURRED] = blurred
+    return blurred
 
 
 def pdq_boxes(rgb: np.ndarray, boxes: Sequence[Box], variants: Sequence[int] = (0,)) -> list[tuple[Hashes, int]]:
@@ -114,7 +171,7 @@ def pdq_boxes(rgb: np.ndarray, boxes: Sequence[Box], variants: Sequence[int] = (
         return [(tuple(hashes[i] for i in variants), quality) for hashes, quality in found]
     luma = _luma(native, rgb)
     if native.boxes is not None:
-        words, qualities = native.boxes(luma, boxes, variants, False)
+        words, qualities = native.boxes(luma, boxes, variants, False, False)
         hexes = _words_to_hex(words[:, list(variants)])
         return [(tuple(hexes[n * len(variants):(n + 1) * len(variants)]), int(qualities[n])) for n in range(len(boxes))]
     out = []
@@ -148,6 +205,7 @@ class _Native:
         self.dct = _function(library, _DCT, [_P, _P, _P])
         self.to_bits = _function(library, _TO_BITS, [_P, _P])
         self.transforms = [_function(library, symbol, [_P, _P]) for symbol in _TRANSFORMS]
+        self.reference_blur = _function(library, _REFERENCE_BLUR, [_P, _P, _I, _I, _I, _I, _I])
         self.blur: Callable[..., Any] | None = None
         self.own_dct = False  # True once ``dct`` is footprint's
         self.grey_luma: Callable[[np.ndarray, np.ndarray], None] | None = None  # footprint's, when built
@@ -167,7 +225,7 @@ def _hash(native: _Native, rgb: np.ndarray, dihedral: bool) -> tuple[Hashes, int
     rows, cols = luma.shape
     if native.boxes is not None and (dihedral or (rows, cols) != (64, 64)):  # the reference takes 64x64 as blurred
         variants = ALL_VARIANTS if dihedral else (0,)
-        words, qualities = native.boxes(luma, [(0, 0, cols, rows)], variants, True)  # the luma is ours
+        words, qualities = native.boxes(luma, [(0, 0, cols, rows)], variants, True, False)  # the luma is ours
         return tuple(_words_to_hex(words[0, list(variants)])), int(qualities[0])
     words, quality = _hash_luma(native, luma, dihedral)
     return tuple(_words_to_hex(words)), quality
@@ -215,10 +273,17 @@ def _hash_blurred(native: _Native, luma: np.ndarray, variants: Sequence[int]) ->
     and bits), in the reference's order, after footprint's blur."""
     assert native.blur is not None
     rows, cols = luma.shape
-    work, b64x64, b16x64, b16x16, aux16x16 = _scratch(rows, cols)
+    work = np.empty_like(luma)  # alive until the call returns
     if native.blur(luma.ctypes.data, work.ctypes.data, rows, cols, _window(cols), _window(rows), BLUR_PASSES):
         raise MemoryError(f"no memory to blur a {cols}x{rows} picture for PDQ")
-    native.decimate(luma.ctypes.data, rows, cols, b64x64.ctypes.data, 64, 64)
+    return _hash_decimated(native, luma, variants)
+
+
+def _hash_decimated(native: _Native, blurred: np.ndarray, variants: Sequence[int]) -> tuple[np.ndarray, int]:
+    """The reference's steps after its blur on a C-contiguous blurred luma, in the reference's order."""
+    rows, cols = blurred.shape
+    _, b64x64, b16x64, b16x16, aux16x16 = _scratch(0, 0)
+    native.decimate(blurred.ctypes.data, rows, cols, b64x64.ctypes.data, 64, 64)
     quality = int(native.quality(b64x64.ctypes.data))
     native.dct(b64x64.ctypes.data, b16x64.ctypes.data, b16x16.ctypes.data)
     words = np.zeros((8, 16), np.uint16)
@@ -285,12 +350,11 @@ def _use_own_steps(native: _Native) -> None:
         dct = _function(own, "footprint_dct64to16", [_P, _P, _P, _P])
         grey_luma = _function(own, "footprint_grey_luma", [_P, _I, _I, _S, _S, _P, _P])
         rgb_luma = _function(own, "footprint_rgb_luma", [_P, _I, _I, _S, _S, _P, _P])
-        boxes = _function(own, "footprint_pdq_boxes", [_P, _I, _I, _P, _I, _P, _I, _P, _P, _I], restype=ctypes.c_int)
-        reference = ctypes.CDLL(pdqhash.bindings.__file__)
-        reference_blur = _function(reference, _REFERENCE_BLUR, [_P, _P, _I, _I, _I, _I, _I])
+        boxes = _function(own, "footprint_pdq_boxes", [_P, _I, _I, _P, _I, _P, _I, _P, _P, _I, _I],
+                          restype=ctypes.c_int)
     except (OSError, AttributeError):
         return
-    if _same_blur(native, blur, reference_blur):
+    if _same_blur(native, blur, native.reference_blur):
         native.blur = blur
     matrix = _dct_matrix(native)
     own_dct = _own_dct(native, dct, matrix)
@@ -376,14 +440,15 @@ def _own_boxes(native: _Native, hash_boxes: Callable[..., Any], matrix: np.ndarr
     the whole, inner ones, one 64x64, ones narrower or shorter than 64, one too small to hash."""
 
     def hashed(luma: np.ndarray, boxes: Sequence[Box], variants: Sequence[int],
-               in_place: bool) -> tuple[np.ndarray, np.ndarray]:
+               in_place: bool, blurred: bool) -> tuple[np.ndarray, np.ndarray]:
         if luma.dtype != np.float32 or not luma.flags.c_contiguous or luma.ndim != 2:
             raise ValueError(f"PDQ's boxes need a contiguous float32 luma, got {luma.dtype} {luma.shape}")
         rows, cols = luma.shape
         spans = np.ascontiguousarray(np.array(boxes, dtype=np.intc).reshape(-1, 4))
         words, qualities = np.zeros((len(spans), 8, 16), np.uint16), np.zeros(len(spans), np.intc)
         status = hash_boxes(luma.ctypes.data, rows, cols, spans.ctypes.data, len(spans), matrix.ctypes.data,
-                            sum(1 << v for v in set(variants)), words.ctypes.data, qualities.ctypes.data, in_place)
+                            sum(1 << v for v in set(variants)), words.ctypes.data, qualities.ctypes.data, in_place,
+                            blurred)
         if status == -1:
             raise ValueError(f"a box outside the {cols}x{rows} picture: {boxes}")
         if status:
@@ -392,12 +457,18 @@ def _own_boxes(native: _Native, hash_boxes: Callable[..., Any], matrix: np.ndarr
 
     luma = _luma(native, check_pattern(150, 97))
     boxes = [(0, 0, 97, 150), (3, 7, 90, 141), (20, 30, 84, 94), (10, 20, 50, 150), (0, 100, 97, 131), (0, 0, 4, 30)]
-    words, qualities = hashed(luma, boxes, ALL_VARIANTS, False)
-    whole, whole_quality = hashed(luma.copy(), boxes[:1], ALL_VARIANTS, True)
+    words, qualities = hashed(luma, boxes, ALL_VARIANTS, False, False)
+    whole, whole_quality = hashed(luma.copy(), boxes[:1], ALL_VARIANTS, True, False)
+    blurred = _blurred(native, check_pattern(150, 97), {})
+    read, read_qualities = hashed(blurred, boxes, ALL_VARIANTS, False, True)
     for n, (x0, y0, x1, y1) in enumerate(boxes):
         theirs, quality = _hash_luma(native, luma[y0:y1, x0:x1].copy(), True)
         if words[n].tobytes() != theirs.tobytes() or int(qualities[n]) != quality:
             return None
+        if min(x1 - x0, y1 - y0) >= MIN_HASHABLE:  # read from the blur as the reference's steps read it
+            theirs, quality = _hash_decimated(native, np.ascontiguousarray(blurred[y0:y1, x0:x1]), ALL_VARIANTS)
+            if read[n].tobytes() != theirs.tobytes() or int(read_qualities[n]) != quality:
+                return None
     if whole.tobytes() != words[:1].tobytes() or int(whole_quality[0]) != int(qualities[0]):
         return None
     return hashed
@@ -405,7 +476,7 @@ def _own_boxes(native: _Native, hash_boxes: Callable[..., Any], matrix: np.ndarr
 
 def check_pattern(rows: int, cols: int) -> np.ndarray:
     """A deterministic RGB test pattern with detail in every channel, for the self-checks of footprint's
-    compiled steps (here and hashers.resample): made without numpy.random, whose import alone took 10 ms
+    compiled steps: made without numpy.random, whose import alone took 10 ms
     of every scan worker's start."""
     y, x = np.mgrid[0:rows, 0:cols]
     pattern = np.stack([(y * 7 + x * 13) % 256, (y * x) % 251, (y * 31 + x * x) % 241], axis=2)

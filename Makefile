@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: demo test lint typecheck pytest system-deps postgres clean bench
 
-$(STAMP): pyproject.toml setup.py src/footprint/hashers/_pdqc.c src/footprint/hashers/_resample.c
+$(STAMP): pyproject.toml setup.py src/footprint/hashers/_pdqc.c src/footprint/hashers/_bars.c
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'

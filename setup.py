@@ -1,9 +1,9 @@
 """The one compiled piece of footprint: PDQ's blur, DCT and luma, bit for bit the reference's
-(src/footprint/hashers/_pdqc.c), and the region signature's working copy, byte for byte Pillow's
-thumbnail (src/footprint/hashers/_resample.c).
+(src/footprint/hashers/_pdqc.c), and the region signature's bar test, numpy's boxes
+(src/footprint/hashers/_bars.c).
 
-It is optional: without a C compiler the build goes on and PDQ runs the reference's own steps and Pillow
-makes the copy: slower, never different.
+It is optional: without a C compiler the build goes on, PDQ runs the reference's own steps and numpy
+tests the bars: slower, never different.
 Everything else about the package is in pyproject.toml.
 """
 
@@ -15,7 +15,7 @@ from setuptools import Extension, setup
 # Python builds with -fwrapv, which keeps the compiler from vectorising the loops (1.6 times slower).
 FLAGS = ["-O3", "-fno-wrapv", "-ffp-contract=off", "-fno-fast-math"] if os.name == "posix" else ["/fp:precise"]
 
-SOURCES = ["src/footprint/hashers/_pdqc.c", "src/footprint/hashers/_resample.c"]
+SOURCES = ["src/footprint/hashers/_pdqc.c", "src/footprint/hashers/_bars.c"]
 
 setup(ext_modules=[Extension("footprint.hashers._pdqc", SOURCES, depends=["src/footprint/hashers/_lanes.h"],
                              extra_compile_args=FLAGS, optional=True)])

@@ -36,7 +36,7 @@ def pdq_data(threatexchange: Path) -> Path:
 
 @pytest.fixture(params=["lanes", "scalar"])
 def lanes(request: pytest.FixtureRequest) -> Iterator[str]:
-    """footprint's C (_pdqc.c, _resample.c) running lines side by side in AVX2 lanes (where the CPU has
+    """footprint's C (_pdqc.c) running lines side by side in AVX2 lanes (where the CPU has
     AVX2), then in its scalar code: footprint_lanes switches them for the test and back after it."""
     spec = importlib.util.find_spec("footprint.hashers._pdqc")
     assert spec is not None and spec.origin is not None, "hashers/_pdqc.c was not built"

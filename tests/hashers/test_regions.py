@@ -31,12 +31,12 @@ def test_signature_round_trips_through_text() -> None:
     assert decode(digest.value.upper()) == regions
 
 
-def test_full_region_is_close_to_plain_pdq() -> None:
+def test_full_region_is_the_plain_pdq() -> None:
     image = picture(500, 400, seed=5)
     plain = PdqHasher().hash_image(image)
     regions = decode(RegionHasher().hash_image(image).value)
     assert isinstance(plain, PerceptualDigest)
-    assert hamming(regions["full"][0], plain.value) <= 10  # hashed from a 384 px copy
+    assert regions["full"] == (plain.value, plain.quality)  # read from the same blur at the same points
     assert regions["trim"] == regions["full"]  # no bars to trim
     distinct = {value for name, (value, _) in regions.items() if name != "trim"}
     assert len(distinct) >= len(REGION_NAMES) - 2  # a 5:4 frame's 4:3 crop is nearly the frame
@@ -62,9 +62,9 @@ def test_letterbox_bars_are_trimmed() -> None:
 
 
 def test_the_bar_test_in_c_gives_numpys_boxes() -> None:
-    """footprint_bar (_resample.c) against the numpy bar test, on pictures with bars of every width, level
+    """footprint_bar (_bars.c) against the numpy bar test, on pictures with bars of every width, level
     and noise on each side, grey and RGB, as views read backwards, one channel of RGB, and RGB in four bytes."""
-    assert regions.c_bar() is not None, "hashers/_resample.c was not built"
+    assert regions.c_bar() is not None, "hashers/_bars.c was not built"
     rng = np.random.default_rng(17)
     compared = 0
     for n in range(600):
@@ -97,6 +97,15 @@ def test_central_square_of_a_landscape() -> None:
 def test_malformed_text_is_rejected(text: str) -> None:
     with pytest.raises(ValueError):
         decode(text)
+
+
+def test_a_region_short_against_the_whole_picture_is_left_out() -> None:
+    """A region's shorter side is at least 32 pixels and 1/12 of the picture's longer side (108.3 px of a
+    1300 px banner: its inset2, 114 px tall, is hashed; its inset5, 108 px, and its corners, 90, are not)."""
+    banner = decode(RegionHasher().hash_image(picture(1300, 120, seed=4)).value)
+    assert {"full", "center", "inset2", "aspect169", "center95"} <= set(banner)
+    assert not {"inset5", "tl", "center90"} & set(banner)
+    assert list(decode(RegionHasher().hash_image(picture(640, 480, seed=4)).value)) == list(REGION_NAMES)
 
 
 def test_small_pictures_are_skipped() -> None:

@@ -1,5 +1,5 @@
 /*
- * What footprint's two C files share to run lines side by side in AVX2 lanes, where the compiler
+ * What footprint's C needs to run lines side by side in AVX2 lanes, where the compiler
  * targets x86-64 and the CPU has AVX2 (checked when first asked): the builds for AVX2 beside the plain
  * ones (WITH_AVX2), the 8x8 transpose that turns eight rows of eight samples into eight vectors whose
  * lanes are the rows, and the one switch, footprint_lanes, that the tests turn to compare the lanes and
@@ -41,14 +41,6 @@ AVX2 static inline void transpose8(__m256 *v)
     v[6] = _mm256_permute2f128_ps(b2, b6, 0x31), v[7] = _mm256_permute2f128_ps(b3, b7, 0x31);
 }
 
-/* The same for integers (the shuffles move bits, whatever they mean). */
-AVX2 static inline void transpose8i(__m256i *v)
-{
-    __m256 f[8];
-    for (int k = 0; k < 8; k++) f[k] = _mm256_castsi256_ps(v[k]);
-    transpose8(f);
-    for (int k = 0; k < 8; k++) v[k] = _mm256_castps_si256(f[k]);
-}
 #endif
 
 /* Whether the lanes run (_pdqc.c). */

@@ -18,13 +18,27 @@ with bars or covered by a caption hashes far from its original. Hashing fixed re
   aspect ratio keeps it, as a crop to a narrower one keeps ``center``). They confirm a reframing: a copy
   that is the entry's inset5 has the entry's center90 as its own center (footprint.matching.regions).
 
+How a region is hashed: PDQ blurs the whole picture once (the reference's blur, with the windows of
+the whole picture), and each region is read from that blur at its own 64x64 points, then goes through the
+reference's quality, DCT and bits (pdq_native.pdq_regions). The full frame's region is the picture's PDQ,
+bit for bit, and the regions cost the picture's PDQ one blur less each: 0.5 ms for all 24 at 0.5 MP,
+where blurring each region on its own took 2.5 ms. A region so read differs from the PDQ of the picture
+cut to it only near its edges (blurred with the picture around it) and in its blur window (the whole
+picture's, a little wider): on regions of quality >= 50 of 30 wallpapers at 1024 px, 4.8 bits on
+average, 95% within 12, at most 24 (bench/README.md), which the thresholds absorb as any re-encoding.
+Footprint 0.1.0 hashed each region on its own, on a copy of the picture 384 pixels long
+(Image.thumbnail's, BILINEAR); 0.2.0 reads them from the blur (each scan run records the version).
+Signatures made by 0.1.0 lie from today's as a copy at another size does (mean 16 bits a region, 95%
+within 58, on bench_variants' originals), which the matcher takes as it takes any resized copy;
+bench_variants with either made 0 false matches (bench/README.md, 2026-11-30).
+
 Mirrored form: the signature a left-right mirror of the picture would have, from the reference's
 dihedral hashes of each region (its "flipy"), with the corner names swapped (tl<->tr, bl<->br; the other
 regions are symmetric). The matcher tries it after the item's own, so a mirrored copy finds its original
 through every region path. It is not bit-identical to hashing the mirrored picture (PDQ's box filter
 and 64x64 sampling are not symmetric: 10-42 bits on the full frames of bench_variants' photos), which
-the thresholds absorb as they absorb any other edit. It travels only as the digest's second variant,
-in memory, for matching; lists and the database keep the plain signature.
+the thresholds absorb as they absorb any other edit. It travels as the digest's second variant, for
+matching; lists keep the plain signature, the case store both (so that a re-match matches as a scan).
 
 Text form (round-trips through JSON and, one region per entry, through VICS AlternativeHashes):
 ``name:<64 hex digits>.<quality 0-100>`` for each region, separated by ``;``. Readers accept any subset
@@ -33,16 +47,18 @@ of known names, so lists written by an older or newer footprint keep working wit
 
 from __future__ import annotations
 
+import ctypes
+import importlib.util
+from functools import cache
 from typing import Any, ClassVar
 
 import numpy as np
 from PIL import Image
 
-from footprint.hashers.base import PixelHasher
+from footprint.hashers.base import PixelHasher, Shared
 from footprint.hashers.decode import pixels_of
 from footprint.hashers.pdq import DIHEDRAL_NAMES, HEX_DIGITS, MIN_SIDE, hamming
-from footprint.hashers.pdq_native import pdq_boxes
-from footprint.hashers.resample import c_bar, thumbnail
+from footprint.hashers.pdq_native import pdq_regions
 from footprint.model import PerceptualDigest, Skipped
 
 ALGORITHM = "pdq-regions"
@@ -59,9 +75,10 @@ _CORNERS = {"tl": (0.0, 0.0, 0.75, 0.75), "tr": (0.25, 0.0, 1.0, 0.75),
 MIRROR_NAMES = {"tl": "tr", "tr": "tl", "bl": "br", "br": "bl"}  # a region's name in the mirror image
 _PLAIN_AND_FLIPPED = (0, DIHEDRAL_NAMES.index("flipy"))  # the plain hash and its left-right mirror's
 
-# Regions are hashed on a copy whose longer side is at most this (Image.thumbnail's, BILINEAR): PDQ
-# reduces every region to 64x64 anyway, and this keeps the region hashes near the cost of one at full size.
-WORK_SIDE = 384
+# A region's shorter side is at least pdq.MIN_SIDE pixels and this share of the picture's longer side: a
+# region of a very long picture carries too little of it (the rule of the copy 384 pixels long that
+# regions were hashed on before footprint 0.x: 32 pixels there; see the module doc).
+MIN_SHARE = 1 / 12
 
 # A bar is a run of edge rows or columns whose greyscale spread (max - min) stays within BAR_SPREAD and
 # whose mean stays within BAR_SPREAD of the outermost one; trimming stops at MAX_TRIM of each side.
@@ -111,12 +128,27 @@ def trim_box(pixels: np.ndarray) -> Box:
 
     ``pixels``: greyscale (rows x columns) or RGB (rows x columns x 3, a pixel's bytes adjacent); an RGB
     line is made grey ((r + g + b) // 3) only when the bar test reaches it. The test runs in footprint's C
-    where it is built (_resample.c footprint_bar: a uniform edge of a screenshot or a sky, 90 lines, in
+    where it is built (_bars.c footprint_bar: a uniform edge of a screenshot or a sky, 90 lines, in
     0.05 ms instead of 1.8), else here; both give the same boxes (tests/hashers/test_regions.py)."""
     bar = c_bar()
     if bar is not None and pixels.dtype == np.uint8 and pixels.strides[-1] == 1 and pixels.ndim in (2, 3):
         return _c_trim_box(bar, pixels)
     return _trim_box(pixels)
+
+
+@cache
+def c_bar() -> Any | None:
+    """footprint_bar of _bars.c, or None where footprint's C was not built."""
+    spec = importlib.util.find_spec("footprint.hashers._pdqc")
+    if spec is None or spec.origin is None:
+        return None
+    try:
+        function = ctypes.CDLL(spec.origin).footprint_bar
+    except (OSError, AttributeError):
+        return None
+    i, s = ctypes.c_int, ctypes.c_ssize_t
+    function.argtypes, function.restype = [ctypes.c_void_p, s, s, i, i, i, i], ctypes.c_int
+    return function
 
 
 def _c_trim_box(bar: Any, pixels: np.ndarray) -> Box:
@@ -182,15 +214,16 @@ def region_signatures(image: Image.Image) -> Signatures:
     return signatures_of(pixels_of(image))
 
 
-def signatures_of(picture: np.ndarray) -> Signatures:
-    """region_signatures of the picture given as decode.pixels_of gives it."""
-    pixels = thumbnail(picture, WORK_SIDE)  # Image.thumbnail's bytes (hashers.resample)
-    height, width = pixels.shape[:2]
+def signatures_of(picture: np.ndarray, shared: Shared | None = None) -> Signatures:
+    """region_signatures of the picture given as decode.pixels_of gives it; ``shared``: the picture's
+    work shared with its PDQ (pdq_native.pdq_regions)."""
+    height, width = picture.shape[:2]
+    least = max(MIN_SIDE, max(width, height) * MIN_SHARE)
     boxes = {name: (x0, y0, x1, y1) for name, (x0, y0, x1, y1)
-             in region_boxes(width, height, _usable_trim(trim_box(pixels))).items()
-             if min(x1 - x0, y1 - y0) >= MIN_SIDE}  # a small picture's regions carry too little of it (pdq.MIN_SIDE)
+             in region_boxes(width, height, _usable_trim(trim_box(picture), least)).items()
+             if min(x1 - x0, y1 - y0) >= least}
     distinct = list(dict.fromkeys(boxes.values()))  # trim and tcenter are full and center without bars
-    hashed = dict(zip(distinct, pdq_boxes(pixels, distinct, _PLAIN_AND_FLIPPED), strict=True))
+    hashed = dict(zip(distinct, pdq_regions(picture, distinct, _PLAIN_AND_FLIPPED, shared), strict=True))
     found: dict[str, tuple[str, int]] = {}
     mirrored: dict[str, tuple[str, int]] = {}
     for name, box in boxes.items():
@@ -200,10 +233,10 @@ def signatures_of(picture: np.ndarray) -> Signatures:
     return found, mirrored
 
 
-def _usable_trim(box: Box) -> Box | None:
-    """A trimmed frame too small to hash is no trim at all."""
+def _usable_trim(box: Box, least: float) -> Box | None:
+    """A trimmed frame too small to hash (a side under ``least``) is no trim at all."""
     left, top, right, bottom = box
-    return box if right - left >= MIN_SIDE and bottom - top >= MIN_SIDE else None
+    return box if right - left >= least and bottom - top >= least else None
 
 
 def encode(regions: dict[str, tuple[str, int]]) -> str:
@@ -237,11 +270,11 @@ class RegionHasher(PixelHasher):
     min_quality: ClassVar[int] = 0
     hash_bits: ClassVar[int] = 256 * len(REGION_NAMES)
 
-    def hash_pixels(self, pixels: np.ndarray) -> PerceptualDigest | Skipped:
+    def hash_pixels(self, pixels: np.ndarray, shared: Shared | None = None) -> PerceptualDigest | Skipped:
         height, width = pixels.shape[:2]
         if min(width, height) < MIN_SIDE:
             return Skipped(f"image too small for {ALGORITHM} ({width}x{height}, needs {MIN_SIDE}px a side)")
-        regions, mirrored = signatures_of(pixels)
+        regions, mirrored = signatures_of(pixels, shared)
         value = encode(regions)
         return PerceptualDigest(algorithm=ALGORITHM, value=value, quality=regions["full"][1],
                                 variants=(value, encode(mirrored)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import typer
 
 from footprint.cli.context import app_context
 from footprint.cli.output import print_json, print_rows, say
-from footprint.intel.newmaterial import new_material
+from footprint.errors import UsageError
+from footprint.intel.newmaterial import NEAR_COPY, NEW, material_fields, new_material
 from footprint.pipeline.knowngood import apply_known_good, import_nsrl, knowngood_store, remove_list
 from footprint.reports.export import item_to_dict
 
@@ -56,10 +58,15 @@ def apply(ctx: typer.Context, case: str) -> None:
     print_json(asdict(apply_known_good(app_context(ctx).store, case)))
 
 
-def new(ctx: typer.Context, case: str) -> None:
-    """List the case's new material: pictures and videos in no known list and not known-good (JSON Lines)."""
-    count = 0
-    for record in new_material(app_context(ctx).store, case):
-        sys.stdout.write(json.dumps(item_to_dict(record), ensure_ascii=False) + "\n")
-        count += 1
-    say(f"{count} items of new material")
+def new(ctx: typer.Context, case: str,
+        only: str = typer.Option("", "--only", help="new or near-copy: only that kind (default both).")) -> None:
+    """List the case's new material, then its near copies of known material (JSON Lines)."""
+    if only not in ("", NEW, NEAR_COPY):
+        raise UsageError(f"--only is {NEW} or {NEAR_COPY}, not {only!r}")
+    count = Counter[str]()
+    for found in new_material(app_context(ctx).store, case, (only,) if only else (NEW, NEAR_COPY)):
+        line = {**item_to_dict(found.record), **material_fields(found)}
+        sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+        count[found.kind] += 1
+    say(f"{count[NEW]} items of new material, {count[NEAR_COPY]} near copies of known material "
+        f"(in no list: a reviewer categorises them)")

@@ -9,6 +9,7 @@ import pytest
 from reviewdata import pictures, seed
 
 from footprint.errors import UsageError
+from footprint.intel.newmaterial import near_copies
 from footprint.model import Category, CategoryScheme, ItemFacts, ItemState, Match, MatchKind
 from footprint.review import accounts, decisions
 from footprint.review.queue import QueueFilters, group_of, review_queue
@@ -101,8 +102,10 @@ def test_entries_carry_the_complete_item_and_the_group_it_would_have_read_whole(
     store.save_items(store.find_exhibit(found.case.id, "ex").id, extra)
     whole = {r.id: r for r in store.iter_items(found.case.id)}
     entries, _ = review_queue(store, found.case, QueueFilters(show="all"))
-    assert [e.record for e in entries] == [r for r in whole.values() if group_of(r) is not None]
-    assert all(e.group == group_of(whole[e.record.id]) for e in entries)
+    near = near_copies(store, found.case)  # list.txt matched and has a.jpg's PDQ: a's copies are near it
+    assert [e.record for e in entries] == [r for r in whole.values() if group_of(r, near) is not None]
+    assert all(e.group == group_of(whole[e.record.id], near) for e in entries)
+    assert {e.record.ref for e in entries if e.group == "near-copy"} >= {"ex/a.jpg", "ex/a-small.jpg", "ex/clip.mp4"}
     by_ref = {e.record.ref: e.record for e in entries}
     assert by_ref["ex/b.jpg"].matches[0].hashset == "known" and by_ref["ex/white.png"].known_good[0].list_name == "nsrl"
     assert {"ex/clip.mp4", "ex/list.txt"} <= set(by_ref) and not {"ex/unread", "ex/imagery.bin"} & set(by_ref)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import typer
 
 from footprint.cli.context import app_context
 from footprint.cli.output import print_json, print_rows, say
-from footprint.intel.newmaterial import new_material
+from footprint.errors import UsageError
+from footprint.intel.newmaterial import NEAR_COPY, NEW, material_fields, new_material
 from footprint.pipeline.knowngood import apply_known_good, import_nsrl, knowngood_store, remove_list
 from footprint.reports.decided import current_decisions
 from footprint.reports.export import item_to_dict
@@ -57,13 +59,18 @@ def apply(ctx: typer.Context, case: str) -> None:
     print_json(asdict(apply_known_good(app_context(ctx).store, case)))
 
 
-def new(ctx: typer.Context, case: str) -> None:
-    """List the case's new material: pictures and videos in no known list and not known-good (JSON Lines)."""
+def new(ctx: typer.Context, case: str,
+        only: str = typer.Option("", "--only", help="new or near-copy: only that kind (default both).")) -> None:
+    """List the case's new material, then its near copies of known material (JSON Lines)."""
+    if only not in ("", NEW, NEAR_COPY):
+        raise UsageError(f"--only is {NEW} or {NEAR_COPY}, not {only!r}")
     store = app_context(ctx).store
     decided = current_decisions(store, store.get_case(case))
-    count = 0
-    for record in new_material(store, case):
-        decision = decided.get(record.id) if record.id is not None else None
-        sys.stdout.write(json.dumps(item_to_dict(record, decision), ensure_ascii=False) + "\n")
-        count += 1
-    say(f"{count} items of new material")
+    count = Counter[str]()
+    for found in new_material(store, case, (only,) if only else (NEW, NEAR_COPY)):
+        decision = decided.get(found.record.id) if found.record.id is not None else None
+        line = {**item_to_dict(found.record, decision), **material_fields(found)}
+        sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+        count[found.kind] += 1
+    say(f"{count[NEW]} items of new material, {count[NEAR_COPY]} near copies of known material "
+        f"(in no list: a reviewer categorises them)")

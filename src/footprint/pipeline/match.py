@@ -37,7 +37,8 @@ from footprint.hashers import regions as region_signature
 from footprint.hashers.pdq import hex_to_bytes, is_degenerate
 from footprint.hashsets.categories import category_note
 from footprint.matching.base import HammingIndex
-from footprint.matching.regions import LOW_QUALITY_DISTANCE, LOW_QUALITY_FLOOR, RegionBank, Regions, smooth_pair
+from footprint.matching.gates import low_quality, trustworthy
+from footprint.matching.regions import LOW_QUALITY_DISTANCE, RegionBank, Regions, smooth_pair
 from footprint.matching.registry import best_index
 from footprint.model import Digests, Match, MatchKind, PerceptualDigest
 from footprint.pipeline.knowngood import KnownGood
@@ -46,7 +47,6 @@ from footprint.store.base import EntryHit, HashSetRecord, Store
 
 # Strongest first: when one entry matches on several algorithms, the match names the strongest.
 EXACT_ALGORITHMS = ("sha256", "sha1", "md5")
-PDQ_MIN_QUALITY = 50
 
 
 @dataclass
@@ -150,9 +150,9 @@ class Matcher:
         weak: list[tuple[int, PerceptualDigest]] = []
         for i, d in enumerate(digests):
             pdq = d.perceptual.get("pdq") if d is not None else None
-            if isinstance(pdq, PerceptualDigest) and _trustworthy(pdq):
+            if isinstance(pdq, PerceptualDigest) and trustworthy(pdq):
                 good.append((i, pdq))
-            elif isinstance(pdq, PerceptualDigest) and _low_quality(pdq):
+            elif isinstance(pdq, PerceptualDigest) and low_quality(pdq):
                 weak.append((i, pdq))
         doubts = _Doubts(digests, said)
         for queries, low in ((good, False), (weak, True)):
@@ -241,15 +241,6 @@ class _Doubts:
 def _file_facts(hashset: HashSetRecord) -> dict[str, object]:
     """What identifies the list file a set was imported from, as the set recorded it."""
     return {key: hashset.details[key] for key in ("file_sha256", "skipped_rows") if key in hashset.details}
-
-
-def _trustworthy(pdq: PerceptualDigest) -> bool:
-    return pdq.quality >= PDQ_MIN_QUALITY and not is_degenerate(pdq.value, pdq.quality)
-
-
-def _low_quality(pdq: PerceptualDigest) -> bool:
-    """Under the quality gate but still a picture: enough gradient, and a balanced (not flat) hash."""
-    return LOW_QUALITY_FLOOR <= pdq.quality < PDQ_MIN_QUALITY and not is_degenerate(pdq.value, None)
 
 
 def _exact_match(pairs: list[tuple[str, EntryHit]], crypto: Mapping[str, str], said: list[str]) -> Match | None:

@@ -31,6 +31,7 @@ from .schema_review import (
     review_clusters,
     review_decisions,
     review_members,
+    review_near_copies,
     review_sessions,
     review_users,
 )
@@ -53,7 +54,7 @@ class UserRow:
     blur: int | None = None
 
 
-QUEUE_GROUPS = ("new", "matched", "other")  # the review queue's order
+QUEUE_GROUPS = ("new", "near-copy", "matched", "other")  # the review queue's order
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ _MEDIA = func.substr(items.c.media_type, 1, 6).in_(("image/", "video/"))
 _QUEUE_GROUP = case(
     (exists().where(matches.c.item_id == items.c.id), literal("matched")),
     (_MEDIA & exists().where(knowngood_marks.c.item_id == items.c.id), literal("other")),
+    (_MEDIA & exists().where(review_near_copies.c.item_id == items.c.id), literal("near-copy")),
     (_MEDIA, literal("new")),
     else_=null())
 
@@ -280,7 +282,9 @@ class ReviewStore:
         """(item id, group) of one page of the case's review queue, and how many items the query leaves
         in all. Grouping, filters, order and paging are one SQL query: a page costs the same however
         large the case. The groups: ``matched`` (any match), else a picture or video is ``other`` with
-        a known-good mark and ``new`` without; anything else is not in the queue."""
+        a known-good mark, ``near-copy`` when it is a kept near copy of a matched item
+        (review_near_copies, kept fresh by the caller: intel/newmaterial.py) and ``new`` otherwise;
+        anything else is not in the queue."""
         listed = select(items.c.id, exhibits.c.name.label("exhibit"), items.c.ref,
                         _QUEUE_GROUP.label("grp")).select_from(items.join(exhibits))
         listed = listed.where(exhibits.c.case_id == case_id, *_queue_filters(query, case_id))

@@ -18,6 +18,9 @@ Choices worth knowing:
   one row per item that is in a cluster (its cluster id is the cluster's smallest item id), and
   ``review_cluster_state`` the (item count, newest item id, distance) they were computed from, so a
   reader can tell when the case's items changed and the clusters must be computed again.
+* Near copies of matched items (migration 0008, intel/newmaterial.py) are kept the same way:
+  ``review_near_copies`` one row per unmatched item that is a near copy of a matched item of its case,
+  ``review_near_state`` the basis they were computed from (items, matches, the lists' thresholds).
 """
 
 from __future__ import annotations
@@ -110,4 +113,22 @@ review_clusters = Table(
     Column("case_id", ID, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
     Column("cluster_id", BigInteger, nullable=False),
     Index("ix_review_clusters_case_id_cluster_id", "case_id", "cluster_id"),
+)
+
+review_near_state = Table(
+    "review_near_state", metadata,
+    Column("case_id", ID, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("basis", Text, nullable=False),  # what they were computed from (store/nearstore.py)
+    Column("built", UTCDateTime, nullable=False),
+)
+
+review_near_copies = Table(
+    "review_near_copies", metadata,
+    Column("item_id", ID, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("case_id", ID, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("near_item", BigInteger, nullable=False),  # the matched item it is a near copy of
+    Column("distance", Integer, nullable=False),
+    Column("algorithm", Text, nullable=False),  # pdq | pdq-regions
+    Column("details", DOC, nullable=False),
+    Index("ix_review_near_copies_case_id", "case_id"),
 )

@@ -107,7 +107,7 @@ def case_list(request: Request, work: Work, session: User) -> Response:
 
 @router.get("/cases/{case_id}/grid")
 def grid(request: Request, work: Work, session: User, case_id: Id,
-         show: Annotated[str, Query(pattern="^(new-first|new|unmatched|matched|all)$")] = "new-first",
+         show: Annotated[str, Query(pattern="^(new-first|new|near-copy|unmatched|matched|all)$")] = "new-first",
          category: Annotated[str, Query(max_length=20)] = "", exhibit: Annotated[str, Query(max_length=500)] = "",
          state: Annotated[str, Query(pattern="^(|allocated|deleted|carved)$")] = "",
          cluster: Annotated[str, Query(pattern="^[0-9]*$", max_length=18)] = "",
@@ -129,7 +129,7 @@ def grid(request: Request, work: Work, session: User, case_id: Id,
 
 
 def _narrowing(filters: QueueFilters) -> bool:
-    return bool(filters.show in ("new", "matched", "unmatched") or filters.category or filters.exhibit
+    return bool(filters.show in ("new", "near-copy", "matched", "unmatched") or filters.category or filters.exhibit
                 or filters.state or filters.cluster is not None)
 
 

@@ -5,6 +5,7 @@ queues the configured webhooks."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,11 +20,13 @@ from .actions import WebhookWorker
 from .bankstore import BankStore
 from .config import ServiceConfig
 from .fetch import fetch
-from .index import IndexHolder
+from .index import IndexHolder, Snapshot
 from .inputs import HashQuery, digests_from_content, digests_from_hashes
 from .keys import RateLimiter
 from .records import ApiKey
 from .servicestore import ServiceStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -101,8 +104,29 @@ class DetectionService:
         try:
             digests, skipped = make()
         except FootprintError as exc:
-            self.records.log_query(key_name, endpoint, None, f"refused: {type(exc).__name__}", 0, snapshot.version)
+            self._log_failure(key_name, endpoint, None, f"refused: {type(exc).__name__}", snapshot.version)
             raise
+        except Exception as exc:  # a bug: still logged, never an unlogged 500
+            self._log_failure(key_name, endpoint, None, f"error: {type(exc).__name__}", snapshot.version)
+            raise
+        try:
+            return self._matched(key_name, endpoint, digests, skipped, submission, snapshot)
+        except Exception as exc:
+            self._log_failure(key_name, endpoint, hashes_json(digests), f"error: {type(exc).__name__}",
+                              snapshot.version)
+            raise
+
+    def _log_failure(self, key_name: str | None, endpoint: str, hashes: dict[str, Any] | None, outcome: str,
+                     version: int) -> None:
+        """Log a refused or failed query; a store that cannot log it is said in the server's log instead
+        (the caller raises the query's own error either way)."""
+        try:
+            self.records.log_query(key_name, endpoint, hashes, outcome, 0, version)
+        except Exception:
+            log.exception("query by %s on %s (%s) could not be logged", key_name, endpoint, outcome)
+
+    def _matched(self, key_name: str | None, endpoint: str, digests: Digests, skipped: dict[str, str],
+                 submission: Submission, snapshot: Snapshot) -> dict[str, Any]:
         matches = [match_json(m) for m in snapshot.match(digests)]
         hashes = hashes_json(digests)
         filed = _report_of(key_name, submission, digests, hashes, matches, snapshot.version) if matches else None

@@ -37,7 +37,7 @@ def test_exact_and_near_matches_name_bank_entry_and_index_version(live_api, bank
         weak = client.post("/match/hashes", json={"pdq": flip(bank["pdqs"][7], 12), "pdq_quality": 40}).json()
     assert exact["matches"] == [{"bank": "known", "entry_id": exact["matches"][0]["entry_id"], "label": "entry 4",
                                  "category": "uk:B", "kind": "exact", "algorithm": "md5", "distance": 0,
-                                 "details": {"algorithms": ["md5"]}}]
+                                 "details": {"algorithms": ["md5"]}, "how": "exact: MD5 equal"}]
     assert [(m["label"], m["kind"], m["algorithm"], m["distance"]) for m in near["matches"]] == [
         ("entry 7", "near", "pdq", 12)]
     assert far["matches"] == [] and low["matches"] == []  # over the bank's threshold; too little picture

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from footprint.errors import FootprintError
+from footprint.matching.explain import explain
 from footprint.model import Digests, Match, PerceptualDigest
 from footprint.store import codec
 from footprint.store.base import Store
@@ -156,10 +157,13 @@ def _report_of(key_name: str | None, submission: Submission, digests: Digests, h
 
 
 def match_json(match: Match) -> dict[str, Any]:
+    """A match as the answer, the report and the webhook give it: ``how`` is the sentence the CLI's
+    exports give (matching.explain), ``details`` the same figures as data."""
     return {"bank": match.hashset, "entry_id": match.entry_id, "label": match.label,
             "category": str(match.category) if match.category else None, "kind": match.kind.value,
             "algorithm": match.algorithm, "distance": match.distance, "details": codec.jsonable(dict(match.details),
-                                                                                                "match details")}
+                                                                                                "match details"),
+            "how": explain(match)}
 
 
 def hashes_json(digests: Digests) -> dict[str, Any]:

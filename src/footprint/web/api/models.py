@@ -79,6 +79,8 @@ class MatchOut(BaseModel):
     algorithm: str
     distance: int
     details: dict[str, Any]
+    how: str = Field(..., description="One sentence with the figures the match rested on, as the CLI's exports "
+                                      "give it (added in API version 1: fields are only ever added).")
 
 
 class MatchAnswer(BaseModel):

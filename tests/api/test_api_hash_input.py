@@ -41,7 +41,7 @@ def test_a_query_failing_on_a_bug_answers_500_in_the_shape_and_is_logged(sql_api
     def broken(digests):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(type(sql_api.service.index.current), "match", lambda self, digests: broken(digests))
+    monkeypatch.setattr(type(sql_api.service.index.current), "match", lambda self, digests, *more: broken(digests))
     with sql_api.client() as client:
         assert_shape(client.post("/match/hashes", json={"md5": "a" * 32}), 500, "internal_server_error")
     assert outcomes(sql_api, 1) == [("error: RuntimeError", "test-query", {"md5": "a" * 32})]

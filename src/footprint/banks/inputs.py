@@ -76,6 +76,7 @@ def _vpdq(text: str) -> PerceptualDigest:
 class ContentDigests:
     digests: Digests
     skipped: dict[str, str]  # perceptual hasher → why it gave no hash (too small, low quality...)
+    warnings: list[str]  # what the scan would warn on this item: only the first frame hashed, bytes appended...
 
 
 def digests_from_content(data: bytes, max_pixels: int) -> ContentDigests:
@@ -94,7 +95,8 @@ def digests_from_content(data: bytes, max_pixels: int) -> ContentDigests:
         what = f"a {digests.media_type} file" if digests.media_type else "no picture or video"
         skipped["perceptual"] = (f"{what}: matched by its bytes only (an archive's or a document's contents "
                                  f"are not opened here; a scan opens them)")
-    return ContentDigests(digests, skipped)
+    said = [w for w in analysis.warnings if not any(w.endswith(f": {reason}") for reason in skipped.values())]
+    return ContentDigests(digests, skipped, said)
 
 
 def _check_pixels(data: bytes, max_pixels: int) -> None:

@@ -65,12 +65,14 @@ class ServiceStore:
 
     def log_query(self, key_name: str | None, endpoint: str, hashes: Mapping[str, object] | None,
                   outcome: str, match_count: int, index_version: int | None,
-                  report: Mapping[str, Any] | None = None) -> Report | None:
+                  report: Mapping[str, Any] | None = None, details: Mapping[str, Any] | None = None) -> Report | None:
         """Log a query; with ``report`` (add_report's arguments) file its report in the same transaction,
-        so that a match is never logged without its report, nor a report filed for a query not logged."""
+        so that a match is never logged without its report, nor a report filed for a query not logged.
+        ``details``: what else the answer said (warnings, skipped hashes, unverified hits; no content)."""
         values = {"time": codec.now(), "key_name": key_name, "endpoint": endpoint,
                   "hashes": dict(hashes) if hashes else None, "outcome": outcome,
-                  "match_count": match_count, "index_version": index_version}
+                  "match_count": match_count, "index_version": index_version,
+                  "details": codec.jsonable(dict(details), "query details") if details else None}
         with transaction(self.engine, write=True) as conn:
             conn.execute(service_queries.insert().values(values))
             return _insert_report(conn, **report) if report is not None else None

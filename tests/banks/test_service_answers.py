@@ -126,3 +126,17 @@ def test_an_animated_upload_says_only_its_first_frame_was_hashed_in_answer_log_a
     assert answer["matched"]
     report = service.records.get_report(answer["report_id"]).to_json()
     assert any(w.startswith(said) for w in report["file"]["warnings"])
+
+
+def test_the_same_submission_twice_is_reported_once(service):
+    start(service, [KnownEntry(md5="ab" * 16, label="known")])
+    sent = hook_calls(service)
+    query = HashQuery(md5="ab" * 16)
+    first = service.match_hashes(None, query, Submission(reference="upload-9"))
+    again = service.match_hashes(None, HashQuery(md5="AB" * 16), Submission(reference="upload-9"))
+    assert first["repeat"] is False and again["repeat"] is True and again["matched"] is True
+    assert again["report_id"] == first["report_id"] and len(service.records.list_reports()) == 1 and len(sent) == 1
+    assert service.records.recent_queries(1)[0]["details"] == {"repeat_of": first["report_id"]}
+    other = service.match_hashes(None, query, Submission(reference="upload-10"))  # another upload: its own report
+    unnamed = [service.match_hashes(None, query, Submission())["report_id"] for _ in range(2)]  # no reference
+    assert len({first["report_id"], other["report_id"], *unnamed}) == 4 and len(sent) == 4

@@ -142,12 +142,12 @@ class DetectionService:
         details = _log_details(skipped, warnings, unverified)
         report = self.records.log_query(key_name, endpoint, hashes, outcome, len(matches), snapshot.version,
                                         report=filed, details=details)
-        if report is not None:
+        if report is not None and not report.repeat:
             for webhook in self.records.list_webhooks(enabled_only=True):
                 self.webhooks.submit(webhook, {"event": "match", "report": report.to_json()})
         return {"index_version": snapshot.version, "matched": bool(matches), "matches": matches,
                 "hashes": hashes, "skipped": skipped, "report_id": report.id if report else None,
-                "unverified": unverified, "warnings": warnings}
+                "unverified": unverified, "warnings": warnings, "repeat": bool(report and report.repeat)}
 
     def status(self) -> dict[str, Any]:
         return {"index": self.index.current.describe(), "index_error": self.index.last_error,

@@ -99,6 +99,9 @@ class MatchAnswer(BaseModel):
     report_id: int | None
     unverified: list[UnverifiedOut] = Field(default_factory=list, description=(
         "PDQ near hits on hashes alone: not a match, not reported; send the picture to /match/content."))
+    repeat: bool = Field(False, description=(
+        "True when this client already reported the same reference with the same hashes: report_id is that "
+        "first report, and no new report or webhook is made."))
     warnings: list[str] = Field(default_factory=list, description=(
         "What looked wrong on the upload (only its first frame hashed...) and near hits refused as evidence, "
         "with the entry and why."))

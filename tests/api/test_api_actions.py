@@ -98,7 +98,8 @@ def test_reports_hold_what_a_reporting_centre_needs_and_export_as_json(live_api,
     assert report["matches"][0] | {"entry_id": 0} == {"bank": "known", "entry_id": 0, "label": "series x",
                                                       "category": "vics:1", "kind": "exact", "algorithm": "sha256",
                                                       "distance": 0, "details": {"algorithms": ["sha256"]},
-                                                      "how": "exact: SHA256 equal"}
+                                                      "how": "exact: SHA256 equal",
+                                                      "entry_hashes": {"sha256": "ab" * 32}}
     assert moved.json()["status"] == "reported" and moved.json()["notes"] == "CR-123" and only_new == []
     with live_api.client("curate") as curator:
         assert curator.get(f"/reports/{answer['report_id']}").json()["status"] == "reported"

@@ -140,3 +140,11 @@ def test_the_same_submission_twice_is_reported_once(service):
     other = service.match_hashes(None, query, Submission(reference="upload-10"))  # another upload: its own report
     unnamed = [service.match_hashes(None, query, Submission())["report_id"] for _ in range(2)]  # no reference
     assert len({first["report_id"], other["report_id"], *unnamed}) == 4 and len(sent) == 4
+
+
+def test_a_report_keeps_the_matched_entrys_hashes_after_the_entry_is_removed(service):
+    start(service, [KnownEntry(md5="ab" * 16, sha256="cd" * 32, label="known")])
+    answer = service.match_hashes(None, HashQuery(md5="ab" * 16), Submission(reference="u"))
+    service.banks.remove_entries("known", "md5", ["ab" * 16])
+    [match] = service.records.get_report(answer["report_id"]).to_json()["matches"]
+    assert match["entry_hashes"] == {"md5": "ab" * 16, "sha256": "cd" * 32}

@@ -136,8 +136,8 @@ class DetectionService:
         hashes = hashes_json(digests)
         skipped = {**found.skipped, **quality_notes(digests)}
         warnings = [*found.warnings, *verdict.notes]
-        filed = (_report_of(key_name, submission, digests, hashes, matches, warnings, snapshot.version)
-                 if matches else None)
+        filed = (_report_of(key_name, submission, digests, hashes, self._with_entry_hashes(matches), warnings,
+                            snapshot.version) if matches else None)
         outcome = "match" if matches else "unverified" if unverified else "no_match"
         details = _log_details(skipped, warnings, unverified)
         report = self.records.log_query(key_name, endpoint, hashes, outcome, len(matches), snapshot.version,
@@ -148,6 +148,13 @@ class DetectionService:
         return {"index_version": snapshot.version, "matched": bool(matches), "matches": matches,
                 "hashes": hashes, "skipped": skipped, "report_id": report.id if report else None,
                 "unverified": unverified, "warnings": warnings, "repeat": bool(report and report.repeat)}
+
+    def _with_entry_hashes(self, matches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The report's matches, each with its entry's hashes as they are now (``entry_hashes``): removing
+        the entry later must not lose what the upload matched."""
+        entries = self.store.get_entries([m["entry_id"] for m in matches])
+        return [{**m, "entry_hashes": hit.entry.hashes() if (hit := entries.get(m["entry_id"])) else {}}
+                for m in matches]
 
     def status(self) -> dict[str, Any]:
         return {"index": self.index.current.describe(), "index_error": self.index.last_error,

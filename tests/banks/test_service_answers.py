@@ -139,7 +139,8 @@ def test_the_same_submission_twice_is_reported_once(service):
     assert service.records.recent_queries(1)[0]["details"] == {"repeat_of": first["report_id"]}
     other = service.match_hashes(None, query, Submission(reference="upload-10"))  # another upload: its own report
     unnamed = [service.match_hashes(None, query, Submission())["report_id"] for _ in range(2)]  # no reference
-    assert len({first["report_id"], other["report_id"], *unnamed}) == 4 and len(sent) == 4
+    someone = service.match_hashes(None, query, Submission(reference="upload-9", uploader={"user_id": "u-2"}))
+    assert len({first["report_id"], other["report_id"], someone["report_id"], *unnamed}) == 5 and len(sent) == 5
 
 
 def test_a_report_keeps_the_matched_entrys_hashes_after_the_entry_is_removed(service):

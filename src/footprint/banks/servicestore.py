@@ -162,16 +162,19 @@ class ServiceStore:
 
 
 def _same_report(conn: Connection, report: Mapping[str, Any]) -> Report | None:
-    """The first report filed for the same client's same ``reference`` with the same file hashes: a
-    submission made twice (a retry, a re-upload under one id) is reported once. No reference, no check."""
+    """The first report filed for the same client's same ``reference``, uploader and file hashes: a
+    submission made twice (a retry) is reported once; another uploader is another incident. No
+    reference, no check."""
     if report.get("reference") is None:
         return None
     key = service_reports.c.key_name
     owner = key.is_(None) if report.get("key_name") is None else key == report["key_name"]
     hashes = codec.jsonable(dict(report["file"]), "file").get("hashes")
+    uploader = codec.jsonable(dict(report.get("uploader") or {}), "uploader") or None
     rows = conn.execute(select(service_reports).where(owner, service_reports.c.reference == report["reference"])
                         .order_by(service_reports.c.id))
-    return next((_report(r) for r in rows if (r._mapping["file"] or {}).get("hashes") == hashes), None)
+    return next((_report(r) for r in rows
+                 if (r._mapping["file"] or {}).get("hashes") == hashes and r._mapping["uploader"] == uploader), None)
 
 
 def _insert_report(conn: Connection, *, incident_time: datetime, key_name: str | None, reference: str | None,

@@ -102,7 +102,7 @@ def load(url: str, token: str, work: list[str], seconds: float, clients: int) ->
                 latencies[slot].append(time.perf_counter() - started)
                 if answer.status_code != 200:
                     failures[slot] += 1
-                elif answer.json()["matched"]:
+                elif (body := answer.json())["matched"] or body.get("unverified"):  # hash-only near: unverified
                     matched[slot] += 1
                 i += clients
 

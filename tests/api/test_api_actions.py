@@ -78,6 +78,7 @@ def test_a_match_is_delivered_to_the_webhook_signed_and_retried(live_api, receiv
     payload = json.loads(delivery["body"])
     assert payload["event"] == "match" and payload["report"]["id"] == answer["report_id"]
     assert payload["report"]["matches"][0]["label"] == "series x"
+    assert payload["report"]["matches"][0]["how"] == "exact: SHA256 equal"  # the CLI's sentence (explain.py)
 
 
 def test_reports_hold_what_a_reporting_centre_needs_and_export_as_json(live_api, cli):
@@ -96,7 +97,9 @@ def test_reports_hold_what_a_reporting_centre_needs_and_export_as_json(live_api,
     assert report["file"]["hashes"] == {"sha256": "ab" * 32}
     assert report["matches"][0] | {"entry_id": 0} == {"bank": "known", "entry_id": 0, "label": "series x",
                                                       "category": "vics:1", "kind": "exact", "algorithm": "sha256",
-                                                      "distance": 0, "details": {"algorithms": ["sha256"]}}
+                                                      "distance": 0, "details": {"algorithms": ["sha256"]},
+                                                      "how": "exact: SHA256 equal",
+                                                      "entry_hashes": {"sha256": "ab" * 32}}
     assert moved.json()["status"] == "reported" and moved.json()["notes"] == "CR-123" and only_new == []
     with live_api.client("curate") as curator:
         assert curator.get(f"/reports/{answer['report_id']}").json()["status"] == "reported"

@@ -37,12 +37,15 @@ def test_exact_and_near_matches_name_bank_entry_and_index_version(live_api, bank
         weak = client.post("/match/hashes", json={"pdq": flip(bank["pdqs"][7], 12), "pdq_quality": 40}).json()
     assert exact["matches"] == [{"bank": "known", "entry_id": exact["matches"][0]["entry_id"], "label": "entry 4",
                                  "category": "uk:B", "kind": "exact", "algorithm": "md5", "distance": 0,
-                                 "details": {"algorithms": ["md5"]}}]
-    assert [(m["label"], m["kind"], m["algorithm"], m["distance"]) for m in near["matches"]] == [
+                                 "details": {"algorithms": ["md5"]}, "how": "exact: MD5 equal"}]
+    # a near hit on hashes alone is unverified (banks/verdict.py): answered, never filed
+    assert near["matches"] == [] and near["report_id"] is None
+    assert [(m["label"], m["kind"], m["algorithm"], m["distance"]) for m in near["unverified"]] == [
         ("entry 7", "near", "pdq", 12)]
-    assert far["matches"] == [] and low["matches"] == []  # over the bank's threshold; too little picture
-    # under the quality gate but a picture: matched only within matching.regions.LOW_QUALITY_DISTANCE (20)
-    assert [(m["label"], m["distance"], m["details"]["low_quality"]) for m in weak["matches"]] == [
+    assert far["unverified"] == [] and low["unverified"] == []  # over the bank's threshold; too little picture
+    assert low["skipped"] == {"pdq": "pdq quality 15 below 50: not used for near matching"}
+    # under the quality gate but a picture: a hit only within matching.regions.LOW_QUALITY_DISTANCE (20)
+    assert [(m["label"], m["distance"], m["details"]["low_quality"]) for m in weak["unverified"]] == [
         ("entry 7", 12, True)]
     assert exact["index_version"] == near["index_version"] >= bank["version"]
     assert exact["report_id"] is not None and far["report_id"] is None
@@ -64,7 +67,7 @@ def test_uploaded_pictures_match_rotated_and_reencoded(live_api, bank):
 
 
 def test_allow_list_disable_and_bulk_remove_take_effect_in_a_new_version(live_api, bank):
-    query = {"pdq": bank["pdqs"][2], "pdq_quality": 90}
+    query = {"md5": f"{2:032x}"}  # entry 2's (hash-only PDQ hits are unverified, never matches)
     with live_api.client() as client, live_api.client("curate") as curator:
         first = client.post("/match/hashes", json=query).json()
         entry_id = first["matches"][0]["entry_id"]
@@ -78,7 +81,7 @@ def test_allow_list_disable_and_bulk_remove_take_effect_in_a_new_version(live_ap
         disabled = client.post("/match/hashes", json=query).json()
         curator.put("/banks/known", params={"wait": True}, json={"enabled": True})
         removed = curator.post("/banks/known/remove", params={"wait": True},
-                               json={"algorithm": "pdq", "values": [bank["pdqs"][2]]}).json()
+                               json={"algorithm": "md5", "values": [f"{2:032x}"]}).json()
         after_remove = client.post("/match/hashes", json=query).json()
         bank_now = curator.get("/banks/known").json()
     assert first["matches"] and after_allow["matches"] == [] and disabled["matches"] == []

@@ -7,6 +7,7 @@ statements over the same engine. Every method is one short transaction.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -172,16 +173,23 @@ class BankStore:
         return found
 
     def fingerprint(self) -> tuple[object, ...]:
-        """A cheap summary that changes whenever what the index serves may have changed."""
+        """A cheap summary that changes whenever what the index serves may have changed, whoever changed
+        it (this server, the CLI, another server on the same store): each bank's switch and thresholds
+        (its own and its hash set's), its entry count and highest entry id (ids are never reused, so an
+        entry added or removed moves one of them), and a digest of the whole allow-list, every
+        (bank, entry) pair: a count and a sum of ids would miss a swap of {1, 4} for {2, 3}."""
         with transaction(self.engine) as conn:
             banks = conn.execute(select(service_banks.c.hashset_id, service_banks.c.enabled,
-                                        service_banks.c.pdq_threshold, hashsets.c.entry_count)
+                                        service_banks.c.pdq_threshold, hashsets.c.pdq_threshold,
+                                        hashsets.c.entry_count)
                                  .join(hashsets, hashsets.c.id == service_banks.c.hashset_id)
                                  .order_by(service_banks.c.hashset_id)).all()
             maxima = [conn.execute(select(func.max(entries.c.id)).where(entries.c.hashset_id == b[0])).scalar()
                       for b in banks]
-            allowed = conn.execute(select(func.count(), func.sum(service_allowed.c.entry_id))).one()
-        return tuple(tuple(b) for b in banks), tuple(maxima), tuple(allowed)
+            allowed = conn.execute(select(service_allowed.c.hashset_id, service_allowed.c.entry_id)
+                                   .order_by(service_allowed.c.hashset_id, service_allowed.c.entry_id)).all()
+        digest = hashlib.sha256(",".join(f"{h}:{e}" for h, e in allowed).encode("ascii")).hexdigest()
+        return tuple(tuple(b) for b in banks), tuple(maxima), (len(allowed), digest)
 
     def iter_video_entries(self, hashset: HashSetRecord, max_id: int) -> Iterator[EntryHit]:
         """Entries carrying vPDQ frames (kept in ``extra``): the only ones the video matcher wants."""

@@ -20,6 +20,7 @@ from footprint.pipeline.match import Matcher
 from footprint.store import codec
 
 from .bankstore import BankStore
+from .verdict import Verdict, judge
 from .view import BankView, is_removed
 
 log = logging.getLogger(__name__)
@@ -34,10 +35,22 @@ class Snapshot:
     seconds: float = 0.0
     banks: Sequence[dict[str, object]] = field(default_factory=tuple)
 
-    def match(self, digests: Digests) -> list[Match]:
+    def match(self, digests: Digests, notes: list[str] | None = None) -> list[Match]:
+        """The matches of ``digests``; ``notes``, when given, receives what the matcher said about them
+        (near hits refused as evidence, with the entry and why; lists disagreeing on a category)."""
         if self.matcher is None:
             return []
-        return [m for m in self.matcher.match_batch([digests])[0] if not is_removed(m.label)]
+        said: list[list[str]] = []
+        found = [m for m in self.matcher.match_batch([digests], said)[0] if not is_removed(m.label)]
+        if notes is not None:
+            notes.extend(said[0])
+        return found
+
+    def judge(self, digests: Digests) -> Verdict:
+        """The matches, and what is only answered: unverified hash-only near hits (verdict.py), notes."""
+        notes: list[str] = []
+        found = self.match(digests, notes)
+        return judge(digests, found, notes)
 
     def describe(self) -> dict[str, object]:
         return {"version": self.version, "built": self.built.isoformat(), "build_seconds": round(self.seconds, 3),

@@ -23,7 +23,7 @@ from footprint.pipeline.analyse import analyse
 from footprint.sources.detect import detect, is_image, is_video
 
 HEX_LENGTHS = {"md5": 32, "sha1": 40, "sha256": 64, "pdq": 64}
-_HEX = re.compile(r"^[0-9a-fA-F]+$")
+_HEX = re.compile(r"[0-9a-fA-F]+")  # whole value only (fullmatch): "$" would pass a final "\n"
 EMPTY = {"md5": "d41d8cd98f00b204e9800998ecf8427e", "sha1": "da39a3ee5e6b4b0d3255bfef95601890afd80709",
          "sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}
 MAX_VPDQ_FRAMES = 100_000
@@ -56,7 +56,7 @@ def digests_from_hashes(query: HashQuery) -> Digests:
 
 
 def _hex(name: str, value: str) -> str:
-    if len(value) != HEX_LENGTHS[name] or not _HEX.match(value):
+    if len(value) != HEX_LENGTHS[name] or not _HEX.fullmatch(value):
         raise FormatError(f"{name} must be {HEX_LENGTHS[name]} hex digits")
     return value.lower()
 
@@ -76,6 +76,7 @@ def _vpdq(text: str) -> PerceptualDigest:
 class ContentDigests:
     digests: Digests
     skipped: dict[str, str]  # perceptual hasher → why it gave no hash (too small, low quality...)
+    warnings: list[str]  # what the scan would warn on this item: only the first frame hashed, bytes appended...
 
 
 def digests_from_content(data: bytes, max_pixels: int) -> ContentDigests:
@@ -94,7 +95,8 @@ def digests_from_content(data: bytes, max_pixels: int) -> ContentDigests:
         what = f"a {digests.media_type} file" if digests.media_type else "no picture or video"
         skipped["perceptual"] = (f"{what}: matched by its bytes only (an archive's or a document's contents "
                                  f"are not opened here; a scan opens them)")
-    return ContentDigests(digests, skipped)
+    said = [w for w in analysis.warnings if not any(w.endswith(f": {reason}") for reason in skipped.values())]
+    return ContentDigests(digests, skipped, said)
 
 
 def _check_pixels(data: bytes, max_pixels: int) -> None:

@@ -53,6 +53,7 @@ class Report:
     index_version: int
     notes: str = ""
     changed: datetime | None = None
+    repeat: bool = False  # returned for a submission already reported (same client, reference and hashes)
 
     def to_json(self) -> dict[str, object]:
         return {"id": self.id, "created": self.created.isoformat(), "incident_time": self.incident_time.isoformat(),

@@ -5,13 +5,16 @@ queues the configured webhooks."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from footprint.errors import FootprintError
+from footprint.matching.explain import explain
 from footprint.model import Digests, Match, PerceptualDigest
+from footprint.pipeline.analyse import pdq_quality_note
 from footprint.store import codec
 from footprint.store.base import Store
 
@@ -19,11 +22,14 @@ from .actions import WebhookWorker
 from .bankstore import BankStore
 from .config import ServiceConfig
 from .fetch import fetch
-from .index import IndexHolder
-from .inputs import HashQuery, digests_from_content, digests_from_hashes
+from .index import IndexHolder, Snapshot
+from .inputs import ContentDigests, HashQuery, digests_from_content, digests_from_hashes
 from .keys import RateLimiter
 from .records import ApiKey
 from .servicestore import ServiceStore
+from .verdict import UNVERIFIED
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -78,41 +84,77 @@ class DetectionService:
     # -- matching ---------------------------------------------------------------------------
 
     def match_hashes(self, key: ApiKey | None, query: HashQuery, submission: Submission) -> dict[str, Any]:
-        return self._answer(key, "hashes", lambda: (digests_from_hashes(query), {}), submission)
+        return self._answer(key, "hashes", lambda: ContentDigests(digests_from_hashes(query), {}, []), submission)
 
     def match_content(self, key: ApiKey | None, data: bytes, submission: Submission) -> dict[str, Any]:
         return self._answer(key, "content", lambda: self._content(data), submission)
 
     def match_url(self, key: ApiKey | None, url: str, submission: Submission) -> dict[str, Any]:
-        def digests() -> tuple[Digests, dict[str, str]]:
+        def digests() -> ContentDigests:
             data = fetch(url, self.config.fetch_hosts, self.config.max_body, self.config.fetch_timeout)
             return self._content(data)
 
         return self._answer(key, "url", digests, submission)
 
-    def _content(self, data: bytes) -> tuple[Digests, dict[str, str]]:
-        found = digests_from_content(data, self.config.max_pixels)
-        return found.digests, found.skipped
+    def _content(self, data: bytes) -> ContentDigests:
+        return digests_from_content(data, self.config.max_pixels)
 
-    def _answer(self, key: ApiKey | None, endpoint: str,
-                make: Callable[[], tuple[Digests, dict[str, str]]], submission: Submission) -> dict[str, Any]:
+    def _answer(self, key: ApiKey | None, endpoint: str, make: Callable[[], ContentDigests],
+                submission: Submission) -> dict[str, Any]:
         key_name = key.name if key else None
         snapshot = self.index.current
         try:
-            digests, skipped = make()
+            found = make()
         except FootprintError as exc:
-            self.records.log_query(key_name, endpoint, None, f"refused: {type(exc).__name__}", 0, snapshot.version)
+            self._log_failure(key_name, endpoint, None, f"refused: {type(exc).__name__}", snapshot.version)
             raise
-        matches = [match_json(m) for m in snapshot.match(digests)]
+        except Exception as exc:  # a bug: still logged, never an unlogged 500
+            self._log_failure(key_name, endpoint, None, f"error: {type(exc).__name__}", snapshot.version)
+            raise
+        try:
+            return self._matched(key_name, endpoint, found, submission, snapshot)
+        except Exception as exc:
+            self._log_failure(key_name, endpoint, hashes_json(found.digests), f"error: {type(exc).__name__}",
+                              snapshot.version)
+            raise
+
+    def _log_failure(self, key_name: str | None, endpoint: str, hashes: dict[str, Any] | None, outcome: str,
+                     version: int) -> None:
+        """Log a refused or failed query; a store that cannot log it is said in the server's log instead
+        (the caller raises the query's own error either way)."""
+        try:
+            self.records.log_query(key_name, endpoint, hashes, outcome, 0, version)
+        except Exception:
+            log.exception("query by %s on %s (%s) could not be logged", key_name, endpoint, outcome)
+
+    def _matched(self, key_name: str | None, endpoint: str, found: ContentDigests, submission: Submission,
+                 snapshot: Snapshot) -> dict[str, Any]:
+        digests = found.digests
+        verdict = snapshot.judge(digests)
+        matches = [match_json(m) for m in verdict.matches]
+        unverified = [{**match_json(m), "why": UNVERIFIED} for m in verdict.unverified]
         hashes = hashes_json(digests)
-        filed = _report_of(key_name, submission, digests, hashes, matches, snapshot.version) if matches else None
-        report = self.records.log_query(key_name, endpoint, hashes, "match" if matches else "no_match",
-                                        len(matches), snapshot.version, report=filed)
-        if report is not None:
+        skipped = {**found.skipped, **quality_notes(digests)}
+        warnings = [*found.warnings, *verdict.notes]
+        filed = (_report_of(key_name, submission, digests, hashes, self._with_entry_hashes(matches), warnings,
+                            snapshot.version) if matches else None)
+        outcome = "match" if matches else "unverified" if unverified else "no_match"
+        details = _log_details(skipped, warnings, unverified)
+        report = self.records.log_query(key_name, endpoint, hashes, outcome, len(matches), snapshot.version,
+                                        report=filed, details=details)
+        if report is not None and not report.repeat:
             for webhook in self.records.list_webhooks(enabled_only=True):
                 self.webhooks.submit(webhook, {"event": "match", "report": report.to_json()})
         return {"index_version": snapshot.version, "matched": bool(matches), "matches": matches,
-                "hashes": hashes, "skipped": skipped, "report_id": report.id if report else None}
+                "hashes": hashes, "skipped": skipped, "report_id": report.id if report else None,
+                "unverified": unverified, "warnings": warnings, "repeat": bool(report and report.repeat)}
+
+    def _with_entry_hashes(self, matches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The report's matches, each with its entry's hashes as they are now (``entry_hashes``): removing
+        the entry later must not lose what the upload matched."""
+        entries = self.store.get_entries([m["entry_id"] for m in matches])
+        return [{**m, "entry_hashes": hit.entry.hashes() if (hit := entries.get(m["entry_id"])) else {}}
+                for m in matches]
 
     def status(self) -> dict[str, Any]:
         return {"index": self.index.current.describe(), "index_error": self.index.last_error,
@@ -120,22 +162,42 @@ class DetectionService:
                              "pending": self.webhooks.pending}}
 
 
+def quality_notes(digests: Digests) -> dict[str, str]:
+    """Why a PDQ hash was not (fully) used for near matching, as the scan says it (pipeline.analyse)."""
+    pdq = digests.perceptual.get("pdq")
+    why = pdq_quality_note(pdq.quality) if isinstance(pdq, PerceptualDigest) else None
+    return {"pdq": why} if why is not None else {}
+
+
+def _log_details(skipped: dict[str, str], warnings: list[str],
+                 unverified: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """What the query log keeps beside the outcome (never content): only what there is."""
+    details: dict[str, Any] = {"skipped": skipped, "warnings": warnings,
+                               "unverified": [{k: m[k] for k in ("bank", "entry_id", "distance")} for m in unverified]}
+    return {k: v for k, v in details.items() if v} or None
+
+
 def _report_of(key_name: str | None, submission: Submission, digests: Digests, hashes: dict[str, Any],
-               matches: list[dict[str, Any]], version: int) -> dict[str, Any]:
+               matches: list[dict[str, Any]], warnings: list[str], version: int) -> dict[str, Any]:
     """The report of a match, as ServiceStore.log_query files it with the query's log entry."""
     file: dict[str, Any] = {"hashes": hashes, "media_type": digests.media_type}
     if digests.media_type is not None:
         file["size"] = digests.size
+    if warnings:
+        file["warnings"] = warnings
     return {"incident_time": codec.utc(submission.incident_time) or codec.now(), "key_name": key_name,
             "reference": submission.reference, "uploader": submission.uploader, "file": file, "matches": matches,
             "index_version": version}
 
 
 def match_json(match: Match) -> dict[str, Any]:
+    """A match as the answer, the report and the webhook give it: ``how`` is the sentence the CLI's
+    exports give (matching.explain), ``details`` the same figures as data."""
     return {"bank": match.hashset, "entry_id": match.entry_id, "label": match.label,
             "category": str(match.category) if match.category else None, "kind": match.kind.value,
             "algorithm": match.algorithm, "distance": match.distance, "details": codec.jsonable(dict(match.details),
-                                                                                                "match details")}
+                                                                                                "match details"),
+            "how": explain(match)}
 
 
 def hashes_json(digests: Digests) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -65,14 +66,20 @@ class ServiceStore:
 
     def log_query(self, key_name: str | None, endpoint: str, hashes: Mapping[str, object] | None,
                   outcome: str, match_count: int, index_version: int | None,
-                  report: Mapping[str, Any] | None = None) -> Report | None:
+                  report: Mapping[str, Any] | None = None, details: Mapping[str, Any] | None = None) -> Report | None:
         """Log a query; with ``report`` (add_report's arguments) file its report in the same transaction,
-        so that a match is never logged without its report, nor a report filed for a query not logged."""
-        values = {"time": codec.now(), "key_name": key_name, "endpoint": endpoint,
-                  "hashes": dict(hashes) if hashes else None, "outcome": outcome,
-                  "match_count": match_count, "index_version": index_version}
+        so that a match is never logged without its report, nor a report filed for a query not logged.
+        ``details``: what else the answer said (warnings, skipped hashes, unverified hits; no content)."""
         with transaction(self.engine, write=True) as conn:
+            earlier = _same_report(conn, report) if report is not None else None
+            said = {**(details or {}), **({"repeat_of": earlier.id} if earlier is not None else {})}
+            values = {"time": codec.now(), "key_name": key_name, "endpoint": endpoint,
+                      "hashes": dict(hashes) if hashes else None, "outcome": outcome,
+                      "match_count": match_count, "index_version": index_version,
+                      "details": codec.jsonable(said, "query details") if said else None}
             conn.execute(service_queries.insert().values(values))
+            if earlier is not None:
+                return replace(earlier, repeat=True)
             return _insert_report(conn, **report) if report is not None else None
 
     def recent_queries(self, limit: int = 100) -> list[dict[str, object]]:
@@ -152,6 +159,22 @@ class ServiceStore:
         with transaction(self.engine, write=True) as conn:
             if not conn.execute(service_webhooks.delete().where(service_webhooks.c.name == name)).rowcount:
                 raise NotFound(f"webhook {name!r} not found")
+
+
+def _same_report(conn: Connection, report: Mapping[str, Any]) -> Report | None:
+    """The first report filed for the same client's same ``reference``, uploader and file hashes: a
+    submission made twice (a retry) is reported once; another uploader is another incident. No
+    reference, no check."""
+    if report.get("reference") is None:
+        return None
+    key = service_reports.c.key_name
+    owner = key.is_(None) if report.get("key_name") is None else key == report["key_name"]
+    hashes = codec.jsonable(dict(report["file"]), "file").get("hashes")
+    uploader = codec.jsonable(dict(report.get("uploader") or {}), "uploader") or None
+    rows = conn.execute(select(service_reports).where(owner, service_reports.c.reference == report["reference"])
+                        .order_by(service_reports.c.id))
+    return next((_report(r) for r in rows
+                 if (r._mapping["file"] or {}).get("hashes") == hashes and r._mapping["uploader"] == uploader), None)
 
 
 def _insert_report(conn: Connection, *, incident_time: datetime, key_name: str | None, reference: str | None,

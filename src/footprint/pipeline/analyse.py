@@ -271,11 +271,17 @@ def _judge(analysis: Analysis) -> None:
     for name, result in digests.perceptual.items():
         if isinstance(result, Skipped):
             continue
-        if name == "pdq" and result.quality < PDQ_MIN_QUALITY:
-            analysis.status = "skipped"
-            analysis.reason = (f"{name} quality {result.quality} below {PDQ_MIN_QUALITY}: " + (
-                f"near-matched only within {LOW_QUALITY_DISTANCE} bits" if result.quality >= LOW_QUALITY_FLOOR
-                else "not used for near matching"))
+        if name == "pdq" and (why := pdq_quality_note(result.quality)) is not None:
+            analysis.status, analysis.reason = "skipped", why
+
+
+def pdq_quality_note(quality: int) -> str | None:
+    """Why a PDQ hash of this quality is not (fully) used for near matching, or None when it is."""
+    if quality >= PDQ_MIN_QUALITY:
+        return None
+    return f"pdq quality {quality} below {PDQ_MIN_QUALITY}: " + (
+        f"near-matched only within {LOW_QUALITY_DISTANCE} bits" if quality >= LOW_QUALITY_FLOOR
+        else "not used for near matching")
 
 
 def _check_signature(analysis: Analysis, name: str, media_type: str | None) -> None:

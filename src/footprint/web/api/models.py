@@ -79,15 +79,32 @@ class MatchOut(BaseModel):
     algorithm: str
     distance: int
     details: dict[str, Any]
+    how: str = Field(..., description="One sentence with the figures the match rested on, as the CLI's exports "
+                                      "give it (added in API version 1: fields are only ever added).")
+
+
+class UnverifiedOut(MatchOut):
+    why: str
 
 
 class MatchAnswer(BaseModel):
+    """Fields are only ever added within API version 1 (docs/cli.md lists them, the added ones marked)."""
+
     index_version: int
     matched: bool
     matches: list[MatchOut]
     hashes: dict[str, Any]
-    skipped: dict[str, str]
+    skipped: dict[str, str] = Field(..., description="Hasher → why its hash is missing or not fully used "
+                                                     "(a picture too small, too flat, of low quality).")
     report_id: int | None
+    unverified: list[UnverifiedOut] = Field(default_factory=list, description=(
+        "PDQ near hits on hashes alone: not a match, not reported; send the picture to /match/content."))
+    repeat: bool = Field(False, description=(
+        "True when this client already reported the same reference with the same hashes: report_id is that "
+        "first report, and no new report or webhook is made."))
+    warnings: list[str] = Field(default_factory=list, description=(
+        "What looked wrong on the upload (only its first frame hashed...) and near hits refused as evidence, "
+        "with the entry and why."))
 
 
 class BankIn(Strict):

@@ -56,7 +56,7 @@ service_queries = Table(
     Column("outcome", Text, nullable=False),  # match | no_match | an error code
     Column("match_count", Integer, nullable=False),
     Column("index_version", Integer),
-    Column("details", DOC),  # warnings, skipped, refused/unverified/allow-listed hits (migration 0008)
+    Column("details", DOC),  # warnings, skipped, refused/unverified/allow-listed hits (migration 0009)
     Index("ix_service_queries_time", "time"),
     sqlite_autoincrement=True,
 )

@@ -2,8 +2,8 @@
 warnings on the upload, the reasons a hash was not (fully) used, near hits refused or left unverified,
 allow-listed hits, and the report a repeated submission was answered with.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-30
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

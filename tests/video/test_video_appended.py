@@ -39,3 +39,30 @@ def test_bytes_after_a_video_are_said_and_read(cli, tmp_path: Path) -> None:
     assert not [w for ref in ("ev/cut.mp4", "ev/padded.mp4", "ev/cut.avi") for w in items[ref]["warnings"]
                 if "bytes follow" in w]
     assert read_item(evidence, ItemRef.parse(tail), Limits()) == hidden  # as the review pages fetch it
+
+
+def test_bytes_after_a_matroska_webm_flv_or_asf_video_are_said_and_read(cli, tmp_path: Path) -> None:
+    """The other containers a seized device holds: Matroska and WebM (EBML: the Segment's declared size),
+    FLV (tags, each followed by the previous tag's size) and ASF/WMV (header, data and index objects)."""
+    hidden = jpeg_bytes(picture(92))
+    evidence = tmp_path / "ev"
+    evidence.mkdir()
+    videos = {}
+    for name, codec in (("a.mkv", "libx264"), ("b.webm", "libvpx"), ("c.flv", "flv"), ("d.wmv", "wmv2")):
+        videos[name] = write_video(tmp_path / name, scene(seed=5, seconds=2), codec=codec).read_bytes()
+        (evidence / name).write_bytes(videos[name] + hidden)
+        (evidence / f"cut-{name}").write_bytes(videos[name][: len(videos[name]) * 2 // 3])
+        (evidence / f"padded-{name}").write_bytes(videos[name] + b"\0" * 2048)
+    (evidence / "two.mkv").write_bytes(videos["a.mkv"] + videos["a.mkv"])  # a second file behind the first
+    cli("case", "create", "w")
+    assert cli("scan", str(evidence), "--case", "w").code == 0
+    items = {i["ref"]: i for i in cli("export", "w", "--format", "jsonl").jsonl()}
+    for name, video in videos.items():
+        tail = f"ev/{name}!content@0x{len(video):x}"
+        assert items[tail]["sha256"] == hashlib.sha256(hidden).hexdigest() and items[tail]["state"] == "carved"
+        assert any("bytes follow the end of the" in w and f"(from byte {len(video)})" in w
+                   for w in items[f"ev/{name}"]["warnings"]), name
+        assert read_item(evidence, ItemRef.parse(tail), Limits()) == hidden
+    assert items[f"ev/two.mkv!content@0x{len(videos['a.mkv']):x}"]["sha256"] == hashlib.sha256(
+        videos["a.mkv"]).hexdigest()
+    assert not [ref for ref in items if ref.startswith(("ev/cut-", "ev/padded-")) and "!" in ref]

@@ -487,13 +487,20 @@ def picture_end(data: bytes) -> int | None:
 
 
 def video_end(stream: BinaryIO, size: int) -> int | None:
-    """The end of the MP4, QuickTime or AVI file ``stream`` holds, where bytes appended to it start; None
-    when nothing follows it, it is no such file, or its structure runs past the end (a file cut short: the
-    bytes are its own)."""
+    """The end of the MP4, QuickTime, AVI, Matroska/WebM, FLV or ASF (WMV) file ``stream`` holds, where
+    bytes appended to it start; None when nothing follows it, it is no such file, or its structure runs
+    past the end (a file cut short: the bytes are its own)."""
     r = Reader(stream, size)
-    if r.at(0, 4) == b"RIFF":
+    head = r.at(0, 16)
+    if head[:4] == b"RIFF":
         return _avi_end(r, size)
-    return _boxes_end(r, size) if r.at(4, 4) == b"ftyp" else None
+    if head[4:8] == b"ftyp":
+        return _boxes_end(r, size)
+    for magic, walk in ((_EBML, _ebml_end), (b"FLV\x01", _flv_end), (_ASF_HEADER, _asf_end)):
+        if head.startswith(magic):
+            end = walk(r, size)
+            return end if end is not None and end < size else None
+    return None
 
 
 def _avi_end(r: Reader, size: int) -> int | None:
@@ -503,6 +510,86 @@ def _avi_end(r: Reader, size: int) -> int | None:
         part = end + 8 + int.from_bytes(r.at(end + 4, 4), "little")
         end = part if part <= size else None
     return end if end is not None and end < size else None
+
+
+_EBML = b"\x1a\x45\xdf\xa3"  # an EBML header: Matroska, WebM
+_SEGMENT = b"\x18\x53\x80\x67"
+
+
+def _ebml_end(r: Reader, size: int) -> int | None:
+    """A Matroska or WebM file: its EBML header, then its Segments, each of its declared size (a Segment
+    of unknown size, as a live stream writes it, runs to the end of the file: None). What follows the
+    last Segment is not the file's, a second EBML header (another file) included."""
+    pos = _ebml_element_end(r, 0, size)
+    if pos is None:
+        return None
+    segments = 0
+    while pos < size and r.at(pos, 4) == _SEGMENT:
+        pos = _ebml_element_end(r, pos, size)
+        if pos is None:
+            return None
+        segments += 1
+    return pos if segments else None
+
+
+def _ebml_element_end(r: Reader, pos: int, size: int) -> int | None:
+    """The end of the four-byte-ID element at ``pos``, by its declared size; None for an unknown size
+    (every bit of the value set), a malformed size or one past the end of the file."""
+    first = r.at(pos + 4, 1)
+    if not first or first[0] == 0:
+        return None
+    length = 9 - first[0].bit_length()  # the size's bytes: as many as the first byte's leading zeros, plus one
+    raw = r.at(pos + 4, length)
+    if len(raw) < length:
+        return None
+    value = int.from_bytes(raw, "big") & ((1 << (7 * length)) - 1)
+    if value == (1 << (7 * length)) - 1:
+        return None
+    end = pos + 4 + length + value
+    return end if end <= size else None
+
+
+def _flv_end(r: Reader, size: int) -> int | None:
+    """An FLV file: its header, then tags (audio 8, video 9, script 18), each followed by the size of the
+    tag before it; the file ends at the last tag whose trailing size agrees. A tag running past the end
+    of the file is a file cut short (None)."""
+    pos = int.from_bytes(r.at(5, 4), "big") + 4  # the header's declared size, then PreviousTagSize0
+    tags = 0
+    while pos + 11 <= size:
+        tag = r.at(pos, 11)
+        if tag[0] & 0xC0 or tag[0] & 0x1F not in (8, 9, 18):
+            break
+        data = int.from_bytes(tag[1:4], "big")
+        end = pos + 11 + data + 4
+        if end > size:
+            return None
+        if int.from_bytes(r.at(end - 4, 4), "big") != 11 + data:
+            break
+        pos, tags = end, tags + 1
+    return pos if tags else None
+
+
+_ASF_HEADER = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
+_ASF_DATA = bytes.fromhex("3626b2758e66cf11a6d900aa0062ce6c")
+_ASF_INDEXES = {bytes.fromhex(g) for g in ("90080033b1e5cf1189f400a0c90349cb",  # Simple Index
+                                           "d329e2d6da35d111903400a0c90349be",  # Index
+                                           "f803b1fead12644c840f2a1d2f7ad48c",  # Media Object Index
+                                           "d03fb73c4a0c0348953dedf7b6228f0c")}  # Timecode Index
+
+
+def _asf_end(r: Reader, size: int) -> int | None:
+    """An ASF file (WMV, WMA): its Header Object, its Data Object, then any of the index objects the
+    format defines, each of its declared size (16-byte GUID, 8-byte size)."""
+    pos, expected = 0, (_ASF_HEADER, _ASF_DATA)
+    while pos + 24 <= size:
+        head = r.at(pos, 24)
+        guid, length = head[:16], int.from_bytes(head[16:24], "little")
+        if (guid != expected[0] if expected else guid not in _ASF_INDEXES) or length < 24:
+            break
+        if pos + length > size:
+            return None
+        pos, expected = pos + length, expected[1:]
+    return pos if not expected else None
 
 
 def _boxes_end(r: Reader, size: int) -> int | None:

@@ -30,6 +30,15 @@ def test_the_budget_is_the_fixed_allowance_or_a_multiple_of_the_archive_size():
     assert defaults.max_bytes == 64 << 30 and defaults.max_members == 4_000_000
 
 
+def test_a_100_gb_archive_of_photos_is_within_every_default_limit():
+    """Photos barely compress: a 100 GB backup of them expands to about 100 GB, in 300,000 members; with a
+    nested archive of as much again, 200 GB read beneath it. Its own total and its budget both allow it."""
+    limits, size = Limits(), 100 * 10**9
+    assert size <= limits.max_archive_total and limits.max_members >= 300_000
+    budget = Budget.beneath(Item(item_of(b"").ref, size, lambda: None), limits)  # type: ignore[arg-type,return-value]
+    assert 2 * size <= budget.max_bytes and budget.max_members >= 600_000
+
+
 def test_an_archive_starts_a_budget_and_a_disk_image_does_not():
     zipped = item_of(make_zip({"a": b"1"}), "a.zip")
     assert open_container(zipped, zipped.open().read(), Limits()).unpacks  # type: ignore[union-attr]

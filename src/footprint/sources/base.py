@@ -22,7 +22,9 @@ class Limits:
 
     max_depth: int = 12  # containers within containers
     max_member_size: int = 8 << 30  # an archive member larger than this (uncompressed) is not read
-    max_archive_total: int = 64 << 30  # uncompressed bytes one archive may expand to
+    # uncompressed bytes one archive may expand to: a phone's full file system (up to 1 TB) is one archive;
+    # a small archive is held far tighter by the budget of the top-level archive it lies in (nested_bytes)
+    max_archive_total: int = 1 << 40
     max_ratio: int = 200  # uncompressed / compressed: beyond this a member is a suspected bomb
     # ... but only once it expands past this: a small disk image of a mostly empty volume (DFTT's 6 MB
     # FAT and NTFS images zip to 21 KB and 186 KB) is evidence, not a bomb; the byte caps still hold

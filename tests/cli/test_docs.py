@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import typer
 
 from footprint.cli.main import app
 from footprint.errors import FootprintError
+from footprint.sources.base import Limits
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
 
@@ -31,6 +33,11 @@ def test_every_command_and_option_is_documented():
         missing += [f"{usage} {opt}" for p in command.params for opt in p.opts
                     if opt.startswith("-") and opt not in DOC]
     assert not missing, f"undocumented in docs/cli.md: {missing}"
+
+
+def test_every_container_limit_is_documented():
+    missing = [f.name for f in fields(Limits) if f"| `{f.name}` |" not in DOC]
+    assert not missing, f"limits undocumented in docs/cli.md: {missing}"
 
 
 def test_every_exit_code_is_documented():

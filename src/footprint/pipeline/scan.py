@@ -39,6 +39,7 @@ from footprint.pipeline.memory import keep_buffers
 from footprint.pipeline.runs import applied_lists, recorded_runs, run_record, unapplied_lists
 from footprint.settings import Settings
 from footprint.sources.base import EvidenceSource
+from footprint.sources.budget import Budget, Budgeted
 from footprint.sources.carve import AppendedSource
 from footprint.sources.registry import open_container
 from footprint.store.base import CaseRecord, ExhibitRecord, Store
@@ -196,8 +197,10 @@ class Scanner:
         """Every item of ``source``; ``shard`` (top level only) keeps the refs that fall in it. ``within`` is
         the state of the item ``source`` is the content of: what is inside a deleted or carved file (a zip's
         members, a disk image's files) is no more within the suspect's reach than the file itself, so an
-        item its own source calls allocated takes that state (a deleted file inside stays deleted)."""
+        item its own source calls allocated takes that state (a deleted file inside stays deleted). A source
+        beneath a top-level archive comes ``Budgeted``: its items, and all within them, draw on that budget."""
         mine = shard.holds if shard is not None else _everything
+        budget = source.budget if isinstance(source, Budgeted) else None
         try:
             for found in source.items():
                 if not mine(str(found.ref)):
@@ -207,7 +210,7 @@ class Scanner:
                         state = found.state if within is ItemState.ALLOCATED else (found.state or within)
                         batch.warn(str(found.ref), f"{found.stage}: {found.message}", state)
                 elif str(found.ref) not in done:
-                    self._item(_within(found, within), batch, done)
+                    self._item(_within(found, within), batch, done, budget)
         except (KeyboardInterrupt, EvidenceError, NotFound):
             raise
         except Exception as exc:  # a source that breaks mid-way: the rest of the run goes on
@@ -216,7 +219,7 @@ class Scanner:
             if mine(ref):
                 batch.warn(ref, f"source: stopped reading: {type(exc).__name__}: {exc}")
 
-    def _item(self, item: Item, batch: Batch, done: set[str]) -> None:
+    def _item(self, item: Item, batch: Batch, done: set[str], budget: Budget | None = None) -> None:
         analysis = analyse(item, self.crypto, self.images, self.settings.keep_in_memory, pool=self._pool,
                            storyboards=self.settings.home / "storyboards")
         record = PendingRecord.from_analysis(item, analysis)
@@ -232,8 +235,15 @@ class Scanner:
             batch.add(record)
             return
         batch.hold(record)  # saved after its content, so that a resumed scan can skip it whole
-        self._walk(inner, batch, done, within=item.facts.state)
+        self._walk(self._beneath(item, inner, budget), batch, done, within=item.facts.state)
         batch.release(record)
+
+    def _beneath(self, item: Item, inner: EvidenceSource, budget: Budget | None) -> EvidenceSource:
+        """``inner``, the content of ``item``, on the budget it lies beneath: the outermost archive starts one
+        (sources/budget.py); what a disk image outside any archive holds draws on none."""
+        if budget is None and inner.unpacks:
+            budget = Budget.beneath(item, self.settings.limits)
+        return inner if budget is None else Budgeted(inner, item.ref, budget)
 
     def _settle_reading(self, batch: Batch, done: set[str], keep: int) -> None:
         """Settle the oldest pictures workers are reading until ``keep`` are left; walk the bytes

@@ -56,6 +56,7 @@ def open_compressed(item: Item, limits: Limits, kind: str) -> EvidenceSource:
 
 class CompressedSource(EvidenceSource):
     name = "compressed"
+    unpacks = True
 
     def __init__(self, item: Item, limits: Limits, kind: str, problem: str | None = None) -> None:
         self.item = item

@@ -233,6 +233,8 @@ class SeekableArchive(EvidenceSource):
     """An archive read through a seekable view of its item (the item's own stream, or a bounded copy
     in memory). Subclasses list the members with ``members``; a failure midway becomes a warning."""
 
+    unpacks = True
+
     def __init__(self, item: Item, limits: Limits) -> None:
         self.item = item
         self.limits = limits

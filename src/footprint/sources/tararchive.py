@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 
 from footprint.model import Item, ItemFacts, ItemRef, ItemWarning
 from footprint.sources.base import EvidenceSource, Found, Limits
+from footprint.sources.budget import Metered
 from footprint.sources.members import (
     READ_ERRORS,
     CappedReader,
@@ -52,6 +53,8 @@ def decompressed(stream: BinaryIO, compression: Compression) -> BinaryIO:
 
 
 def _cheap_seek(stream: BinaryIO) -> bool:
+    if isinstance(stream, Metered):  # counted against a budget, as each slice opened from it will be
+        return _cheap_seek(stream.raw)
     return isinstance(stream, (io.BufferedReader, io.FileIO, io.BytesIO))
 
 
@@ -121,6 +124,7 @@ class _Damaged(Exception):
 
 class TarSource(EvidenceSource):
     name = "tar"
+    unpacks = True
 
     def __init__(self, item: Item, limits: Limits, compression: Compression = None) -> None:
         self.item = item

@@ -158,9 +158,10 @@ def _appended_note(size: int, media_type: str, end: int, following: bytes) -> st
 
 
 def video_appended_end(item: Item, data: bytes | None, media_type: str) -> tuple[int | None, list[str]]:
-    """Where bytes appended after an MP4, QuickTime or AVI video's own end start (sources.carve.video_end),
-    and the warning that says so: a video is a place to hide a picture or another video behind, as a
-    picture is. (None, []) when nothing follows, only padding does, or the item cannot be read at will."""
+    """Where bytes appended after a video's own end start (MP4, QuickTime, AVI, Matroska, WebM, FLV, ASF:
+    sources.carve.video_end), and the warning that says so: a video is a place to hide a picture or
+    another video behind, as a picture is. (None, []) when nothing follows, only padding does, or the item
+    cannot be read at will."""
     try:
         with item.open() if data is None else io.BytesIO(data) as stream:
             if not stream.seekable():

@@ -580,7 +580,7 @@ _ASF_INDEXES = {bytes.fromhex(g) for g in ("90080033b1e5cf1189f400a0c90349cb",  
 def _asf_end(r: Reader, size: int) -> int | None:
     """An ASF file (WMV, WMA): its Header Object, its Data Object, then any of the index objects the
     format defines, each of its declared size (16-byte GUID, 8-byte size)."""
-    pos, expected = 0, (_ASF_HEADER, _ASF_DATA)
+    pos, expected = 0, [_ASF_HEADER, _ASF_DATA]  # the objects that must come first, in order
     while pos + 24 <= size:
         head = r.at(pos, 24)
         guid, length = head[:16], int.from_bytes(head[16:24], "little")

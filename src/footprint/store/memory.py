@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -19,6 +19,8 @@ from footprint.model import CategoryScheme, KnownEntry
 
 from . import codec
 from .base import CaseRecord, EntryHit, ExhibitRecord, Findings, HashSetRecord, ItemRecord
+
+_Detailed = TypeVar("_Detailed", ExhibitRecord, HashSetRecord)
 
 Row = dict[str, Any]
 
@@ -104,9 +106,7 @@ class MemoryStore:
     def add_exhibit_details(self, exhibit_id: int, details: Mapping[str, object]) -> None:
         with self._lock:
             self._require(self._exhibits, exhibit_id, "exhibit")
-            old = self._exhibits[exhibit_id]
-            merged = codec.json_or_none({**old.details, **details}, "details") or {}
-            self._exhibits[exhibit_id] = replace(old, details=merged)
+            self._exhibits[exhibit_id] = _with_details(self._exhibits[exhibit_id], details)
 
     def list_exhibits(self, case_id: int) -> list[ExhibitRecord]:
         self._require(self._cases, case_id, "case")
@@ -195,9 +195,7 @@ class MemoryStore:
     def add_hashset_details(self, hashset_id: int, details: Mapping[str, object]) -> None:
         with self._lock:
             self._require(self._hashsets, hashset_id, "hash set")
-            old = self._hashsets[hashset_id]
-            merged = codec.json_or_none({**old.details, **details}, "details") or {}
-            self._hashsets[hashset_id] = replace(old, details=merged)
+            self._hashsets[hashset_id] = _with_details(self._hashsets[hashset_id], details)
 
     def get_hashset(self, name: str) -> HashSetRecord:
         found = [h for h in self._hashsets.values() if h.name == name]
@@ -249,3 +247,8 @@ class MemoryStore:
     def _require(table: Mapping[int, object], key: int, what: str) -> None:
         if key not in table:
             raise NotFound(f"{what} {key} not found")
+
+
+def _with_details(record: _Detailed, details: Mapping[str, object]) -> _Detailed:
+    """``record`` with ``details`` merged into its own (the keys given replace theirs)."""
+    return replace(record, details=codec.json_or_none({**record.details, **details}, "details") or {})

@@ -168,3 +168,30 @@ def test_pictures_stored_without_their_rotated_forms_are_counted_as_matched_upri
 
 def _describe(store):
     return Matcher(store).describe()
+
+
+def test_next_months_edition_of_a_list_is_applied_though_it_has_as_many_entries(sql_url, tmp_path):
+    """A list removed and imported again under its name is another list, even with as many entries: the
+    re-match applies it, and the scan's note names it (name, size and threshold alone had called it
+    applied, and its new entries never matched)."""
+    evidence = tmp_path / "ev"
+    evidence.mkdir()
+    (evidence / "x.txt").write_bytes(b"benign file x\n" * 100)
+    (evidence / "y.txt").write_bytes(b"benign file y\n" * 100)
+    store = open_store(sql_url)
+    store.create_case("c", CategoryScheme.UK)
+    for month, name in (("v1", "x.txt"), ("v2", "y.txt")):
+        edition = tmp_path / f"{month}.csv"
+        edition.write_text(f"MD5,Category\n{hashlib.md5((evidence / name).read_bytes()).hexdigest()},A\n")
+        if month == "v2":
+            store.remove_hashset("national")
+        import_hashset(store, edition, "national")
+        if month == "v1":
+            Scanner(store, Settings(home=tmp_path / "home", database_url=sql_url, jobs=1)).scan("c", [evidence])
+    exhibit = store.list_exhibits(store.get_case("c").id)[0]
+    assert unapplied_lists(exhibit.details, Matcher(store).describe()) == ["national"]
+    summary = rematch(store, sql_url, "c")
+    assert summary.exhibits[0].lists == ["national"] and summary.exhibits[0].new_matches == {"national": 1}
+    items = store.iter_items(store.get_case("c").id)
+    matched = {r.ref.rsplit("/", 1)[-1]: [m.hashset for m in r.matches] for r in items}
+    assert matched == {"x.txt": ["national"], "y.txt": ["national"]}

@@ -66,8 +66,16 @@ def _lists(run: Mapping[str, object]) -> list[Mapping[str, object]]:
 
 
 def _key(facts: Mapping[str, object]) -> tuple[object, ...]:
-    """One list, as a run met it: a list removed and imported again under its name is another list."""
-    return tuple(facts.get(name) for name in ("name", "format", "entries", "pdq_threshold"))
+    """One list, as a run met it: a list removed and imported again under its name is another list, even
+    with as many entries (next month's edition of a national list), told apart by when it was imported."""
+    return tuple(facts.get(name) for name in ("name", "format", "entries", "pdq_threshold", "imported"))
+
+
+def _among(facts: Mapping[str, object], recorded: Sequence[Mapping[str, object]]) -> bool:
+    """Whether the list ``facts`` is one of ``recorded``; a record that keeps no import time (made before
+    runs recorded it) is taken on the rest of its facts."""
+    key = _key(facts)
+    return any(_key(h) == key or (h.get("imported") is None and _key(h)[:-1] == key[:-1]) for h in recorded)
 
 
 def unapplied_lists(details: Mapping[str, object], current: Sequence[Mapping[str, object]]) -> list[str]:
@@ -79,8 +87,8 @@ def unapplied_lists(details: Mapping[str, object], current: Sequence[Mapping[str
 
 def lists_to_apply(details: Mapping[str, object], current: Sequence[Mapping[str, object]]) -> list[dict[str, object]]:
     """The lists of ``current`` that a finished exhibit's record does not name as applied to every item."""
-    applied = {_key(h) for h in _recorded(details, "hash_sets")}
-    return [dict(h) for h in current if _key(h) not in applied]
+    applied = _recorded(details, "hash_sets")
+    return [dict(h) for h in current if not _among(h, applied)]
 
 
 def after_rematch(details: Mapping[str, object], applied: Sequence[Mapping[str, object]],
@@ -88,8 +96,7 @@ def after_rematch(details: Mapping[str, object], applied: Sequence[Mapping[str, 
     """The exhibit's ``hash_sets`` and ``hash_sets_partial`` once a re-match has matched every item against
     ``applied`` (``lists_to_apply``), at ``when``."""
     every = [dict(h) for h in _recorded(details, "hash_sets")]
-    done = {_key(h) for h in applied}
-    partial = [dict(h) for h in _recorded(details, "hash_sets_partial") if _key(h) not in done]
+    partial = [dict(h) for h in _recorded(details, "hash_sets_partial") if not _among(h, applied)]
     return {"hash_sets": [*every, *({**h, "applied": when, "how": "rematch"} for h in applied)],
             "hash_sets_partial": partial}
 

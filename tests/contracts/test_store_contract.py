@@ -265,6 +265,11 @@ class TestStoreContract:
         assert store.count_items(case.id) == len(got)
         with pytest.raises(NotFound):
             store.iter_items(case.id + 1000)
+        usb = next(e for e in store.list_exhibits(case.id) if e.name == "usb")
+        assert [i.ref for i in store.iter_items(case.id, usb.id)] == sorted(refs["usb"])  # one exhibit alone
+        other = store.create_case("other", CategoryScheme.UK)
+        with pytest.raises(NotFound):
+            store.iter_items(other.id, usb.id)  # an exhibit of another case
 
     def test_concurrent_writers_on_one_exhibit(self, store, url):
         """Two writers (own connections) save different items of one exhibit, plus some of the same

@@ -135,14 +135,8 @@ def _rematch_exhibit(store: Store, case: CaseRecord, exhibit: ExhibitRecord, mat
 
 
 def _items_of(store: Store, case: CaseRecord, exhibit: ExhibitRecord) -> Iterator[ItemRecord]:
-    """The exhibit's items, as stored (the case's come ordered by exhibit)."""
-    seen = False
-    for record in store.iter_items(case.id):
-        if record.exhibit == exhibit.name:
-            seen = True
-            yield record
-        elif seen:
-            return
+    """The exhibit's items, as stored (read alone: not every exhibit before it)."""
+    return store.iter_items(case.id, exhibit.id)
 
 
 def _findings(matcher: Matcher, records: Sequence[ItemRecord], names: set[str]) -> list[Findings]:

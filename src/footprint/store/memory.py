@@ -152,8 +152,10 @@ class MemoryStore:
         row["camera"] = codec.camera_row(record.camera) if record.camera else None  # as a database keeps it
         return row
 
-    def iter_items(self, case_id: int) -> Iterator[ItemRecord]:
-        exhibits = self.list_exhibits(case_id)
+    def iter_items(self, case_id: int, exhibit_id: int | None = None) -> Iterator[ItemRecord]:
+        exhibits = [e for e in self.list_exhibits(case_id) if exhibit_id in (None, e.id)]
+        if exhibit_id is not None and not exhibits:
+            raise NotFound(f"case {case_id} has no exhibit {exhibit_id}")
         return self._stream_items(exhibits)
 
     def _stream_items(self, exhibits: list[ExhibitRecord]) -> Iterator[ItemRecord]:

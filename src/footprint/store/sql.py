@@ -171,13 +171,17 @@ class SqlStore:
             self._require_exhibit(conn, exhibit_id)
             insert_findings(conn, exhibit_id, found)
 
-    def iter_items(self, case_id: int) -> Iterator[ItemRecord]:
+    def iter_items(self, case_id: int, exhibit_id: int | None = None) -> Iterator[ItemRecord]:
         """Streams page by page (keyset on ref), each page its own short read: a million-item case
         is never in memory at once, and no transaction is held while the caller works."""
         with self._tx() as conn:
             self._one(conn, select(cases.c.id).where(cases.c.id == case_id), f"case {case_id}")
             query = select(exhibits.c.id, exhibits.c.name).where(exhibits.c.case_id == case_id)
+            if exhibit_id is not None:
+                query = query.where(exhibits.c.id == exhibit_id)
             found = conn.execute(query.order_by(exhibits.c.name)).all()
+        if exhibit_id is not None and not found:
+            raise NotFound(f"case {case_id} has no exhibit {exhibit_id}")
         return self._stream_items([(r.id, r.name) for r in found])
 
     def _stream_items(self, found: list[tuple[int, str]]) -> Iterator[ItemRecord]:

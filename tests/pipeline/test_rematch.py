@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from PIL import Image
 from footprint.demo import jpeg_bytes, picture, png_bytes
 from footprint.errors import EvidenceError
 from footprint.model import CategoryScheme, Digests, MatchKind, PerceptualDigest
+from footprint.pipeline import rematch as rematch_module
 from footprint.pipeline.building import build_hashset
 from footprint.pipeline.exclusive import scanning
 from footprint.pipeline.importing import import_hashset
@@ -24,6 +26,8 @@ from footprint.pipeline.match import Matcher
 from footprint.pipeline.rematch import rematch
 from footprint.pipeline.runs import unapplied_lists
 from footprint.pipeline.scan import Scanner
+from footprint.reports.casereport import gather_report
+from footprint.reports.html import render_html
 from footprint.settings import Settings
 from footprint.store import open_store
 from footprint.store.base import ItemRecord
@@ -195,3 +199,43 @@ def test_next_months_edition_of_a_list_is_applied_though_it_has_as_many_entries(
     items = store.iter_items(store.get_case("c").id)
     matched = {r.ref.rsplit("/", 1)[-1]: [m.hashset for m in r.matches] for r in items}
     assert matched == {"x.txt": ["national"], "y.txt": ["national"]}
+
+
+def test_an_interrupted_rematch_leaves_its_lists_as_applied_to_part_of_the_items(sql_url, tmp_path, monkeypatch):
+    """Matches of the batches done before an interruption stay; the record names the list as matched
+    against part of the items (a re-match started, not finished), as the report says, not as unapplied
+    beside matches from it; running it again finishes and moves the list among those applied."""
+    evidence = tmp_path / "ev"
+    evidence.mkdir()
+    files = [f"benign file {i}\n".encode() * 50 for i in range(6)]
+    for i, data in enumerate(files):
+        (evidence / f"{i}.txt").write_bytes(data)
+    store = open_store(sql_url)
+    store.create_case("c", CategoryScheme.UK)
+    settings = Settings(home=tmp_path / "home", database_url=sql_url, jobs=1)
+    Scanner(store, settings).scan("c", [evidence])
+    later = tmp_path / "later.csv"
+    later.write_text("MD5,Category\n" + "".join(f"{hashlib.md5(d).hexdigest()},A\n" for d in files))
+    import_hashset(store, later, "later")
+    monkeypatch.setattr(rematch_module, "BATCH", 2)
+    add_findings, calls = store.add_findings, []
+
+    def interrupted(*args):
+        calls.append(args)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return add_findings(*args)
+
+    monkeypatch.setattr(store, "add_findings", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        rematch(store, sql_url, "c")
+    monkeypatch.setattr(store, "add_findings", add_findings)
+    details = _exhibit(store, "c").details
+    assert sum(1 for r in store.iter_items(store.get_case("c").id) if r.matches) == 2  # the first batch's
+    assert [h["name"] for h in details["hash_sets_partial"]] == ["later"]
+    assert details["hash_sets_partial"][0]["how"] == "rematch" and "later" not in str(details.get("hash_sets"))
+    report = render_html(gather_report(store, "c", settings, datetime.now(UTC)))
+    assert "a re-match of the stored hashes against it started" in " ".join(report.split())
+    assert rematch(store, sql_url, "c").exhibits[0].new_matches == {"later": 4}  # the rest, nothing twice
+    details = _exhibit(store, "c").details
+    assert details["hash_sets_partial"] == [] and [h["name"] for h in details["hash_sets"]] == ["later"]

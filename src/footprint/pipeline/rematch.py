@@ -20,7 +20,10 @@ Only finished exhibits (complete, or changed: the stored hashes are those of the
 re-matched; one whose scan was interrupted is refused: resume the scan first. Each exhibit is held as a
 scan holds it (pipeline.exclusive), so a scan and a re-match of one exhibit never run together.
 
-Afterwards the exhibit's record names the lists applied (``hash_sets``, with ``"how": "rematch"`` and
+While it runs, the exhibit's record names the lists it applies as matched against part of the items
+(``hash_sets_partial``, with ``"how": "rematch"`` and when it started): so they stay, with the report
+saying so, if it is interrupted (matches added by then stay; run it again to finish: nothing is added
+twice). Afterwards the exhibit's record names the lists applied (``hash_sets``, with ``"how": "rematch"`` and
 when), and ``details["rematches"]`` keeps each re-match: when, the lists, items, new matches per list,
 the software. The case's audit trail gets a ``rematch`` entry.
 """
@@ -36,7 +39,7 @@ from footprint.errors import EvidenceError, NotFound
 from footprint.model import Match, PerceptualDigest
 from footprint.pipeline.exclusive import scanning
 from footprint.pipeline.match import Matcher, entry_ids
-from footprint.pipeline.runs import after_rematch, lists_to_apply
+from footprint.pipeline.runs import after_rematch, during_rematch, lists_to_apply
 from footprint.review import audit
 from footprint.store.base import CaseRecord, ExhibitRecord, Findings, ItemRecord, Store
 from footprint.store.codec import batched, now
@@ -111,6 +114,7 @@ def _rematch_exhibit(store: Store, case: CaseRecord, exhibit: ExhibitRecord, mat
     if not lists:
         return result
     started = now().isoformat()
+    store.add_exhibit_details(exhibit.id, during_rematch(exhibit.details, lists, started))  # until it ends
     names = set(result.lists)
     new_matches: Counter[str] = Counter()
     for chunk in batched(_items_of(store, case, exhibit), BATCH):

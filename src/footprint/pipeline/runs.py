@@ -91,6 +91,14 @@ def lists_to_apply(details: Mapping[str, object], current: Sequence[Mapping[str,
     return [dict(h) for h in current if not _among(h, applied)]
 
 
+def during_rematch(details: Mapping[str, object], lists: Sequence[Mapping[str, object]],
+                   when: str) -> dict[str, object]:
+    """The exhibit's ``hash_sets_partial`` while a re-match started at ``when`` applies ``lists``: matched
+    against part of the items until it finishes (after_rematch), and so still, if it is interrupted."""
+    partial = [dict(h) for h in _recorded(details, "hash_sets_partial") if not _among(h, lists)]
+    return {"hash_sets_partial": [*partial, *({**h, "how": "rematch", "started": when} for h in lists)]}
+
+
 def after_rematch(details: Mapping[str, object], applied: Sequence[Mapping[str, object]],
                   when: str) -> dict[str, object]:
     """The exhibit's ``hash_sets`` and ``hash_sets_partial`` once a re-match has matched every item against

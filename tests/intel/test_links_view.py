@@ -5,6 +5,7 @@ cases that share a file, a camera, a place and a near copy (test_links.write_cas
 
 from __future__ import annotations
 
+import hashlib
 import re
 import warnings
 from datetime import UTC, datetime
@@ -119,6 +120,26 @@ def test_the_links_are_kept_until_the_items_change(linked, cli, tmp_path):
     after = cache.groups()
     shared = next(g for g in after if g.kind == "file")
     assert after is not first and sorted(n.case for n in shared.nodes) == ["alpha", "beta", "gamma"]
+
+
+def test_the_links_follow_a_rematch_which_adds_matches_not_items(cli, tmp_path, home):
+    """A small file two cases share is set aside as trivial until a list names it; a re-match then
+    matches it in both cases, adding no item: the kept links must be computed again (a matched file is
+    never trivial)."""
+    note = b"benign small shared note\n" * 10  # 250 bytes: under MIN_FILE_BYTES
+    for case in ("a", "b"):
+        (tmp_path / case).mkdir()
+        (tmp_path / case / "note.txt").write_bytes(note)
+        assert cli("case", "create", case).code == 0 and cli("scan", str(tmp_path / case), "--case", case).code == 0
+    store = open_store(Settings.from_env().database_url)
+    cache = LinkCache(store)
+    assert cache.groups() == [] and [s.reason for s in cache.set_aside()] == ["small"]
+    (tmp_path / "later.csv").write_text(f"md5,category\n{hashlib.md5(note).hexdigest()},A\n")
+    assert cli("hashset", "import", str(tmp_path / "later.csv"), "--name", "later").code == 0
+    for case in ("a", "b"):
+        assert cli("case", "rematch", case).code == 0
+    assert [(g.kind, sorted(n.case for n in g.nodes)) for g in cache.groups()] == [("file", ["a", "b"])]
+    store.close()
 
 
 def test_a_shared_file_shows_every_case_holding_it_not_only_the_first():

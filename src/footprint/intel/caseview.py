@@ -39,7 +39,7 @@ from sqlalchemy import func, select
 from footprint.intel.links import DEFAULT_RADIUS, KINDS, Found, Link, Node, SetAside, link_report
 from footprint.store.base import CaseRecord, Store
 from footprint.store.engine import transaction
-from footprint.store.schema import items
+from footprint.store.schema import items, matches
 from footprint.store.schema_knowngood import knowngood_marks
 
 OWN_EVIDENCE = {"exhibit": ("algorithm", "fingerprint"), "file": ("algorithm", "hash"),
@@ -147,9 +147,11 @@ def _name(case_id: int, case_ids: Mapping[str, int], visible: Collection[int], s
 
 
 class LinkCache:
-    """Every group of links in the store, computed again only when its items or known-good marks
-    changed (items are never edited; a scan adds items, an apply adds marks). A store without an
-    engine (the in-memory test store) has no stamp: its links are computed every time."""
+    """Every group of links in the store, computed again only when its items, their matches or known-good
+    marks changed (items are never edited; a scan adds items, a re-match adds matches to saved items and
+    flags marks as conflicts, an apply adds marks: a matched file is never trivial, a matched known-good
+    item links). A store without an engine (the in-memory test store) has no stamp: its links are
+    computed every time."""
 
     def __init__(self, store: Store, radius: float = DEFAULT_RADIUS) -> None:
         self.store = store
@@ -180,5 +182,9 @@ class LinkCache:
             return None
         with transaction(engine, False, "case store: links") as conn:
             count, newest = conn.execute(select(func.count(items.c.id), func.max(items.c.id))).one()
-            marks, last = conn.execute(select(func.count(knowngood_marks.c.id), func.max(knowngood_marks.c.id))).one()
-        return int(count), int(newest or 0), int(marks), int(last or 0)
+            marks, last, conflicts = conn.execute(select(
+                func.count(knowngood_marks.c.id), func.max(knowngood_marks.c.id),
+                func.count(knowngood_marks.c.id).filter(knowngood_marks.c.conflict))).one()
+            found, latest = conn.execute(select(func.count(matches.c.id), func.max(matches.c.id))).one()
+        return (int(count), int(newest or 0), int(marks), int(last or 0), int(conflicts), int(found),
+                int(latest or 0))

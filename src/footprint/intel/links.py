@@ -48,6 +48,11 @@ KINDS = ("exhibit", "file", "picture", "camera", "place")
 GROUPS = ("exhibit", "file", "camera")  # every holder of one key; pictures and places are pairs
 
 
+# The JSON Lines record's version: 2 since footprint 0.2.0 (groups: "items" and "cases"); version 1
+# records were pairs, "a" and "b", with no "format" field. Fields are only ever added within a version.
+LINKS_FORMAT = 2
+
+
 @dataclass(frozen=True)
 class Link:
     kind: str  # exhibit | file | picture | camera | place
@@ -67,8 +72,8 @@ class Link:
 
     def as_dict(self) -> dict[str, object]:
         cases = self.cases
-        return {"kind": self.kind, "evidence": self.evidence, "items": [n.as_dict() for n in self.nodes],
-                "cases": cases, "cross_case": len(cases) > 1}
+        return {"format": LINKS_FORMAT, "kind": self.kind, "evidence": self.evidence,
+                "items": [n.as_dict() for n in self.nodes], "cases": cases, "cross_case": len(cases) > 1}
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,10 @@ more than its work: footprint's C runs a whole hash of many boxes in one call (`
 with the blur's last pass only down the 64 columns the decimation reads), once it has given the
 reference's steps' hashes and qualities bit for bit on boxes of a test pattern (and, read from a blur,
 the reference's decimation, quality, DCT and bits of each box). Without them (no compiler at install,
-or a mismatch) PDQ runs the reference's own: slower, never different.
+or a mismatch) PDQ runs the reference's own: slower, never different. Should the installed pdqhash no
+longer export the reference's steps at all, PDQ runs through pdqhash's own functions, which keep no
+blur to read regions from: the region signature is then Skipped, saying why (RegionHasher), and the
+run's record names the PDQ in use (versions.software, "pdq-blur": "pdqhash").
 """
 
 from __future__ import annotations

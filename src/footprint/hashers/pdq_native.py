@@ -40,7 +40,7 @@ reference's steps' hashes and qualities bit for bit on boxes of a test pattern (
 the reference's decimation, quality, DCT and bits of each box). Without them (no compiler at install,
 or a mismatch) PDQ runs the reference's own: slower, never different. Should the installed pdqhash no
 longer export the reference's steps at all, PDQ runs through pdqhash's own functions, which keep no
-blur to read regions from: the region signature is then Skipped, saying why (RegionHasher), and the
+blur to read regions from: the region signature is then Skipped, saying why (hashers.compute), and the
 run's record names the PDQ in use (versions.software, "pdq-blur": "pdqhash").
 """
 

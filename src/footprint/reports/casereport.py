@@ -16,8 +16,9 @@ from datetime import datetime
 from footprint import __version__
 from footprint.hashsets.categories import disagreement
 from footprint.model import Category
+from footprint.reports.distinct import BASES, MEDIA_KINDS, STATES
 from footprint.reports.export import item_to_dict
-from footprint.reports.summary import BASES, BASIS_WORDS, COURT_BASIS, MEDIA_KINDS, STATES, Counts, most_serious
+from footprint.reports.summary import BASIS_WORDS, COURT_BASIS, Counts, most_serious
 from footprint.settings import Settings
 from footprint.sources.integrity import ACQUISITION_FIELDS
 from footprint.store.base import CaseRecord, ExhibitRecord, HashSetRecord, ItemRecord, Store
@@ -55,6 +56,7 @@ class CaseReport:
             "version": self.version, "settings": self.settings, "audit_head": self.audit_head,
             "decided": self.decided, "known_good": self.known_good,
             "bases": BASES, "basis_words": BASIS_WORDS, "court_basis": COURT_BASIS,
+            "figures": self.counts.breakdown.as_dict(),
             "generated": self.generated.isoformat(timespec="seconds"),
         }
 
@@ -70,10 +72,11 @@ def gather_report(store: Store, case_name: str, settings: Settings, generated: d
     decided: list[dict[str, object]] = []
     warned: list[dict[str, object]] = []
     decisions = decided_by(store, case) if decided_by else {}
+    counts.breakdown.expect(e.name for e in store.list_exhibits(case.id))
     for record in store.iter_items(case.id):
         decision = decisions.get(record.id) if record.id is not None else None
         category = str(decision["category"]) if decision else None
-        counts.add(record, category)
+        counts.add(record, category, str(decision["decided_at"]) if decision else "")
         if record.matches or decision:
             row = _item_row(record)
             row["decision"] = _sorted_dict(decision) if decision else None

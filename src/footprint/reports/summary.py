@@ -13,6 +13,8 @@ a list match a reviewer verified (or changed), a list match nobody has yet verif
 list that a reviewer categorised. Where the reviewer's category and the lists' disagree (as lists may
 between themselves), the reviewer's counts and the item is counted in ``reviewer_disagreements``.
 The list-only figures (``by_category``, ``by_category_media``) stay as they were: what the lists said.
+The same figures for the court are also given per exhibit, and as distinct images (identical content
+counted once) beside files (``breakdown``, reports/distinct.py).
 """
 
 from __future__ import annotations
@@ -22,14 +24,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
 from footprint.hashsets.categories import disagreement, most_serious_of
-from footprint.model import Category, CategoryScheme, ItemState, Match
+from footprint.model import Category, CategoryScheme, Match
 from footprint.reports.decided import categories, current_decisions
+from footprint.reports.distinct import BASES, Breakdown, Counted
 from footprint.sources.detect import is_image, is_video
 from footprint.store.base import CaseRecord, ItemRecord, Store
 
-STATES = tuple(s.value for s in ItemState)
-# The basis of an item's category for the court, in the order the report gives them.
-BASES = ("reviewer_verified", "list_only", "reviewer_only")
 BASIS_WORDS = {
     "reviewer_verified": "in a list, categorised by a reviewer (the reviewer's category)",
     "list_only": "in a list, not yet verified by a reviewer (the list's category)",
@@ -59,9 +59,12 @@ class Counts:
     court_by_basis: dict[str, Counter[str]] = field(default_factory=dict)  # category → basis → items
     court_by_category_media: dict[str, Counter[str]] = field(default_factory=dict)  # category → media → items
     reviewer_disagreements: int = 0  # matched items a reviewer categorised otherwise than the lists
+    # the same files per exhibit, and as distinct images (identical content once): reports/distinct.py
+    breakdown: Breakdown = field(default_factory=Breakdown)
 
-    def add(self, record: ItemRecord, decided: str | None = None) -> None:
-        """Count one item; ``decided`` is the category of its current reviewer's decision, if any."""
+    def add(self, record: ItemRecord, decided: str | None = None, decided_at: str = "") -> None:
+        """Count one item; ``decided`` is the category of its current reviewer's decision, if any, made at
+        ``decided_at`` (ISO 8601, UTC)."""
         self.items += 1
         self.bytes += record.size or 0
         state = record.facts.state.value
@@ -81,9 +84,9 @@ class Counts:
             key = str(category) if category else "uncategorised"
             self.by_category.setdefault(key, Counter())[state] += 1
             self.by_category_media.setdefault(key, Counter())[media_kind(record)] += 1
-        self._add_court(record, decided)
+        self._add_court(record, decided, decided_at)
 
-    def _add_court(self, record: ItemRecord, decided: str | None) -> None:
+    def _add_court(self, record: ItemRecord, decided: str | None, decided_at: str) -> None:
         if not record.matches and not decided:
             return
         listed = most_serious(record.matches) if record.matches else None
@@ -97,6 +100,9 @@ class Counts:
         self.court_by_category.setdefault(key, Counter())[record.facts.state.value] += 1
         self.court_by_basis.setdefault(key, Counter())[basis] += 1
         self.court_by_category_media.setdefault(key, Counter())[media_kind(record)] += 1
+        sha256 = record.digests.crypto.get("sha256") if record.digests else None
+        self.breakdown.add(Counted(record.exhibit or "", sha256, record.id, key, record.facts.state.value,
+                                   media_kind(record), basis, decided_at if decided else ""))
 
     def court_basis_totals(self) -> dict[str, int]:
         """Items counted for the court, by basis (every basis, zero or not)."""
@@ -119,15 +125,13 @@ class Counts:
                 "by_category_basis": {k: {b: v[b] for b in BASES} for k, v in sorted(self.court_by_basis.items())},
                 "by_category_media": _plain(self.court_by_category_media),
                 "by_basis": self.court_basis_totals(),
+                **self.breakdown.as_dict(),
             },
         }
 
 
 def _plain(table: Mapping[str, Counter[str]]) -> dict[str, dict[str, int]]:
     return {k: dict(v) for k, v in sorted(table.items())}
-
-
-MEDIA_KINDS = ("picture", "video", "other")
 
 
 def media_kind(record: ItemRecord) -> str:
@@ -150,18 +154,28 @@ def most_serious(matches: Iterable[Match]) -> Category | None:
 
 
 def count_items(records: Iterable[ItemRecord], scheme: CategoryScheme | None = None,
-                decided: Mapping[int, str] | None = None) -> Counts:
-    """``decided``: item id → the category of its current reviewer's decision."""
+                decided: Mapping[int, str] | None = None, exhibits: Iterable[str] = (),
+                decided_at: Mapping[int, str] | None = None) -> Counts:
+    """``decided``: item id → the category of its current reviewer's decision, ``decided_at`` → when it was
+    made (ISO 8601, UTC); ``exhibits``: the case's exhibit names, so that one where nothing counts still
+    has its (zero) figures."""
     counts = Counts(scheme)
-    decided = decided or {}
+    counts.breakdown.expect(exhibits)
+    decided, decided_at = decided or {}, decided_at or {}
     for record in records:
-        counts.add(record, decided.get(record.id) if record.id is not None else None)
+        if record.id is None:
+            counts.add(record)
+        else:
+            counts.add(record, decided.get(record.id), decided_at.get(record.id, ""))
     return counts
 
 
 def case_counts(store: Store, case: CaseRecord) -> Counts:
     """The case's figures, its reviewers' current decisions included (as the report counts them)."""
-    return count_items(store.iter_items(case.id), case.scheme, categories(current_decisions(store, case)))
+    found = current_decisions(store, case)
+    return count_items(store.iter_items(case.id), case.scheme, categories(found),
+                       [e.name for e in store.list_exhibits(case.id)],
+                       {item_id: str(d.as_dict()["decided_at"]) for item_id, d in found.items()})
 
 
 def case_summary(store: Store, case: CaseRecord) -> dict[str, object]:

@@ -34,3 +34,21 @@ def test_api_changes_name_their_key_with_before_and_after(live_api):
                            "to": {"enabled": True, "pdq_threshold": 6}}
     assert found[3][2]["reason"] == "a stock photo" and found[3][2]["entry"] == entry["entry_id"]
     assert audit.verify(live_api.service.store, None).ok
+
+
+def test_an_allow_listed_hit_is_in_the_answer_naming_who_allowed_it(live_api):
+    with live_api.client("curate") as curator, live_api.client("query") as client:
+        assert curator.post("/banks", json={"name": "b"}).status_code == 201
+        curator.post("/banks/b/entries", json={"entries": [{"md5": "c" * 32, "label": "a logo"}]})
+        [entry] = curator.get("/banks/b/entries").json()
+        put = curator.put(f"/banks/b/allowed/{entry['entry_id']}", params={"wait": True},
+                          json={"reason": "the platform's own logo"})
+        assert put.status_code == 200
+        answer = client.post("/match/hashes", json={"md5": "c" * 32}).json()
+    assert answer["matched"] is False and answer["report_id"] is None
+    [hit] = answer["allow_listed"]
+    assert (hit["entry_id"], hit["label"], hit["reason"], hit["allowed_by"]) == (
+        entry["entry_id"], "a logo", "the platform's own logo", "apikey:test-curate")
+    assert hit["allowed_at"].startswith("20") and hit["kind"] == "exact"
+    with live_api.client("admin") as admin:
+        assert admin.get("/queries", params={"limit": 1}).json()[0]["outcome"] == "allow_listed"

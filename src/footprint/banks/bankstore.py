@@ -236,6 +236,15 @@ class BankStore:
         digest = hashlib.sha256(",".join(f"{h}:{e}:{_when(t)}" for h, e, t in allowed).encode("ascii")).hexdigest()
         return tuple(tuple(b) for b in banks), tuple(maxima), (len(allowed), digest)
 
+    def iter_pdq_of(self, entry_ids: Sequence[int]) -> Iterator[tuple[Any, Any]]:
+        """(entry ids, PDQ hashes) as ``Store.iter_pdq`` gives them, of these entries only (those with a PDQ)."""
+        for chunk in codec.batched(list(entry_ids), IN_LIMIT):
+            with transaction(self.engine) as conn:
+                rows = conn.execute(select(entries.c.id, entries.c.pdq).where(
+                    entries.c.id.in_(chunk), entries.c.pdq.is_not(None)).order_by(entries.c.id)).all()
+            if rows:
+                yield codec.pdq_arrays([r[0] for r in rows], [r[1] for r in rows])
+
     def iter_video_entries(self, hashset: HashSetRecord, max_id: int) -> Iterator[EntryHit]:
         """Entries carrying vPDQ frames (kept in ``extra``): the only ones the video matcher wants."""
         with transaction(self.engine) as conn:

@@ -53,6 +53,9 @@ def test_bank_commands_and_report_export(cli, home, tmp_path):
     assert [(r["reference"], r["status"], r["matches"][0]["entry_id"]) for r in exported] == [("r-9", "new", entry_id)]
     assert cli("bank", "report-status", str(exported[0]["id"]), "closed", "--notes", "checked").code == 0
     assert cli("bank", "reports", "--status", "closed").json()[0]["notes"] == "checked"
+    exports = [e for e in cli("audit", "show", "--global").jsonl() if e["action"] == "report.export"]
+    assert [(e["user"], e["details"]["reports"], e["details"]["status"]) for e in exports] == [
+        (actor(), [exported[0]["id"]], None), (actor(), [exported[0]["id"]], "closed")]
     assert cli("bank", "webhook-add", "hook", "ftp://x").code == 2
     assert cli("bank", "webhook-add", "hook", "http://127.0.0.1:9/h").stdout.strip()
     assert cli("bank", "webhook-remove", "hook").code == 0 and cli("bank", "unserve", "ncmec").code == 0

@@ -104,9 +104,11 @@ def disallow(ctx: typer.Context, name: str, entry_id: int) -> None:
 def reports(ctx: typer.Context,
             status: str | None = typer.Option(None, "--status", help="Only reports in this status "
                                               "(new, reviewed, reported, closed).")) -> None:
-    """Export reports as JSON (a list, oldest first) on stdout."""
+    """Export reports as JSON (a list, oldest first) on stdout; each page handed out is in the audit trail
+    (``report.export``, naming its reports), as the API's export is."""
     found, after = [], 0
-    while page := _service(ctx).records.list_reports(status, after, 1000):
+    store, who = app_context(ctx).store, actor()
+    while page := reports_review.export_reports(store, who, status, after, 1000):
         found += [r.to_json() for r in page]
         after = page[-1].id
     print_json(found)

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from footprint.banks.inputs import HashQuery
 from footprint.banks.service import DetectionService, Submission
+from footprint.cli.user import actor
 from footprint.store import open_store
 
 
@@ -52,6 +53,29 @@ def test_bank_commands_and_report_export(cli, home, tmp_path):
     assert [(r["reference"], r["status"], r["matches"][0]["entry_id"]) for r in exported] == [("r-9", "new", entry_id)]
     assert cli("bank", "report-status", str(exported[0]["id"]), "closed", "--notes", "checked").code == 0
     assert cli("bank", "reports", "--status", "closed").json()[0]["notes"] == "checked"
+    exports = [e for e in cli("audit", "show", "--global").jsonl() if e["action"] == "report.export"]
+    assert [(e["user"], e["details"]["reports"], e["details"]["status"]) for e in exports] == [
+        (actor(), [exported[0]["id"]], None), (actor(), [exported[0]["id"]], "closed")]
     assert cli("bank", "webhook-add", "hook", "ftp://x").code == 2
     assert cli("bank", "webhook-add", "hook", "http://127.0.0.1:9/h").stdout.strip()
     assert cli("bank", "webhook-remove", "hook").code == 0 and cli("bank", "unserve", "ncmec").code == 0
+
+
+def test_bank_and_key_commands_are_in_the_audit_trail_naming_the_os_user(cli, home, tmp_path):
+    (tmp_path / "list.txt").write_text("\n".join(["a" * 32, "b" * 32]) + "\n")
+    assert cli("bank", "create", "ncmec").code == 0
+    assert cli("bank", "add", "ncmec", str(tmp_path / "list.txt")).code == 0
+    assert cli("bank", "serve", "ncmec", "--disable").code == 0
+    assert cli("bank", "allow", "ncmec", "1", "--reason", "a test card").code == 0
+    assert cli("apikey", "add", "platform", "--scope", "query").code == 0
+    assert cli("bank", "serve", "ncmec", "--threshold", "40").code == 2  # refused: no entry
+    shown = cli("audit", "show", "--global").jsonl()
+    user = actor()
+    assert [(e["action"], e["user"]) for e in shown] == [
+        ("bank.create", user), ("bank.add", user), ("bank.change", user), ("bank.allow", user), ("apikey.add", user)]
+    assert user.startswith("cli:")
+    added = shown[1]["details"]
+    assert added["source"] == {"file": "list.txt", "format": "hashlist",
+                               "file_sha256": hashlib.sha256((tmp_path / "list.txt").read_bytes()).hexdigest()}
+    assert shown[2]["details"]["to"]["enabled"] is False and shown[3]["details"]["reason"] == "a test card"
+    assert cli("audit", "verify", "--global").code == 0

@@ -2,13 +2,14 @@
 
 Entries are added through the core store (``Store.add_entries``: the same rows, checks and COPY path
 as an imported list); removal, the allow-list and the bank settings are this module's own tables and
-statements over the same engine. Every method is one short transaction.
+statements over the same engine. Every method is one short transaction, and every change writes its
+entry in the global audit trail (trail.py) in that same transaction, naming ``actor``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -23,8 +24,10 @@ from footprint.store.base import EntryHit, HashSetRecord, Store
 from footprint.store.engine import transaction as store_transaction
 from footprint.store.schema import entries, hashsets
 from footprint.store.schema_service import service_allowed, service_banks
+from footprint.store.sql import SqlStore
 
-from .records import MAX_PDQ_THRESHOLD, Bank
+from . import trail
+from .records import MAX_PDQ_THRESHOLD, Allowed, Bank
 
 IN_LIMIT = 1000
 BANK_FORMAT = "bank"  # format name of a hash set created empty for the service
@@ -33,11 +36,11 @@ BANK_FORMAT = "bank"  # format name of a hash set created empty for the service
 @dataclass(frozen=True)
 class BankSource:
     """What an index build needs of one enabled bank: the hash set (with the bank's threshold), the
-    highest entry id it may serve, and its allow-listed entries."""
+    highest entry id it may serve, and its allow-listed entries (entry id → why, by whom, when)."""
 
     hashset: HashSetRecord
     max_entry_id: int
-    allowed: frozenset[int]
+    allowed: Mapping[int, Allowed]
 
 
 def transaction(engine: Engine, write: bool = False) -> AbstractContextManager[Connection]:
@@ -52,38 +55,53 @@ class BankStore:
 
     # -- banks ------------------------------------------------------------------------------
 
-    def create_bank(self, name: str, pdq_threshold: int | None = None, source: str = "api") -> Bank:
+    def create_bank(self, name: str, pdq_threshold: int | None = None, source: str = "api",
+                    actor: str | None = None) -> Bank:
         """A new, empty hash set served as a bank."""
         _check_threshold(pdq_threshold)
         self.store.create_hashset(name, BANK_FORMAT, source, pdq_threshold if pdq_threshold is not None else 31)
-        return self.serve(name, pdq_threshold=pdq_threshold)
+        return self._serve(name, None, pdq_threshold, actor, "bank.create")
 
-    def serve(self, name: str, *, enabled: bool | None = None, pdq_threshold: int | None = None) -> Bank:
-        """Serve an existing hash set as a bank, or change a bank's settings."""
+    def serve(self, name: str, *, enabled: bool | None = None, pdq_threshold: int | None = None,
+              actor: str | None = None) -> Bank:
+        """Serve an existing hash set as a bank (``bank.serve``), or change a bank's settings (``bank.change``)."""
+        return self._serve(name, enabled, pdq_threshold, actor, "bank.serve")
+
+    def _serve(self, name: str, enabled: bool | None, pdq_threshold: int | None, actor: str | None,
+               action: str) -> Bank:
         _check_threshold(pdq_threshold)
         hashset = self.store.get_hashset(name)
         now = codec.now()
         with transaction(self.engine, write=True) as conn:
-            exists = conn.execute(select(service_banks.c.hashset_id)
-                                  .where(service_banks.c.hashset_id == hashset.id)).first()
+            before = _find_bank(conn, name)
             values: dict[str, Any] = {"changed": now}
             if enabled is not None:
                 values["enabled"] = enabled
             if pdq_threshold is not None:
                 values["pdq_threshold"] = pdq_threshold
-            if exists:
+            if before is not None:
                 conn.execute(update(service_banks).where(service_banks.c.hashset_id == hashset.id).values(values))
             else:
                 conn.execute(service_banks.insert().values({"enabled": True, "pdq_threshold": None, **values,
                                                             "hashset_id": hashset.id, "created": now}))
-        return self.get_bank(name)
+            after = _find_bank(conn, name)
+            assert after is not None
+            trail.record(conn, action if before is None else "bank.change", actor,
+                         {"bank": name, "from": _settings(before), "to": _settings(after)})
+        return after
 
-    def unserve(self, name: str) -> None:
-        """Stop serving a hash set; the list itself stays in the store for the scans."""
-        bank = self.get_bank(name)
+    def unserve(self, name: str, actor: str | None = None) -> None:
+        """Stop serving a hash set; the list itself stays in the store for the scans. Its allow-list goes
+        with it (the trail keeps what it held)."""
         with transaction(self.engine, write=True) as conn:
+            bank = _find_bank(conn, name)
+            if bank is None:
+                raise NotFound(f"bank {name!r} not found")
+            dropped = _allowed_rows(conn, bank.hashset_id)
             conn.execute(service_banks.delete().where(service_banks.c.hashset_id == bank.hashset_id))
             conn.execute(service_allowed.delete().where(service_allowed.c.hashset_id == bank.hashset_id))
+            trail.record(conn, "bank.unserve", actor, {"bank": name, "from": _settings(bank),
+                                                       "allowed": [a.as_json() for a in dropped]})
 
     def list_banks(self) -> list[Bank]:
         with transaction(self.engine) as conn:
@@ -91,28 +109,49 @@ class BankStore:
 
     def get_bank(self, name: str) -> Bank:
         with transaction(self.engine) as conn:
-            row = conn.execute(_bank_query().where(hashsets.c.name == name)).first()
-        if row is None:
+            found = _find_bank(conn, name)
+        if found is None:
             raise NotFound(f"bank {name!r} not found")
-        return _bank(row)
+        return found
 
     # -- entries ----------------------------------------------------------------------------
 
-    def add_entries(self, name: str, new: Iterable[KnownEntry]) -> int:
-        return self.store.add_entries(self.get_bank(name).hashset_id, new)
-
-    def remove_entries(self, name: str, algorithm: str, values: Sequence[str]) -> int:
-        """Remove every entry of the bank whose ``algorithm`` hash is one of ``values``."""
-        bank = self.get_bank(name)
-        column = entries.c[codec.exact_column(algorithm)] if algorithm != "pdq" else entries.c.pdq
-        removed = 0
+    def add_entries(self, name: str, new: Iterable[KnownEntry], actor: str | None = None,
+                    source: Mapping[str, Any] | None = None) -> int:
+        """Add entries (all or nothing, as an imported list: ``SqlStore.add_entries_in``); the trail's
+        ``bank.add`` entry gives their count and id range, and ``source`` (the file they came from)."""
+        if not isinstance(self.store, SqlStore):
+            raise UsageError("banks need a SQL case store (SQLite or PostgreSQL)")
         with transaction(self.engine, write=True) as conn:
+            bank = _need_bank(conn, name)
+            last = _max_entry(conn, bank.hashset_id)
+            count = self.store.add_entries_in(conn, bank.hashset_id, new)
+            first, newest = conn.execute(select(func.min(entries.c.id), func.max(entries.c.id)).where(
+                entries.c.hashset_id == bank.hashset_id, entries.c.id > last)).one()
+            details = {"bank": name, "count": count, "first_entry": first, "last_entry": newest}
+            trail.record(conn, "bank.add", actor, {**details, **({"source": dict(source)} if source else {})})
+        return count
+
+    def remove_entries(self, name: str, algorithm: str, values: Sequence[str], actor: str | None = None) -> int:
+        """Remove every entry of the bank whose ``algorithm`` hash is one of ``values``; the trail's
+        ``bank.remove`` entry names each removed entry with its hashes (and any allow-listing it had)."""
+        column = entries.c[codec.exact_column(algorithm)] if algorithm != "pdq" else entries.c.pdq
+        gone: list[dict[str, Any]] = []
+        with transaction(self.engine, write=True) as conn:
+            bank = _need_bank(conn, name)
+            allowed = {a.entry_id: a for a in _allowed_rows(conn, bank.hashset_id)}
             for chunk in codec.batched(sorted({v.lower() for v in values}), IN_LIMIT):
-                removed += conn.execute(entries.delete().where(
-                    entries.c.hashset_id == bank.hashset_id, column.in_(chunk))).rowcount
+                where = (entries.c.hashset_id == bank.hashset_id, column.in_(chunk))
+                for row in conn.execute(select(entries).where(*where).order_by(entries.c.id)).mappings():
+                    note = allowed.get(row["id"])
+                    gone.append({"entry": row["id"], **codec.entry_from_row(row).hashes(),
+                                 **({"allowed": note.as_json()} if note else {})})
+                conn.execute(entries.delete().where(*where))
             conn.execute(update(hashsets).where(hashsets.c.id == bank.hashset_id)
-                         .values(entry_count=hashsets.c.entry_count - removed))
-        return removed
+                         .values(entry_count=hashsets.c.entry_count - len(gone)))
+            trail.record(conn, "bank.remove", actor, {"bank": name, "algorithm": algorithm, "asked": len(values),
+                                                      "count": len(gone), "entries": gone})
+        return len(gone)
 
     def list_entries(self, name: str, after: int = 0, limit: int = 100) -> list[EntryHit]:
         bank = self.get_bank(name)
@@ -124,35 +163,41 @@ class BankStore:
 
     # -- allow-list -------------------------------------------------------------------------
 
-    def allow(self, name: str, entry_id: int, reason: str) -> None:
-        """Put one entry on the bank's allow-list: a false positive the service never reports again."""
-        bank = self.get_bank(name)
+    def allow(self, name: str, entry_id: int, reason: str, actor: str | None = None) -> None:
+        """Put one entry on the bank's allow-list: a false positive the service never reports again
+        (an upload that hits it is answered as ``allow_listed``, naming the reason, who and when)."""
         with transaction(self.engine, write=True) as conn:
+            bank = _need_bank(conn, name)
             owner = conn.execute(select(entries.c.hashset_id).where(entries.c.id == entry_id)).scalar()
             if owner != bank.hashset_id:
                 raise NotFound(f"entry {entry_id} not found in bank {name!r}")
             try:
                 with conn.begin_nested():
                     conn.execute(service_allowed.insert().values(
-                        entry_id=entry_id, hashset_id=bank.hashset_id, reason=reason, created=codec.now()))
+                        entry_id=entry_id, hashset_id=bank.hashset_id, reason=reason, created=codec.now(),
+                        allowed_by=actor))
             except IntegrityError as exc:
                 raise AlreadyExists(f"entry {entry_id} is already on the allow-list") from exc
+            trail.record(conn, "bank.allow", actor, {"bank": name, "entry": entry_id, "reason": reason,
+                                                     "hashes": _hashes(conn, entry_id)})
 
-    def disallow(self, name: str, entry_id: int) -> None:
-        bank = self.get_bank(name)
+    def disallow(self, name: str, entry_id: int, actor: str | None = None) -> None:
+        """Take an entry off the allow-list; the trail's ``bank.disallow`` entry keeps the allow-listing
+        it ends (reason, by whom, since when)."""
         with transaction(self.engine, write=True) as conn:
-            gone = conn.execute(service_allowed.delete().where(
-                service_allowed.c.entry_id == entry_id, service_allowed.c.hashset_id == bank.hashset_id)).rowcount
-        if not gone:
-            raise NotFound(f"entry {entry_id} is not on the allow-list of bank {name!r}")
+            bank = _need_bank(conn, name)
+            found = _allowed_rows(conn, bank.hashset_id, entry_id)
+            if not found:
+                raise NotFound(f"entry {entry_id} is not on the allow-list of bank {name!r}")
+            conn.execute(service_allowed.delete().where(
+                service_allowed.c.entry_id == entry_id, service_allowed.c.hashset_id == bank.hashset_id))
+            trail.record(conn, "bank.disallow", actor, {"bank": name, "entry": entry_id, "from": found[0].as_json()})
 
     def allowed(self, name: str) -> list[dict[str, object]]:
-        bank = self.get_bank(name)
+        """The allow-list: entry, reason, when (``created``) and who (``allowed_by``; added)."""
         with transaction(self.engine) as conn:
-            rows = conn.execute(select(service_allowed).where(service_allowed.c.hashset_id == bank.hashset_id)
-                                .order_by(service_allowed.c.entry_id)).mappings().all()
-        return [{"entry_id": r["entry_id"], "reason": r["reason"], "created": r["created"].isoformat()}
-                for r in rows]
+            return [{"entry_id": a.entry_id, "reason": a.reason, "created": a.created.isoformat(),
+                     "allowed_by": a.allowed_by} for a in _allowed_rows(conn, _need_bank(conn, name).hashset_id)]
 
     # -- what an index build reads ------------------------------------------------------------
 
@@ -162,14 +207,12 @@ class BankStore:
         with transaction(self.engine) as conn:
             for row in conn.execute(_bank_query().where(service_banks.c.enabled.is_(True))
                                     .order_by(hashsets.c.name)).mappings():
-                max_id = conn.execute(select(func.max(entries.c.id))
-                                      .where(entries.c.hashset_id == row["hashset_id"])).scalar() or 0
-                allowed = conn.execute(select(service_allowed.c.entry_id)
-                                       .where(service_allowed.c.hashset_id == row["hashset_id"])).scalars()
+                max_id = _max_entry(conn, row["hashset_id"])
+                allowed = {a.entry_id: a for a in _allowed_rows(conn, row["hashset_id"])}
                 hashset = HashSetRecord(id=row["hashset_id"], name=row["name"], format=row["format"],
                                         source=row["source"], imported=row["imported"],
                                         pdq_threshold=_threshold(row), entry_count=row["entry_count"])
-                found.append(BankSource(hashset, max_id, frozenset(allowed)))
+                found.append(BankSource(hashset, max_id, allowed))
         return found
 
     def fingerprint(self) -> tuple[object, ...]:
@@ -177,7 +220,8 @@ class BankStore:
         it (this server, the CLI, another server on the same store): each bank's switch and thresholds
         (its own and its hash set's), its entry count and highest entry id (ids are never reused, so an
         entry added or removed moves one of them), and a digest of the whole allow-list, every
-        (bank, entry) pair: a count and a sum of ids would miss a swap of {1, 4} for {2, 3}."""
+        (bank, entry, time allowed) triple: a count and a sum of ids would miss a swap of {1, 4} for {2, 3},
+        and an entry taken off and put back (with another reason, by someone else) must reach the answers."""
         with transaction(self.engine) as conn:
             banks = conn.execute(select(service_banks.c.hashset_id, service_banks.c.enabled,
                                         service_banks.c.pdq_threshold, hashsets.c.pdq_threshold,
@@ -186,10 +230,20 @@ class BankStore:
                                  .order_by(service_banks.c.hashset_id)).all()
             maxima = [conn.execute(select(func.max(entries.c.id)).where(entries.c.hashset_id == b[0])).scalar()
                       for b in banks]
-            allowed = conn.execute(select(service_allowed.c.hashset_id, service_allowed.c.entry_id)
+            allowed = conn.execute(select(service_allowed.c.hashset_id, service_allowed.c.entry_id,
+                                          service_allowed.c.created)
                                    .order_by(service_allowed.c.hashset_id, service_allowed.c.entry_id)).all()
-        digest = hashlib.sha256(",".join(f"{h}:{e}" for h, e in allowed).encode("ascii")).hexdigest()
+        digest = hashlib.sha256(",".join(f"{h}:{e}:{_when(t)}" for h, e, t in allowed).encode("ascii")).hexdigest()
         return tuple(tuple(b) for b in banks), tuple(maxima), (len(allowed), digest)
+
+    def iter_pdq_of(self, entry_ids: Sequence[int]) -> Iterator[tuple[Any, Any]]:
+        """(entry ids, PDQ hashes) as ``Store.iter_pdq`` gives them, of these entries only (those with a PDQ)."""
+        for chunk in codec.batched(list(entry_ids), IN_LIMIT):
+            with transaction(self.engine) as conn:
+                rows = conn.execute(select(entries.c.id, entries.c.pdq).where(
+                    entries.c.id.in_(chunk), entries.c.pdq.is_not(None)).order_by(entries.c.id)).all()
+            if rows:
+                yield codec.pdq_arrays([r[0] for r in rows], [r[1] for r in rows])
 
     def iter_video_entries(self, hashset: HashSetRecord, max_id: int) -> Iterator[EntryHit]:
         """Entries carrying vPDQ frames (kept in ``extra``): the only ones the video matcher wants."""
@@ -207,6 +261,45 @@ def _bank_query() -> Any:
                    hashsets.c.imported, hashsets.c.entry_count, hashsets.c.pdq_threshold.label("own_threshold"),
                    service_banks.c.enabled, service_banks.c.pdq_threshold, service_banks.c.changed, allowed)
             .join(service_banks, service_banks.c.hashset_id == hashsets.c.id))
+
+
+def _find_bank(conn: Connection, name: str) -> Bank | None:
+    row = conn.execute(_bank_query().where(hashsets.c.name == name)).first()
+    return _bank(row) if row is not None else None
+
+
+def _need_bank(conn: Connection, name: str) -> Bank:
+    found = _find_bank(conn, name)
+    if found is None:
+        raise NotFound(f"bank {name!r} not found")
+    return found
+
+
+def _settings(bank: Bank | None) -> dict[str, Any] | None:
+    """What the trail records of a bank's settings, before and after a change."""
+    return None if bank is None else {"enabled": bank.enabled, "pdq_threshold": bank.pdq_threshold}
+
+
+def _max_entry(conn: Connection, hashset_id: int) -> int:
+    return conn.execute(select(func.max(entries.c.id)).where(entries.c.hashset_id == hashset_id)).scalar() or 0
+
+
+def _hashes(conn: Connection, entry_id: int) -> dict[str, str]:
+    row = conn.execute(select(entries).where(entries.c.id == entry_id)).mappings().one()
+    return codec.entry_from_row(row).hashes()
+
+
+def _allowed_rows(conn: Connection, hashset_id: int, entry_id: int | None = None) -> list[Allowed]:
+    query = select(service_allowed).where(service_allowed.c.hashset_id == hashset_id)
+    if entry_id is not None:
+        query = query.where(service_allowed.c.entry_id == entry_id)
+    return [Allowed(r["entry_id"], r["reason"], codec.utc(r["created"]) or r["created"], r["allowed_by"])
+            for r in conn.execute(query.order_by(service_allowed.c.entry_id)).mappings()]
+
+
+def _when(moment: Any) -> str:
+    at = codec.utc(moment)
+    return at.isoformat() if at is not None else ""
 
 
 def _threshold(row: Any) -> int:

@@ -4,6 +4,12 @@ from one consistent version (which it names).
 
 A rebuild is asked for by the service after each change it makes, and the builder also polls the
 store's fingerprint, so changes made by the CLI in another process are picked up too.
+
+A snapshot holds two matchers over one reading of the banks (``BankStore.sources``, one transaction):
+the served entries, and only the allow-listed ones, with why, by whom and since when each was allowed.
+A hit on the second is answered as allow-listed (said, logged, never reported): "clean" and "matched an
+entry we allow-listed" differ. The allow-list is small, so its matcher costs little; it is built only
+when there is one.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +26,7 @@ from footprint.pipeline.match import Matcher
 from footprint.store import codec
 
 from .bankstore import BankStore
+from .records import Allowed
 from .verdict import Verdict, judge
 from .view import BankView, is_removed
 
@@ -34,27 +41,38 @@ class Snapshot:
     fingerprint: tuple[object, ...]
     seconds: float = 0.0
     banks: Sequence[dict[str, object]] = field(default_factory=tuple)
+    allowed_matcher: Matcher | None = None  # only the allow-listed entries; None without any
+    allowed: Mapping[int, Allowed] = field(default_factory=dict)  # entry id → why, by whom, when
 
     def match(self, digests: Digests, notes: list[str] | None = None) -> list[Match]:
         """The matches of ``digests``; ``notes``, when given, receives what the matcher said about them
         (near hits refused as evidence, with the entry and why; lists disagreeing on a category)."""
-        if self.matcher is None:
-            return []
-        said: list[list[str]] = []
-        found = [m for m in self.matcher.match_batch([digests], said)[0] if not is_removed(m.label)]
-        if notes is not None:
-            notes.extend(said[0])
-        return found
+        return _hits(self.matcher, digests, notes)
+
+    def allowed_hits(self, digests: Digests) -> list[Match]:
+        """The hits of ``digests`` on allow-listed entries (by the same rules as a match): never filed."""
+        return _hits(self.allowed_matcher, digests, None)
 
     def judge(self, digests: Digests) -> Verdict:
-        """The matches, and what is only answered: unverified hash-only near hits (verdict.py), notes."""
+        """The matches, and what is only answered: unverified hash-only near hits (verdict.py), hits on
+        allow-listed entries, notes."""
         notes: list[str] = []
         found = self.match(digests, notes)
-        return judge(digests, found, notes)
+        return judge(digests, found, notes, self.allowed_hits(digests))
 
     def describe(self) -> dict[str, object]:
         return {"version": self.version, "built": self.built.isoformat(), "build_seconds": round(self.seconds, 3),
                 "banks": list(self.banks)}
+
+
+def _hits(matcher: Matcher | None, digests: Digests, notes: list[str] | None) -> list[Match]:
+    if matcher is None:
+        return []
+    said: list[list[str]] = []
+    found = [m for m in matcher.match_batch([digests], said)[0] if not is_removed(m.label)]
+    if notes is not None:
+        notes.extend(said[0])
+    return found
 
 
 def build_snapshot(banks: BankStore, version: int) -> Snapshot:
@@ -62,10 +80,13 @@ def build_snapshot(banks: BankStore, version: int) -> Snapshot:
     fingerprint = banks.fingerprint()
     sources = banks.sources()
     matcher = Matcher(BankView(banks, sources)) if sources else None  # type: ignore[arg-type]
+    allowed = {entry_id: note for source in sources for entry_id, note in source.allowed.items()}
+    allowed_matcher = Matcher(BankView(banks, sources, allowed_only=True)) if allowed else None  # type: ignore[arg-type]
     described = matcher.describe() if matcher else []
     for info, source in zip(described, sources, strict=True):
         info["allow_listed"] = len(source.allowed)
-    return Snapshot(version, codec.now(), matcher, fingerprint, time.perf_counter() - started, tuple(described))
+    return Snapshot(version, codec.now(), matcher, fingerprint, time.perf_counter() - started, tuple(described),
+                    allowed_matcher, allowed)
 
 
 class IndexHolder:

@@ -27,6 +27,20 @@ class Bank:
 
 
 @dataclass(frozen=True)
+class Allowed:
+    """An entry on a bank's allow-list: why, since when, and who put it there (None before migration 0010)."""
+
+    entry_id: int
+    reason: str
+    created: datetime
+    allowed_by: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {"entry_id": self.entry_id, "reason": self.reason, "allowed_at": self.created.isoformat(),
+                "allowed_by": self.allowed_by}
+
+
+@dataclass(frozen=True)
 class ApiKey:
     id: int
     name: str

@@ -1,7 +1,8 @@
 """The detection service: what the HTTP API (and the CLI) call. Matches an upload or its hashes
 against the current index version, logs every query (hashes and outcome, never the content), and on
 a match files a report (in the query log's transaction: never a logged match without its report) and
-queues the configured webhooks."""
+queues the configured webhooks. A hit on an allow-listed entry is answered and logged as such
+(``allow_listed``: the entry, why, by whom, since when), and neither reported nor sent to the webhooks."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from .fetch import fetch
 from .index import IndexHolder, Snapshot
 from .inputs import ContentDigests, HashQuery, digests_from_content, digests_from_hashes
 from .keys import RateLimiter
-from .records import ApiKey
+from .records import Allowed, ApiKey
 from .servicestore import ServiceStore
 from .verdict import UNVERIFIED
 
@@ -133,13 +134,15 @@ class DetectionService:
         verdict = snapshot.judge(digests)
         matches = [match_json(m) for m in verdict.matches]
         unverified = [{**match_json(m), "why": UNVERIFIED} for m in verdict.unverified]
+        allow_listed = [allowed_json(m, snapshot.allowed.get(m.entry_id)) for m in verdict.allowed]
         hashes = hashes_json(digests)
         skipped = {**found.skipped, **quality_notes(digests)}
         warnings = [*found.warnings, *verdict.notes]
         filed = (_report_of(key_name, submission, digests, hashes, self._with_entry_hashes(matches), warnings,
                             snapshot.version) if matches else None)
-        outcome = "match" if matches else "unverified" if unverified else "no_match"
-        details = _log_details(skipped, warnings, unverified)
+        outcome = ("match" if matches else "unverified" if unverified else "allow_listed" if allow_listed
+                   else "no_match")
+        details = _log_details(skipped, warnings, unverified, allow_listed)
         report = self.records.log_query(key_name, endpoint, hashes, outcome, len(matches), snapshot.version,
                                         report=filed, details=details)
         if report is not None and not report.repeat:
@@ -147,7 +150,8 @@ class DetectionService:
                 self.webhooks.submit(webhook, {"event": "match", "report": report.to_json()})
         return {"index_version": snapshot.version, "matched": bool(matches), "matches": matches,
                 "hashes": hashes, "skipped": skipped, "report_id": report.id if report else None,
-                "unverified": unverified, "warnings": warnings, "repeat": bool(report and report.repeat)}
+                "unverified": unverified, "warnings": warnings, "repeat": bool(report and report.repeat),
+                "allow_listed": allow_listed}
 
     def _with_entry_hashes(self, matches: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The report's matches, each with its entry's hashes as they are now (``entry_hashes``): removing
@@ -169,12 +173,22 @@ def quality_notes(digests: Digests) -> dict[str, str]:
     return {"pdq": why} if why is not None else {}
 
 
-def _log_details(skipped: dict[str, str], warnings: list[str],
-                 unverified: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _log_details(skipped: dict[str, str], warnings: list[str], unverified: list[dict[str, Any]],
+                 allow_listed: list[dict[str, Any]]) -> dict[str, Any] | None:
     """What the query log keeps beside the outcome (never content): only what there is."""
-    details: dict[str, Any] = {"skipped": skipped, "warnings": warnings,
-                               "unverified": [{k: m[k] for k in ("bank", "entry_id", "distance")} for m in unverified]}
+    details: dict[str, Any] = {
+        "skipped": skipped, "warnings": warnings,
+        "unverified": [{k: m[k] for k in ("bank", "entry_id", "distance")} for m in unverified],
+        "allow_listed": [{k: m[k] for k in ("bank", "entry_id", "kind", "algorithm", "distance", "reason",
+                                            "allowed_by", "allowed_at")} for m in allow_listed]}
     return {k: v for k, v in details.items() if v} or None
+
+
+def allowed_json(match: Match, allowed: Allowed | None) -> dict[str, Any]:
+    """A hit on an allow-listed entry: the match, and the allow-listing the index version served it with."""
+    return {**match_json(match), "reason": allowed.reason if allowed else None,
+            "allowed_by": allowed.allowed_by if allowed else None,
+            "allowed_at": allowed.created.isoformat() if allowed else None}
 
 
 def _report_of(key_name: str | None, submission: Submission, digests: Digests, hashes: dict[str, Any],

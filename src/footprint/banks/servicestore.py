@@ -1,4 +1,6 @@
-"""The service's own records in the store: API keys, the query log, reports and webhooks."""
+"""The service's own records in the store: API keys, the query log, reports and webhooks. Making or
+revoking a key, adding or removing a webhook writes its entry in the global audit trail (trail.py) in
+the same transaction, naming ``actor`` (never the token or the secret)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from footprint.errors import AlreadyExists, NotFound, UsageError
 from footprint.store import codec
 from footprint.store.schema_service import service_keys, service_queries, service_reports, service_webhooks
 
+from . import trail
 from .bankstore import transaction
 from .keys import check_scopes, new_token, token_digest
 from .records import REPORT_STATUSES, ApiKey, Report, Webhook
@@ -25,7 +28,8 @@ class ServiceStore:
 
     # -- keys -------------------------------------------------------------------------------
 
-    def add_key(self, name: str, scopes: Iterable[str], rate: float = 20.0, burst: int = 40) -> tuple[ApiKey, str]:
+    def add_key(self, name: str, scopes: Iterable[str], rate: float = 20.0, burst: int = 40,
+                actor: str | None = None) -> tuple[ApiKey, str]:
         """A new key and its token: the token is returned here once and never stored."""
         found = check_scopes(scopes)
         if rate <= 0 or burst < 1:
@@ -36,6 +40,8 @@ class ServiceStore:
         try:
             with transaction(self.engine, write=True) as conn:
                 row = conn.execute(service_keys.insert().values(values).returning(*service_keys.c)).one()
+                trail.record(conn, "apikey.add", actor, {"key": name, "key_id": row.id, "scopes": sorted(found),
+                                                         "rate": float(rate), "burst": int(burst)})
         except IntegrityError as exc:
             raise AlreadyExists(f"API key {name!r} already exists") from exc
         return _key(row), token
@@ -51,16 +57,18 @@ class ServiceStore:
         with transaction(self.engine) as conn:
             return [_key(r) for r in conn.execute(select(service_keys).order_by(service_keys.c.name))]
 
-    def revoke_key(self, name: str) -> ApiKey:
+    def revoke_key(self, name: str, actor: str | None = None) -> ApiKey:
         with transaction(self.engine, write=True) as conn:
             live = (service_keys.c.name == name, service_keys.c.revoked.is_(None))
             done = conn.execute(update(service_keys).where(*live).values(revoked=codec.now())).rowcount
             row = conn.execute(select(service_keys).where(service_keys.c.name == name)).first()
-        if row is None:
-            raise NotFound(f"API key {name!r} not found")
-        if not done:
-            raise UsageError(f"API key {name!r} is already revoked")
-        return _key(row)
+            if row is None:
+                raise NotFound(f"API key {name!r} not found")
+            if not done:
+                raise UsageError(f"API key {name!r} is already revoked")
+            key = _key(row)
+            trail.record(conn, "apikey.revoke", actor, {"key": name, "key_id": key.id, "scopes": sorted(key.scopes)})
+        return key
 
     # -- query log --------------------------------------------------------------------------
 
@@ -137,14 +145,16 @@ class ServiceStore:
 
     # -- webhooks ---------------------------------------------------------------------------
 
-    def add_webhook(self, name: str, url: str, secret: str) -> Webhook:
+    def add_webhook(self, name: str, url: str, secret: str, actor: str | None = None) -> Webhook:
         if not url.startswith(("http://", "https://")):
             raise UsageError(f"webhook URL {url!r} is not http or https")
         values = {"name": name, "url": url, "secret": secret, "enabled": True, "created": codec.now()}
         try:
             with transaction(self.engine, write=True) as conn:
-                return _webhook(conn.execute(service_webhooks.insert().values(values)
+                hook = _webhook(conn.execute(service_webhooks.insert().values(values)
                                              .returning(*service_webhooks.c)).one())
+                trail.record(conn, "webhook.add", actor, {"webhook": name, "url": url})
+                return hook
         except IntegrityError as exc:
             raise AlreadyExists(f"webhook {name!r} already exists") from exc
 
@@ -155,10 +165,13 @@ class ServiceStore:
         with transaction(self.engine) as conn:
             return [_webhook(r) for r in conn.execute(query)]
 
-    def remove_webhook(self, name: str) -> None:
+    def remove_webhook(self, name: str, actor: str | None = None) -> None:
         with transaction(self.engine, write=True) as conn:
-            if not conn.execute(service_webhooks.delete().where(service_webhooks.c.name == name)).rowcount:
+            row = conn.execute(select(service_webhooks).where(service_webhooks.c.name == name)).first()
+            if row is None:
                 raise NotFound(f"webhook {name!r} not found")
+            conn.execute(service_webhooks.delete().where(service_webhooks.c.name == name))
+            trail.record(conn, "webhook.remove", actor, {"webhook": name, "url": row.url})
 
 
 def _same_report(conn: Connection, report: Mapping[str, Any]) -> Report | None:

@@ -8,6 +8,7 @@ import typer
 
 from footprint.cli.context import app_context, check_name
 from footprint.cli.output import print_rows, say
+from footprint.cli.user import actor
 
 if TYPE_CHECKING:
     from footprint.banks.service import DetectionService
@@ -28,7 +29,7 @@ def add(ctx: typer.Context, name: str,
         burst: int = typer.Option(40, "--burst", min=1, help="Requests the key may make at once.")) -> None:
     """Make a key; its token is printed once, on stdout (only its SHA-256 is kept)."""
     check_name("API key", name)
-    key, token = _service(ctx).records.add_key(name, scope, rate, burst)
+    key, token = _service(ctx).records.add_key(name, scope, rate, burst, actor())
     say(f"API key {key.name} ({', '.join(sorted(key.scopes))}): keep the token now, it is not shown again")
     typer.echo(token)
 
@@ -44,5 +45,5 @@ def list_keys(ctx: typer.Context) -> None:
 @app.command("revoke")
 def revoke(ctx: typer.Context, name: str) -> None:
     """Revoke a key: refused from its next request on."""
-    _service(ctx).records.revoke_key(name)
+    _service(ctx).records.revoke_key(name, actor())
     say(f"revoked API key {name}")

@@ -3,6 +3,7 @@ webhooks. A running server picks the changes up within its index poll interval."
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,7 +34,7 @@ def create(ctx: typer.Context, name: str,
                                                 help="PDQ distance at or under which a hash near-matches.")) -> None:
     """Make a new, empty bank."""
     check_name("bank", name)
-    _service(ctx).banks.create_bank(name, threshold, source="cli")
+    _service(ctx).banks.create_bank(name, threshold, source="cli", actor=actor())
     say(f"created bank {name}")
 
 
@@ -42,14 +43,14 @@ def serve(ctx: typer.Context, name: str,
           threshold: int | None = typer.Option(None, "--threshold", min=0, max=31, help="The bank's PDQ threshold."),
           enable: bool | None = typer.Option(None, "--enable/--disable", help="Switch the bank on or off.")) -> None:
     """Serve an imported hash set as a bank, or change a bank's threshold or switch."""
-    bank = _service(ctx).banks.serve(name, enabled=enable, pdq_threshold=threshold)
+    bank = _service(ctx).banks.serve(name, enabled=enable, pdq_threshold=threshold, actor=actor())
     say(f"bank {bank.name}: {'enabled' if bank.enabled else 'disabled'}, PDQ threshold {bank.pdq_threshold}")
 
 
 @app.command("unserve")
 def unserve(ctx: typer.Context, name: str) -> None:
     """Stop serving a bank (its hash set stays for the scans)."""
-    _service(ctx).banks.unserve(name)
+    _service(ctx).banks.unserve(name, actor())
     say(f"bank {name} is no longer served")
 
 
@@ -68,8 +69,9 @@ def add(ctx: typer.Context, name: str, file: Path = typer.Argument(..., exists=T
     """Bulk add the entries of a hash-set file to a bank (all or nothing)."""
     with file.open("rb") as stream:
         fmt = get_format(format) if format else detect_format(stream.read(64 << 10))
+    source = {"file": file.name, "format": fmt.name, "file_sha256": _sha256(file)}
     with file.open("rb") as stream:
-        count = _service(ctx).banks.add_entries(name, fmt.read(stream))
+        count = _service(ctx).banks.add_entries(name, fmt.read(stream), actor(), source)
     say(f"added {count} entries to bank {name}")
 
 
@@ -79,7 +81,7 @@ def remove(ctx: typer.Context, name: str, file: Path = typer.Argument(..., exist
                                          help="md5, sha1, sha256 or pdq: the file's hashes.")) -> None:
     """Bulk remove the bank's entries whose hash is listed in FILE (one hash a line)."""
     values = [line.strip() for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
-    count = _service(ctx).banks.remove_entries(name, algorithm, values)
+    count = _service(ctx).banks.remove_entries(name, algorithm, values, actor())
     say(f"removed {count} entries from bank {name}")
 
 
@@ -87,14 +89,14 @@ def remove(ctx: typer.Context, name: str, file: Path = typer.Argument(..., exist
 def allow(ctx: typer.Context, name: str, entry_id: int,
           reason: str = typer.Option(..., "--reason", help="Why the entry gives false matches.")) -> None:
     """Put an entry on the bank's allow-list: the service never matches it again."""
-    _service(ctx).banks.allow(name, entry_id, reason)
+    _service(ctx).banks.allow(name, entry_id, reason, actor())
     say(f"entry {entry_id} of bank {name} is allow-listed")
 
 
 @app.command("disallow")
 def disallow(ctx: typer.Context, name: str, entry_id: int) -> None:
     """Take an entry off the bank's allow-list."""
-    _service(ctx).banks.disallow(name, entry_id)
+    _service(ctx).banks.disallow(name, entry_id, actor())
     say(f"entry {entry_id} of bank {name} is matched again")
 
 
@@ -102,9 +104,11 @@ def disallow(ctx: typer.Context, name: str, entry_id: int) -> None:
 def reports(ctx: typer.Context,
             status: str | None = typer.Option(None, "--status", help="Only reports in this status "
                                               "(new, reviewed, reported, closed).")) -> None:
-    """Export reports as JSON (a list, oldest first) on stdout."""
+    """Export reports as JSON (a list, oldest first) on stdout; each page handed out is in the audit trail
+    (``report.export``, naming its reports), as the API's export is."""
     found, after = [], 0
-    while page := _service(ctx).records.list_reports(status, after, 1000):
+    store, who = app_context(ctx).store, actor()
+    while page := reports_review.export_reports(store, who, status, after, 1000):
         found += [r.to_json() for r in page]
         after = page[-1].id
     print_json(found)
@@ -123,7 +127,7 @@ def webhook_add(ctx: typer.Context, name: str, url: str,
                 secret: str | None = typer.Option(None, "--secret", help="HMAC key (default: a new random one, "
                                                   "printed on stdout).")) -> None:
     """Call URL with every new report, signed with HMAC-SHA256."""
-    hook = _service(ctx).records.add_webhook(name, url, secret or secrets.token_urlsafe(32))
+    hook = _service(ctx).records.add_webhook(name, url, secret or secrets.token_urlsafe(32), actor())
     say(f"webhook {hook.name} → {hook.url}")
     if secret is None:
         typer.echo(hook.secret)
@@ -132,5 +136,14 @@ def webhook_add(ctx: typer.Context, name: str, url: str,
 @app.command("webhook-remove")
 def webhook_remove(ctx: typer.Context, name: str) -> None:
     """Stop calling a webhook."""
-    _service(ctx).records.remove_webhook(name)
+    _service(ctx).records.remove_webhook(name, actor())
     say(f"removed webhook {name}")
+
+
+def _sha256(file: Path) -> str:
+    """The file's SHA-256, for the trail's ``bank.add`` entry: which list file the entries came from."""
+    digest = hashlib.sha256()
+    with file.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()

@@ -30,6 +30,7 @@ service_allowed = Table(
     Column("hashset_id", ID, ForeignKey("hashsets.id", ondelete="CASCADE"), nullable=False),
     Column("reason", Text, nullable=False),
     Column("created", UTCDateTime, nullable=False),
+    Column("allowed_by", Text),  # who allowed it, as the audit trail names them (migration 0010)
     Index("ix_service_allowed_hashset_id", "hashset_id"),
 )
 

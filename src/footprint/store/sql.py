@@ -225,12 +225,17 @@ class SqlStore:
         SQLite inserts batches of 10k, PostgreSQL streams one COPY. Errors from the entries iterable
         (FormatError) pass through."""
         with self._tx(write=True) as conn:
-            self._one(conn, select(hashsets.c.id).where(hashsets.c.id == hashset_id), f"hash set {hashset_id}")
-            rows = ((hashset_id, *codec.entry_values(e)) for e in entries_)
-            add = _copy_entries if conn.dialect.name == "postgresql" else _insert_entries
-            count = add(conn, rows)
-            conn.execute(update(hashsets).where(hashsets.c.id == hashset_id)
-                         .values(entry_count=hashsets.c.entry_count + count))
+            return self.add_entries_in(conn, hashset_id, entries_)
+
+    def add_entries_in(self, conn: Connection, hashset_id: int, entries_: Iterable[KnownEntry]) -> int:
+        """add_entries inside the caller's write transaction (the service's bank store: the entries and
+        their audit entry commit together)."""
+        self._one(conn, select(hashsets.c.id).where(hashsets.c.id == hashset_id), f"hash set {hashset_id}")
+        rows = ((hashset_id, *codec.entry_values(e)) for e in entries_)
+        add = _copy_entries if conn.dialect.name == "postgresql" else _insert_entries
+        count = add(conn, rows)
+        conn.execute(update(hashsets).where(hashsets.c.id == hashset_id)
+                     .values(entry_count=hashsets.c.entry_count + count))
         return count
 
     def add_hashset_details(self, hashset_id: int, details: Mapping[str, object]) -> None:

@@ -1,4 +1,5 @@
-"""Bank management (scope curate), keys and webhooks (scope admin), reports (scope curate), status."""
+"""Bank management (scope curate), keys and webhooks (scope admin), reports (scope curate), status.
+Every change names its key (``apikey:NAME``) to the audit trail (banks/trail.py)."""
 
 import secrets
 from typing import Annotated, Any
@@ -53,7 +54,8 @@ def add_bank_routes(router: APIRouter, service: DetectionService) -> None:
     @router.post("/banks", response_model=BankOut, status_code=201, tags=["banks"])
     def create_bank(body: BankIn, key: Curator, wait: bool = WAIT) -> dict[str, Any]:
         """A new, empty bank (a hash set of format "bank")."""
-        bank = service.banks.create_bank(body.name, body.pdq_threshold, source=f"api:{key.name}")
+        bank = service.banks.create_bank(body.name, body.pdq_threshold, source=f"api:{key.name}",
+                                         actor=actor(key))
         changed(wait)
         return _bank(bank)
 
@@ -67,13 +69,13 @@ def add_bank_routes(router: APIRouter, service: DetectionService) -> None:
     @router.post("/banks/{name:path}/entries", response_model=Change, tags=["banks"])
     def add_entries(name: BankName, body: EntriesIn, key: Curator, wait: bool = WAIT) -> Change:
         """Bulk add: all or nothing."""
-        count = service.banks.add_entries(name, [_entry(e) for e in body.entries])
+        count = service.banks.add_entries(name, [_entry(e) for e in body.entries], actor(key))
         return changed(wait, count)
 
     @router.post("/banks/{name:path}/remove", response_model=Change, tags=["banks"])
     def remove_entries(name: BankName, body: RemoveIn, key: Curator, wait: bool = WAIT) -> Change:
         """Bulk remove every entry whose hash (of the given algorithm) is listed."""
-        return changed(wait, service.banks.remove_entries(name, body.algorithm, body.values))
+        return changed(wait, service.banks.remove_entries(name, body.algorithm, body.values, actor(key)))
 
     @router.get("/banks/{name:path}/allowed", tags=["banks"])
     def list_allowed(name: BankName, key: Curator) -> list[dict[str, object]]:
@@ -83,13 +85,13 @@ def add_bank_routes(router: APIRouter, service: DetectionService) -> None:
     def allow(name: BankName, entry_id: Annotated[int, Path(ge=1, le=2**62)], body: AllowIn, key: Curator,
               wait: bool = WAIT) -> Change:
         """Put an entry on the allow-list: a false positive the service never matches again."""
-        service.banks.allow(name, entry_id, body.reason)
+        service.banks.allow(name, entry_id, body.reason, actor(key))
         return changed(wait)
 
     @router.delete("/banks/{name:path}/allowed/{entry_id}", response_model=Change, tags=["banks"])
     def disallow(name: BankName, entry_id: Annotated[int, Path(ge=1, le=2**62)], key: Curator,
                  wait: bool = WAIT) -> Change:
-        service.banks.disallow(name, entry_id)
+        service.banks.disallow(name, entry_id, actor(key))
         return changed(wait)
 
     @router.get("/banks/{name:path}", response_model=BankOut, tags=["banks"])
@@ -99,14 +101,14 @@ def add_bank_routes(router: APIRouter, service: DetectionService) -> None:
     @router.put("/banks/{name:path}", response_model=BankOut, tags=["banks"])
     def serve_bank(name: BankName, body: BankSettings, key: Curator, wait: bool = WAIT) -> dict[str, Any]:
         """Serve an existing hash set as a bank, or change a bank's switch and threshold."""
-        bank = service.banks.serve(name, enabled=body.enabled, pdq_threshold=body.pdq_threshold)
+        bank = service.banks.serve(name, enabled=body.enabled, pdq_threshold=body.pdq_threshold, actor=actor(key))
         changed(wait)
         return _bank(bank)
 
     @router.delete("/banks/{name:path}", response_model=Change, tags=["banks"])
     def unserve_bank(name: BankName, key: Curator, wait: bool = WAIT) -> Change:
         """Stop serving the bank (its hash set stays in the store)."""
-        service.banks.unserve(name)
+        service.banks.unserve(name, actor(key))
         return changed(wait)
 
 
@@ -122,12 +124,12 @@ def add_admin_routes(router: APIRouter, service: DetectionService) -> None:
         """A new key; its token is in this answer only."""
         rate = body.rate if body.rate is not None else service.config.key_rate
         burst = body.burst if body.burst is not None else service.config.key_burst
-        made, token = service.records.add_key(body.name, body.scopes, rate, burst)
+        made, token = service.records.add_key(body.name, body.scopes, rate, burst, actor(key))
         return {**_key(made), "token": token}
 
     @router.delete("/keys/{name}", response_model=KeyOut, tags=["keys"])
     def revoke_key(name: BankName, key: Admin) -> dict[str, Any]:
-        return _key(service.records.revoke_key(name))
+        return _key(service.records.revoke_key(name, actor(key)))
 
     @router.get("/webhooks", response_model=list[WebhookOut], tags=["webhooks"])
     def list_webhooks(key: Admin) -> list[dict[str, Any]]:
@@ -136,12 +138,12 @@ def add_admin_routes(router: APIRouter, service: DetectionService) -> None:
     @router.post("/webhooks", response_model=WebhookOut, status_code=201, tags=["webhooks"])
     def add_webhook(body: WebhookIn, key: Admin) -> dict[str, Any]:
         """Called with every new report, signed with HMAC-SHA256 (the secret is in this answer only)."""
-        hook = service.records.add_webhook(body.name, body.url, body.secret or secrets.token_urlsafe(32))
+        hook = service.records.add_webhook(body.name, body.url, body.secret or secrets.token_urlsafe(32), actor(key))
         return {"name": hook.name, "url": hook.url, "enabled": hook.enabled, "secret": hook.secret}
 
     @router.delete("/webhooks/{name}", status_code=204, tags=["webhooks"])
     def remove_webhook(name: BankName, key: Admin) -> None:
-        service.records.remove_webhook(name)
+        service.records.remove_webhook(name, actor(key))
 
     @router.get("/queries", tags=["keys"])
     def recent_queries(key: Admin, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, object]]:
@@ -159,25 +161,30 @@ def add_report_routes(router: APIRouter, service: DetectionService) -> None:
                        limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> list[dict[str, object]]:
         """Reports as JSON, oldest first (page on with ``after`` = the last id); each page handed out is in
         the audit trail, naming its reports (review.reports.export_reports)."""
-        return [r.to_json() for r in reports.export_reports(service.store, f"apikey:{key.name}", status, after,
+        return [r.to_json() for r in reports.export_reports(service.store, actor(key), status, after,
                                                             limit)]
 
     @router.get("/reports/{report_id}", tags=["reports"])
     def get_report(report_id: Annotated[int, Path(ge=1, le=2**62)], key: Curator) -> dict[str, object]:
         """One report (it carries uploader details): its reading is in the audit trail, as the workspace's."""
-        return reports.view_report(service.store, f"apikey:{key.name}", report_id).to_json()
+        return reports.view_report(service.store, actor(key), report_id).to_json()
 
     @router.patch("/reports/{report_id}", tags=["reports"])
     def set_status(report_id: Annotated[int, Path(ge=1, le=2**62)], body: ReportStatusIn,
                    key: Curator) -> dict[str, object]:
         """Move a report on: new, reviewed, reported, closed (and notes); audited, as the workspace's."""
-        return reports.change_status(service.store, f"apikey:{key.name}", report_id, body.status,
+        return reports.change_status(service.store, actor(key), report_id, body.status,
                                      body.notes).to_json()
 
     @router.get("/status", tags=["status"])
     def status(key: Querier) -> dict[str, Any]:
         """The index version served now, its banks, and the webhook worker's counts."""
         return service.status()
+
+
+def actor(key: ApiKey) -> str:
+    """Who the audit trail names for a change or a reading made with ``key``."""
+    return f"apikey:{key.name}"
 
 
 def _bank(bank: Bank) -> dict[str, Any]:

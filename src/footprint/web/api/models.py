@@ -87,6 +87,13 @@ class UnverifiedOut(MatchOut):
     why: str
 
 
+class AllowListedOut(MatchOut):
+    reason: str | None = Field(..., description="Why the entry was allow-listed.")
+    allowed_by: str | None = Field(..., description="Who allow-listed it: apikey:NAME or cli:USER (null when "
+                                                    "allow-listed before footprint recorded who).")
+    allowed_at: str | None = Field(..., description="When, ISO 8601 UTC.")
+
+
 class MatchAnswer(BaseModel):
     """Fields are only ever added within API version 1 (docs/cli.md lists them, the added ones marked)."""
 
@@ -105,6 +112,9 @@ class MatchAnswer(BaseModel):
     warnings: list[str] = Field(default_factory=list, description=(
         "What looked wrong on the upload (only its first frame hashed...) and near hits refused as evidence, "
         "with the entry and why."))
+    allow_listed: list[AllowListedOut] = Field(default_factory=list, description=(
+        "Hits on allow-listed entries, with why, by whom and when each was allowed: not a match, not reported "
+        "(added in API version 1)."))
 
 
 class BankIn(Strict):

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from footprint.errors import AlreadyExists, NotFound, UsageError
@@ -175,19 +175,32 @@ class ServiceStore:
 
 
 def _same_report(conn: Connection, report: Mapping[str, Any]) -> Report | None:
-    """The first report filed for the same client's same ``reference``, uploader and file hashes: a
-    submission made twice (a retry) is reported once; another uploader is another incident. No
-    reference, no check."""
+    """The first report filed for the same client's same ``reference``, uploader and file hashes that
+    matched the same entries: a submission made twice (a retry) is reported once; another uploader is
+    another incident, and so is a match the first report did not hold (the same upload checked again
+    after a list was added). No reference, no check. Two submissions of one reference at once are
+    taken one after the other (on PostgreSQL a transaction lock on the client and reference; SQLite's
+    writers already wait for one another), so a retry racing its original is still one report."""
     if report.get("reference") is None:
         return None
+    if conn.dialect.name == "postgresql":
+        subject = f"footprint-report|{report.get('key_name')}|{report['reference']}"
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:subject, 0))"), {"subject": subject})
     key = service_reports.c.key_name
     owner = key.is_(None) if report.get("key_name") is None else key == report["key_name"]
     hashes = codec.jsonable(dict(report["file"]), "file").get("hashes")
     uploader = codec.jsonable(dict(report.get("uploader") or {}), "uploader") or None
+    matched = _entries(report.get("matches") or [])
     rows = conn.execute(select(service_reports).where(owner, service_reports.c.reference == report["reference"])
                         .order_by(service_reports.c.id))
     return next((_report(r) for r in rows
-                 if (r._mapping["file"] or {}).get("hashes") == hashes and r._mapping["uploader"] == uploader), None)
+                 if (r._mapping["file"] or {}).get("hashes") == hashes and r._mapping["uploader"] == uploader
+                 and _entries(r._mapping["matches"] or []) == matched), None)
+
+
+def _entries(matches: Sequence[Mapping[str, Any]]) -> set[tuple[object, object]]:
+    """The (bank, entry) pairs a report's matches name."""
+    return {(m.get("bank"), m.get("entry_id")) for m in matches}
 
 
 def _insert_report(conn: Connection, *, incident_time: datetime, key_name: str | None, reference: str | None,

@@ -61,7 +61,14 @@ class Material:
     near_record: ItemRecord | None  # that matched item, with its matches
 
 
-_refreshing = threading.Lock()  # one computation at a time in this process (others find it done)
+_locks = threading.Lock()
+_refreshing: dict[int, threading.Lock] = {}  # one computation of a case at a time in this process (others
+# find it done); one case's long computation holds back no other case's pages
+
+
+def _refreshing_lock(case_id: int) -> threading.Lock:
+    with _locks:
+        return _refreshing.setdefault(case_id, threading.Lock())
 
 
 def kept_near_copies(store: Store, case: CaseRecord) -> NearStore:
@@ -69,7 +76,7 @@ def kept_near_copies(store: Store, case: CaseRecord) -> NearStore:
     kept = NearStore(review_store(store).engine)
     if kept.kept_basis(case.id) == kept.basis(case.id, RULE):
         return kept
-    with _refreshing:
+    with _refreshing_lock(case.id):
         basis = kept.basis(case.id, RULE)
         if kept.kept_basis(case.id) != basis:
             kept.replace(case.id, basis, find_near_copies(kept, case.id))

@@ -163,3 +163,21 @@ def test_damaged_rows_refuse_the_list_unless_skipped_then_each_is_recorded(cli, 
     assert cli("scan", str(tmp_path / "ev"), "--case", "c", "-q").code == 0  # matched against the list
     assert cli("report", "c", "-o", str(tmp_path / "report.html")).code == 0
     assert "4 (2 damaged rows of the file skipped)" in (tmp_path / "report.html").read_text()
+
+
+def test_importing_and_removing_a_list_are_in_the_global_audit_trail(cli, tmp_path):
+    """What a scan matches against changed, and who changed it: both in the global trail, with the
+    list's file and its SHA-256, and the chain still verifies."""
+    listed = tmp_path / "known.csv"
+    listed.write_text(f"md5,category\n{MD5},A\n")
+    assert cli("hashset", "import", str(listed), "--name", "known").code == 0
+    assert cli("hashset", "remove", "known").code == 0
+    shown = cli("audit", "show", "--global")
+    entries = [json.loads(line) for line in shown.stdout.splitlines()]
+    changes = [e for e in entries if e["action"].startswith("hashset.")]
+    assert [e["action"] for e in changes] == ["hashset.import", "hashset.remove"]
+    for entry in changes:
+        assert entry["user"].startswith("cli") and entry["details"]["hashset"] == "known"
+        assert entry["details"]["entries"] == 1 and entry["details"]["format"] == "csv"
+        assert entry["details"]["file_sha256"] == hashlib.sha256(listed.read_bytes()).hexdigest()
+    assert cli("audit", "verify", "--global").code == 0

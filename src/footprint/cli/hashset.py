@@ -10,9 +10,10 @@ import typer
 from footprint.cli.context import app_context, check_name
 from footprint.cli.hashset_build import build
 from footprint.cli.output import print_json, print_rows, say
+from footprint.cli.user import actor
 from footprint.errors import UsageError
 from footprint.hashsets.signing import sidecar, trusted_folder_keys, trusted_keys
-from footprint.pipeline.importing import import_hashset
+from footprint.pipeline.importing import import_hashset, remove_hashset
 
 app = typer.Typer(no_args_is_help=True, help="Import and manage known-image hash sets.")
 app.command("build")(build)
@@ -48,7 +49,8 @@ def import_(ctx: typer.Context,
     if keys is None and sidecar(file).exists():
         say(f"{sidecar(file).name} is present but not checked: use --verify-key or --trusted")
     record = import_hashset(app.store, file, name, format_name=format, pdq_threshold=threshold, source=source,
-                            trusted=keys, categories=categories, on_note=say, skip_bad_rows=skip_bad_rows)
+                            trusted=keys, categories=categories, on_note=say, skip_bad_rows=skip_bad_rows,
+                            user=actor())
     issuer = record.details.get("issuer")
     if isinstance(issuer, dict):
         say(f"signature verified: signed by {issuer['signer']} ({issuer['key']}), trusted as {issuer['trusted_as']}")
@@ -72,5 +74,5 @@ def show(ctx: typer.Context, name: str) -> None:
 @app.command("remove")
 def remove(ctx: typer.Context, name: str) -> None:
     """Remove a hash set and its entries (matches already recorded in cases keep their record)."""
-    app_context(ctx).store.remove_hashset(name)
+    remove_hashset(app_context(ctx).store, name, user=actor())
     say(f"removed hash set {name}")

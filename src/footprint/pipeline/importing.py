@@ -28,6 +28,7 @@ from footprint.hashsets.problems import ReadReport
 from footprint.hashsets.registry import detect_format, get_format
 from footprint.hashsets.signing import file_digest, verify_file
 from footprint.model import KnownEntry
+from footprint.review import audit
 from footprint.store.base import HashSetRecord, Store
 
 SKIPPED_KEPT = 100  # skipped rows whose number and reason the set's details keep
@@ -37,14 +38,16 @@ def import_hashset(store: Store, path: Path, name: str, *, format_name: str | No
                    pdq_threshold: int = 31, source: str | None = None,
                    trusted: Mapping[str, tuple[str, Ed25519PublicKey]] | None = None,
                    categories: str | None = None, on_note: Callable[[str], None] | None = None,
-                   skip_bad_rows: bool = False) -> HashSetRecord:
+                   skip_bad_rows: bool = False, user: str | None = None) -> HashSetRecord:
     """``trusted`` (fingerprint → (name, public key)): require a valid signature by one of them.
     ``categories``: ``vics`` or ``uk``; None leaves it to the format (a VICS context URL, else refused).
     ``on_note(message)`` hears what the user may have meant otherwise (a PDQ list read as SHA-256), and
     how many rows were skipped. ``skip_bad_rows``: a damaged row (a truncated hash, a stray category) is
     skipped and counted instead of refusing the list; the count and the first SKIPPED_KEPT rows' line
     numbers and reasons go in the set's details (``skipped_rows``, ``skipped``), for the report to show
-    which list was used and what of it was not."""
+    which list was used and what of it was not. The import is an entry of the global audit trail
+    (``hashset.import``, naming ``user``), as is a removal (remove_hashset): what a scan matches against
+    changed, and who changed it."""
     if categories not in (None, "vics", "uk"):
         raise UsageError(f"categories must be vics or uk, not {categories!r}")
     try:
@@ -84,7 +87,29 @@ def import_hashset(store: Store, path: Path, name: str, *, format_name: str | No
                     f"{'; ...' if skipped.skipped > 3 else ''}); all are in the set's details")
     if on_note is not None and fmt.name == "hashlist" and not format_name and counts.all_sha256():
         on_note("values of 64 hex digits read as SHA-256: a PDQ list needs --format pdqlist")
-    return store.get_hashset(name)
+    imported = store.get_hashset(name)
+    _audit(store, "hashset.import", user, imported)
+    return imported
+
+
+def remove_hashset(store: Store, name: str, user: str | None = None) -> HashSetRecord:
+    """Remove a hash set and its entries (matches already recorded keep their record), audited as
+    ``hashset.remove`` naming ``user`` and the set as it was."""
+    record = store.get_hashset(name)
+    store.remove_hashset(name)
+    _audit(store, "hashset.remove", user, record)
+    return record
+
+
+def _audit(store: Store, action: str, user: str | None, record: HashSetRecord) -> None:
+    """A global audit entry for a change to the lists (the in-memory test store keeps no trail)."""
+    if getattr(store, "engine", None) is None:
+        return
+    facts = {key: record.details[key] for key in ("file", "file_sha256", "issuer", "categories", "skipped_rows")
+             if key in record.details}
+    audit.append(store, action, user=user, details={
+        "hashset": record.name, "format": record.format, "entries": record.entry_count,
+        "pdq_threshold": record.pdq_threshold, "source": record.source, **facts})
 
 
 def _state_categories(store: Store, record: HashSetRecord, fmt: HashSetFormat, counts: _Counts,

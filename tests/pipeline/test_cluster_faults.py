@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 import shutil
 import time
@@ -19,7 +20,7 @@ from footprint.demo import jpeg_bytes, picture
 from footprint.errors import EvidenceError, Interrupted
 from footprint.model import CategoryScheme
 from footprint.pipeline import cluster_tasks as tasks
-from footprint.pipeline.distributed import scan_on_cluster
+from footprint.pipeline.distributed import cluster_client, scan_on_cluster
 from footprint.pipeline.exclusive import parts_running
 from footprint.pipeline.importing import import_hashset
 from footprint.pipeline.knowngood import import_nsrl
@@ -262,3 +263,9 @@ def test_lists_imported_during_a_cluster_scan_are_neither_used_nor_recorded(clus
     assert "known_good_lists" not in exhibit.details and "known_good_lists_partial" not in exhibit.details
     matched = {m["hashset"] for item in map(json.loads, _export(url).splitlines()) for m in item["matches"]}
     assert matched == {"known"}
+
+
+def test_the_distributed_library_says_nothing_of_its_own_to_the_client(cluster):
+    with cluster_client(cluster.scheduler_address, 1):
+        assert not any(logging.getLogger(name).isEnabledFor(logging.CRITICAL)
+                       for name in ("distributed", "distributed.client", "asyncio", "tornado"))

@@ -205,5 +205,7 @@ def cluster_client(address: str, workers: int) -> Iterator[Client]:
 
 
 def quiet_logs() -> None:
-    for name in QUIET:
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+    """The distributed library sets levels on its own loggers (distributed.client…): each is quietened."""
+    names = [name for name in list(logging.root.manager.loggerDict) if name.split(".")[0] in QUIET]
+    for name in {*QUIET, *names}:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)

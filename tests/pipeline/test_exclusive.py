@@ -3,12 +3,13 @@ case store stops at once, in one line; other exhibits, other cases and a finishe
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
 
 from footprint.errors import EvidenceError
-from footprint.pipeline.exclusive import scanning
+from footprint.pipeline.exclusive import part_hold, parts_running, scanning
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "memory", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -35,3 +36,28 @@ def test_a_scan_of_an_exhibit_another_scan_holds_stops_in_one_line(cli, home, de
     assert len(result.stderr.splitlines()) == 1
     assert cli("case", "show", "demo").json()["exhibits"] == []  # nothing recorded by the refused scan
     assert cli("scan", str(demo_case.evidence), "--case", "demo").code == 0
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_a_part_of_a_cluster_scan_holds_the_exhibit_after_its_client_has_gone(backend, tmp_path, request):
+    url = f"sqlite:///{tmp_path / 'case.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    with scanning(url, "op", "laptop.E01"), part_hold(url, "op", "laptop.E01") as hold:
+        assert not hold.client_gone() and parts_running(url, "op", "laptop.E01")
+    with part_hold(url, "op", "laptop.E01") as hold, part_hold(url, "op", "laptop.E01") as other:
+        assert hold.client_gone() and other.client_gone()  # the client's hold is gone: the parts stop
+        with pytest.raises(EvidenceError, match="parts of a cluster scan of it are still running"), \
+                scanning(url, "op", "laptop.E01", "re-match"):
+            pass
+        with scanning(url, "op", "phone.dd"):  # another exhibit is free
+            pass
+    assert not parts_running(url, "op", "laptop.E01")
+    with scanning(url, "op", "laptop.E01"):
+        pass
+
+
+@pytest.mark.postgres
+def test_a_refusal_on_postgresql_names_the_holder(postgres_url):
+    holder = rf"being scanned by another process \(footprint scan, process {os.getpid()} on "
+    with scanning(postgres_url, "op", "laptop.E01"), pytest.raises(EvidenceError, match=holder), \
+            scanning(postgres_url, "op", "laptop.E01"):
+        pass

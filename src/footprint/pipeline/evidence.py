@@ -68,6 +68,12 @@ class Evidence:
             self._details = self._checks()
         return dict(self._details)
 
+    def adopt_details(self, details: dict[str, object]) -> None:
+        """Take ``details`` as this evidence's checks: made by another process from the same evidence (a
+        cluster scan's begin), so that the record says what the reads went by."""
+        if details:
+            self._details = dict(details)
+
     def _checks(self) -> dict[str, object]:
         if self.kind != "file":
             return {}

@@ -62,6 +62,9 @@ class Matcher:
     def __init__(self, store: Store) -> None:
         self._store = store
         self.hashsets = store.list_hashsets()
+        # every lookup of a run stays within the sets it records at its start (pipeline.runs): an exact
+        # lookup asks the store live, and would find a list imported since in the middle of the run
+        self._ids = frozenset(hs.id for hs in self.hashsets)
         self._banks = [bank for hs in self.hashsets if (bank := _load_bank(store, hs)) is not None]
         self._regions = [(hs, found) for hs in self.hashsets if (found := _load_regions(store, hs)) is not None]
         self._videos = VideoMatcher(store, self.hashsets)
@@ -128,6 +131,7 @@ class Matcher:
             if not wanted:
                 continue
             for value, hits in self._store.lookup_exact(algorithm, list(wanted)).items():
+                hits = [hit for hit in hits if hit.hashset.id in self._ids]
                 for i in wanted.get(value, ()):
                     for hit in hits:
                         found[i].setdefault((hit.hashset.name, hit.entry_id), []).append((algorithm, hit))

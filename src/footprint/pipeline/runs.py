@@ -54,6 +54,29 @@ def applied_lists(runs: Sequence[Mapping[str, object]], current: Sequence[Mappin
     return every, partial
 
 
+def applied_known_good(runs: Sequence[Mapping[str, object]], current: Sequence[Mapping[str, object]]
+                       ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """(known-good lists every run looked items up in, as the first run that used each recorded it; the
+    others, with ``runs_applied`` of ``runs``). Runs record their known-good lists since cluster parts
+    could disagree; ``current`` (the lists as the exhibit finishes) stands in when no run recorded them."""
+    recorded = [found for run in runs if isinstance(found := run.get("known_good_lists"), list)]
+    if not recorded:
+        return [dict(h) for h in current], []
+    per_run = [{_good_key(h): dict(h) for h in lists if isinstance(h, Mapping)} for lists in recorded]
+    seen: dict[tuple[object, ...], dict[str, object]] = {}
+    for lists in per_run:
+        for key, facts in lists.items():
+            seen.setdefault(key, facts)
+    every = [facts for key, facts in seen.items() if all(key in lists for lists in per_run)]
+    partial = [{**facts, "runs_applied": sum(key in lists for lists in per_run), "runs": len(per_run)}
+               for key, facts in seen.items() if not all(key in lists for lists in per_run)]
+    return every, partial
+
+
+def _good_key(facts: Mapping[str, object]) -> tuple[object, ...]:
+    return tuple(facts.get(name) for name in ("name", "source_sha256", "imported"))
+
+
 def recorded_runs(details: Mapping[str, object]) -> list[Mapping[str, object]]:
     """The runs an exhibit's details record (anything else recorded there is left out)."""
     found = details.get("runs")

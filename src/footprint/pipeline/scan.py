@@ -19,7 +19,7 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
@@ -36,7 +36,7 @@ from footprint.pipeline.evidence import Evidence, open_evidence
 from footprint.pipeline.exclusive import scanning
 from footprint.pipeline.match import Matcher
 from footprint.pipeline.memory import keep_buffers
-from footprint.pipeline.runs import applied_lists, recorded_runs, run_record, unapplied_lists
+from footprint.pipeline.runs import applied_known_good, applied_lists, recorded_runs, run_record, unapplied_lists
 from footprint.settings import Settings
 from footprint.sources.base import EvidenceSource
 from footprint.sources.budget import Budget, Budgeted
@@ -128,10 +128,11 @@ class Scanner:
         return evidence, self._intake(case, evidence)
 
     def scan_part(self, exhibit: ExhibitRecord, evidence: Evidence, matcher: Matcher,
-                  shard: Shard | None = None) -> ScanSummary:
+                  shard: Shard | None = None, run_facts: Mapping[str, object] | None = None) -> ScanSummary:
         """Analyse, match and save the exhibit's items not yet in the store; with ``shard``, only the
         top-level items (with everything inside them) that fall in that shard. Pictures go to the
-        scan's worker pool when one is open (``scan``), else are hashed in this process."""
+        scan's worker pool when one is open (``scan``), else are hashed in this process. ``run_facts``
+        join the run's record (a cluster part's shard and worker)."""
         done = self.store.done_refs(exhibit.id)
         self.observer.exhibit_started(exhibit.name, len(done))
         sized = getattr(self.observer, "exhibit_size", None)
@@ -143,6 +144,8 @@ class Scanner:
                 sized(max(0, files[0] - sum(1 for ref in done if "!" not in ref)), files[1])
         hashers = [h.name for h in self.crypto] + [h.name for h in self.images]
         record = run_record(matcher.describe(), hashers, self.settings.skip_hashers, self.settings.describe())
+        record["known_good_lists"] = matcher.known_good.describe() if matcher.known_good is not None else []
+        record.update(run_facts or {})
         self.store.record_run(exhibit.id, record)  # before any item is saved
         if shard is None:  # an E01 verified before it is read: a file on a failing chunk fails its read
             evidence.details()
@@ -182,8 +185,12 @@ class Scanner:
         details: dict[str, object] = {**evidence.details(), "hash_sets": every, "runs": runs}
         if partial:
             details["hash_sets_partial"] = partial
-        if matcher.known_good is not None:  # which known-good lists marked its items, and when
-            details["known_good_lists"] = matcher.known_good.describe()
+        current = matcher.known_good.describe() if matcher.known_good is not None else []
+        known_good, known_good_partial = applied_known_good(runs, current)
+        if known_good:  # which known-good lists marked its items (those every run used), and when
+            details["known_good_lists"] = known_good
+        if known_good_partial:
+            details["known_good_lists_partial"] = known_good_partial
         record = self.store.finish_exhibit(exhibit.id, "changed" if changed else "complete", after, details)
         if changed:
             raise EvidenceError(f"evidence {evidence.path} CHANGED while it was scanned: "

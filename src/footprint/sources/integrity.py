@@ -156,6 +156,14 @@ def failed_sectors(path: Path) -> list[tuple[int, int]]:
         return []
 
 
+def note_failed_sectors(path: Path, ranges: list[tuple[int, int]]) -> None:
+    """Take ``ranges`` as the failing sector ranges of the E01 at ``path`` in this process: found by ewfverify
+    elsewhere (a cluster's worker that began the scan) on the same image, as its fingerprint shows."""
+    if ranges:
+        with contextlib.suppress(OSError):
+            _FAILED_SECTORS[_identity(path)] = [(int(first), int(last)) for first, last in ranges]
+
+
 def _ewfverify(path: Path) -> dict[str, object]:
     """ewfverify's verdict on the image: the sector ranges whose chunk checksum fails, and why it
     failed (None when it passed or could not run)."""

@@ -106,6 +106,10 @@ def test_a_region_short_against_the_whole_picture_is_left_out() -> None:
     assert {"full", "center", "inset2", "aspect169", "center95"} <= set(banner)
     assert not {"inset5", "tl", "center90"} & set(banner)
     assert list(decode(RegionHasher().hash_image(picture(640, 480, seed=4)).value)) == list(REGION_NAMES)
+    strip = RegionHasher().hash_image(picture(2000, 120, seed=4))  # a panorama: the whole, and no other region
+    assert isinstance(strip, PerceptualDigest) and list(decode(strip.value)) == ["full"]
+    plain = PdqHasher().hash_image(picture(2000, 120, seed=4))
+    assert isinstance(plain, PerceptualDigest) and decode(strip.value)["full"] == (plain.value, plain.quality)
 
 
 def test_small_pictures_are_skipped() -> None:

@@ -76,7 +76,8 @@ MIRROR_NAMES = {"tl": "tr", "tr": "tl", "bl": "br", "br": "bl"}  # a region's na
 _PLAIN_AND_FLIPPED = (0, DIHEDRAL_NAMES.index("flipy"))  # the plain hash and its left-right mirror's
 
 # A region's shorter side is at least pdq.MIN_SIDE pixels and this share of the picture's longer side: a
-# region of a very long picture carries too little of it (the rule of the copy 384 pixels long that
+# region of a very long picture carries too little of it (the whole picture is always hashed, as PDQ
+# hashes it: a panorama 2000x120 has its full region and no other) (the rule of the copy 384 pixels long that
 # regions were hashed on before footprint 0.x: 32 pixels there; see the module doc).
 MIN_SHARE = 1 / 12
 
@@ -221,7 +222,7 @@ def signatures_of(picture: np.ndarray, shared: Shared | None = None) -> Signatur
     least = max(MIN_SIDE, max(width, height) * MIN_SHARE)
     boxes = {name: (x0, y0, x1, y1) for name, (x0, y0, x1, y1)
              in region_boxes(width, height, _usable_trim(trim_box(picture), least)).items()
-             if min(x1 - x0, y1 - y0) >= least}
+             if name == "full" or min(x1 - x0, y1 - y0) >= least}  # the whole picture always: PDQ hashes it
     distinct = list(dict.fromkeys(boxes.values()))  # trim and tcenter are full and center without bars
     hashed = dict(zip(distinct, pdq_regions(picture, distinct, _PLAIN_AND_FLIPPED, shared), strict=True))
     found: dict[str, tuple[str, int]] = {}

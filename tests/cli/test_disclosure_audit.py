@@ -45,3 +45,22 @@ def test_report_and_links_are_recorded(cli, demo_case, tmp_path):
         assert linked["cases"] == ["first", "second"] and linked["count"] == len(links.read_text().splitlines())
         assert linked["sha256"] == hashlib.sha256(links.read_bytes()).hexdigest()
         assert cli("audit", "verify", case).code == 0
+
+
+def test_a_finished_scan_is_in_the_trail_with_its_fingerprints_and_lists(cli, tmp_path):
+    """Who read which evidence, how it ended and against which lists: an entry each exhibit, written as
+    its scan finishes (one already finished and not read again writes none)."""
+    evidence = tmp_path / "usb"
+    evidence.mkdir()
+    (evidence / "a.txt").write_bytes(b"a benign file\n" * 40)
+    (tmp_path / "known.csv").write_text(f"md5,category\n{hashlib.md5(b'x').hexdigest()},A\n")
+    assert cli("hashset", "import", str(tmp_path / "known.csv"), "--name", "known").code == 0
+    assert cli("case", "create", "s").code == 0
+    assert cli("scan", str(evidence), "--case", "s").code == 0
+    assert cli("scan", str(evidence), "--case", "s").code == 0  # finished before: nothing read, no entry
+    scans = [e for e in _trail(cli, "s") if e["action"] == "scan"]
+    assert len(scans) == 1 and scans[0]["user"].startswith("cli")
+    facts = scans[0]["details"]
+    assert facts["exhibit"] == "usb" and facts["status"] == "complete" and facts["kind"] == "folder"
+    assert facts["hashes_before"] == facts["hashes_after"] != {} and facts["hash_sets"] == ["known"]
+    assert cli("audit", "verify", "s").code == 0

@@ -15,6 +15,7 @@ from footprint.pipeline.distributed import scan_on_cluster
 from footprint.pipeline.importing import import_hashset
 from footprint.pipeline.scan import Scanner
 from footprint.reports.export import write_jsonl
+from footprint.review import audit
 from footprint.settings import Settings
 from footprint.store import open_store
 
@@ -56,9 +57,15 @@ def test_cluster_scan_gives_the_local_export(cluster, sql_url, tmp_path, demo_ca
     paths = [demo_case.evidence, *sorted(demo_case.evidence.glob("*.zip"))[:1]]
     settings = _prepare(sql_url, tmp_path / "home", demo_case)
     with Client(cluster) as client:
-        summary = scan_on_cluster(client, settings, "demo", paths)
+        summary = scan_on_cluster(client, settings, "demo", paths, user="cli:examiner")
     assert [e.status for e in summary.exhibits] == ["complete"] * len(paths)
     assert summary.matched > 0
+    store = open_store(sql_url)
+    trail = audit.entries(store, store.get_case("demo").id)
+    store.close()
+    scans = [e for e in trail if e.action == "scan"]  # the exhibits' entries, as a local scan writes them
+    assert sorted(e.details["exhibit"] for e in scans) == sorted(e.name for e in summary.exhibits)
+    assert {e.user for e in scans} == {"cli:examiner"} and {e.details["status"] for e in scans} == {"complete"}
     local = _local_export(tmp_path, demo_case, paths)
     assert local.count("\n") == summary.items
     assert _export(sql_url) == local

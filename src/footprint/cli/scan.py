@@ -13,6 +13,7 @@ from rich.text import Text
 
 from footprint.cli.context import app_context
 from footprint.cli.output import chatter, print_json, say
+from footprint.cli.user import actor
 from footprint.errors import EvidenceError
 from footprint.hashers.registry import check_skipped
 from footprint.pipeline.distributed import cluster_client, scan_on_cluster
@@ -131,10 +132,10 @@ def scan(ctx: typer.Context,
     with _progress(quiet) as progress:
         observer = RichObserver(progress, quiet)
         if cluster is None:
-            summary = Scanner(app.store, settings, observer).scan(case, paths)
+            summary = Scanner(app.store, settings, observer, user=actor()).scan(case, paths)
         else:
             with cluster_client(cluster, jobs) as client:
-                summary = scan_on_cluster(client, settings, case, paths, observer=observer)
+                summary = scan_on_cluster(client, settings, case, paths, observer=observer, user=actor())
     for note in summary.notes:
         say(note)
     if not quiet:

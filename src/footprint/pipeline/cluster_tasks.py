@@ -42,10 +42,11 @@ class ClusterRun:
     scheduler: str
     shard: int = 0
     of: int = 1
+    user: str | None = None  # who started the scan: the case's audit trail names them as it finishes
 
     @staticmethod
-    def new(scheduler: str) -> ClusterRun:
-        return ClusterRun(uuid.uuid4().hex, scheduler)
+    def new(scheduler: str, user: str | None = None) -> ClusterRun:
+        return ClusterRun(uuid.uuid4().hex, scheduler, user=user)
 
     def facts(self, worker: str) -> dict[str, object]:
         return {"scan": self.scan, "scheduler": self.scheduler, "worker": worker, "shard": self.shard + 1,
@@ -132,7 +133,7 @@ def finish(settings: Settings, begun: Begun, path: str, parts: list[ScanSummary]
     with _store(settings) as store:
         evidence = _open(path, settings)
         evidence.adopt_details(begun.details)  # as begin verified it: what the parts read by
-        done = Scanner(store, settings).finish(begun.exhibit, evidence, Matcher(store))
+        done = Scanner(store, settings, user=cluster.user).finish(begun.exhibit, evidence, Matcher(store))
         return Finished(done, len(store.done_refs(done.id)), _reruns(done.details, cluster.scan))
 
 

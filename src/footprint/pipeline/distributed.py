@@ -47,7 +47,8 @@ QUIET = ("distributed", "tornado", "asyncio", "bokeh")  # loggers that would pri
 
 
 def scan_on_cluster(client: Client, settings: Settings, case_name: str, paths: Iterable[Path],
-                    shards: int | None = None, observer: ScanObserver | None = None) -> ScanSummary:
+                    shards: int | None = None, observer: ScanObserver | None = None,
+                    user: str | None = None) -> ScanSummary:
     """Scan ``paths`` into the case on the cluster behind ``client``; ``shards`` parts an exhibit
     (default: one per worker thread). Raises what a task raised (EvidenceError for changed evidence),
     Interrupted for Ctrl-C or a lost scheduler, once the parts have stopped."""
@@ -57,7 +58,7 @@ def scan_on_cluster(client: Client, settings: Settings, case_name: str, paths: I
     count = shards or max(1, sum(client.nthreads().values()))
     paths = [Path(p).resolve() for p in paths]
     names = [open_evidence(path, settings.limits).name for path in paths]
-    run = _Run(client, worker, case_name, count, observer)
+    run = _Run(client, worker, case_name, count, observer, user)
     with ExitStack() as held:  # one scan of an exhibit at a time (pipeline.exclusive), held here for the tasks
         for name in names:
             held.enter_context(scanning(settings.database_url, case_name, name))
@@ -78,13 +79,14 @@ class _Run:
     case: str
     count: int
     observer: ScanObserver | None
+    user: str | None = None  # who the case's audit trail names (pipeline.scanaudit)
     cluster: tasks.ClusterRun = field(init=False)
     futures: list[Future] = field(default_factory=list)
     parts: list[Future] = field(default_factory=list)
     begun: list[tasks.Begun] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.cluster = replace(tasks.ClusterRun.new(str(self.client.scheduler.address)), of=self.count)
+        self.cluster = replace(tasks.ClusterRun.new(str(self.client.scheduler.address), self.user), of=self.count)
 
     def scan(self, paths: list[Path]) -> ScanSummary:
         client, settings = self.client, self.settings

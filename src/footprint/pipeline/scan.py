@@ -37,6 +37,7 @@ from footprint.pipeline.exclusive import scanning
 from footprint.pipeline.match import Matcher
 from footprint.pipeline.memory import keep_buffers
 from footprint.pipeline.runs import applied_known_good, applied_lists, recorded_runs, run_record, unapplied_lists
+from footprint.pipeline.scanaudit import audit_scan
 from footprint.settings import Settings
 from footprint.sources.base import EvidenceSource
 from footprint.sources.budget import Budget, Budgeted
@@ -82,8 +83,9 @@ class ScanSummary:
 class Scanner:
     def __init__(self, store: Store, settings: Settings, observer: ScanObserver | None = None,
                  crypto: Sequence[CryptoHasher] = CRYPTO_HASHERS,
-                 images: Sequence[ImageHasher] = IMAGE_HASHERS) -> None:
+                 images: Sequence[ImageHasher] = IMAGE_HASHERS, user: str | None = None) -> None:
         self.store = store
+        self.user = user  # who the case's audit trail names for each exhibit this scan finishes
         self.settings = settings
         self.observer = observer or _Quiet()
         self.crypto = crypto
@@ -192,6 +194,7 @@ class Scanner:
         if known_good_partial:
             details["known_good_lists_partial"] = known_good_partial
         record = self.store.finish_exhibit(exhibit.id, "changed" if changed else "complete", after, details)
+        audit_scan(self.store, record, self.user)
         if changed:
             raise EvidenceError(f"evidence {evidence.path} CHANGED while it was scanned: "
                                 f"its hashes before and after differ")

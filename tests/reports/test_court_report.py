@@ -198,3 +198,14 @@ def test_each_exhibit_shows_the_settings_its_scan_ran_with(store):
     html = render_html(_report(store))
     shown = html.split("Settings of the scan</dt><dd>", 1)[1].split("</dd>", 1)[0]
     assert "keep_in_memory <code>" in shown and "limits <code>" in shown
+
+
+def test_a_known_good_list_some_runs_did_not_use_is_said_with_the_exhibit(store):
+    """Runs that looked items up in different known-good lists (one imported between two runs of a
+    resumed scan, or between a cluster's parts): the report names the list as used by only part of the
+    runs, so no one reads a missing known-good mark as the list's."""
+    exhibit = store.list_exhibits(store.get_case("demo").id)[0]
+    partial = {"name": "nsrl-2026-12", "rows": 10, "runs_applied": 1, "runs": 2, "applied": "2026-11-30T02:00:00"}
+    store.add_exhibit_details(exhibit.id, {"known_good_lists_partial": [partial]})
+    text = " ".join(re.sub(r"<[^>]+>", " ", render_html(_report(store))).split())
+    assert "Known-good lists applied to only part of the items nsrl-2026-12 : used by 1 of the 2 runs" in text

@@ -132,6 +132,7 @@ def exhibit_row(exhibit: ExhibitRecord) -> dict[str, object]:
         "skipped_hashers": sorted({str(n) for run in runs for n in _list(run.get("skipped_hashers"))}),
         "runs": len(runs),
         "known_good_lists": _known_good_lists(details.pop("known_good_lists", None)),
+        "known_good_lists_partial": _known_good_lists(details.pop("known_good_lists_partial", None)),
         "details": _sorted_dict(details),
     }
 

@@ -18,7 +18,7 @@ applied (``"applied"``, ``"how": "rematch"``) and leave ``hash_sets_partial``. I
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from footprint.store.codec import now
 from footprint.versions import software
@@ -43,15 +43,7 @@ def applied_lists(runs: Sequence[Mapping[str, object]], current: Sequence[Mappin
     earlier runs predate this record)."""
     if not runs:
         return [dict(h) for h in current], []
-    per_run = [{_key(h): dict(h) for h in _lists(run)} for run in runs]
-    seen: dict[tuple[object, ...], dict[str, object]] = {}
-    for lists in per_run:
-        for key, facts in lists.items():
-            seen.setdefault(key, facts)
-    every = [facts for key, facts in seen.items() if all(key in lists for lists in per_run)]
-    partial = [{**facts, "runs_applied": sum(key in lists for lists in per_run), "runs": len(per_run)}
-               for key, facts in seen.items() if not all(key in lists for lists in per_run)]
-    return every, partial
+    return _every_and_partial([_lists(run) for run in runs], _key)
 
 
 def applied_known_good(runs: Sequence[Mapping[str, object]], current: Sequence[Mapping[str, object]]
@@ -62,7 +54,15 @@ def applied_known_good(runs: Sequence[Mapping[str, object]], current: Sequence[M
     recorded = [found for run in runs if isinstance(found := run.get("known_good_lists"), list)]
     if not recorded:
         return [dict(h) for h in current], []
-    per_run = [{_good_key(h): dict(h) for h in lists if isinstance(h, Mapping)} for lists in recorded]
+    return _every_and_partial([[h for h in lists if isinstance(h, Mapping)] for lists in recorded], _good_key)
+
+
+def _every_and_partial(per_run_lists: Sequence[Sequence[Mapping[str, object]]],
+                       key_of: Callable[[Mapping[str, object]], tuple[object, ...]]
+                       ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """(the lists every run used, as the first run that used each recorded it; the others, with
+    ``runs_applied`` of ``runs``), a list told apart from another by ``key_of``."""
+    per_run = [{key_of(h): dict(h) for h in lists} for lists in per_run_lists]
     seen: dict[tuple[object, ...], dict[str, object]] = {}
     for lists in per_run:
         for key, facts in lists.items():

@@ -130,10 +130,15 @@ class Metered(io.RawIOBase):
         return self.raw.tell()
 
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
-        data = self.raw.read(len(buffer))
-        self.budget.charge(len(data), self.what)
-        buffer[:len(data)] = data
-        return len(data)
+        into = getattr(self.raw, "readinto", None)
+        if into is not None:  # straight into the caller's buffer: no copy of every block
+            count = into(buffer) or 0
+        else:
+            data = self.raw.read(len(buffer))
+            count = len(data)
+            buffer[:count] = data
+        self.budget.charge(count, self.what)
+        return count
 
     def close(self) -> None:
         if not self.closed:

@@ -12,8 +12,6 @@ reviewer revealed (review/reveals.py decides); the browser blurs again with CSS 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from PIL import Image, ImageFilter
@@ -22,6 +20,7 @@ from footprint.errors import ItemError
 from footprint.hashers.decode import decode_image
 from footprint.model import ItemRef
 from footprint.pipeline.fetch import read_item
+from footprint.private import write_private
 from footprint.settings import Settings
 from footprint.sources.detect import is_image, is_video
 from footprint.store.base import ExhibitRecord, ItemRecord
@@ -100,13 +99,7 @@ def storyboard_path(settings: Settings, sha256: str) -> Path | None:
 
 
 def _save_atomically(image: Image.Image, target: Path) -> None:
-    """Written beside the target and renamed: a reader never sees half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            image.convert("L" if image.mode == "L" else "RGB").save(out, "JPEG", quality=85)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Written beside the target and renamed: a reader never sees half a file. Private (0600, in a 0700
+    folder): the plain copy is a colour, unblurred picture of the evidence."""
+    converted = image.convert("L" if image.mode == "L" else "RGB")
+    write_private(target, lambda out: converted.save(out, "JPEG", quality=85))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from footprint.errors import NotFound
 from footprint.intel.caseview import CaseLinks, LinkCache, case_view
 from footprint.pipeline.thumbnails import picture_for
+from footprint.private import private_dir
 from footprint.review import accounts, audit, clusters, decisions, reports, reveals, sessions
 from footprint.review.accounts import User
 from footprint.review.queue import QueueFilters, review_queue
@@ -39,7 +40,7 @@ class Workspace:
     def __init__(self, settings: Settings, config: WebConfig) -> None:
         self.settings = settings
         self.config = config
-        settings.home.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.home)
         self.store = open_store(settings.database_url)
         self.secret = load_secret(settings.home)
         self.limiter = LoginLimiter(config.login_attempts, config.login_window)

@@ -93,8 +93,12 @@ class Workspace:
 
     def picture(self, session: Session, case: CaseRecord, item_id: int, size: str) -> tuple[Path, bool]:
         """The picture to send and whether it is the plain one: blurred and greyscale (at the user's
-        strength) unless this session revealed this item and the reveal is still live."""
+        strength) unless this session revealed this item and the reveal is still live. NotFound for an item
+        the pages say has no picture (reveals.has_picture: the one rule for the grid, the item page, the
+        reveal and these pictures), even where a thumbnail could be drawn (a picture too small to hash)."""
         record = self.record(case, item_id)
+        if not reveals.has_picture(record):
+            raise NotFound(f"item {item_id} has no picture")
         exhibit = self.store.find_exhibit(case.id, record.exhibit or "")
         plain = reveals.shows_plain(self.store, self.reveals, session.user, session.token, case, item_id)
         blur = None if plain else self.blur(session.user)

@@ -176,3 +176,52 @@ def test_a_page_drawn_during_a_reveal_knows_when_it_ends(client, reviewing):
     left = int(re.search(rf'data-item="{item}"[^>]*data-reveal-left="(\d+)"', page).group(1))
     assert 0 < left <= 300
     assert "data-reveal-left" not in client.get(f"/cases/{reviewing.case_id}/items/{other}").text
+
+
+def test_the_page_can_ask_the_server_which_item_is_revealed(client, reviewing):
+    """GET /cases/N/revealed: the session's live reveal as the pictures follow it; another reveal, a
+    membership ended or a logout end it there (and the page, asking, blurs again)."""
+    from footprint.review import accounts
+
+    token = log_in(client)
+    first, second = matched_items(reviewing)[:2]
+    asked = f"/cases/{reviewing.case_id}/revealed"
+    assert client.get(asked).json() == {"item": None, "seconds": 0}
+    client.post(f"/cases/{reviewing.case_id}/items/{first}/reveal", data={"csrf": token})
+    trail = len(audit.entries(reviewing.store, reviewing.case_id, 0, 10_000))
+    live = client.get(asked).json()
+    assert live["item"] == first and 290 <= live["seconds"] <= 300
+    assert len(audit.entries(reviewing.store, reviewing.case_id, 0, 10_000)) == trail  # a read: not audited
+    client.post(f"/cases/{reviewing.case_id}/items/{second}/reveal", data={"csrf": token})
+    assert client.get(asked).json()["item"] == second
+    assert accounts.revoke(reviewing.store, "rita", "demo")
+    assert client.get(asked, headers={"Accept": "application/json"}).status_code == 404
+    assert accounts.grant(reviewing.store, "rita", "demo")
+    assert client.get(asked).json() == {"item": None, "seconds": 0}
+    client.post(f"/cases/{reviewing.case_id}/items/{first}/reveal", data={"csrf": token})
+    client.post("/logout", data={"csrf": token})
+    assert client.get(asked, headers={"Accept": "application/json"}).status_code == 401
+
+
+def test_blurred_asks_for_the_blurred_picture_even_of_the_revealed_item(client, reviewing):
+    token = log_in(client)
+    item = matched_items(reviewing)[0]
+    client.post(f"/cases/{reviewing.case_id}/items/{item}/reveal", data={"csrf": token})
+    for kind in ("thumbnail", "picture"):
+        assert picture(client, reviewing, item, kind).headers["x-footprint-picture"] == "plain"
+        forced = client.get(f"/cases/{reviewing.case_id}/items/{item}/{kind}?blurred=1")
+        assert forced.headers["x-footprint-picture"] == "blurred"
+        pixels(forced.content)  # greyscale in its pixels
+
+
+def test_without_script_a_page_showing_a_plain_picture_reloads_when_the_reveal_ends(client, reviewing):
+    refresh = re.compile(r'<meta http-equiv="refresh" content="(\d+)">')
+    token = log_in(client)
+    item, other = matched_items(reviewing)[:2]
+    page, grid = f"/cases/{reviewing.case_id}/items/{item}", f"/cases/{reviewing.case_id}/grid?show=all"
+    assert not refresh.search(client.get(page).text) and not refresh.search(client.get(grid).text)
+    shown = client.post(f"{page}/reveal", data={"csrf": token})  # a plain form: redirected to the item page
+    assert shown.url.path == page and "revealed" in shown.text
+    assert 295 <= int(refresh.search(shown.text).group(1)) <= 301
+    assert 295 <= int(refresh.search(client.get(grid).text).group(1)) <= 301
+    assert not refresh.search(client.get(f"/cases/{reviewing.case_id}/items/{other}").text)  # shows it blurred

@@ -142,6 +142,17 @@ def item_page(request: Request, work: Work, session: User, case_id: Id, item_id:
                   revealed=work.revealed(session, case), reveal_left=work.reveal_left(session))
 
 
+@router.get("/cases/{case_id}/revealed")
+def revealed(request: Request, work: Work, session: User, case_id: Id) -> Response:
+    """The session's live reveal in this case, as the pictures follow it: ``{"item": id or null,
+    "seconds": left}``. review.js asks every few seconds while it shows a plain picture, and blurs it
+    again as soon as the answer no longer names it (another tab's reveal, logout, a membership ended,
+    the time up). A read: not audited."""
+    case = work.case(session, case_id)
+    item = work.revealed(session, case)
+    return JSONResponse({"item": item, "seconds": work.reveal_left(session) if item is not None else 0})
+
+
 @router.get("/cases/{case_id}/links")
 def links_page(request: Request, work: Work, session: User, case_id: Id) -> Response:
     case = work.case(session, case_id)

@@ -91,7 +91,8 @@ class Workspace:
             raise NotFound(f"item {item_id} not found")
         return found
 
-    def picture(self, session: Session, case: CaseRecord, item_id: int, size: str) -> tuple[Path, bool]:
+    def picture(self, session: Session, case: CaseRecord, item_id: int, size: str,
+                blurred: bool = False) -> tuple[Path, bool]:
         """The picture to send and whether it is the plain one: blurred and greyscale (at the user's
         strength) unless this session revealed this item and the reveal is still live. NotFound for an item
         the pages say has no picture (reveals.has_picture: the one rule for the grid, the item page, the
@@ -100,7 +101,8 @@ class Workspace:
         if not reveals.has_picture(record):
             raise NotFound(f"item {item_id} has no picture")
         exhibit = self.store.find_exhibit(case.id, record.exhibit or "")
-        plain = reveals.shows_plain(self.store, self.reveals, session.user, session.token, case, item_id)
+        plain = not blurred and reveals.shows_plain(self.store, self.reveals, session.user, session.token, case,
+                                                    item_id)
         blur = None if plain else self.blur(session.user)
         path = picture_for(self.settings, exhibit, record, size, blur) if exhibit else None
         if path is None:

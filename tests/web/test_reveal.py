@@ -138,13 +138,13 @@ def test_the_server_blur_follows_the_users_strength(client, reviewing, home):
     token = log_in(client)
     item = matched_items(reviewing)[0]
     energy = {}
-    for strength in (4, 40):
+    for strength in (8, 40):
         client.post("/settings/blur", data={"strength": str(strength), "csrf": token})
         energy[strength] = detail(pixels(picture(client, reviewing, item).content))
-    assert energy[40] < 0.5 * energy[4]
+    assert energy[40] < 0.5 * energy[8]
     sha256 = reviewing.store.get_item(reviewing.case_id, item).digests.crypto["sha256"]
     assert {p.name for p in (home / "thumbnails").glob(f"{sha256}*")} == {
-        f"{sha256}.jpg", f"{sha256}-blur4.jpg", f"{sha256}-blur40.jpg"}
+        f"{sha256}.jpg", f"{sha256}-blur8.jpg", f"{sha256}-blur40.jpg"}
 
 
 def test_a_reveal_made_before_a_membership_was_withdrawn_shows_nothing_plain_after(client, reviewing):
@@ -225,3 +225,23 @@ def test_without_script_a_page_showing_a_plain_picture_reloads_when_the_reveal_e
     assert 295 <= int(refresh.search(shown.text).group(1)) <= 301
     assert 295 <= int(refresh.search(client.get(grid).text).group(1)) <= 301
     assert not refresh.search(client.get(f"/cases/{reviewing.case_id}/items/{other}").text)  # shows it blurred
+
+
+def test_the_weakest_blur_a_user_may_choose_is_8(client, reviewing):
+    """Below 8 (a 4 px radius on the 320 px thumbnail) figures' outlines stay recognisable: refused, and a
+    weaker strength saved before the floor rose is shown and served as 8."""
+    from footprint.review import accounts
+    from footprint.store.reviewstore import review_store
+
+    token = log_in(client)
+    for weak in (4, 6, 7):
+        assert client.post("/settings/blur", data={"strength": str(weak), "csrf": token}).status_code == 422
+    assert 'min="8"' in client.get("/cases").text
+    user = accounts.get_user(reviewing.store, "rita")
+    review_store(reviewing.store).update_user(user.id, blur=4)  # saved by an older version
+    assert 'data-blur="8"' in client.get("/cases").text
+    item = matched_items(reviewing)[0]
+    client.post("/settings/blur", data={"strength": "8", "csrf": token})
+    at_floor = picture(client, reviewing, item).content
+    review_store(reviewing.store).update_user(user.id, blur=4)
+    assert picture(client, reviewing, item).content == at_floor

@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from footprint.errors import UsageError
 from footprint.intel.links import MIN_FILE_BYTES
+from footprint.pipeline.thumbnails import BLUR_RANGE
 from footprint.review.queue import QueueFilters
 from footprint.web import views
 from footprint.web.errors import wants_json
@@ -83,7 +84,7 @@ def logout(request: Request, work: Work, session: Checked) -> Response:
 
 @router.post("/settings/blur")
 def set_blur(request: Request, work: Work, session: Checked,
-             strength: Annotated[int, Form(ge=4, le=40)]) -> Response:
+             strength: Annotated[int, Form(ge=BLUR_RANGE[0], le=BLUR_RANGE[1])]) -> Response:
     work.set_blur(session, strength)
     return _done(request, _back(request), {"blur": strength})
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from footprint.errors import NotFound
 from footprint.intel.caseview import CaseLinks, LinkCache, case_view
-from footprint.pipeline.thumbnails import picture_for
+from footprint.pipeline.thumbnails import BLUR_RANGE, picture_for
 from footprint.private import private_dir
 from footprint.review import accounts, audit, clusters, decisions, reports, reveals, sessions
 from footprint.review.accounts import User
@@ -60,7 +60,8 @@ class Workspace:
         sessions.logout(self.store, session.token, session.user)
 
     def blur(self, user: User) -> int:
-        return user.blur or self.config.default_blur
+        """The user's blur strength, never under the floor (a strength saved when the floor was lower)."""
+        return max(BLUR_RANGE[0], user.blur or self.config.default_blur)
 
     def set_blur(self, session: Session, strength: int) -> None:
         accounts.set_blur(self.store, session.user, strength)

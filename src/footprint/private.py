@@ -65,7 +65,7 @@ def private_sqlite(database: Path) -> Path:
     return database
 
 
-def write_private(target: Path, write: Callable[[BinaryIO], None]) -> Path:
+def write_private(target: Path, write: Callable[[BinaryIO], object]) -> Path:
     """Write ``target`` (0600) through ``write`` into a temporary file beside it (``mkstemp``: 0600 from
     its creation), then rename it into place: a reader never sees half a file. Its folder is made
     private if missing."""

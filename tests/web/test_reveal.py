@@ -245,3 +245,22 @@ def test_the_weakest_blur_a_user_may_choose_is_8(client, reviewing):
     at_floor = picture(client, reviewing, item).content
     review_store(reviewing.store).update_user(user.id, blur=4)
     assert picture(client, reviewing, item).content == at_floor
+
+
+def test_the_workspace_narrows_the_copies_an_older_version_left_readable(home, settings):
+    import os
+    import stat
+
+    from footprint.web.app import WebConfig, create_app
+
+    for folder in ("storyboards", "thumbnails"):
+        (home / folder).mkdir(parents=True)
+        (home / folder / "old.jpg").write_bytes(b"\xff\xd8")
+        os.chmod(home / folder / "old.jpg", 0o644)
+        os.chmod(home / folder, 0o755)
+    os.chmod(home, 0o755)
+    create_app(settings, WebConfig())
+    for path in (home, home / "storyboards", home / "thumbnails"):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o700, path
+    for path in (home / "storyboards" / "old.jpg", home / "thumbnails" / "old.jpg", home / "footprint.db"):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path

@@ -40,7 +40,8 @@ class Workspace:
     def __init__(self, settings: Settings, config: WebConfig) -> None:
         self.settings = settings
         self.config = config
-        private_dir(settings.home)
+        for folder in (settings.home, settings.home / "thumbnails", settings.home / "storyboards"):
+            private_dir(folder)  # the colour copies an older footprint left readable are narrowed now
         self.store = open_store(settings.database_url)
         self.secret = load_secret(settings.home)
         self.limiter = LoginLimiter(config.login_attempts, config.login_window)

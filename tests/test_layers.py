@@ -11,7 +11,7 @@ PACKAGE = Path(footprint.__file__).parent
 
 # A module may import modules of its own layer or of any lower one.
 LAYERS = {
-    "model": 0, "errors": 0,
+    "model": 0, "errors": 0, "private": 0,
     "sources": 1, "hashers": 1, "hashsets": 1, "matching": 1, "store": 1, "settings": 1, "registry": 1,
     "pipeline": 2, "review": 2, "intel": 2, "reports": 2, "demo": 2, "banks": 2, "versions": 2,
     "cli": 3, "web": 3, "__main__": 4,

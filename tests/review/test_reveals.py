@@ -32,4 +32,4 @@ def test_a_second_grant_replaces_the_first_and_withdraw_ends_it():
 
 
 def test_blur_buckets_are_never_weaker_than_asked():
-    assert [blur_bucket(s) for s in (1, 4, 5, 12, 13, 39, 40, 400)] == [4, 4, 8, 12, 16, 40, 40, 40]
+    assert [blur_bucket(s) for s in (1, 4, 5, 12, 13, 39, 40, 400)] == [8, 8, 8, 12, 16, 40, 40, 40]

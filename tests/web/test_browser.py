@@ -138,3 +138,56 @@ def test_links_page_shows_a_link_to_a_case_i_am_not_in_without_its_items(page, r
     body = page.content()
     assert "seized" not in body and "copy.jpg" not in body and f"/cases/{other}/" not in body
     assert page.locator("img").count() == 0  # no pictures on the links page at all
+
+
+def _plain_in(page, item_id: str) -> None:
+    tile = page.locator(f'.tile[data-item="{item_id}"]')
+    page.wait_for_selector(f'.tile.revealed[data-item="{item_id}"]')
+    assert computed_filter(page, f'.tile[data-item="{item_id}"] img') == "none"
+    expect(tile.locator("img")).not_to_have_attribute("src", re.compile(r"blurred=1"))
+
+
+def _blurred_again_in(page, item_id: str) -> None:
+    """Within a few seconds: no longer marked revealed, blurred by CSS, and its blurred URL fetched."""
+    tile = page.locator(f'.tile[data-item="{item_id}"]')
+    expect(tile).not_to_have_class(re.compile(r"\brevealed\b"), timeout=5000)
+    assert re.fullmatch(r"blur\(\d+px\) grayscale\(1\)", computed_filter(page, f'.tile[data-item="{item_id}"] img'))
+    expect(tile.locator("img")).to_have_attribute("src", re.compile(r"\?blurred=1&t=\d+$"), timeout=5000)
+
+
+def test_a_reveal_the_server_withdrew_is_blurred_again_in_every_tab(page, reviewing):
+    """Two tabs of one browser (one session): a reveal in tab B withdraws tab A's, and tab A blurs its
+    picture again within seconds; so does a reveal ended by a membership withdrawn elsewhere (the page
+    asks the server), and a logout in the other tab."""
+    from footprint.review import accounts
+
+    log_in(page)
+    grid = f"/cases/{reviewing.case_id}/grid?show=all"
+    other = page.context.new_page()
+    page.goto(grid)
+    other.goto(grid)
+    tiles = page.locator(".tile.matched")
+    x, y = tiles.nth(0).get_attribute("data-item"), tiles.nth(1).get_attribute("data-item")
+    page.locator(f'.tile[data-item="{x}"]').focus()
+    page.keyboard.press("r")
+    _plain_in(page, x)
+    other.locator(f'.tile[data-item="{y}"]').focus()
+    other.keyboard.press("r")
+    _plain_in(other, y)
+    _blurred_again_in(page, x)  # withdrawn by the server when tab B revealed Y
+    thumbnail = f"/cases/{reviewing.case_id}/items/{x}/thumbnail"
+    assert page.request.get(thumbnail).headers["x-footprint-picture"] == "blurred"
+
+    page.reload()  # tab A now shows Y plain (the session's live reveal), drawn so by the server
+    _plain_in(page, y)
+    assert accounts.revoke(reviewing.store, "rita", "demo") and accounts.grant(reviewing.store, "rita", "demo")
+    _blurred_again_in(page, y)  # no message from any tab: the page asked the server
+    _blurred_again_in(other, y)
+
+    page.locator(f'.tile[data-item="{x}"]').focus()
+    page.keyboard.press("r")
+    _plain_in(page, x)
+    other.click("form.logout-form button")
+    other.wait_for_url(re.compile(r"/login$"))
+    _blurred_again_in(page, x)
+    other.close()

@@ -82,3 +82,40 @@ def test_a_page_past_the_end_shows_the_last_page(client, reviewing):
     assert ('rel="prev"' in beyond) == (pages > 1)
     empty = client.get(grid, params={"show": "all", "exhibit": "no such exhibit", "page": 3}).text
     assert "page 1 of 1" in empty and 'rel="prev"' not in empty and "No items match these filters." in empty
+
+
+def test_a_picture_too_small_to_hash_is_no_picture_at_its_picture_urls_either(client, cli, reviewing, tmp_path):
+    """A 40x30 PNG decodes, but its PDQ is skipped: the grid says "no picture" and a reveal is refused, so
+    its thumbnail and picture are 404 too (one rule, reveals.has_picture), never a blurred JPEG."""
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    (folder / "tiny.png").write_bytes(png_bytes(picture(22).resize((40, 30))))
+    assert cli("case", "create", "tiny").code == 0 and cli("scan", str(folder), "--case", "tiny").code == 0
+    accounts.grant(reviewing.store, "rita", "tiny")
+    case = reviewing.store.get_case("tiny")
+    (record,) = reviewing.store.iter_items(case.id)
+    assert record.digests.media_type == "image/png" and record.status == "skipped"
+    assert log_in(client).status_code == 303
+    grid = client.get(f"/cases/{case.id}/grid?show=all").text
+    assert f"/items/{record.id}/thumbnail" not in grid and "<img" not in grid
+    reveal = client.post(f"/cases/{case.id}/items/{record.id}/reveal", data={"csrf": csrf_of(client)}, headers=JSON)
+    assert reveal.status_code == 400
+    for kind in ("thumbnail", "picture"):
+        answer = client.get(f"/cases/{case.id}/items/{record.id}/{kind}")
+        assert answer.status_code == 404 and not answer.headers["content-type"].startswith("image/")
+
+
+def test_the_auditor_is_offered_no_reveal_and_no_category(client, reviewing):
+    item = next(r.id for r in reviewing.store.iter_items(reviewing.case_id) if r.matches)
+    for name, offered in (("audrey", False), ("rita", True)):
+        client.cookies.clear()
+        assert log_in(client, name).status_code == 303
+        page = client.get(f"/cases/{reviewing.case_id}/items/{item}").text
+        assert ("Reveal this item" in page) is offered and (f"/items/{item}/reveal" in page) is offered, name
+        assert (f"/items/{item}/decision" in page) is offered, name
+        assert 'src="/cases/' in page  # the picture itself is shown (blurred) to both
+    client.cookies.clear()
+    log_in(client, "audrey")
+    answer = client.post(f"/cases/{reviewing.case_id}/items/{item}/reveal", data={"csrf": csrf_of(client)},
+                         headers=JSON)
+    assert answer.status_code == 403  # the server's check stays

@@ -138,13 +138,13 @@ def test_the_server_blur_follows_the_users_strength(client, reviewing, home):
     token = log_in(client)
     item = matched_items(reviewing)[0]
     energy = {}
-    for strength in (4, 40):
+    for strength in (8, 40):
         client.post("/settings/blur", data={"strength": str(strength), "csrf": token})
         energy[strength] = detail(pixels(picture(client, reviewing, item).content))
-    assert energy[40] < 0.5 * energy[4]
+    assert energy[40] < 0.5 * energy[8]
     sha256 = reviewing.store.get_item(reviewing.case_id, item).digests.crypto["sha256"]
     assert {p.name for p in (home / "thumbnails").glob(f"{sha256}*")} == {
-        f"{sha256}.jpg", f"{sha256}-blur4.jpg", f"{sha256}-blur40.jpg"}
+        f"{sha256}.jpg", f"{sha256}-blur8.jpg", f"{sha256}-blur40.jpg"}
 
 
 def test_a_reveal_made_before_a_membership_was_withdrawn_shows_nothing_plain_after(client, reviewing):
@@ -176,3 +176,91 @@ def test_a_page_drawn_during_a_reveal_knows_when_it_ends(client, reviewing):
     left = int(re.search(rf'data-item="{item}"[^>]*data-reveal-left="(\d+)"', page).group(1))
     assert 0 < left <= 300
     assert "data-reveal-left" not in client.get(f"/cases/{reviewing.case_id}/items/{other}").text
+
+
+def test_the_page_can_ask_the_server_which_item_is_revealed(client, reviewing):
+    """GET /cases/N/revealed: the session's live reveal as the pictures follow it; another reveal, a
+    membership ended or a logout end it there (and the page, asking, blurs again)."""
+    from footprint.review import accounts
+
+    token = log_in(client)
+    first, second = matched_items(reviewing)[:2]
+    asked = f"/cases/{reviewing.case_id}/revealed"
+    assert client.get(asked).json() == {"item": None, "seconds": 0}
+    client.post(f"/cases/{reviewing.case_id}/items/{first}/reveal", data={"csrf": token})
+    trail = len(audit.entries(reviewing.store, reviewing.case_id, 0, 10_000))
+    live = client.get(asked).json()
+    assert live["item"] == first and 290 <= live["seconds"] <= 300
+    assert len(audit.entries(reviewing.store, reviewing.case_id, 0, 10_000)) == trail  # a read: not audited
+    client.post(f"/cases/{reviewing.case_id}/items/{second}/reveal", data={"csrf": token})
+    assert client.get(asked).json()["item"] == second
+    assert accounts.revoke(reviewing.store, "rita", "demo")
+    assert client.get(asked, headers={"Accept": "application/json"}).status_code == 404
+    assert accounts.grant(reviewing.store, "rita", "demo")
+    assert client.get(asked).json() == {"item": None, "seconds": 0}
+    client.post(f"/cases/{reviewing.case_id}/items/{first}/reveal", data={"csrf": token})
+    client.post("/logout", data={"csrf": token})
+    assert client.get(asked, headers={"Accept": "application/json"}).status_code == 401
+
+
+def test_blurred_asks_for_the_blurred_picture_even_of_the_revealed_item(client, reviewing):
+    token = log_in(client)
+    item = matched_items(reviewing)[0]
+    client.post(f"/cases/{reviewing.case_id}/items/{item}/reveal", data={"csrf": token})
+    for kind in ("thumbnail", "picture"):
+        assert picture(client, reviewing, item, kind).headers["x-footprint-picture"] == "plain"
+        forced = client.get(f"/cases/{reviewing.case_id}/items/{item}/{kind}?blurred=1")
+        assert forced.headers["x-footprint-picture"] == "blurred"
+        pixels(forced.content)  # greyscale in its pixels
+
+
+def test_without_script_a_page_showing_a_plain_picture_reloads_when_the_reveal_ends(client, reviewing):
+    refresh = re.compile(r'<meta http-equiv="refresh" content="(\d+)">')
+    token = log_in(client)
+    item, other = matched_items(reviewing)[:2]
+    page, grid = f"/cases/{reviewing.case_id}/items/{item}", f"/cases/{reviewing.case_id}/grid?show=all"
+    assert not refresh.search(client.get(page).text) and not refresh.search(client.get(grid).text)
+    shown = client.post(f"{page}/reveal", data={"csrf": token})  # a plain form: redirected to the item page
+    assert shown.url.path == page and "revealed" in shown.text
+    assert 295 <= int(refresh.search(shown.text).group(1)) <= 301
+    assert 295 <= int(refresh.search(client.get(grid).text).group(1)) <= 301
+    assert not refresh.search(client.get(f"/cases/{reviewing.case_id}/items/{other}").text)  # shows it blurred
+
+
+def test_the_weakest_blur_a_user_may_choose_is_8(client, reviewing):
+    """Below 8 (a 4 px radius on the 320 px thumbnail) figures' outlines stay recognisable: refused, and a
+    weaker strength saved before the floor rose is shown and served as 8."""
+    from footprint.review import accounts
+    from footprint.store.reviewstore import review_store
+
+    token = log_in(client)
+    for weak in (4, 6, 7):
+        assert client.post("/settings/blur", data={"strength": str(weak), "csrf": token}).status_code == 422
+    assert 'min="8"' in client.get("/cases").text
+    user = accounts.get_user(reviewing.store, "rita")
+    review_store(reviewing.store).update_user(user.id, blur=4)  # saved by an older version
+    assert 'data-blur="8"' in client.get("/cases").text
+    item = matched_items(reviewing)[0]
+    client.post("/settings/blur", data={"strength": "8", "csrf": token})
+    at_floor = picture(client, reviewing, item).content
+    review_store(reviewing.store).update_user(user.id, blur=4)
+    assert picture(client, reviewing, item).content == at_floor
+
+
+def test_the_workspace_narrows_the_copies_an_older_version_left_readable(home, settings):
+    import os
+    import stat
+
+    from footprint.web.app import WebConfig, create_app
+
+    for folder in ("storyboards", "thumbnails"):
+        (home / folder).mkdir(parents=True)
+        (home / folder / "old.jpg").write_bytes(b"\xff\xd8")
+        os.chmod(home / folder / "old.jpg", 0o644)
+        os.chmod(home / folder, 0o755)
+    os.chmod(home, 0o755)
+    create_app(settings, WebConfig())
+    for path in (home, home / "storyboards", home / "thumbnails"):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o700, path
+    for path in (home / "storyboards" / "old.jpg", home / "thumbnails" / "old.jpg", home / "footprint.db"):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import typer
 
 from footprint.errors import UsageError
+from footprint.private import private_dir
 from footprint.settings import Settings
 from footprint.store import open_store
 from footprint.store.base import Store
@@ -21,7 +22,7 @@ class AppContext:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self.settings.home.mkdir(parents=True, exist_ok=True)
+            private_dir(self.settings.home)
             self._store = open_store(self.settings.database_url)
         return self._store
 

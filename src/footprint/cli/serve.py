@@ -10,6 +10,7 @@ from footprint.banks.config import ServiceConfig
 from footprint.cli.context import app_context
 from footprint.cli.output import say
 from footprint.errors import FootprintError
+from footprint.private import private_dir
 
 
 def serve(ctx: typer.Context,
@@ -24,7 +25,7 @@ def serve(ctx: typer.Context,
     from footprint.web.app import WebConfig, create_app
 
     settings = app_context(ctx).settings
-    settings.home.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.home)
     limits = ServiceConfig.from_env()  # the API's router reads the same settings
     app = create_app(settings, WebConfig(break_minutes=break_minutes))
     _check_can_listen(host, port)

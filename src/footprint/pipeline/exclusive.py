@@ -32,6 +32,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
 from footprint.errors import EvidenceError
+from footprint.private import private_dir
 from footprint.store.engine import driver_url, engine_for
 
 _HELD: set[tuple[str, str, str]] = set()  # holds of stores in memory, by (url, case, exhibit)
@@ -83,7 +84,7 @@ def parts_running(url: str, case: str, exhibit: str) -> bool:
     if backend == "sqlite" and parsed is not None and parsed.database not in (None, "", ":memory:"):
         folder = Path(str(parsed.database)).expanduser()
         folder = folder.with_name(folder.name + ".scans")
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)
         handle = os.open(folder / f"{_parts_key(case, exhibit).hex()[:32]}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -134,7 +135,7 @@ def _busy(case: str, exhibit: str, doing: str, who: str = "") -> EvidenceError:
 @contextmanager
 def _file_lock(database: Path, case: str, exhibit: str, doing: str) -> Iterator[None]:
     folder = database.with_name(database.name + ".scans")
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     path = folder / f"{_key(case, exhibit).hex()[:32]}.lock"
     handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -160,7 +161,7 @@ def _file_lock(database: Path, case: str, exhibit: str, doing: str) -> Iterator[
 @contextmanager
 def _file_part(database: Path, case: str, exhibit: str) -> Iterator[PartHold]:
     folder = database.with_name(database.name + ".scans")
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     main = folder / f"{_key(case, exhibit).hex()[:32]}.lock"
     handle = os.open(folder / f"{_parts_key(case, exhibit).hex()[:32]}.lock", os.O_RDWR | os.O_CREAT, 0o600)
 

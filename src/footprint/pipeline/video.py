@@ -16,6 +16,7 @@ from footprint.errors import ItemError
 from footprint.hashers.vpdq import VideoDigest, VpdqHasher, frames_from_text
 from footprint.matching.video import VideoIndex, to_match
 from footprint.model import Item, KnownEntry, Match, PerceptualDigest, Skipped
+from footprint.private import write_private
 from footprint.reports.storyboard import storyboard_for_video
 from footprint.store.base import HashSetRecord, Store
 
@@ -57,10 +58,7 @@ def _keep_storyboard(item: Item, data: bytes | None, digest: VideoDigest, target
         return [f"storyboard: {exc}"]
     if sheet is None:
         return ["storyboard: no key frame could be decoded again"]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
-    partial.write_bytes(sheet)
-    partial.replace(target)
+    write_private(target, lambda out: out.write(sheet))  # a colour contact sheet: 0600, never wider
     return []
 
 

@@ -32,7 +32,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 USER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 MIN_PASSWORD = 12
-BLUR_RANGE = (4, 40)
+BLUR_RANGE = (8, 40)  # the weakest blur a user may choose: see pipeline/thumbnails.py
 
 # Argon2id (argon2-cffi's default type) with its RFC 9106 "low memory" parameters: 64 MiB, 3 passes.
 _HASHER = PasswordHasher()

@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from footprint.errors import StoreError
+from footprint.private import private_dir, private_sqlite
 
 # cache_size: 64 MiB (allocated as used) keeps the hash indexes of a large import in memory.
 _BUSY_SECONDS = 30  # the busy timeout, set by the driver as it connects (sqlite3.connect's ``timeout``)
@@ -52,7 +53,9 @@ def _sqlite(database: str | None) -> Engine:
         engine = create_engine("sqlite://", poolclass=StaticPool,
                                connect_args={"check_same_thread": False})
     else:
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(database).expanduser()
+        private_dir(path.parent, narrow=False)  # a missing folder made 0700; one the user chose left as it is
+        private_sqlite(path)  # case data: 0600, and so the -wal and -shm files SQLite makes beside it
         engine = create_engine(f"sqlite:///{database}",
                                connect_args={"check_same_thread": False, "timeout": _BUSY_SECONDS})
     _sqlite_events(engine)

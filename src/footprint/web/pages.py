@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from footprint.errors import UsageError
 from footprint.intel.links import MIN_FILE_BYTES
+from footprint.pipeline.thumbnails import BLUR_RANGE
 from footprint.review.queue import QueueFilters
 from footprint.web import views
 from footprint.web.errors import wants_json
@@ -83,7 +84,7 @@ def logout(request: Request, work: Work, session: Checked) -> Response:
 
 @router.post("/settings/blur")
 def set_blur(request: Request, work: Work, session: Checked,
-             strength: Annotated[int, Form(ge=4, le=40)]) -> Response:
+             strength: Annotated[int, Form(ge=BLUR_RANGE[0], le=BLUR_RANGE[1])]) -> Response:
     work.set_blur(session, strength)
     return _done(request, _back(request), {"blur": strength})
 
@@ -140,6 +141,17 @@ def item_page(request: Request, work: Work, session: User, case_id: Id, item_id:
     return render(request, "item.html", session, case=case, item=shown, exhibit=work.exhibit_of(case, item_id),
                   history=work.history(case, item_id), categories=views.categories(case.scheme),
                   revealed=work.revealed(session, case), reveal_left=work.reveal_left(session))
+
+
+@router.get("/cases/{case_id}/revealed")
+def revealed(request: Request, work: Work, session: User, case_id: Id) -> Response:
+    """The session's live reveal in this case, as the pictures follow it: ``{"item": id or null,
+    "seconds": left}``. review.js asks every few seconds while it shows a plain picture, and blurs it
+    again as soon as the answer no longer names it (another tab's reveal, logout, a membership ended,
+    the time up). A read: not audited."""
+    case = work.case(session, case_id)
+    item = work.revealed(session, case)
+    return JSONResponse({"item": item, "seconds": work.reveal_left(session) if item is not None else 0})
 
 
 @router.get("/cases/{case_id}/links")

@@ -32,6 +32,7 @@ from starlette.responses import Response
 
 from footprint.errors import UsageError
 from footprint.model import printable
+from footprint.private import private_dir
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -84,7 +85,7 @@ def load_secret(home: Path) -> bytes:
     """The server's HMAC key, made once (0600) under FOOTPRINT_HOME so that tokens survive a restart."""
     path = home / "web-secret"
     if not path.exists():
-        home.mkdir(parents=True, exist_ok=True)
+        private_dir(home)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from footprint.errors import NotFound
 from footprint.intel.caseview import CaseLinks, LinkCache, case_view
-from footprint.pipeline.thumbnails import picture_for
+from footprint.pipeline.thumbnails import BLUR_RANGE, picture_for
+from footprint.private import private_dir
 from footprint.review import accounts, audit, clusters, decisions, reports, reveals, sessions
 from footprint.review.accounts import User
 from footprint.review.queue import QueueFilters, review_queue
@@ -39,7 +40,8 @@ class Workspace:
     def __init__(self, settings: Settings, config: WebConfig) -> None:
         self.settings = settings
         self.config = config
-        settings.home.mkdir(parents=True, exist_ok=True)
+        for folder in (settings.home, settings.home / "thumbnails", settings.home / "storyboards"):
+            private_dir(folder)  # the colour copies an older footprint left readable are narrowed now
         self.store = open_store(settings.database_url)
         self.secret = load_secret(settings.home)
         self.limiter = LoginLimiter(config.login_attempts, config.login_window)
@@ -59,7 +61,8 @@ class Workspace:
         sessions.logout(self.store, session.token, session.user)
 
     def blur(self, user: User) -> int:
-        return user.blur or self.config.default_blur
+        """The user's blur strength, never under the floor (a strength saved when the floor was lower)."""
+        return max(BLUR_RANGE[0], user.blur or self.config.default_blur)
 
     def set_blur(self, session: Session, strength: int) -> None:
         accounts.set_blur(self.store, session.user, strength)
@@ -90,12 +93,18 @@ class Workspace:
             raise NotFound(f"item {item_id} not found")
         return found
 
-    def picture(self, session: Session, case: CaseRecord, item_id: int, size: str) -> tuple[Path, bool]:
+    def picture(self, session: Session, case: CaseRecord, item_id: int, size: str,
+                blurred: bool = False) -> tuple[Path, bool]:
         """The picture to send and whether it is the plain one: blurred and greyscale (at the user's
-        strength) unless this session revealed this item and the reveal is still live."""
+        strength) unless this session revealed this item and the reveal is still live. NotFound for an item
+        the pages say has no picture (reveals.has_picture: the one rule for the grid, the item page, the
+        reveal and these pictures), even where a thumbnail could be drawn (a picture too small to hash)."""
         record = self.record(case, item_id)
+        if not reveals.has_picture(record):
+            raise NotFound(f"item {item_id} has no picture")
         exhibit = self.store.find_exhibit(case.id, record.exhibit or "")
-        plain = reveals.shows_plain(self.store, self.reveals, session.user, session.token, case, item_id)
+        plain = not blurred and reveals.shows_plain(self.store, self.reveals, session.user, session.token, case,
+                                                    item_id)
         blur = None if plain else self.blur(session.user)
         path = picture_for(self.settings, exhibit, record, size, blur) if exhibit else None
         if path is None:

@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 from footprint import __version__
 from footprint.banks.config import ServiceConfig
 from footprint.banks.service import DetectionService
+from footprint.private import private_dir
 from footprint.settings import Settings
 from footprint.store import open_store
 
@@ -27,7 +28,7 @@ __all__ = ["create_router", "create_service_app", "install_errors"]
 def create_router(settings: Settings, config: ServiceConfig | None = None) -> APIRouter:
     """The /api/v1 routes over one DetectionService, started and stopped with the app."""
     config = config or ServiceConfig.from_env()
-    settings.home.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.home)
     service = DetectionService(open_store(settings.database_url), config)
     router = APIRouter(route_class=guarded_route(config), on_startup=[service.start], on_shutdown=[service.stop])
     add_match_routes(router, service)

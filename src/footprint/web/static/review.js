@@ -75,25 +75,80 @@
   }
 
   // Reveal: one item at a time, and only once the server has recorded it (the server then sends that
-  // item's plain picture, for a few minutes, and blurs the one revealed before).
-  let hide = null;
-  function conceal(tile) { tile.classList.remove("revealed"); refetch(tile); }
+  // item's plain picture, for a few minutes, and blurs the one revealed before). The server alone says
+  // whether a reveal is still live: another tab's reveal, a logout, a membership ended elsewhere all end
+  // it there. So while a picture is shown plain the page asks the server every few seconds (and when the
+  // tab is shown again or focused), tabs of this browser tell each other of a reveal or a logout, and
+  // the picture is blurred again (its blurred URL fetched) as soon as the answer no longer names it.
+  const CHECK_MS = 2000;
+  const gridEl = document.getElementById("grid");
+  const pathCase = /^\/cases\/(\d+)\//.exec(location.pathname);
+  const caseId = gridEl ? gridEl.dataset.case : (pathCase ? pathCase[1] : "");
+  const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("footprint-reveal") : null;
+  let hide = null, watch = null, generation = 0;
+  function stopWatching() {
+    if (hide) { clearTimeout(hide); hide = null; }
+    if (watch) { clearInterval(watch); watch = null; }
+  }
+  function conceal(tile) {
+    tile.classList.remove("revealed");
+    delete tile.dataset.revealLeft;
+    tile.querySelectorAll(".pic img, .viewer img").forEach(function (img) {
+      img.src = img.src.split("?")[0] + "?blurred=1&t=" + Date.now();  // blurred by the server, whatever it holds
+    });
+  }
+  function concealAll(note) {
+    const shown = document.querySelectorAll(".revealed");
+    generation++;
+    stopWatching();
+    shown.forEach(conceal);
+    if (shown.length && note) { say(note); }
+  }
+  function check() {
+    if (!document.querySelector(".revealed") || !caseId) { stopWatching(); return; }
+    const asked = generation;
+    fetch("/cases/" + caseId + "/revealed", { credentials: "same-origin", cache: "no-store",
+                                             headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { item: null }; })
+      .then(function (data) {
+        if (asked !== generation) { return; }  // a reveal made meanwhile: its own checks follow
+        const live = document.querySelector(".revealed");
+        if (live && String(data.item) !== live.dataset.item) { concealAll("Reveal ended."); }
+      })
+      .catch(function () { if (asked === generation) { concealAll("Reveal ended."); } });  // no answer: the safe side
+  }
+  function watchReveal(seconds) {
+    stopWatching();
+    hide = setTimeout(function () { concealAll("Reveal ended."); }, Math.max(0, seconds) * 1000);
+    watch = setInterval(check, CHECK_MS);
+  }
   function reveal(tile) {
-    const grid = document.getElementById("grid");
-    const caseId = grid ? grid.dataset.case : location.pathname.split("/")[2];
     return post("/cases/" + caseId + "/items/" + tile.dataset.item + "/reveal").then(function (data) {
-      document.querySelectorAll(".revealed").forEach(function (t) { if (t !== tile) { conceal(t); } });
+      concealAll("");
       tile.classList.add("revealed");
       refetch(tile);
-      if (hide) { clearTimeout(hide); }
-      hide = setTimeout(function () { conceal(tile); say("Reveal ended."); }, (data.seconds || 0) * 1000);
+      watchReveal(data.seconds || 0);
+      if (channel) { channel.postMessage({ reveal: tile.dataset.item }); }
       say("Item " + tile.dataset.item + " revealed (recorded in the audit trail).");
     }).catch(function (e) { say("Not revealed: " + e.message); });
   }
+  if (channel) {
+    channel.addEventListener("message", function (ev) {
+      if (ev.data && ev.data.logout) { concealAll("Logged out."); } else { check(); }
+    });
+  }
+  document.querySelectorAll("form.logout-form").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      concealAll("");
+      if (channel) { channel.postMessage({ logout: true }); }
+    });
+  });
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) { check(); } });
+  window.addEventListener("focus", check);
   // A page drawn while a reveal is live ends it when the server's grant ends, as a reveal made here does.
   document.querySelectorAll(".revealed[data-reveal-left]").forEach(function (tile) {
-    const left = parseFloat(tile.dataset.revealLeft || "0");
-    hide = setTimeout(function () { conceal(tile); say("Reveal ended."); }, Math.max(0, left) * 1000);
+    watchReveal(parseFloat(tile.dataset.revealLeft || "0"));
+    check();
   });
   document.querySelectorAll("form.reveal-form").forEach(function (form) {
     form.addEventListener("submit", function (ev) {

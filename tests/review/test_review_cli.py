@@ -70,26 +70,30 @@ def test_audit_verify_prints_the_head_and_fails_on_a_tampered_row(cli, demo_scan
     assert intact.code == 0, intact.stderr
     head = intact.stdout.strip()
     shown = cli("audit", "show", "demo").jsonl()
-    assert [e["seq"] for e in shown] == [1, 2, 3] and shown[-1]["hash"] == head
-    assert [e["details"]["category"] for e in shown] == ["uk:A", "uk:B", "uk:C"]
+    assert [e["seq"] for e in shown] == [1, 2, 3, 4] and shown[-1]["hash"] == head
+    assert [e["action"] for e in shown] == ["scan", "decide", "decide", "decide"]  # the demo's scan, then three
+    assert [e["details"]["category"] for e in shown[1:]] == ["uk:A", "uk:B", "uk:C"]
     database = settings.database_url.removeprefix("sqlite:///")
     with sqlite3.connect(database) as conn:  # someone changes a decision's category in the trail
-        conn.execute("UPDATE audit_log SET details = ? WHERE seq = 2 AND chain LIKE 'case:%'",
+        conn.execute("UPDATE audit_log SET details = ? WHERE seq = 3 AND chain LIKE 'case:%'",
                      ('{"category": "uk:C", "items": [1, 2, 3]}',))
     tampered = cli("audit", "verify", "demo")
     assert tampered.code == 9 and tampered.stdout == ""
     lines = tampered.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("footprint: error: audit trail case:") and "entry 2" in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("footprint: error: audit trail case:") and "entry 3" in lines[0]
 
 
 def test_audit_of_a_case_without_a_trail_and_the_global_trail(cli, demo_scanned, with_stdin):
-    empty = cli("audit", "verify", "demo")
+    assert cli("case", "create", "unscanned").code == 0
+    empty = cli("audit", "verify", "unscanned")
     assert empty.code == 0 and empty.stdout == "\n"
-    assert cli("audit", "show", "demo").stdout == ""
+    assert cli("audit", "show", "unscanned").stdout == ""
+    assert [e["action"] for e in cli("audit", "show", "demo").jsonl()] == ["scan"]  # the demo's one scan
     _add(cli, with_stdin, "rita", "reviewer")
     shown = cli("audit", "show", "--global").jsonl()
-    assert [(e["action"], e["details"]) for e in shown] == [("user.add", {"name": "rita", "role": "reviewer"})]
-    assert shown[0]["user"].startswith("cli")
+    assert [e["action"] for e in shown] == ["hashset.import", "user.add"]  # the demo's list, then rita
+    assert shown[-1]["details"] == {"name": "rita", "role": "reviewer"}
+    assert shown[-1]["user"].startswith("cli")
     assert cli("audit", "verify", "--global").code == 0
     assert cli("audit", "verify").code == 2
     assert cli("audit", "verify", "nope").code == 3
@@ -139,7 +143,8 @@ def test_audit_verify_all_lists_every_trail_and_fails_if_one_does_not_verify(cli
     intact = cli("audit", "verify", "--all")
     assert intact.code == 0, intact.stderr
     lines = [line.split("\t") for line in intact.stdout.splitlines()]
-    assert [(f[0], f[1], f[3]) for f in lines] == [("demo", "3", "ok"), ("", "2", "ok")]  # boss and rita added
+    # the demo's scan and three decisions; the demo's list imported, boss and rita added
+    assert [(f[0], f[1], f[3]) for f in lines] == [("demo", "4", "ok"), ("", "3", "ok")]
     assert lines[0][2] == cli("audit", "verify", "demo").stdout.strip()
     assert cli("audit", "verify", "demo", "--all").code == 2
     with sqlite3.connect(settings.database_url.removeprefix("sqlite:///")) as conn:

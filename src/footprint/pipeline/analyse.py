@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from footprint.hashers.compute import HEAD_SIZE, PictureResult, StreamResult, an
 from footprint.matching.regions import LOW_QUALITY_DISTANCE, LOW_QUALITY_FLOOR
 from footprint.model import CameraFacts, Digests, Item, PerceptualDigest, Skipped
 from footprint.pipeline.video import hash_video
+from footprint.pipeline.workers import READ_AGAIN, Task, hand
 from footprint.sources.carve import picture_end, video_end
 from footprint.sources.detect import detect, is_image, is_video
 from footprint.sources.folder import open_readonly
@@ -49,10 +50,10 @@ class Analysis:
     status: str = "ok"  # ok | skipped | error
     reason: str | None = None
     warnings: list[str] = field(default_factory=list)
-    pending: Future[PictureResult] | None = field(default=None, repr=False)
+    pending: Task[PictureResult] | None = field(default=None, repr=False)
     camera: CameraFacts | None = None  # a picture's EXIF facts, from the same decode as its hashes
     # a picture a worker reads itself (see the module doc): its item, for the checks made once it is read
-    reading: tuple[Future[FileRead], Item] | None = field(default=None, repr=False)
+    reading: tuple[Task[FileRead], Item] | None = field(default=None, repr=False)
     appended_at: int | None = None  # where bytes appended after a picture's own end start (module doc)
 
     def settle(self) -> None:
@@ -66,16 +67,16 @@ class Analysis:
                 picture = self.pending.result()
                 perceptual = {**self.digests.perceptual, **picture.perceptual}
                 self.camera = picture.camera
-                self.warnings.extend(picture.warnings)
-            except Exception as exc:  # a worker that died on one picture: that picture's problem
+                self.warnings.extend([*picture.warnings, *([READ_AGAIN] if self.pending.again else [])])
+            except Exception as exc:  # a worker that died on one picture, alone too: that picture's problem
                 perceptual = {**self.digests.perceptual, "pdq": Skipped(f"hashing failed: {_describe(exc)}")}
             self.digests = replace(self.digests, perceptual=perceptual)
             self.pending = None
             _judge(self)
 
-    def _settle_read(self, future: Future[FileRead], item: Item) -> None:
+    def _settle_read(self, task: Task[FileRead], item: Item) -> None:
         try:
-            read = future.result()
+            read = task.result()
         except (OSError, ItemError, EOFError, ValueError, RuntimeError) as exc:  # as the read in analyse()
             self.status, self.reason = "error", f"unreadable: {_describe(exc)}"
             self.warnings.append(self.reason)
@@ -84,6 +85,8 @@ class Analysis:
             self.status, self.reason = "error", f"hashing failed: {_describe(exc)}"
             self.warnings.append(self.reason)
             return
+        if task.again:
+            self.warnings.append(READ_AGAIN)
         perceptual: dict[str, PerceptualDigest | Skipped] = {}
         if read.picture is not None:
             perceptual = dict(read.picture.perceptual)
@@ -204,7 +207,7 @@ def analyse(item: Item, crypto: Sequence[CryptoHasher], images: Sequence[ImageHa
         else:
             appended_at = appended_end(read.data)  # walked once: for the warning and for the scan
             if pool is not None:
-                pending = pool.submit(analyse_whole_picture, read.data, tuple(images), media_type, appended_at)
+                pending = hand(pool, analyse_whole_picture, read.data, tuple(images), media_type, appended_at)
             else:
                 picture = analyse_whole_picture(read.data, images, media_type, appended_at)
                 perceptual, camera, picture_warnings = (dict(picture.perceptual), picture.camera,
@@ -236,8 +239,8 @@ def _hand_to_worker(item: Item, crypto: Sequence[CryptoHasher], images: Sequence
     media_type = detect(head)
     if not (media_type and is_image(media_type)) or sniff(head) is not None:  # a picture, and no container
         return None
-    future = pool.submit(read_picture_file, item.path, tuple(crypto), tuple(images), keep)
-    return Analysis(None, head=head, reading=(future, item))
+    task = hand(pool, read_picture_file, item.path, tuple(crypto), tuple(images), keep)
+    return Analysis(None, head=head, reading=(task, item))
 
 
 IMAGE_SUFFIXES = frozenset("jpg jpeg jpe jfif png gif bmp tif tiff webp heic heif avif jp2 j2k jpx psd".split())

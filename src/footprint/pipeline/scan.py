@@ -38,6 +38,7 @@ from footprint.pipeline.match import Matcher
 from footprint.pipeline.memory import keep_buffers
 from footprint.pipeline.runs import applied_known_good, applied_lists, recorded_runs, run_record, unapplied_lists
 from footprint.pipeline.scanaudit import audit_scan
+from footprint.pipeline.workers import Workers
 from footprint.settings import Settings
 from footprint.sources.base import EvidenceSource
 from footprint.sources.budget import Budget, Budgeted
@@ -343,15 +344,22 @@ def _pool(jobs: int) -> Iterator[Executor | None]:
         return
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_preload())  # imported once, then every worker forks warm
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
-                               initargs=(os.getpid(),))
+
+    def start() -> ProcessPoolExecutor:
+        started = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
+                                      initargs=(os.getpid(),))
+        for _ in range(jobs):  # start the workers now, while this process takes the evidence's fingerprint
+            started.submit(_warm_up)
+        return started
+
+    pool: Workers | None = None
     try:  # a Ctrl-C held back while the workers start is raised as the hold ends: the pool is shut down
         with _interrupt_held():
-            for _ in range(jobs):  # start the workers now, while this process takes the evidence's fingerprint
-                pool.submit(_warm_up)
+            pool = Workers(start)  # started again if a worker dies (pipeline/workers.py)
         yield pool
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 @contextmanager

@@ -32,10 +32,11 @@ def test_rematch_on_the_command_line(cli, tmp_path: Path) -> None:
     done = cli("case", "rematch", "c")
     assert done.code == 0, done.stderr
     assert done.json() == {"case": "c", "exhibits": [{
-        "exhibit": "e5", "lists": ["newlist"], "items": 2, "matched_items": 1, "new_matches": {"newlist": 1},
+        "exhibit": "e5", "lists": ["newlist"], "items": 2, "matched_items": 1, "also_matched": 0,
+        "new_matches": {"newlist": 1},
         "warnings": 0, "upright_only": 0, "known_good_marks": 0}]}
-    assert "e5: re-matched 2 items against newlist: 1 items newly matched; new matches per list: newlist 1" \
-        in _said(done)
+    assert ("e5: re-matched 2 items against newlist: 1 item matched for the first time, 0 items matched before "
+            "gained a match; new matches per list: newlist 1") in _said(done)
     rows = {row["ref"]: row for row in cli("export", "c", "--format", "jsonl").jsonl()}
     assert [(m["hashset"], m["kind"], m["algorithm"]) for m in rows["e5/a.txt"]["matches"]] == \
         [("newlist", "exact", "md5")]
@@ -50,7 +51,7 @@ def test_rematch_on_the_command_line(cli, tmp_path: Path) -> None:
     assert "every list in the store was applied" in _said(cli("scan", str(evidence), "--case", "c", "-q"))
 
     again = cli("case", "rematch", "c", "--exhibit", "e5")
-    assert again.code == 0 and "e5: every list in the store was already applied" in _said(again)
+    assert again.code == 0 and "e5: every hash set in the store was already applied" in _said(again)
     assert again.json()["exhibits"][0]["new_matches"] == {}
     assert len(cli("export", "c", "--format", "jsonl").jsonl()[0]["matches"]) == 1
     assert [e["action"] for e in cli("audit", "show", "c").jsonl()].count("rematch") == 1

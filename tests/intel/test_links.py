@@ -115,6 +115,9 @@ def test_graphml_and_node_link_json_parse_back(two_cases, tmp_path):
     data = json.loads(two_cases("links", "--format", "json").stdout)
     parsed = nx.node_link_graph(data, edges="links", multigraph=True)
     assert parsed.number_of_nodes() == 10 and parsed.number_of_edges() == 6
+    reasons = ("known_good", "empty", "small", "blank_picture")  # every one, 0 where none (as documented)
+    assert all(isinstance(graph.graph[f"set_aside_{r}"], int) for r in reasons)
+    assert all(isinstance(parsed.graph[f"set_aside_{r}"], int) for r in reasons)
 
 
 def test_exif_saved_and_hostile_exif_is_a_warning(two_cases, home):

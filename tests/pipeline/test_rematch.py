@@ -184,9 +184,10 @@ def test_next_months_edition_of_a_list_is_applied_though_it_has_as_many_entries(
     (evidence / "y.txt").write_bytes(b"benign file y\n" * 100)
     store = open_store(sql_url)
     store.create_case("c", CategoryScheme.UK)
-    for month, name in (("v1", "x.txt"), ("v2", "y.txt")):
+    for month, names in (("v1", ["x.txt"]), ("v2", ["y.txt", "x.txt"])):  # the next edition holds both
         edition = tmp_path / f"{month}.csv"
-        edition.write_text(f"MD5,Category\n{hashlib.md5((evidence / name).read_bytes()).hexdigest()},A\n")
+        edition.write_text("MD5,Category\n" + "".join(
+            f"{hashlib.md5((evidence / name).read_bytes()).hexdigest()},A\n" for name in names))
         if month == "v2":
             store.remove_hashset("national")
         import_hashset(store, edition, "national")
@@ -195,10 +196,12 @@ def test_next_months_edition_of_a_list_is_applied_though_it_has_as_many_entries(
     exhibit = store.list_exhibits(store.get_case("c").id)[0]
     assert unapplied_lists(exhibit.details, Matcher(store).describe()) == ["national"]
     summary = rematch(store, sql_url, "c")
-    assert summary.exhibits[0].lists == ["national"] and summary.exhibits[0].new_matches == {"national": 1}
+    (done,) = summary.exhibits
+    assert done.lists == ["national"] and done.new_matches == {"national": 2}
+    assert (done.matched_items, done.also_matched) == (1, 1)  # y found; x, matched by the first edition, again
     items = store.iter_items(store.get_case("c").id)
     matched = {r.ref.rsplit("/", 1)[-1]: [m.hashset for m in r.matches] for r in items}
-    assert matched == {"x.txt": ["national"], "y.txt": ["national"]}
+    assert matched == {"x.txt": ["national", "national"], "y.txt": ["national"]}  # x: once by each edition
 
 
 def test_an_interrupted_rematch_leaves_its_lists_as_applied_to_part_of_the_items(sql_url, tmp_path, monkeypatch):

@@ -53,13 +53,19 @@ def rematch(ctx: typer.Context, name: str,
     summary = rematch_case(app.store, app.settings.database_url, name, exhibit, user=actor())
     for found in summary.exhibits:
         if not found.lists:
-            say(f"{found.name}: every list in the store was already applied to its items; nothing to re-match")
+            say(f"{found.name}: every hash set in the store was already applied to its items; nothing to re-match "
+                f"(a known-good list imported since is applied by: footprint knowngood apply {name})")
             continue
         per_list = ", ".join(f"{n} {found.new_matches[n]}" for n in found.lists)
         say(f"{found.name}: re-matched {found.items} items against {', '.join(found.lists)}: "
-            f"{found.matched_items} items newly matched; new matches per list: {per_list}")
+            f"{_items(found.matched_items)} matched for the first time, {_items(found.also_matched)} matched "
+            f"before gained a match; new matches per list: {per_list}")
         if found.upright_only:
             say(f"{found.name}: {found.upright_only} pictures were scanned before footprint kept the rotated and "
                 "mirrored forms of their hashes: they were matched upright only (a rotated or mirrored copy of a "
                 "list's picture among them is found by a scan into a new case)")
     print_json({"case": summary.case, "exhibits": [e.as_dict() for e in summary.exhibits]})
+
+
+def _items(count: int) -> str:
+    return f"{count} item" + ("" if count == 1 else "s")

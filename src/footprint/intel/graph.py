@@ -20,12 +20,13 @@ from collections.abc import Mapping, Sequence
 import networkx as nx
 
 from footprint.intel.links import GROUPS, Link, Node
+from footprint.intel.seen import REASONS
 
 
 def to_graph(links: Sequence[Link], set_aside: Mapping[str, int] | None = None) -> nx.MultiGraph:
     graph = nx.MultiGraph(name="footprint links")
-    for reason, count in sorted((set_aside or {}).items()):
-        graph.graph[f"set_aside_{reason.replace(' ', '_').replace('-', '_')}"] = count
+    for reason in REASONS:  # every reason, 0 where none: a reader finds each attribute it was told of
+        graph.graph[f"set_aside_{reason.replace(' ', '_').replace('-', '_')}"] = (set_aside or {}).get(reason, 0)
     for node in sorted({n for link in links for n in link.nodes}):
         graph.add_node(node.key, **_node_attributes(node))
     number = 0

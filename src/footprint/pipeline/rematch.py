@@ -55,7 +55,8 @@ class ExhibitRematch:
     name: str
     lists: list[str]  # the lists applied to its items by this re-match (none: every list was applied)
     items: int = 0
-    matched_items: int = 0  # items given at least one new match
+    matched_items: int = 0  # items matched for the first time (they had no match before)
+    also_matched: int = 0  # items matched before that gained a match (a list's newer edition, another list)
     new_matches: dict[str, int] = field(default_factory=dict)  # by list
     warnings: int = 0  # added to items
     upright_only: int = 0  # pictures stored without their rotated/mirrored hashes (before footprint kept them)
@@ -63,6 +64,7 @@ class ExhibitRematch:
 
     def as_dict(self) -> dict[str, object]:
         return {"exhibit": self.name, "lists": self.lists, "items": self.items, "matched_items": self.matched_items,
+                "also_matched": self.also_matched,
                 "new_matches": dict(self.new_matches), "warnings": self.warnings,
                 "upright_only": self.upright_only, "known_good_marks": self.known_good_marks}
 
@@ -123,7 +125,8 @@ def _rematch_exhibit(store: Store, case: CaseRecord, exhibit: ExhibitRecord, mat
         result.items += len(chunk)
         result.upright_only += sum(_upright_only(r) for r in chunk)
         result.warnings += sum(len(f.warnings) for f in found)
-        result.matched_items += sum(1 for f in found if f.matches)
+        result.matched_items += sum(1 for r, f in zip(chunk, found, strict=True) if f.matches and not r.matches)
+        result.also_matched += sum(1 for r, f in zip(chunk, found, strict=True) if f.matches and r.matches)
         new_matches.update(m.hashset for f in found for m in f.matches)
         if matcher.known_good is not None:
             result.known_good_marks += matcher.known_good.remark(

@@ -69,3 +69,30 @@ def test_a_process_that_ignores_ctrl_c_still_ignores_it() -> None:
         assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _ignored_signals(pid: int) -> int:
+    for line in (Path("/proc") / str(pid) / "status").read_text().splitlines():
+        if line.startswith("SigIgn:"):
+            return int(line.split()[1], 16)
+    raise AssertionError("no SigIgn line")
+
+
+def test_the_picture_workers_ignore_ctrl_c(answers_ctrl_c):
+    """Ctrl-C reaches the whole process group and is the scan's to answer: each worker ignores it (the
+    mask blocked while the pool starts does not reach the workers through the fork server), so none
+    prints a traceback of its own above the scan's one line."""
+    from footprint.pipeline.scan import _pool
+
+    with _pool(2) as pool:
+        assert pool is not None
+        pids = {f.result() for f in [pool.submit(_pid_after, 0.3) for _ in range(2)]}  # both workers, started
+        assert len(pids) == 2
+        assert all(_ignored_signals(pid) & (1 << (signal.SIGINT - 1)) for pid in pids)
+
+
+def _pid_after(seconds: float) -> int:
+    import time
+
+    time.sleep(seconds)  # long enough that the other task goes to the other worker
+    return os.getpid()

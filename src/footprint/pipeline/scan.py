@@ -38,7 +38,7 @@ from footprint.pipeline.match import Matcher
 from footprint.pipeline.memory import keep_buffers
 from footprint.pipeline.runs import applied_known_good, applied_lists, recorded_runs, run_record, unapplied_lists
 from footprint.pipeline.scanaudit import audit_scan
-from footprint.pipeline.workers import Workers
+from footprint.pipeline.workers import Workers, ignore_ctrl_c
 from footprint.settings import Settings
 from footprint.sources.base import EvidenceSource
 from footprint.sources.budget import Budget, Budgeted
@@ -422,6 +422,7 @@ def _start_worker(scan_pid: int) -> None:
             _wait_for_end(scan_pid)
         os._exit(1)
 
+    ignore_ctrl_c()
     keep_buffers()
     threading.Thread(target=watch, name="footprint-parent-watch", daemon=True).start()
 

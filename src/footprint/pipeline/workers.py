@@ -15,6 +15,7 @@ with a warning that they were read again.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -72,9 +73,18 @@ def hand(pool: Executor, fn: Callable[..., T], *args: Any) -> Task[T]:
     return Task(pool.submit(fn, *args), fn, args)
 
 
+def ignore_ctrl_c() -> None:
+    """In a worker: Ctrl-C is the scan's to answer (it reaches the whole process group). The signal blocked
+    while the pool starts (pipeline.scan._interrupt_held) does not stay blocked in the workers: the fork
+    server is started with a mask of its own (measured: SigBlk 0 in the server and its children), and a
+    worker caught in its task queue printed a traceback of its own above the scan's one line."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def alone(fn: Callable[..., T], *args: Any) -> T:
     """``fn(*args)`` in a process of its own (from the scan's fork server, whose modules are loaded)."""
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as one:
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"),
+                             initializer=ignore_ctrl_c) as one:
         try:
             return one.submit(fn, *args).result()
         except BrokenProcessPool as exc:

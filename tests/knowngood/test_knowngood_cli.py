@@ -87,6 +87,14 @@ def test_apply_after_a_scan_and_again(cli, demo_case, nsrl):
     assert cli("knowngood", "apply", "late").json()["new_marks"] == 0
     assert cli("knowngood", "remove", "nsrl").code == 0
     assert cli("knowngood", "list").stdout.splitlines()[1:] == []
+    # a known-good list takes items out of review: who imported, applied and removed it, in the trails
+    changes = [e for e in cli("audit", "show", "--global").jsonl() if e["action"].startswith("knowngood.")]
+    assert [e["action"] for e in changes] == ["knowngood.import", "knowngood.remove"]
+    assert all(e["user"].startswith("cli") and e["details"]["list"] == "nsrl" and e["details"]["source_sha256"]
+               for e in changes)
+    applied = [e for e in cli("audit", "show", "late").jsonl() if e["action"] == "knowngood.apply"]
+    assert [(e["details"]["lists"], e["details"]["new_marks"]) for e in applied] == [(["nsrl"], 3), (["nsrl"], 0)]
+    assert cli("audit", "verify", "--all").code == 0
 
 
 def test_errors_are_one_line_with_their_code(cli, scanned, nsrl, demo_case):

@@ -12,6 +12,7 @@ import typer
 
 from footprint.cli.context import app_context
 from footprint.cli.output import print_json, print_rows, say
+from footprint.cli.user import actor
 from footprint.errors import UsageError
 from footprint.intel.newmaterial import NEAR_COPY, NEW, material_fields, new_material
 from footprint.pipeline.knowngood import apply_known_good, import_nsrl, knowngood_store, remove_list
@@ -30,7 +31,7 @@ def import_(ctx: typer.Context,
     """Import an NSRL RDS v3 minimal SQLite database into a compact lookup."""
     app = app_context(ctx)
     chosen = [a.strip().lower() for a in algorithms.split(",") if a.strip()]
-    record = import_nsrl(app.store, app.settings.home, file, name, chosen)
+    record = import_nsrl(app.store, app.settings.home, file, name, chosen, user=actor())
     counts = ", ".join(f"{n} {a}" for a, n in record.counts.items())
     invalid = record.details.get("invalid")
     left_out = ", ".join(f"{n} {a}" for a, n in invalid.items() if n) if isinstance(invalid, dict) else ""
@@ -49,14 +50,14 @@ def list_lists(ctx: typer.Context) -> None:
 @app.command("remove")
 def remove(ctx: typer.Context, name: str) -> None:
     """Remove a known-good list and its lookup (marks already made keep the list's name)."""
-    remove_list(app_context(ctx).store, name)
+    remove_list(app_context(ctx).store, name, user=actor())
     say(f"removed known-good list {name}")
 
 
 @app.command("apply")
 def apply(ctx: typer.Context, case: str) -> None:
     """Mark a case's items found in any known-good list (JSON summary)."""
-    print_json(asdict(apply_known_good(app_context(ctx).store, case)))
+    print_json(asdict(apply_known_good(app_context(ctx).store, case, user=actor())))
 
 
 def new(ctx: typer.Context, case: str,

@@ -27,6 +27,7 @@ from footprint.errors import AlreadyExists, FormatError, NotFound, StoreError, U
 from footprint.hashsets.nsrl import open_readonly, read_digests
 from footprint.matching.knowngood import IndexBuilder, KnownGoodIndex, hex_to_digests
 from footprint.model import Digests, Match
+from footprint.review import audit
 from footprint.store.base import ItemRecord, KnownGoodMark, Store
 from footprint.store.codec import batched, now
 from footprint.store.knowngood import STAGE, KnownGoodList, KnownGoodStore, NewMark
@@ -49,8 +50,10 @@ def knowngood_store(store: Store) -> KnownGoodStore:
 
 
 def import_nsrl(store: Store, home: Path, path: Path, name: str,
-                algorithms: Sequence[str] = DEFAULT_ALGORITHMS, chunk: int = 200_000) -> KnownGoodList:
-    """Build the lookup in a scratch folder, move it into place, then register it."""
+                algorithms: Sequence[str] = DEFAULT_ALGORITHMS, chunk: int = 200_000,
+                user: str | None = None) -> KnownGoodList:
+    """Build the lookup in a scratch folder, move it into place, then register it; a global audit entry
+    (``knowngood.import``, naming ``user``): a known-good list takes items out of review."""
     if not LIST_NAME.fullmatch(name):
         raise UsageError(f"a known-good list name is letters, digits, '.', '_' and '-', not {name!r}")
     lists = knowngood_store(store)
@@ -71,14 +74,16 @@ def import_nsrl(store: Store, home: Path, path: Path, name: str,
         shutil.rmtree(scratch, ignore_errors=True)
         raise
     try:
-        return lists.add_list(name, str(folder), str(path.resolve()), source_sha256, header["rows"],
-                              header["counts"], details={"algorithms": header["algorithms"],
-                                                         "invalid": header["invalid"],
-                                                         "seconds": header["seconds"],
-                                                         "version": nsrl_version(path)})
+        added = lists.add_list(name, str(folder), str(path.resolve()), source_sha256, header["rows"],
+                               header["counts"], details={"algorithms": header["algorithms"],
+                                                          "invalid": header["invalid"],
+                                                          "seconds": header["seconds"],
+                                                          "version": nsrl_version(path)})
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    audit.append(store, "knowngood.import", user=user, details=_audited(added))
+    return added
 
 
 def _build(scratch: Path, path: Path, name: str, source_sha256: str, algorithms: list[str],
@@ -130,11 +135,17 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def remove_list(store: Store, name: str) -> None:
+def remove_list(store: Store, name: str, user: str | None = None) -> None:
     lists = knowngood_store(store)
     found = lists.get_list(name)
     lists.remove_list(name)
     shutil.rmtree(found.path, ignore_errors=True)
+    audit.append(store, "knowngood.remove", user=user, details=_audited(found))
+
+
+def _audited(kg: KnownGoodList) -> dict[str, object]:
+    return {"list": kg.name, "rows": kg.rows, "source": kg.source, "source_sha256": kg.source_sha256,
+            "version": kg.details.get("version")}
 
 
 # -- marking --------------------------------------------------------------------------------
@@ -244,8 +255,9 @@ class ApplySummary:
     known_good_conflicts: int = 0  # of them, items that also matched a known list
 
 
-def apply_known_good(store: Store, case_name: str) -> ApplySummary:
-    """Mark a scanned case's items after the fact (a list imported later). Idempotent."""
+def apply_known_good(store: Store, case_name: str, user: str | None = None) -> ApplySummary:
+    """Mark a scanned case's items after the fact (a list imported later). Idempotent; an entry of the
+    case's audit trail (``knowngood.apply``: the lists, the marks added)."""
     case = store.get_case(case_name)
     lists = knowngood_store(store)
     summary = ApplySummary(case.name)
@@ -257,6 +269,9 @@ def apply_known_good(store: Store, case_name: str) -> ApplySummary:
         lists.record_applied(case.id, checker.describe("apply"))
     counts = lists.case_counts(case.id)
     summary.known_good, summary.known_good_conflicts = counts["known_good"], counts["known_good_conflicts"]
+    audit.append(store, "knowngood.apply", user=user, case_id=case.id, details={
+        "lists": [kg.name for kg, _ in checker.indexes] if checker is not None else [],
+        "items": summary.items, "new_marks": summary.new_marks})
     return summary
 
 

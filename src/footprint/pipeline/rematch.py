@@ -39,7 +39,7 @@ from footprint.errors import EvidenceError, NotFound
 from footprint.model import Match, PerceptualDigest
 from footprint.pipeline.exclusive import scanning
 from footprint.pipeline.match import Matcher, entry_ids
-from footprint.pipeline.runs import after_rematch, during_rematch, lists_to_apply
+from footprint.pipeline.runs import after_rematch, during_rematch, lists_to_apply, recorded
 from footprint.review import audit
 from footprint.store.base import CaseRecord, ExhibitRecord, Findings, ItemRecord, Store
 from footprint.store.codec import batched, now
@@ -132,11 +132,13 @@ def _rematch_exhibit(store: Store, case: CaseRecord, exhibit: ExhibitRecord, mat
             result.known_good_marks += matcher.known_good.remark(
                 [_with(record, f.matches) for record, f in zip(chunk, found, strict=True)])
     result.new_matches = {name: new_matches[name] for name in result.lists}
-    details = {**after_rematch(exhibit.details, lists, started), "rematches": [*_recorded(exhibit), {
-        "started": started, "finished": now().isoformat(), "hash_sets": lists, **result.as_dict(),
-        "software": software()}]}
+    done = {"started": started, "finished": now().isoformat(), "hash_sets": lists, **result.as_dict(),
+            "software": software()}
+    details = {**after_rematch(exhibit.details, lists, started),
+               "rematches": [*recorded(exhibit.details, "rematches"), done]}
     if matcher.known_good is not None:
-        details["known_good_lists"] = [*_recorded(exhibit, "known_good_lists"), *matcher.known_good.describe(ACTION)]
+        applied = matcher.known_good.describe(ACTION)
+        details["known_good_lists"] = [*recorded(exhibit.details, "known_good_lists"), *applied]
     store.add_exhibit_details(exhibit.id, details)
     return result
 
@@ -168,8 +170,3 @@ def _upright_only(record: ItemRecord) -> bool:
 
 def _with(record: ItemRecord, matches: Sequence[Match]) -> ItemRecord:
     return replace(record, matches=(*record.matches, *matches))
-
-
-def _recorded(exhibit: ExhibitRecord, name: str = "rematches") -> list[object]:
-    found = exhibit.details.get(name)
-    return list(found) if isinstance(found, list) else []

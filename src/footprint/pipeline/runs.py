@@ -79,8 +79,7 @@ def _good_key(facts: Mapping[str, object]) -> tuple[object, ...]:
 
 def recorded_runs(details: Mapping[str, object]) -> list[Mapping[str, object]]:
     """The runs an exhibit's details record (anything else recorded there is left out)."""
-    found = details.get("runs")
-    return [run for run in found if isinstance(run, Mapping)] if isinstance(found, list) else []
+    return recorded(details, "runs")
 
 
 def _lists(run: Mapping[str, object]) -> list[Mapping[str, object]]:
@@ -110,7 +109,7 @@ def unapplied_lists(details: Mapping[str, object], current: Sequence[Mapping[str
 
 def lists_to_apply(details: Mapping[str, object], current: Sequence[Mapping[str, object]]) -> list[dict[str, object]]:
     """The lists of ``current`` that a finished exhibit's record does not name as applied to every item."""
-    applied = _recorded(details, "hash_sets")
+    applied = recorded(details, "hash_sets")
     return [dict(h) for h in current if not _among(h, applied)]
 
 
@@ -118,7 +117,7 @@ def during_rematch(details: Mapping[str, object], lists: Sequence[Mapping[str, o
                    when: str) -> dict[str, object]:
     """The exhibit's ``hash_sets_partial`` while a re-match started at ``when`` applies ``lists``: matched
     against part of the items until it finishes (after_rematch), and so still, if it is interrupted."""
-    partial = [dict(h) for h in _recorded(details, "hash_sets_partial") if not _among(h, lists)]
+    partial = [dict(h) for h in recorded(details, "hash_sets_partial") if not _among(h, lists)]
     return {"hash_sets_partial": [*partial, *({**h, "how": "rematch", "started": when} for h in lists)]}
 
 
@@ -126,12 +125,13 @@ def after_rematch(details: Mapping[str, object], applied: Sequence[Mapping[str, 
                   when: str) -> dict[str, object]:
     """The exhibit's ``hash_sets`` and ``hash_sets_partial`` once a re-match has matched every item against
     ``applied`` (``lists_to_apply``), at ``when``."""
-    every = [dict(h) for h in _recorded(details, "hash_sets")]
-    partial = [dict(h) for h in _recorded(details, "hash_sets_partial") if not _among(h, applied)]
+    every = [dict(h) for h in recorded(details, "hash_sets")]
+    partial = [dict(h) for h in recorded(details, "hash_sets_partial") if not _among(h, applied)]
     return {"hash_sets": [*every, *({**h, "applied": when, "how": "rematch"} for h in applied)],
             "hash_sets_partial": partial}
 
 
-def _recorded(details: Mapping[str, object], name: str) -> list[Mapping[str, object]]:
+def recorded(details: Mapping[str, object], name: str) -> list[Mapping[str, object]]:
+    """The records an exhibit's details keep under ``name`` (a list of them; anything else left out)."""
     found = details.get(name)
     return [h for h in found if isinstance(h, Mapping)] if isinstance(found, list) else []

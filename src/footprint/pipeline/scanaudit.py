@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from footprint.pipeline.runs import recorded
 from footprint.review import audit
 from footprint.store.base import ExhibitRecord, Store
 
@@ -21,15 +22,10 @@ def audit_scan(store: Store, exhibit: ExhibitRecord, user: str | None) -> None:
     audit.append(store, ACTION, user=user, case_id=exhibit.case_id, details={
         "exhibit": exhibit.name, "path": exhibit.path, "kind": exhibit.kind, "status": exhibit.status,
         "hashes_before": dict(exhibit.hashes_before), "hashes_after": dict(exhibit.hashes_after),
-        "runs": len(_listed(details, "runs")), "hash_sets": _names(details, "hash_sets"),
+        "runs": len(recorded(details, "runs")), "hash_sets": _names(details, "hash_sets"),
         "hash_sets_partial": _names(details, "hash_sets_partial"),
         "known_good_lists": _names(details, "known_good_lists")})
 
 
-def _listed(details: Mapping[str, object], key: str) -> list[object]:
-    found = details.get(key)
-    return found if isinstance(found, list) else []
-
-
 def _names(details: Mapping[str, object], key: str) -> list[str]:
-    return [str(h.get("name")) for h in _listed(details, key) if isinstance(h, Mapping)]
+    return [str(h.get("name")) for h in recorded(details, key)]
